@@ -1,0 +1,10 @@
+//! The domain mapped onto one Automerge document, and how that document is kept in a key-value
+//! store (the browser's localStorage in the app, a map in tests).
+//!
+//! Pure: no browser, no async runtime, no clock of its own.
+
+mod network;
+pub mod store;
+pub mod text;
+
+pub use network::{DocError, Network, SCHEMA_VERSION};

@@ -1,0 +1,410 @@
+use crate::domain::{sort_rows, Person, PersonId, PersonRow};
+use automerge::transaction::{CommitOptions, Transactable};
+use automerge::{ActorId, AutoCommit, Change, ChangeHash, ObjId, ObjType, ReadDoc, ROOT};
+
+/// The version of the document layout this code writes.
+pub const SCHEMA_VERSION: u64 = 1;
+
+/// The actor of the genesis change that every device's document starts from.
+const GENESIS_ACTOR: &[u8] = b"colloquy/genesis/1";
+
+/// The maps at the root of the document, created once, by the genesis change.
+const ROOT_MAPS: [&str; 7] = [
+    "profile",
+    "fields",
+    "people",
+    "organisations",
+    "interviews",
+    "questions",
+    "templates",
+];
+
+#[derive(Debug, thiserror::Error)]
+pub enum DocError {
+    #[error("the saved network could not be read: {0}")]
+    Corrupt(#[from] automerge::AutomergeError),
+    #[error("the saved network is not laid out as expected: {0}")]
+    Layout(String),
+    #[error("the saved network was written by a newer version of Colloquy (layout {0}); update the app")]
+    TooNew(u64),
+    #[error("a record could not be read: {0}")]
+    Hydrate(#[from] autosurgeon::HydrateError),
+    #[error("a record could not be written: {0}")]
+    Reconcile(#[from] autosurgeon::ReconcileError),
+}
+
+/// One user's whole network: an Automerge document and the commands and queries on it.
+///
+/// Every command is one Automerge change, stamped with the caller's time.
+pub struct Network {
+    doc: AutoCommit,
+    people: ObjId,
+}
+
+impl Default for Network {
+    fn default() -> Network {
+        Network::new()
+    }
+}
+
+impl Network {
+    /// An empty network with a fresh actor id.
+    ///
+    /// It begins with the same genesis change on every device (fixed actor, fixed time), so the
+    /// root maps are the same objects everywhere and two devices' people merge instead of one
+    /// device's `people` map hiding the other's.
+    pub fn new() -> Network {
+        let mut doc = AutoCommit::new().with_actor(ActorId::from(GENESIS_ACTOR));
+        doc.put(ROOT, "schema", SCHEMA_VERSION)
+            .expect("writing to a fresh document");
+        for name in ROOT_MAPS {
+            doc.put_object(ROOT, name, ObjType::Map)
+                .expect("writing to a fresh document");
+        }
+        doc.commit_with(CommitOptions::default().with_time(0));
+        doc.set_actor(ActorId::random());
+        Network::from_doc(doc).expect("the genesis document has the expected layout")
+    }
+
+    /// Loads a saved document (a snapshot, or a snapshot followed by changes).
+    pub fn load(bytes: &[u8]) -> Result<Network, DocError> {
+        let mut doc = AutoCommit::load(bytes)?;
+        doc.set_actor(ActorId::random());
+        Network::from_doc(doc)
+    }
+
+    fn from_doc(doc: AutoCommit) -> Result<Network, DocError> {
+        match doc.get(ROOT, "schema")? {
+            Some((automerge::Value::Scalar(s), _)) => match s.as_u64() {
+                Some(v) if v > SCHEMA_VERSION => return Err(DocError::TooNew(v)),
+                Some(_) => {}
+                None => return Err(DocError::Layout("schema is not a number".into())),
+            },
+            _ => return Err(DocError::Layout("no schema version".into())),
+        }
+        let people = match doc.get(ROOT, "people")? {
+            Some((automerge::Value::Object(ObjType::Map), id)) => id,
+            _ => return Err(DocError::Layout("no people map".into())),
+        };
+        Ok(Network { doc, people })
+    }
+
+    /// Adds or replaces a person; only the fields that differ are written.
+    pub fn put_person(&mut self, id: &PersonId, person: &Person, now: i64) -> Result<(), DocError> {
+        autosurgeon::reconcile_prop(&mut self.doc, &self.people, id.as_str(), person)?;
+        self.commit(now);
+        Ok(())
+    }
+
+    /// The person with `id`, if they are in the network.
+    pub fn person(&self, id: &PersonId) -> Result<Option<Person>, DocError> {
+        Ok(autosurgeon::hydrate_prop(
+            &self.doc,
+            &self.people,
+            id.as_str(),
+        )?)
+    }
+
+    pub fn contains_person(&self, id: &PersonId) -> bool {
+        matches!(self.doc.get(&self.people, id.as_str()), Ok(Some(_)))
+    }
+
+    /// Who referred the person with `id`, if anyone did.
+    pub fn referrer_of(&self, id: &PersonId) -> Option<PersonId> {
+        let (_, person) = self.doc.get(&self.people, id.as_str()).ok()??;
+        match self.doc.get(&person, "referred_by").ok()?? {
+            (automerge::Value::Scalar(s), _) => s.as_str().map(PersonId::from),
+            _ => None,
+        }
+    }
+
+    /// Everyone in the network, and the ids of records that could not be read.
+    pub fn people(&self) -> (Vec<(PersonId, Person)>, Vec<PersonId>) {
+        let mut people = Vec::new();
+        let mut unreadable = Vec::new();
+        for key in self.doc.keys(&self.people) {
+            let id = PersonId::from(key);
+            match self.person(&id) {
+                Ok(Some(person)) => people.push((id, person)),
+                Ok(None) | Err(_) => unreadable.push(id),
+            }
+        }
+        (people, unreadable)
+    }
+
+    /// The people list, sorted by name.
+    pub fn rows(&self) -> Vec<PersonRow> {
+        let (people, _) = self.people();
+        let mut rows: Vec<PersonRow> = people
+            .into_iter()
+            .map(|(id, person)| PersonRow::new(id, &person))
+            .collect();
+        sort_rows(&mut rows);
+        rows
+    }
+
+    /// The people `id` referred, sorted by name.
+    pub fn referrals_of(&self, id: &PersonId) -> Vec<PersonRow> {
+        let (people, _) = self.people();
+        let mut rows: Vec<PersonRow> = people
+            .into_iter()
+            .filter(|(_, person)| person.referred_by.as_ref() == Some(id))
+            .map(|(id, person)| PersonRow::new(id, &person))
+            .collect();
+        sort_rows(&mut rows);
+        rows
+    }
+
+    pub fn len(&self) -> usize {
+        self.doc.length(&self.people)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    pub fn heads(&mut self) -> Vec<ChangeHash> {
+        self.doc.get_heads()
+    }
+
+    /// The whole document, compressed.
+    pub fn save(&mut self) -> Vec<u8> {
+        self.doc.save()
+    }
+
+    /// The changes not reachable from `heads`, as bytes [`Network::apply`] accepts.
+    pub fn save_after(&mut self, heads: &[ChangeHash]) -> Vec<u8> {
+        self.doc.save_after(heads)
+    }
+
+    /// Applies saved changes or a saved document (from storage, another tab or a device).
+    /// Changes already present are skipped, so applying the same bytes twice is harmless.
+    ///
+    /// Bytes that don't parse whole are refused and nothing of them is applied (Automerge's own
+    /// incremental load would keep a readable prefix and say nothing).
+    pub fn apply(&mut self, bytes: &[u8]) -> Result<(), DocError> {
+        check_chunks(bytes)?;
+        self.doc.load_incremental(bytes)?;
+        Ok(())
+    }
+
+    /// Merges everything `other` has that this network lacks.
+    pub fn merge(&mut self, other: &mut Network) -> Result<(), DocError> {
+        self.doc.merge(&mut other.doc)?;
+        Ok(())
+    }
+
+    fn commit(&mut self, now: i64) {
+        self.doc
+            .commit_with(CommitOptions::default().with_time(now));
+    }
+}
+
+/// Checks that `bytes` is a whole sequence of Automerge chunks (documents or changes), each of
+/// which parses, following the binary format's framing: a 4-byte magic number, a 4-byte
+/// checksum, a type byte and a LEB128 length.
+fn check_chunks(mut bytes: &[u8]) -> Result<(), DocError> {
+    const MAGIC: [u8; 4] = [0x85, 0x6f, 0x4a, 0x83];
+    let bad = |why: &str| DocError::Layout(format!("saved changes are damaged: {why}"));
+    if bytes.is_empty() {
+        return Err(bad("empty"));
+    }
+    while !bytes.is_empty() {
+        if bytes.len() < 10 || bytes[..4] != MAGIC {
+            return Err(bad("not an Automerge chunk"));
+        }
+        let kind = bytes[8];
+        let (mut length, mut used) = (0u64, 0usize);
+        loop {
+            let Some(&byte) = bytes.get(9 + used) else {
+                return Err(bad("truncated length"));
+            };
+            if used >= 9 {
+                return Err(bad("length too long"));
+            }
+            length |= u64::from(byte & 0x7f) << (7 * used);
+            used += 1;
+            if byte & 0x80 == 0 {
+                break;
+            }
+        }
+        let end = usize::try_from(length)
+            .ok()
+            .and_then(|length| (9 + used).checked_add(length))
+            .filter(|end| *end <= bytes.len())
+            .ok_or_else(|| bad("truncated"))?;
+        let (chunk, rest) = bytes.split_at(end);
+        match kind {
+            0 => {
+                AutoCommit::load(chunk)?;
+            }
+            1 | 2 => {
+                Change::try_from(chunk).map_err(|e| bad(&e.to_string()))?;
+            }
+            _ => return Err(bad("unknown chunk type")),
+        }
+        bytes = rest;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::Acquaintance;
+
+    fn person(name: &str) -> Person {
+        Person {
+            name: name.into(),
+            ..Person::default()
+        }
+    }
+
+    #[test]
+    fn people_are_stored_and_read_back() {
+        let mut net = Network::new();
+        let ada = PersonId::from("ada");
+        let stored = Person {
+            email: "ada@example.org".into(),
+            fields: vec!["computing".into()],
+            tags: vec!["mentor".into(), "alumni".into()],
+            notes: "Met at the\nmeetup 🎉".into(),
+            ..person("Ada")
+        };
+        net.put_person(&ada, &stored, 5).unwrap();
+        assert_eq!(net.person(&ada).unwrap(), Some(stored.clone()));
+        let reloaded = Network::load(&net.save()).unwrap();
+        assert_eq!(reloaded.person(&ada).unwrap(), Some(stored));
+        assert_eq!(reloaded.len(), 1);
+        assert!(reloaded.contains_person(&ada));
+        assert!(!reloaded.contains_person(&PersonId::from("bob")));
+    }
+
+    #[test]
+    fn devices_started_apart_merge_their_people() {
+        let mut laptop = Network::new();
+        let mut phone = Network::new();
+        assert_eq!(laptop.heads(), phone.heads(), "same genesis everywhere");
+        laptop.put_person(&"a".into(), &person("Ada"), 1).unwrap();
+        phone.put_person(&"g".into(), &person("Grace"), 2).unwrap();
+        laptop.merge(&mut phone).unwrap();
+        let names: Vec<String> = laptop.rows().into_iter().map(|r| r.name).collect();
+        assert_eq!(names, ["Ada", "Grace"]);
+    }
+
+    #[test]
+    fn concurrent_note_edits_merge_by_character() {
+        let mut a = Network::new();
+        let id = PersonId::from("p");
+        a.put_person(&id, &Person { notes: "middle".into(), ..person("P") }, 1)
+            .unwrap();
+        let mut b = Network::load(&a.save()).unwrap();
+        let edit = |net: &mut Network, notes: &str| {
+            let mut p = net.person(&id).unwrap().unwrap();
+            p.notes = notes.into();
+            net.put_person(&id, &p, 2).unwrap();
+        };
+        edit(&mut a, "start middle");
+        edit(&mut b, "middle end");
+        a.merge(&mut b).unwrap();
+        assert_eq!(a.person(&id).unwrap().unwrap().notes, "start middle end");
+    }
+
+    #[test]
+    fn only_changed_fields_are_written() {
+        let mut net = Network::new();
+        let id = PersonId::from("p");
+        net.put_person(&id, &person("P"), 1).unwrap();
+        let heads = net.heads();
+        let mut p = net.person(&id).unwrap().unwrap();
+        p.role = "Engineer".into();
+        net.put_person(&id, &p, 2).unwrap();
+        let change = net.save_after(&heads);
+        assert!(!change.is_empty());
+        assert!(change.len() < 200, "one small change, was {} bytes", change.len());
+    }
+
+    #[test]
+    fn referrals_are_found_both_ways() {
+        let mut net = Network::new();
+        let (a, b, c) = (PersonId::from("a"), PersonId::from("b"), PersonId::from("c"));
+        net.put_person(&a, &person("Ada"), 1).unwrap();
+        let referred = |name: &str| Person {
+            acquaintance: Acquaintance::Referred,
+            referred_by: Some(a.clone()),
+            ..person(name)
+        };
+        net.put_person(&c, &referred("Cy"), 2).unwrap();
+        net.put_person(&b, &referred("Bo"), 3).unwrap();
+        assert_eq!(net.referrer_of(&b), Some(a.clone()));
+        assert_eq!(net.referrer_of(&a), None);
+        let names: Vec<String> = net.referrals_of(&a).into_iter().map(|r| r.name).collect();
+        assert_eq!(names, ["Bo", "Cy"]);
+        assert!(net.referrals_of(&b).is_empty());
+    }
+
+    #[test]
+    fn applying_the_same_changes_twice_is_harmless() {
+        let mut a = Network::new();
+        let base = a.heads();
+        a.put_person(&"a".into(), &person("Ada"), 1).unwrap();
+        let change = a.save_after(&base);
+        let mut b = Network::new();
+        b.apply(&change).unwrap();
+        b.apply(&change).unwrap();
+        assert_eq!(b.len(), 1);
+        assert_eq!(b.heads(), a.heads());
+    }
+
+    #[test]
+    fn damaged_changes_are_refused_whole() {
+        let mut a = Network::new();
+        let base = a.heads();
+        a.put_person(&"a".into(), &person("Ada"), 1).unwrap();
+        a.put_person(&"b".into(), &person("Bob"), 2).unwrap();
+        let changes = a.save_after(&base);
+        let mut b = Network::new();
+        for damaged in [
+            changes[..changes.len() - 3].to_vec(),
+            [changes.clone(), b"trailing junk".to_vec()].concat(),
+            b"junk".to_vec(),
+            Vec::new(),
+        ] {
+            assert!(b.apply(&damaged).is_err());
+            assert!(b.is_empty(), "nothing of a damaged chunk is applied");
+        }
+        b.apply(&changes).unwrap();
+        assert_eq!(b.len(), 2);
+        // A whole saved document is accepted too.
+        let mut c = Network::new();
+        c.apply(&a.save()).unwrap();
+        assert_eq!(c.len(), 2);
+    }
+
+    #[test]
+    fn newer_layouts_and_foreign_documents_are_refused() {
+        let mut doc = AutoCommit::new();
+        doc.put(ROOT, "schema", SCHEMA_VERSION + 1).unwrap();
+        assert!(matches!(
+            Network::load(&doc.save()),
+            Err(DocError::TooNew(v)) if v == SCHEMA_VERSION + 1
+        ));
+        let mut other = AutoCommit::new();
+        other.put(ROOT, "title", "a different app").unwrap();
+        assert!(matches!(Network::load(&other.save()), Err(DocError::Layout(_))));
+        assert!(matches!(Network::load(b"not automerge"), Err(DocError::Corrupt(_))));
+    }
+
+    #[test]
+    fn notes_written_as_plain_strings_are_still_read() {
+        let mut net = Network::new();
+        let id = PersonId::from("p");
+        net.put_person(&id, &person("P"), 1).unwrap();
+        let obj = match net.doc.get(&net.people, "p").unwrap() {
+            Some((_, obj)) => obj,
+            None => unreachable!("just stored"),
+        };
+        net.doc.put(&obj, "notes", "plain").unwrap();
+        assert_eq!(net.person(&id).unwrap().unwrap().notes, "plain");
+    }
+}

@@ -1,0 +1,585 @@
+//! How the network is kept in a key-value store, so that a tab can die at any moment, two tabs
+//! can write at once, and unreadable data is kept aside instead of overwritten.
+//!
+//! Layout (every key starts with `colloquy/`; values are base64 text):
+//!
+//! - `head`: `"<generation> <tab>"`, the generation to load and whose snapshot it uses;
+//! - `g<generation>/snap/<tab>`: a whole saved document;
+//! - `g<generation>/chunk/<tab>/<n>`: changes appended after the snapshot, one per edit;
+//! - `aside`: JSON list of keys that could not be read, which are never written or deleted.
+//!
+//! Each tab writes only keys with its own tab id, so tabs never overwrite each other's chunks and
+//! need no lock; Automerge merges whatever they wrote, in any order, and skips repeats.
+//! Compaction writes a whole snapshot as a new generation, reads it back and loads it, and only
+//! then moves `head`; the previous generation stays until the next compaction.
+
+use super::{DocError, Network};
+use automerge::ChangeHash;
+use base64::Engine;
+use std::collections::{BTreeSet, HashSet};
+use std::fmt;
+
+/// Every key this store uses starts with this.
+pub const PREFIX: &str = "colloquy/";
+const HEAD: &str = "colloquy/head";
+const ASIDE: &str = "colloquy/aside";
+
+/// A string key-value store: the browser's localStorage in the app.
+pub trait KeyValue {
+    fn get(&self, key: &str) -> Result<Option<String>, KvError>;
+    fn set(&mut self, key: &str, value: &str) -> Result<(), KvError>;
+    fn remove(&mut self, key: &str) -> Result<(), KvError>;
+    /// Every key in the store.
+    fn keys(&self) -> Result<Vec<String>, KvError>;
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum KvError {
+    #[error("this device's storage for Colloquy is full")]
+    Full,
+    #[error("this device's storage can't be used: {0}")]
+    Unavailable(String),
+}
+
+/// Something the user must hear about the stored network.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Problem {
+    /// Stored data that could not be read. It is kept, untouched, under `keys`.
+    Unreadable { keys: Vec<String>, detail: String },
+    /// Edits are kept in this tab's memory only, until storage has room again.
+    Full,
+    /// Storage can't be used at all (private mode, disabled by the browser…).
+    Unavailable(String),
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Problem::Unreadable { keys, detail } => write!(
+                f,
+                "Part of your saved network could not be read ({} stored item{}: {detail}). \
+                 It has been kept aside, untouched; everything that could be read is shown.",
+                keys.len(),
+                if keys.len() == 1 { "" } else { "s" }
+            ),
+            Problem::Full => f.write_str(
+                "This device's storage is full. Your latest changes are kept in this tab only: \
+                 export your network or free some space, and they will be saved with your next \
+                 edit.",
+            ),
+            Problem::Unavailable(why) => write!(
+                f,
+                "This browser won't let Colloquy save anything ({why}). Changes last only until \
+                 the tab is closed."
+            ),
+        }
+    }
+}
+
+/// A key of the layout, parsed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Key {
+    Snapshot { generation: u64, tab: String },
+    Chunk { generation: u64, tab: String, n: u32 },
+}
+
+impl Key {
+    fn parse(key: &str) -> Option<Key> {
+        let rest = key.strip_prefix(PREFIX)?.strip_prefix('g')?;
+        let mut parts = rest.split('/');
+        let generation = parts.next()?.parse().ok()?;
+        let key = match (parts.next()?, parts.next(), parts.next(), parts.next()) {
+            ("snap", Some(tab), None, None) => Key::Snapshot {
+                generation,
+                tab: tab.to_owned(),
+            },
+            ("chunk", Some(tab), Some(n), None) => Key::Chunk {
+                generation,
+                tab: tab.to_owned(),
+                n: n.parse().ok()?,
+            },
+            _ => return None,
+        };
+        Some(key)
+    }
+
+    fn generation(&self) -> u64 {
+        match self {
+            Key::Snapshot { generation, .. } | Key::Chunk { generation, .. } => *generation,
+        }
+    }
+}
+
+impl fmt::Display for Key {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Key::Snapshot { generation, tab } => write!(f, "{PREFIX}g{generation}/snap/{tab}"),
+            Key::Chunk { generation, tab, n } => {
+                write!(f, "{PREFIX}g{generation}/chunk/{tab}/{n:06}")
+            }
+        }
+    }
+}
+
+/// When a generation has grown enough to be compacted into a new snapshot.
+#[derive(Clone, Copy, Debug)]
+pub struct CompactionPolicy {
+    /// Compact once there are this many chunks…
+    pub max_chunks: usize,
+    /// …or once the chunks' bytes exceed both the snapshot's and this floor.
+    pub min_chunk_bytes: usize,
+}
+
+impl Default for CompactionPolicy {
+    fn default() -> CompactionPolicy {
+        CompactionPolicy {
+            max_chunks: 400,
+            min_chunk_bytes: 64 * 1024,
+        }
+    }
+}
+
+/// The network as kept in a [`KeyValue`] store by one tab.
+pub struct Store<K> {
+    kv: K,
+    tab: String,
+    generation: u64,
+    next_chunk: u32,
+    /// Heads of everything this tab knows to be in the current generation's storage.
+    persisted: Vec<ChangeHash>,
+    /// Edits are in memory but not in storage (the last write failed).
+    unsaved: bool,
+    snapshot_bytes: usize,
+    chunk_bytes: usize,
+    chunk_count: usize,
+    /// Chunk keys already applied, so storage events and rescans don't apply them again.
+    applied: HashSet<String>,
+    aside: BTreeSet<String>,
+    policy: CompactionPolicy,
+}
+
+/// A network opened from storage, with what the user must be told about it.
+pub struct Opened<K> {
+    pub store: Store<K>,
+    pub network: Network,
+    pub problems: Vec<Problem>,
+}
+
+/// What an edit's save did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Saved {
+    /// Nothing new to write.
+    Nothing,
+    /// Written as a chunk of this many bytes (before base64).
+    Chunk(usize),
+}
+
+fn encode(bytes: &[u8]) -> String {
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+fn decode(text: &str) -> Result<Vec<u8>, String> {
+    base64::engine::general_purpose::STANDARD
+        .decode(text)
+        .map_err(|e| format!("not base64: {e}"))
+}
+
+impl<K: KeyValue> Store<K> {
+    /// Opens the network stored in `kv` for the tab `tab` (a random id, unique per open tab).
+    ///
+    /// Never fails on bad data: what can't be read is listed in `problems` and kept aside, and
+    /// everything else is loaded. Fails only when the store can't be used at all.
+    pub fn open(kv: K, tab: &str, policy: CompactionPolicy) -> Result<Opened<K>, KvError> {
+        let mut store = Store {
+            kv,
+            tab: tab.to_owned(),
+            generation: 1,
+            next_chunk: 0,
+            persisted: Vec::new(),
+            unsaved: false,
+            snapshot_bytes: 0,
+            chunk_bytes: 0,
+            chunk_count: 0,
+            applied: HashSet::new(),
+            aside: BTreeSet::new(),
+            policy,
+        };
+        let mut problems = Vec::new();
+        store.aside = match store.kv.get(ASIDE)? {
+            None => BTreeSet::new(),
+            Some(text) => serde_json::from_str(&text).unwrap_or_else(|_| {
+                // Keys listed there are only protected from deletion; losing the list can at
+                // worst let a later compaction remove unreadable data, never readable data.
+                BTreeSet::new()
+            }),
+        };
+        let keys = store.layout_keys()?;
+        let head = store.kv.get(HEAD)?;
+        let parsed_head = head.as_deref().and_then(parse_head);
+        let mut bad: Vec<(String, String)> = Vec::new();
+        if head.is_some() && parsed_head.is_none() {
+            bad.push((HEAD.to_owned(), "the pointer to the current save is garbled".into()));
+        }
+        let newest = keys.iter().map(Key::generation).max();
+        let current = parsed_head.as_ref().map(|(g, _)| *g).or(newest).unwrap_or(1);
+        store.generation = current;
+
+        // The base: the head's snapshot, else the newest readable snapshot before it.
+        let mut snapshots: Vec<&Key> = keys
+            .iter()
+            .filter(|k| matches!(k, Key::Snapshot { .. }) && k.generation() <= current)
+            .collect();
+        snapshots.sort_by_key(|k| {
+            let preferred = matches!((k, &parsed_head),
+                (Key::Snapshot { generation, tab }, Some((g, Some(t)))) if generation == g && tab == t);
+            (std::cmp::Reverse(k.generation()), !preferred)
+        });
+        let mut network = None;
+        for key in snapshots {
+            match store.read_network(key) {
+                Ok((net, len)) => {
+                    if key.generation() == current {
+                        store.snapshot_bytes = len;
+                    }
+                    network = Some(net);
+                    break;
+                }
+                Err(detail) => bad.push((key.to_string(), detail)),
+            }
+        }
+        let mut network = network.unwrap_or_default();
+
+        // Then every chunk at or below the current generation, in any order.
+        let mut chunks: Vec<&Key> = keys
+            .iter()
+            .filter(|k| matches!(k, Key::Chunk { .. }) && k.generation() <= current)
+            .collect();
+        chunks.sort_by_key(|k| k.to_string());
+        for key in chunks {
+            let name = key.to_string();
+            match store.read_bytes(&name) {
+                Ok(bytes) => match network.apply(&bytes) {
+                    Ok(()) => {
+                        if key.generation() == current {
+                            store.chunk_bytes += bytes.len();
+                            store.chunk_count += 1;
+                        }
+                        store.applied.insert(name);
+                    }
+                    Err(e) => bad.push((name, e.to_string())),
+                },
+                Err(detail) => bad.push((name, detail)),
+            }
+            if let Key::Chunk { generation, tab, n } = key {
+                if *generation == current && tab == &store.tab {
+                    store.next_chunk = store.next_chunk.max(n + 1);
+                }
+            }
+        }
+        store.persisted = network.heads();
+
+        if !bad.is_empty() {
+            let detail = bad
+                .iter()
+                .map(|(_, why)| why.as_str())
+                .collect::<BTreeSet<_>>()
+                .into_iter()
+                .collect::<Vec<_>>()
+                .join("; ");
+            let keys: Vec<String> = bad.into_iter().map(|(key, _)| key).collect();
+            problems.push(Problem::Unreadable {
+                keys: keys.clone(),
+                detail,
+            });
+            store.aside.extend(keys);
+            if let Err(e) = store.write_aside() {
+                problems.push(problem_for(e));
+            }
+            // Save what was recovered as a fresh generation, beside (not over) the bad data.
+            if let Err(e) = store.compact(&mut network) {
+                problems.push(problem_for(e));
+            }
+        }
+        Ok(Opened {
+            store,
+            network,
+            problems,
+        })
+    }
+
+    /// Writes the network's changes since the last save as one chunk.
+    ///
+    /// On failure the changes stay in `network` and are written with the next save.
+    pub fn save(&mut self, network: &mut Network) -> Result<Saved, KvError> {
+        self.follow_head(network)?;
+        let bytes = network.save_after(&self.persisted);
+        if bytes.is_empty() {
+            self.unsaved = false;
+            return Ok(Saved::Nothing);
+        }
+        let key = Key::Chunk {
+            generation: self.generation,
+            tab: self.tab.clone(),
+            n: self.next_chunk,
+        }
+        .to_string();
+        if let Err(e) = self.kv.set(&key, &encode(&bytes)) {
+            self.unsaved = true;
+            return Err(e);
+        }
+        self.next_chunk += 1;
+        self.chunk_count += 1;
+        self.chunk_bytes += bytes.len();
+        self.applied.insert(key);
+        self.persisted = network.heads();
+        self.unsaved = false;
+        Ok(Saved::Chunk(bytes.len()))
+    }
+
+    /// Whether edits are in memory only.
+    pub fn has_unsaved(&self) -> bool {
+        self.unsaved
+    }
+
+    pub fn needs_compaction(&self) -> bool {
+        self.chunk_count >= self.policy.max_chunks
+            || self.chunk_bytes > self.snapshot_bytes.max(self.policy.min_chunk_bytes)
+    }
+
+    /// Writes the whole network as a new generation, verifies it, moves `head` to it and drops
+    /// generations older than the previous one (keys kept aside excepted).
+    pub fn compact(&mut self, network: &mut Network) -> Result<(), KvError> {
+        // Take in what other tabs stored and this tab hasn't heard of yet: the generations this
+        // compaction drops may hold it.
+        for key in self.layout_keys()? {
+            if matches!(key, Key::Chunk { .. }) {
+                self.apply_chunk(network, &key.to_string());
+            }
+        }
+        let bytes = network.save();
+        let heads = network.heads();
+        let newest = self
+            .layout_keys()?
+            .iter()
+            .map(Key::generation)
+            .max()
+            .unwrap_or(0);
+        let generation = newest.max(self.generation) + 1;
+        let key = Key::Snapshot {
+            generation,
+            tab: self.tab.clone(),
+        }
+        .to_string();
+        if let Err(e) = self.kv.set(&key, &encode(&bytes)) {
+            let _ = self.kv.remove(&key);
+            return Err(e);
+        }
+        let verified = self
+            .kv
+            .get(&key)?
+            .and_then(|text| decode(&text).ok())
+            .and_then(|bytes| Network::load(&bytes).ok())
+            .is_some_and(|mut net| net.heads() == heads);
+        if !verified {
+            let _ = self.kv.remove(&key);
+            return Err(KvError::Unavailable(
+                "a new save could not be read back".into(),
+            ));
+        }
+        self.kv.set(HEAD, &format!("{generation} {}", self.tab))?;
+        self.generation = generation;
+        self.next_chunk = 0;
+        self.persisted = heads;
+        self.snapshot_bytes = bytes.len();
+        self.chunk_bytes = 0;
+        self.chunk_count = 0;
+        self.unsaved = false;
+        self.drop_old_generations()?;
+        Ok(())
+    }
+
+    /// Takes in a change another tab made to the store (a `storage` event). Returns whether the
+    /// network changed.
+    pub fn on_external_change(
+        &mut self,
+        network: &mut Network,
+        key: &str,
+    ) -> Result<bool, KvError> {
+        if key == HEAD {
+            let before = network.heads();
+            self.follow_head(network)?;
+            return Ok(network.heads() != before);
+        }
+        match Key::parse(key) {
+            Some(Key::Chunk { ref tab, .. }) if tab != &self.tab => {
+                Ok(self.apply_chunk(network, key))
+            }
+            _ => Ok(false),
+        }
+    }
+
+    /// Keys the user was told about as unreadable, still kept in the store.
+    pub fn kept_aside(&self) -> Vec<(String, String)> {
+        self.aside
+            .iter()
+            .filter_map(|key| Some((key.clone(), self.kv.get(key).ok()??)))
+            .collect()
+    }
+
+    /// Deletes data kept aside, once the user has saved it elsewhere or given up on it.
+    pub fn discard_aside(&mut self) -> Result<(), KvError> {
+        for key in std::mem::take(&mut self.aside) {
+            self.kv.remove(&key)?;
+        }
+        self.kv.remove(ASIDE)
+    }
+
+    pub fn generation(&self) -> u64 {
+        self.generation
+    }
+
+    /// The underlying key-value store.
+    pub fn kv(&self) -> &K {
+        &self.kv
+    }
+
+    fn apply_chunk(&mut self, network: &mut Network, key: &str) -> bool {
+        if self.applied.contains(key) || self.aside.contains(key) {
+            return false;
+        }
+        let Ok(bytes) = self.read_bytes(key) else {
+            // Possibly half-visible or already removed: the next open reads it again.
+            return false;
+        };
+        let all_saved = network.save_after(&self.persisted).is_empty();
+        let before = network.heads();
+        if network.apply(&bytes).is_err() {
+            return false;
+        }
+        self.applied.insert(key.to_owned());
+        // What another tab wrote is in storage; if this tab had nothing unsaved, everything it
+        // has now is.
+        if all_saved {
+            self.persisted = network.heads();
+        }
+        network.heads() != before
+    }
+
+    /// Moves to the generation `head` names, if another tab compacted: load its snapshot and
+    /// chunks, then write whatever this tab has that they lack into it.
+    fn follow_head(&mut self, network: &mut Network) -> Result<(), KvError> {
+        let Some((generation, tab)) = self.kv.get(HEAD)?.as_deref().and_then(parse_head) else {
+            return Ok(());
+        };
+        if generation == self.generation {
+            return Ok(());
+        }
+        let mut stored = match tab {
+            Some(tab) => {
+                let key = Key::Snapshot { generation, tab };
+                match self.read_network(&key) {
+                    Ok((net, len)) => {
+                        self.snapshot_bytes = len;
+                        net
+                    }
+                    // The other tab verified it before pointing at it; if it is unreadable
+                    // now, stay put: the next open sorts it out with the full recovery.
+                    Err(_) => return Ok(()),
+                }
+            }
+            None => Network::new(),
+        };
+        self.generation = generation;
+        self.next_chunk = 0;
+        self.chunk_bytes = 0;
+        self.chunk_count = 0;
+        for key in self.layout_keys()? {
+            if let Key::Chunk {
+                generation: g,
+                tab,
+                n,
+            } = &key
+            {
+                if *g != generation {
+                    continue;
+                }
+                let name = key.to_string();
+                if let Ok(bytes) = self.read_bytes(&name) {
+                    if stored.apply(&bytes).is_ok() {
+                        self.chunk_count += 1;
+                        self.chunk_bytes += bytes.len();
+                        self.applied.insert(name);
+                    }
+                }
+                if tab == &self.tab {
+                    self.next_chunk = self.next_chunk.max(n + 1);
+                }
+            }
+        }
+        self.persisted = stored.heads();
+        network
+            .merge(&mut stored)
+            .map_err(|e| KvError::Unavailable(e.to_string()))?;
+        Ok(())
+    }
+
+    fn drop_old_generations(&mut self) -> Result<(), KvError> {
+        let keep_from = self.generation.saturating_sub(1);
+        for key in self.layout_keys()? {
+            let name = key.to_string();
+            if key.generation() < keep_from && !self.aside.contains(&name) {
+                self.kv.remove(&name)?;
+                self.applied.remove(&name);
+            }
+        }
+        Ok(())
+    }
+
+    fn write_aside(&mut self) -> Result<(), KvError> {
+        let json = serde_json::to_string(&self.aside).expect("a set of strings serialises");
+        self.kv.set(ASIDE, &json)
+    }
+
+    /// The layout's snapshot and chunk keys present in the store, minus those kept aside.
+    fn layout_keys(&self) -> Result<Vec<Key>, KvError> {
+        Ok(self
+            .kv
+            .keys()?
+            .into_iter()
+            .filter(|k| !self.aside.contains(k))
+            .filter_map(|k| Key::parse(&k))
+            .collect())
+    }
+
+    fn read_bytes(&self, key: &str) -> Result<Vec<u8>, String> {
+        let text = self
+            .kv
+            .get(key)
+            .map_err(|e| e.to_string())?
+            .ok_or_else(|| "missing".to_owned())?;
+        decode(&text)
+    }
+
+    fn read_network(&self, key: &Key) -> Result<(Network, usize), String> {
+        let bytes = self.read_bytes(&key.to_string())?;
+        let network = Network::load(&bytes).map_err(|e: DocError| e.to_string())?;
+        Ok((network, bytes.len()))
+    }
+}
+
+fn parse_head(text: &str) -> Option<(u64, Option<String>)> {
+    let (generation, tab) = text.split_once(' ')?;
+    let generation = generation.parse().ok()?;
+    let tab = (tab != "-" && !tab.is_empty() && !tab.contains('/')).then(|| tab.to_owned());
+    Some((generation, tab))
+}
+
+fn problem_for(error: KvError) -> Problem {
+    match error {
+        KvError::Full => Problem::Full,
+        KvError::Unavailable(why) => Problem::Unavailable(why),
+    }
+}
+
+#[cfg(test)]
+mod tests;

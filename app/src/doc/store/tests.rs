@@ -1,0 +1,325 @@
+use super::*;
+use crate::domain::{Person, PersonId};
+use proptest::prelude::*;
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+/// An in-memory store shared by every "tab" holding a clone, with an optional size limit
+/// counted like localStorage's (characters of keys and values).
+#[derive(Clone, Default)]
+struct MemoryKv {
+    map: Rc<RefCell<BTreeMap<String, String>>>,
+    capacity: Rc<RefCell<Option<usize>>>,
+}
+
+impl MemoryKv {
+    fn used(&self) -> usize {
+        self.map.borrow().iter().map(|(k, v)| k.len() + v.len()).sum()
+    }
+    fn limit(&self, capacity: Option<usize>) {
+        *self.capacity.borrow_mut() = capacity;
+    }
+    fn raw(&self, key: &str) -> Option<String> {
+        self.map.borrow().get(key).cloned()
+    }
+    fn put_raw(&self, key: &str, value: &str) {
+        self.map.borrow_mut().insert(key.into(), value.into());
+    }
+    fn keys_like(&self, part: &str) -> Vec<String> {
+        self.map.borrow().keys().filter(|k| k.contains(part)).cloned().collect()
+    }
+}
+
+impl KeyValue for MemoryKv {
+    fn get(&self, key: &str) -> Result<Option<String>, KvError> {
+        Ok(self.raw(key))
+    }
+    fn set(&mut self, key: &str, value: &str) -> Result<(), KvError> {
+        if let Some(cap) = *self.capacity.borrow() {
+            let old = self.raw(key).map_or(0, |v| key.len() + v.len());
+            if self.used() - old + key.len() + value.len() > cap {
+                return Err(KvError::Full);
+            }
+        }
+        self.put_raw(key, value);
+        Ok(())
+    }
+    fn remove(&mut self, key: &str) -> Result<(), KvError> {
+        self.map.borrow_mut().remove(key);
+        Ok(())
+    }
+    fn keys(&self) -> Result<Vec<String>, KvError> {
+        Ok(self.map.borrow().keys().cloned().collect())
+    }
+}
+
+const POLICY: CompactionPolicy = CompactionPolicy {
+    max_chunks: 5,
+    min_chunk_bytes: 1024,
+};
+
+fn open(kv: &MemoryKv, tab: &str) -> Opened<MemoryKv> {
+    Store::open(kv.clone(), tab, POLICY).expect("memory store is available")
+}
+
+fn add(opened: &mut Opened<MemoryKv>, name: &str) -> Result<Saved, KvError> {
+    let person = Person {
+        name: name.into(),
+        ..Person::default()
+    };
+    opened
+        .network
+        .put_person(&PersonId::from(name), &person, 1)
+        .unwrap();
+    opened.store.save(&mut opened.network)
+}
+
+fn names(network: &Network) -> Vec<String> {
+    network.rows().into_iter().map(|r| r.name).collect()
+}
+
+#[test]
+fn a_fresh_store_opens_empty_and_keeps_what_is_added() {
+    let kv = MemoryKv::default();
+    let mut tab = open(&kv, "t1");
+    assert!(tab.problems.is_empty());
+    assert!(tab.network.is_empty());
+    assert!(matches!(add(&mut tab, "Ada"), Ok(Saved::Chunk(_))));
+    assert_eq!(tab.store.save(&mut tab.network), Ok(Saved::Nothing));
+    let again = open(&kv, "t2");
+    assert!(again.problems.is_empty());
+    assert_eq!(names(&again.network), ["Ada"]);
+}
+
+#[test]
+fn each_edit_appends_a_small_chunk() {
+    let kv = MemoryKv::default();
+    let mut tab = open(&kv, "t1");
+    for i in 0..3 {
+        add(&mut tab, &format!("P{i}")).unwrap();
+    }
+    let chunks = kv.keys_like("/chunk/t1/");
+    assert_eq!(chunks.len(), 3);
+    assert!(chunks.iter().all(|k| kv.raw(k).unwrap().len() < 400));
+}
+
+#[test]
+fn compaction_moves_head_and_keeps_one_previous_generation() {
+    let kv = MemoryKv::default();
+    let mut tab = open(&kv, "t1");
+    for i in 0..5 {
+        add(&mut tab, &format!("P{i}")).unwrap();
+    }
+    assert!(tab.store.needs_compaction());
+    tab.store.compact(&mut tab.network).unwrap();
+    assert!(!tab.store.needs_compaction());
+    assert_eq!(kv.raw(HEAD).as_deref(), Some("2 t1"));
+    assert_eq!(kv.keys_like("g1/chunk").len(), 5, "previous generation kept");
+    add(&mut tab, "Q").unwrap();
+    tab.store.compact(&mut tab.network).unwrap();
+    assert!(kv.keys_like("g1/").is_empty(), "older generations dropped");
+    assert_eq!(kv.keys_like("g2/").len(), 2, "previous snapshot and chunk kept");
+    let again = open(&kv, "t2");
+    assert!(again.problems.is_empty());
+    assert_eq!(names(&again.network), ["P0", "P1", "P2", "P3", "P4", "Q"]);
+}
+
+#[test]
+fn a_corrupt_snapshot_is_reported_kept_and_recovered_around() {
+    let kv = MemoryKv::default();
+    let mut tab = open(&kv, "t1");
+    add(&mut tab, "Ada").unwrap();
+    tab.store.compact(&mut tab.network).unwrap();
+    add(&mut tab, "Grace").unwrap();
+    let snapshot = "colloquy/g2/snap/t1";
+    let garbage = encode(b"\x85\x6f\x4a\x83 this is not a document");
+    kv.put_raw(snapshot, &garbage);
+
+    let mut reopened = open(&kv, "t2");
+    match &reopened.problems[..] {
+        [Problem::Unreadable { keys, .. }] => assert_eq!(keys, &[snapshot.to_owned()]),
+        other => panic!("expected one unreadable problem, got {other:?}"),
+    }
+    // Ada came back from the previous generation's chunk, Grace from the current one's.
+    assert_eq!(names(&reopened.network), ["Ada", "Grace"]);
+    // Later saves and compactions never touch the bad data.
+    add(&mut reopened, "Hedy").unwrap();
+    reopened.store.compact(&mut reopened.network).unwrap();
+    reopened.store.compact(&mut reopened.network).unwrap();
+    assert_eq!(kv.raw(snapshot).as_deref(), Some(garbage.as_str()));
+    assert_eq!(reopened.store.kept_aside(), vec![(snapshot.to_owned(), garbage.clone())]);
+    let third = open(&kv, "t3");
+    assert!(third.problems.is_empty(), "reported once, then kept quietly");
+    assert_eq!(names(&third.network), ["Ada", "Grace", "Hedy"]);
+
+    let mut fourth = open(&kv, "t4");
+    fourth.store.discard_aside().unwrap();
+    assert_eq!(kv.raw(snapshot), None);
+}
+
+#[test]
+fn corrupt_chunks_and_a_garbled_head_are_reported() {
+    let kv = MemoryKv::default();
+    let mut tab = open(&kv, "t1");
+    add(&mut tab, "Ada").unwrap();
+    add(&mut tab, "Grace").unwrap();
+    kv.put_raw("colloquy/g1/chunk/t9/000000", "!!! not base64");
+    kv.put_raw("colloquy/g1/chunk/t9/000001", &encode(b"not a change"));
+    kv.put_raw(HEAD, "banana");
+    let reopened = open(&kv, "t2");
+    let Problem::Unreadable { keys, .. } = &reopened.problems[0] else {
+        panic!("expected unreadable, got {:?}", reopened.problems);
+    };
+    assert_eq!(keys.len(), 3);
+    assert_eq!(names(&reopened.network), ["Ada", "Grace"]);
+    assert_eq!(kv.raw("colloquy/g1/chunk/t9/000000").as_deref(), Some("!!! not base64"));
+}
+
+#[test]
+fn a_full_store_keeps_edits_in_memory_and_saves_them_later() {
+    let kv = MemoryKv::default();
+    let mut tab = open(&kv, "t1");
+    add(&mut tab, "Ada").unwrap();
+    kv.limit(Some(kv.used()));
+    assert_eq!(add(&mut tab, "Grace"), Err(KvError::Full));
+    assert!(tab.store.has_unsaved());
+    assert_eq!(add(&mut tab, "Hedy"), Err(KvError::Full));
+    assert_eq!(names(&tab.network), ["Ada", "Grace", "Hedy"]);
+    assert_eq!(names(&open(&kv, "peek").network), ["Ada"]);
+    // A compaction that doesn't fit leaves the store as it was.
+    assert_eq!(tab.store.compact(&mut tab.network), Err(KvError::Full));
+    assert!(kv.keys_like("/snap/").is_empty());
+
+    kv.limit(None);
+    assert!(matches!(add(&mut tab, "Ida"), Ok(Saved::Chunk(_))));
+    assert!(!tab.store.has_unsaved());
+    assert_eq!(names(&open(&kv, "t2").network), ["Ada", "Grace", "Hedy", "Ida"]);
+}
+
+#[test]
+fn two_tabs_see_each_other_and_survive_each_others_compaction() {
+    let kv = MemoryKv::default();
+    let mut a = open(&kv, "ta");
+    let mut b = open(&kv, "tb");
+    add(&mut a, "Ada").unwrap();
+    add(&mut b, "Bob").unwrap();
+    // b hears about a's chunk through a storage event.
+    let a_chunk = kv.keys_like("/chunk/ta/")[0].clone();
+    assert!(b.store.on_external_change(&mut b.network, &a_chunk).unwrap());
+    assert!(!b.store.on_external_change(&mut b.network, &a_chunk).unwrap());
+    assert_eq!(names(&b.network), ["Ada", "Bob"]);
+
+    // a compacts without having seen Bob; b keeps writing into the old generation first.
+    a.store.compact(&mut a.network).unwrap();
+    add(&mut b, "Cy").unwrap();
+    assert_eq!(b.store.generation(), 2, "b followed the head before writing");
+    assert!(a.store.on_external_change(&mut a.network, HEAD).is_ok());
+    for key in kv.keys_like("/chunk/tb/") {
+        a.store.on_external_change(&mut a.network, &key).unwrap();
+    }
+    assert_eq!(names(&a.network), ["Ada", "Bob", "Cy"]);
+    assert_eq!(names(&open(&kv, "tc").network), ["Ada", "Bob", "Cy"]);
+}
+
+#[test]
+fn a_damaged_document_never_panics_on_load() {
+    let mut net = Network::new();
+    for i in 0..20 {
+        net.put_person(&PersonId::from(format!("p{i}")), &Person {
+            name: format!("Person {i}"),
+            notes: "some notes".repeat(i),
+            ..Person::default()
+        }, i as i64)
+        .unwrap();
+    }
+    let good = net.save();
+    let mut runner = proptest::test_runner::TestRunner::default();
+    runner
+        .run(&(0..good.len(), any::<u8>(), 0..good.len()), |(at, byte, cut)| {
+            let mut bad = good.clone();
+            bad[at] ^= byte | 1;
+            let _ = Network::load(&bad);
+            let _ = Network::load(&good[..cut]);
+            Ok(())
+        })
+        .unwrap();
+}
+
+/// One step of a random schedule of tabs sharing one store.
+#[derive(Clone, Debug)]
+enum Step {
+    Edit { tab: usize, person: u8 },
+    Compact { tab: usize },
+    Event { tab: usize, key_index: usize },
+    Crash { tab: usize },
+    Fill,
+    Free,
+}
+
+fn step() -> impl Strategy<Value = Step> {
+    prop_oneof![
+        6 => (0..3usize, 0..12u8).prop_map(|(tab, person)| Step::Edit { tab, person }),
+        1 => (0..3usize).prop_map(|tab| Step::Compact { tab }),
+        3 => (0..3usize, 0..64usize).prop_map(|(tab, key_index)| Step::Event { tab, key_index }),
+        1 => (0..3usize).prop_map(|tab| Step::Crash { tab }),
+        1 => Just(Step::Fill),
+        1 => Just(Step::Free),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// Whatever three tabs do, in whatever order, every edit whose save succeeded is there when
+    /// the store is opened again.
+    #[test]
+    fn no_saved_edit_is_ever_lost(steps in proptest::collection::vec(step(), 1..60)) {
+        let kv = MemoryKv::default();
+        let mut tabs: Vec<Opened<MemoryKv>> =
+            (0..3).map(|i| open(&kv, &format!("t{i}"))).collect();
+        let mut crashes = 0;
+        let mut expected: BTreeMap<String, String> = BTreeMap::new();
+        for (n, step) in steps.into_iter().enumerate() {
+            match step {
+                Step::Edit { tab, person } => {
+                    let t = &mut tabs[tab];
+                    let id = PersonId::from(format!("p{person}"));
+                    let name = format!("p{person} v{n}");
+                    let p = Person { name: name.clone(), ..Person::default() };
+                    t.network.put_person(&id, &p, n as i64).unwrap();
+                    if t.store.save(&mut t.network).is_ok() {
+                        expected.insert(format!("p{person}"), name);
+                    }
+                }
+                Step::Compact { tab } => {
+                    let t = &mut tabs[tab];
+                    let _ = t.store.compact(&mut t.network);
+                }
+                Step::Event { tab, key_index } => {
+                    let keys = kv.keys().unwrap();
+                    let key = keys[key_index % keys.len().max(1)..].first().cloned();
+                    if let Some(key) = key {
+                        let t = &mut tabs[tab];
+                        t.store.on_external_change(&mut t.network, &key).unwrap();
+                    }
+                }
+                Step::Crash { tab } => {
+                    // Unsaved edits die with the tab; saved ones must not.
+                    crashes += 1;
+                    tabs[tab] = open(&kv, &format!("t{tab}c{crashes}"));
+                }
+                Step::Fill => kv.limit(Some(kv.used())),
+                Step::Free => kv.limit(None),
+            }
+        }
+        let reopened = open(&kv, "final");
+        prop_assert!(reopened.problems.is_empty(), "{:?}", reopened.problems);
+        for id in expected.keys() {
+            prop_assert!(
+                reopened.network.contains_person(&PersonId::from(id.as_str())),
+                "{id} was saved but is missing"
+            );
+        }
+    }
+}

@@ -1,0 +1,495 @@
+use super::PersonId;
+use autosurgeon::{Hydrate, Reconcile};
+
+/// Longest value, in characters, of any one field of a person (notes included).
+///
+/// Generous on purpose: a name pasted from somewhere odd must still be kept whole, but a single
+/// field must not be able to fill the browser's storage.
+pub const MAX_FIELD_CHARS: usize = 100_000;
+
+/// Most entries in a person's list of fields of interest or of tags.
+pub const MAX_LIST_ITEMS: usize = 100;
+
+/// How the user came to know a person.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Reconcile, Hydrate)]
+pub enum Acquaintance {
+    /// Someone the user already knows: the natural first people to ask.
+    #[default]
+    AlreadyKnow,
+    /// Someone another person suggested talking to.
+    Referred,
+}
+
+impl Acquaintance {
+    pub fn label(self) -> &'static str {
+        match self {
+            Acquaintance::AlreadyKnow => "Already know",
+            Acquaintance::Referred => "Referred",
+        }
+    }
+}
+
+/// A person in the user's network, as stored in the document.
+///
+/// Short fields are plain strings; `notes` is Automerge text so concurrent edits on two devices
+/// merge character by character.
+#[derive(Clone, Debug, Default, PartialEq, Reconcile, Hydrate)]
+pub struct Person {
+    pub name: String,
+    #[autosurgeon(missing = "Default::default")]
+    pub email: String,
+    #[autosurgeon(missing = "Default::default")]
+    pub phone: String,
+    #[autosurgeon(missing = "Default::default")]
+    pub linkedin: String,
+    #[autosurgeon(missing = "Default::default")]
+    pub organisation: String,
+    #[autosurgeon(missing = "Default::default")]
+    pub role: String,
+    #[autosurgeon(missing = "Default::default")]
+    pub location: String,
+    #[autosurgeon(missing = "Default::default")]
+    pub fields: Vec<String>,
+    #[autosurgeon(missing = "Default::default")]
+    pub acquaintance: Acquaintance,
+    /// Free words on how the user knows them ("college roommate", "met at a meetup").
+    #[autosurgeon(missing = "Default::default")]
+    pub how_we_know: String,
+    #[autosurgeon(missing = "Default::default")]
+    pub referred_by: Option<PersonId>,
+    #[autosurgeon(missing = "Default::default")]
+    pub tags: Vec<String>,
+    #[autosurgeon(missing = "Default::default", with = "crate::doc::text")]
+    pub notes: String,
+    #[autosurgeon(missing = "Default::default")]
+    pub created_at: i64,
+    #[autosurgeon(missing = "Default::default")]
+    pub updated_at: i64,
+}
+
+impl Person {
+    /// The LinkedIn address, only when it is a web address that is safe to link to.
+    pub fn linkedin_href(&self) -> Option<&str> {
+        safe_web_url(&self.linkedin)
+    }
+
+    /// The email address as a `mailto:` link, when it looks like an address.
+    pub fn mailto_href(&self) -> Option<String> {
+        looks_like_email(&self.email).then(|| format!("mailto:{}", self.email.trim()))
+    }
+
+    /// The phone number as a `tel:` link: digits and a leading `+` only.
+    pub fn tel_href(&self) -> Option<String> {
+        let digits: String = self
+            .phone
+            .chars()
+            .filter(|c| c.is_ascii_digit() || *c == '+')
+            .collect();
+        (digits.chars().filter(char::is_ascii_digit).count() >= 3).then(|| format!("tel:{digits}"))
+    }
+}
+
+/// What the person form edits: every field as the user typed it.
+///
+/// Lists (fields of interest, tags) are typed comma-separated.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PersonDraft {
+    pub name: String,
+    pub email: String,
+    pub phone: String,
+    pub linkedin: String,
+    pub organisation: String,
+    pub role: String,
+    pub location: String,
+    pub fields: String,
+    pub acquaintance: Acquaintance,
+    pub how_we_know: String,
+    pub referred_by: Option<PersonId>,
+    pub tags: String,
+    pub notes: String,
+}
+
+/// Why a draft can't be saved, one entry per offending field.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum PersonError {
+    #[error("A name is needed.")]
+    NameMissing,
+    #[error("{field} is longer than {MAX_FIELD_CHARS} characters.")]
+    TooLong { field: &'static str },
+    #[error("{field} has more than {MAX_LIST_ITEMS} entries.")]
+    TooMany { field: &'static str },
+    #[error("That email address doesn't look right: it needs one @ and no spaces.")]
+    BadEmail,
+    #[error("The LinkedIn address must start with https:// (or http://).")]
+    BadLinkedIn,
+    #[error("Pick who referred them, or mark them as someone you already know.")]
+    ReferrerMissing,
+    #[error("The person who referred them is no longer in your network.")]
+    ReferrerUnknown,
+    #[error("Someone can't have referred themselves, directly or through others.")]
+    ReferralLoop,
+}
+
+impl PersonError {
+    /// The form field the error belongs to, by its draft field name.
+    pub fn field(&self) -> &'static str {
+        match self {
+            PersonError::NameMissing => "name",
+            PersonError::TooLong { field } | PersonError::TooMany { field } => field,
+            PersonError::BadEmail => "email",
+            PersonError::BadLinkedIn => "linkedin",
+            PersonError::ReferrerMissing
+            | PersonError::ReferrerUnknown
+            | PersonError::ReferralLoop => "referred_by",
+        }
+    }
+}
+
+impl PersonDraft {
+    /// The draft for editing an existing person.
+    pub fn from_person(person: &Person) -> PersonDraft {
+        PersonDraft {
+            name: person.name.clone(),
+            email: person.email.clone(),
+            phone: person.phone.clone(),
+            linkedin: person.linkedin.clone(),
+            organisation: person.organisation.clone(),
+            role: person.role.clone(),
+            location: person.location.clone(),
+            fields: person.fields.join(", "),
+            acquaintance: person.acquaintance,
+            how_we_know: person.how_we_know.clone(),
+            referred_by: person.referred_by.clone(),
+            tags: person.tags.join(", "),
+            notes: person.notes.clone(),
+        }
+    }
+
+    /// Checks the draft and turns it into the person to store.
+    ///
+    /// `referrer_of` answers, for any id, who referred that person (`None` when nobody did or the
+    /// id is unknown) and `exists` whether an id is in the network; together they let the check
+    /// refuse referral loops. `this` is the id of the person being edited (or about to be added).
+    /// `previous` carries `created_at` over from the stored person.
+    pub fn validate(
+        &self,
+        this: &PersonId,
+        previous: Option<&Person>,
+        now: i64,
+        exists: impl Fn(&PersonId) -> bool,
+        referrer_of: impl Fn(&PersonId) -> Option<PersonId>,
+    ) -> Result<Person, Vec<PersonError>> {
+        let mut errors = Vec::new();
+        let name = self.name.trim();
+        if name.is_empty() {
+            errors.push(PersonError::NameMissing);
+        }
+        for (field, value) in [
+            ("name", &self.name),
+            ("email", &self.email),
+            ("phone", &self.phone),
+            ("linkedin", &self.linkedin),
+            ("organisation", &self.organisation),
+            ("role", &self.role),
+            ("location", &self.location),
+            ("fields", &self.fields),
+            ("how_we_know", &self.how_we_know),
+            ("tags", &self.tags),
+            ("notes", &self.notes),
+        ] {
+            if value.chars().count() > MAX_FIELD_CHARS {
+                errors.push(PersonError::TooLong { field });
+            }
+        }
+        let email = self.email.trim();
+        if !email.is_empty() && !looks_like_email(email) {
+            errors.push(PersonError::BadEmail);
+        }
+        let linkedin = self.linkedin.trim();
+        if !linkedin.is_empty() && safe_web_url(linkedin).is_none() {
+            errors.push(PersonError::BadLinkedIn);
+        }
+        let fields = split_list(&self.fields);
+        let tags = split_list(&self.tags);
+        for (field, list) in [("fields", &fields), ("tags", &tags)] {
+            if list.len() > MAX_LIST_ITEMS {
+                errors.push(PersonError::TooMany { field });
+            }
+        }
+        let referred_by = match (self.acquaintance, &self.referred_by) {
+            (Acquaintance::AlreadyKnow, _) => None,
+            (Acquaintance::Referred, None) => {
+                errors.push(PersonError::ReferrerMissing);
+                None
+            }
+            (Acquaintance::Referred, Some(referrer)) => {
+                if !exists(referrer) && referrer != this {
+                    errors.push(PersonError::ReferrerUnknown);
+                } else if referral_chain_reaches(referrer, this, &referrer_of) {
+                    errors.push(PersonError::ReferralLoop);
+                }
+                Some(referrer.clone())
+            }
+        };
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Ok(Person {
+            name: name.to_owned(),
+            email: email.to_owned(),
+            phone: self.phone.trim().to_owned(),
+            linkedin: linkedin.to_owned(),
+            organisation: self.organisation.trim().to_owned(),
+            role: self.role.trim().to_owned(),
+            location: self.location.trim().to_owned(),
+            fields,
+            acquaintance: self.acquaintance,
+            how_we_know: self.how_we_know.trim().to_owned(),
+            referred_by,
+            tags,
+            notes: self.notes.clone(),
+            created_at: previous.map_or(now, |p| p.created_at),
+            updated_at: now,
+        })
+    }
+}
+
+/// Whether following "referred by" links up from `start` ever arrives at `target`.
+fn referral_chain_reaches(
+    start: &PersonId,
+    target: &PersonId,
+    referrer_of: &impl Fn(&PersonId) -> Option<PersonId>,
+) -> bool {
+    let mut seen = std::collections::HashSet::new();
+    let mut current = Some(start.clone());
+    while let Some(id) = current {
+        if &id == target {
+            return true;
+        }
+        if !seen.insert(id.clone()) {
+            // A loop that doesn't pass through `target`: stored data from elsewhere. Stop.
+            return false;
+        }
+        current = referrer_of(&id);
+    }
+    false
+}
+
+/// Splits a comma-separated list, trimming entries, dropping empty ones and repeats.
+fn split_list(text: &str) -> Vec<String> {
+    let mut items: Vec<String> = Vec::new();
+    for item in text.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+        if !items.iter().any(|seen| seen.eq_ignore_ascii_case(item)) {
+            items.push(item.to_owned());
+        }
+    }
+    items
+}
+
+fn looks_like_email(text: &str) -> bool {
+    let text = text.trim();
+    let mut parts = text.split('@');
+    match (parts.next(), parts.next(), parts.next()) {
+        (Some(local), Some(domain), None) => {
+            !local.is_empty()
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+                && !text.chars().any(|c| c.is_whitespace() || c.is_control())
+        }
+        _ => false,
+    }
+}
+
+/// `url` when it is an http(s) address with a host; anything else (`javascript:`, `data:`,
+/// relative paths) is never rendered as a link.
+fn safe_web_url(url: &str) -> Option<&str> {
+    let url = url.trim();
+    let lower = url.to_ascii_lowercase();
+    let rest = lower
+        .strip_prefix("https://")
+        .or_else(|| lower.strip_prefix("http://"))?;
+    let host_ok = rest
+        .split(['/', '?', '#'])
+        .next()
+        .is_some_and(|host| !host.is_empty());
+    let clean = !url.chars().any(|c| c.is_whitespace() || c.is_control());
+    (host_ok && clean).then_some(url)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn draft(name: &str) -> PersonDraft {
+        PersonDraft {
+            name: name.into(),
+            ..PersonDraft::default()
+        }
+    }
+
+    /// Validates `draft` as person `this` in a network given as (id, referred by) pairs.
+    fn check(
+        draft: &PersonDraft,
+        this: &str,
+        network: &[(&str, Option<&str>)],
+    ) -> Result<Person, Vec<PersonError>> {
+        let links: HashMap<PersonId, Option<PersonId>> = network
+            .iter()
+            .map(|(id, by)| (PersonId::from(*id), by.map(PersonId::from)))
+            .collect();
+        draft.validate(
+            &PersonId::from(this),
+            None,
+            1_000,
+            |id| links.contains_key(id),
+            |id| links.get(id).cloned().flatten(),
+        )
+    }
+
+    #[test]
+    fn a_name_is_all_that_is_needed() {
+        let person = check(&draft("  Ada Lovelace "), "a", &[]).unwrap();
+        assert_eq!(person.name, "Ada Lovelace");
+        assert_eq!(person.created_at, 1_000);
+        assert_eq!(person.acquaintance, Acquaintance::AlreadyKnow);
+    }
+
+    #[test]
+    fn blank_name_is_refused() {
+        assert_eq!(
+            check(&draft(" \t"), "a", &[]),
+            Err(vec![PersonError::NameMissing])
+        );
+    }
+
+    #[test]
+    fn lists_are_split_trimmed_and_deduplicated() {
+        let d = PersonDraft {
+            fields: " speech systems, , UX research,speech SYSTEMS ".into(),
+            tags: "alumni".into(),
+            ..draft("Ada")
+        };
+        let person = check(&d, "a", &[]).unwrap();
+        assert_eq!(person.fields, vec!["speech systems", "UX research"]);
+        assert_eq!(person.tags, vec!["alumni"]);
+    }
+
+    #[test]
+    fn email_and_linkedin_are_checked() {
+        for bad in ["ada", "ada@", "a b@example.com", "ada@example", "@example.com"] {
+            let d = PersonDraft {
+                email: bad.into(),
+                ..draft("Ada")
+            };
+            assert_eq!(check(&d, "a", &[]), Err(vec![PersonError::BadEmail]), "{bad}");
+        }
+        for bad in ["javascript:alert(1)", "linkedin.com/in/ada", "https://", "data:text/html,x"] {
+            let d = PersonDraft {
+                linkedin: bad.into(),
+                ..draft("Ada")
+            };
+            assert_eq!(check(&d, "a", &[]), Err(vec![PersonError::BadLinkedIn]), "{bad}");
+        }
+        let good = PersonDraft {
+            email: "ada@example.org".into(),
+            linkedin: "https://www.linkedin.com/in/ada".into(),
+            ..draft("Ada")
+        };
+        let person = check(&good, "a", &[]).unwrap();
+        assert_eq!(person.linkedin_href(), Some("https://www.linkedin.com/in/ada"));
+        assert_eq!(person.mailto_href().as_deref(), Some("mailto:ada@example.org"));
+    }
+
+    #[test]
+    fn hostile_text_is_kept_verbatim() {
+        let name = format!("<script>alert(1)</script>\u{202e}{}😀", "x".repeat(10_000));
+        let person = check(&draft(&name), "a", &[]).unwrap();
+        assert_eq!(person.name, name);
+    }
+
+    #[test]
+    fn overlong_fields_are_refused() {
+        let d = draft(&"x".repeat(MAX_FIELD_CHARS + 1));
+        assert_eq!(
+            check(&d, "a", &[]),
+            Err(vec![PersonError::TooLong { field: "name" }])
+        );
+    }
+
+    #[test]
+    fn referred_needs_a_known_referrer() {
+        let referred = |by: Option<&str>| PersonDraft {
+            acquaintance: Acquaintance::Referred,
+            referred_by: by.map(PersonId::from),
+            ..draft("Grace")
+        };
+        assert_eq!(
+            check(&referred(None), "g", &[]),
+            Err(vec![PersonError::ReferrerMissing])
+        );
+        assert_eq!(
+            check(&referred(Some("nobody")), "g", &[("a", None)]),
+            Err(vec![PersonError::ReferrerUnknown])
+        );
+        let person = check(&referred(Some("a")), "g", &[("a", None)]).unwrap();
+        assert_eq!(person.referred_by, Some(PersonId::from("a")));
+    }
+
+    #[test]
+    fn referral_loops_are_refused() {
+        let referred_by = |by: &str| PersonDraft {
+            acquaintance: Acquaintance::Referred,
+            referred_by: Some(PersonId::from(by)),
+            ..draft("A")
+        };
+        // Self-referral.
+        assert_eq!(
+            check(&referred_by("a"), "a", &[("a", None)]),
+            Err(vec![PersonError::ReferralLoop])
+        );
+        // a would be referred by c, but c was referred by b, who was referred by a.
+        let network = [("a", None), ("b", Some("a")), ("c", Some("b"))];
+        assert_eq!(
+            check(&referred_by("c"), "a", &network),
+            Err(vec![PersonError::ReferralLoop])
+        );
+        // A loop elsewhere in stored data doesn't hang the check.
+        let looped = [("a", None), ("x", Some("y")), ("y", Some("x"))];
+        assert!(check(&referred_by("x"), "a", &looped).is_ok());
+    }
+
+    #[test]
+    fn already_known_drops_a_stale_referrer() {
+        let d = PersonDraft {
+            acquaintance: Acquaintance::AlreadyKnow,
+            referred_by: Some(PersonId::from("b")),
+            ..draft("A")
+        };
+        assert_eq!(check(&d, "a", &[("b", None)]).unwrap().referred_by, None);
+    }
+
+    #[test]
+    fn draft_round_trips_a_person() {
+        let d = PersonDraft {
+            email: "ada@example.org".into(),
+            fields: "speech, audio".into(),
+            tags: "alumni".into(),
+            notes: "Line one\nLine two".into(),
+            ..draft("Ada")
+        };
+        let person = check(&d, "a", &[]).unwrap();
+        assert_eq!(PersonDraft::from_person(&person), d);
+    }
+
+    #[test]
+    fn phone_links_keep_digits_only() {
+        let person = Person {
+            phone: "+1 (555) 010-9999 ext\"><script>".into(),
+            ..Person::default()
+        };
+        assert_eq!(person.tel_href().as_deref(), Some("tel:+15550109999"));
+        assert_eq!(Person::default().tel_href(), None);
+    }
+}

@@ -1,0 +1,107 @@
+use super::{Person, PersonId};
+
+/// What the people list shows of one person, with its search text prepared once.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PersonRow {
+    pub id: PersonId,
+    pub name: String,
+    pub organisation: String,
+    pub role: String,
+    pub location: String,
+    pub referred: bool,
+    haystack: String,
+    sort_key: String,
+}
+
+impl PersonRow {
+    pub fn new(id: PersonId, person: &Person) -> PersonRow {
+        let mut haystack = String::new();
+        for part in [
+            &person.name,
+            &person.organisation,
+            &person.role,
+            &person.location,
+            &person.email,
+            &person.how_we_know,
+        ]
+        .into_iter()
+        .chain(&person.fields)
+        .chain(&person.tags)
+        {
+            haystack.push_str(&part.to_lowercase());
+            haystack.push('\n');
+        }
+        PersonRow {
+            id,
+            name: person.name.clone(),
+            organisation: person.organisation.clone(),
+            role: person.role.clone(),
+            location: person.location.clone(),
+            referred: person.referred_by.is_some(),
+            sort_key: person.name.to_lowercase(),
+            haystack,
+        }
+    }
+
+    fn matches(&self, terms: &[String]) -> bool {
+        terms.iter().all(|term| self.haystack.contains(term.as_str()))
+    }
+}
+
+/// Sorts rows the way the list shows them: by name, ignoring case, then by id for stability.
+pub fn sort_rows(rows: &mut [PersonRow]) {
+    rows.sort_by(|a, b| a.sort_key.cmp(&b.sort_key).then_with(|| a.id.cmp(&b.id)));
+}
+
+/// The rows matching every whitespace-separated term of `query` (case-insensitive, anywhere in
+/// name, organisation, role, location, email, how we know them, fields or tags), in the order
+/// given.
+pub fn search_people<'a>(rows: &'a [PersonRow], query: &str) -> Vec<&'a PersonRow> {
+    let terms: Vec<String> = query.split_whitespace().map(str::to_lowercase).collect();
+    rows.iter().filter(|row| row.matches(&terms)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(id: &str, name: &str, organisation: &str, tags: &[&str]) -> PersonRow {
+        let person = Person {
+            name: name.into(),
+            organisation: organisation.into(),
+            tags: tags.iter().map(|t| t.to_string()).collect(),
+            ..Person::default()
+        };
+        PersonRow::new(PersonId::from(id), &person)
+    }
+
+    fn names(found: Vec<&PersonRow>) -> Vec<&str> {
+        found.iter().map(|r| r.name.as_str()).collect()
+    }
+
+    #[test]
+    fn every_term_must_match_somewhere() {
+        let rows = [
+            row("1", "Ada Lovelace", "Analytical Engines", &["mentor"]),
+            row("2", "Grace Hopper", "Navy", &["compilers"]),
+            row("3", "Ada Yonath", "Weizmann", &[]),
+        ];
+        assert_eq!(names(search_people(&rows, "ada")), ["Ada Lovelace", "Ada Yonath"]);
+        assert_eq!(names(search_people(&rows, "ADA engines")), ["Ada Lovelace"]);
+        assert_eq!(names(search_people(&rows, "compilers")), ["Grace Hopper"]);
+        assert_eq!(search_people(&rows, "ada navy").len(), 0);
+        assert_eq!(search_people(&rows, "  ").len(), 3);
+    }
+
+    #[test]
+    fn sorting_ignores_case_and_is_stable() {
+        let mut rows = vec![
+            row("2", "bob", "", &[]),
+            row("1", "Bob", "", &[]),
+            row("3", "alice", "", &[]),
+        ];
+        sort_rows(&mut rows);
+        let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
+        assert_eq!(ids, ["3", "1", "2"]);
+    }
+}

@@ -1,0 +1,29 @@
+//! Colloquy: a record of informational interviews that works offline and syncs end-to-end
+//! encrypted.
+//!
+//! The crate is built twice: with `ssr` it is linked into the server and renders pages; with
+//! `hydrate` it is compiled to wasm and runs in the browser. By layer:
+//!
+//! - [`domain`]: the network as typed Rust and every rule of the process. Pure.
+//! - [`doc`]: the domain mapped onto one Automerge document, and how that document is kept in a
+//!   key-value store. Pure.
+//! - `browser` (hydrate only): localStorage, storage events, the clock. The only module that
+//!   touches web APIs.
+//! - [`ui`]: the Leptos components, one file per page.
+
+pub mod doc;
+pub mod domain;
+//TMP pub mod ui;
+
+#[cfg(feature = "hydrate")]
+pub mod browser;
+
+//TMP pub use ui::{shell, App};
+
+/// The browser's entry point: attaches the app to the server-rendered page.
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(App);
+}
