@@ -1,1 +1,153 @@
-fn main() {}
+//! Opening a stored network: prints document size, native load times and writes the stored
+//! form of each network for the browser benchmark (`end2end/bench/open.bench.ts`).
+//!
+//! Run with `cargo bench -p app --bench open`; `OPEN_BENCH_SIZES=1000,10000` picks sizes.
+
+use app::doc::store::{CompactionPolicy, KeyValue, MemoryKv, Store};
+use app::doc::Network;
+use app::domain::{Acquaintance, Person, PersonId};
+use std::time::{Duration, Instant};
+
+const RUNS: usize = 7;
+
+fn main() {
+    let sizes: Vec<usize> = std::env::var("OPEN_BENCH_SIZES")
+        .ok()
+        .map(|s| s.split(',').filter_map(|n| n.trim().parse().ok()).collect())
+        .unwrap_or_else(|| vec![1_000, 10_000]);
+    let out_dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/bench");
+    std::fs::create_dir_all(&out_dir).expect("create target/bench");
+
+    println!("people  doc_bytes  stored_chars  load_ms  rows_ms  store_open_ms  keystroke_save_ms");
+    for &n in &sizes {
+        let mut network = build(n);
+        let bytes = network.save();
+
+        // What the browser keeps: one compacted snapshot (the state after the first compaction).
+        let kv = MemoryKv::default();
+        let mut opened = Store::open(kv.clone(), "bench", CompactionPolicy::default()).unwrap();
+        opened.network = Network::load(&bytes).unwrap();
+        opened.store.compact(&mut opened.network).unwrap();
+        let stored = kv.used();
+
+        let load = median(|| {
+            let start = Instant::now();
+            let net = Network::load(&bytes).unwrap();
+            std::hint::black_box(&net);
+            start.elapsed()
+        });
+        let loaded = Network::load(&bytes).unwrap();
+        let rows = median(|| {
+            let start = Instant::now();
+            std::hint::black_box(loaded.rows());
+            start.elapsed()
+        });
+        let open = median(|| {
+            let start = Instant::now();
+            let opened = Store::open(kv.clone(), "reader", CompactionPolicy::default()).unwrap();
+            std::hint::black_box(opened.network.len());
+            start.elapsed()
+        });
+        // One keystroke in a long note: the edit plus its durable chunk.
+        let id = PersonId::from(format!("p{:06}", n / 2));
+        let keystroke = median(|| {
+            let mut person = opened.network.person(&id).unwrap().unwrap();
+            person.notes.push('x');
+            let start = Instant::now();
+            opened.network.put_person(&id, &person, 1).unwrap();
+            opened.store.save(&mut opened.network).unwrap();
+            start.elapsed()
+        });
+        println!(
+            "{n:>6}  {:>9}  {stored:>12}  {:>7.1}  {:>7.1}  {:>13.1}  {:>17.3}",
+            bytes.len(),
+            ms(load),
+            ms(rows),
+            ms(open),
+            ms(keystroke),
+        );
+
+        let entries: std::collections::BTreeMap<String, String> = kv
+            .keys()
+            .unwrap()
+            .into_iter()
+            .map(|k| {
+                let v = kv.get(&k).unwrap().unwrap();
+                (k, v)
+            })
+            .collect();
+        let file = out_dir.join(format!("network-{n}.json"));
+        std::fs::write(&file, serde_json::to_string(&entries).unwrap()).unwrap();
+    }
+}
+
+/// A network of `n` people, each added as its own change, a third referred by someone, all with
+/// a few lines of notes.
+fn build(n: usize) -> Network {
+    let mut network = Network::new();
+    let roles = [
+        "Engineer",
+        "Researcher",
+        "Product manager",
+        "Designer",
+        "Analyst",
+    ];
+    let orgs = [
+        "Acme Speech",
+        "Northwind Labs",
+        "Globex",
+        "Initech",
+        "Umbrella Health",
+    ];
+    let fields = [
+        "speech systems technology",
+        "user research",
+        "data science",
+        "policy",
+    ];
+    for i in 0..n {
+        let person = Person {
+            name: format!("Person {i:05} Example"),
+            email: format!("person{i}@example.org"),
+            phone: format!("+1 555 01{:05}", i % 100_000),
+            linkedin: format!("https://www.linkedin.com/in/person-{i}"),
+            organisation: orgs[i % orgs.len()].into(),
+            role: roles[i % roles.len()].into(),
+            location: "Springfield".into(),
+            fields: vec![fields[i % fields.len()].into()],
+            acquaintance: if i % 3 == 1 {
+                Acquaintance::Referred
+            } else {
+                Acquaintance::AlreadyKnow
+            },
+            how_we_know: "met at a meetup".into(),
+            referred_by: (i % 3 == 1).then(|| PersonId::from(format!("p{:06}", i - 1))),
+            tags: vec!["alumni".into()],
+            notes: format!(
+                "Talked about how they got into {}.\nSuggested reading the trade press and \
+                 joining the local meetup. Follow up in spring. ({i})",
+                fields[i % fields.len()]
+            ),
+            created_at: 1_700_000_000_000 + i as i64,
+            updated_at: 1_700_000_000_000 + i as i64,
+        };
+        network
+            .put_person(
+                &PersonId::from(format!("p{i:06}")),
+                &person,
+                1_700_000_000_000,
+            )
+            .unwrap();
+    }
+    network
+}
+
+fn median(mut run: impl FnMut() -> Duration) -> Duration {
+    let mut times: Vec<Duration> = (0..RUNS).map(|_| run()).collect();
+    times.sort();
+    times[RUNS / 2]
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}

@@ -1,3 +1,4 @@
+#![recursion_limit = "256"]
 //! Colloquy: a record of informational interviews that works offline and syncs end-to-end
 //! encrypted.
 //!
@@ -13,12 +14,12 @@
 
 pub mod doc;
 pub mod domain;
-//TMP pub mod ui;
+pub mod ui;
 
 #[cfg(feature = "hydrate")]
 pub mod browser;
 
-//TMP pub use ui::{shell, App};
+pub use ui::{shell, App};
 
 /// The browser's entry point: attaches the app to the server-rendered page.
 #[cfg(feature = "hydrate")]

@@ -16,8 +16,10 @@
 use super::{DocError, Network};
 use automerge::ChangeHash;
 use base64::Engine;
-use std::collections::{BTreeSet, HashSet};
+use std::cell::{Cell, RefCell};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::fmt;
+use std::rc::Rc;
 
 /// Every key this store uses starts with this.
 pub const PREFIX: &str = "colloquy/";
@@ -33,12 +35,84 @@ pub trait KeyValue {
     fn keys(&self) -> Result<Vec<String>, KvError>;
 }
 
+impl<K: KeyValue + ?Sized> KeyValue for Box<K> {
+    fn get(&self, key: &str) -> Result<Option<String>, KvError> {
+        (**self).get(key)
+    }
+    fn set(&mut self, key: &str, value: &str) -> Result<(), KvError> {
+        (**self).set(key, value)
+    }
+    fn remove(&mut self, key: &str) -> Result<(), KvError> {
+        (**self).remove(key)
+    }
+    fn keys(&self) -> Result<Vec<String>, KvError> {
+        (**self).keys()
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum KvError {
     #[error("this device's storage for Colloquy is full")]
     Full,
     #[error("this device's storage can't be used: {0}")]
     Unavailable(String),
+}
+
+/// A store in memory: for tests, and for a browser that refuses localStorage. Clones share the
+/// same entries (like tabs sharing one origin's storage); an optional limit on the characters of
+/// keys and values stands in for the browser's quota.
+#[derive(Clone, Debug, Default)]
+pub struct MemoryKv {
+    entries: Rc<RefCell<BTreeMap<String, String>>>,
+    capacity: Rc<Cell<Option<usize>>>,
+}
+
+impl MemoryKv {
+    /// Characters used by keys and values.
+    pub fn used(&self) -> usize {
+        self.entries
+            .borrow()
+            .iter()
+            .map(|(k, v)| k.len() + v.len())
+            .sum()
+    }
+
+    /// Limits the characters stored; `None` lifts the limit.
+    pub fn limit(&self, capacity: Option<usize>) {
+        self.capacity.set(capacity);
+    }
+}
+
+impl KeyValue for MemoryKv {
+    fn get(&self, key: &str) -> Result<Option<String>, KvError> {
+        Ok(self.entries.borrow().get(key).cloned())
+    }
+
+    fn set(&mut self, key: &str, value: &str) -> Result<(), KvError> {
+        if let Some(capacity) = self.capacity.get() {
+            let old = self
+                .entries
+                .borrow()
+                .get(key)
+                .map_or(0, |v| key.len() + v.len());
+            if self.used() - old + key.len() + value.len() > capacity {
+                return Err(KvError::Full);
+            }
+        }
+        self.entries
+            .borrow_mut()
+            .insert(key.to_owned(), value.to_owned());
+        Ok(())
+    }
+
+    fn remove(&mut self, key: &str) -> Result<(), KvError> {
+        self.entries.borrow_mut().remove(key);
+        Ok(())
+    }
+
+    fn keys(&self) -> Result<Vec<String>, KvError> {
+        Ok(self.entries.borrow().keys().cloned().collect())
+    }
 }
 
 /// Something the user must hear about the stored network.
@@ -79,8 +153,15 @@ impl fmt::Display for Problem {
 /// A key of the layout, parsed.
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum Key {
-    Snapshot { generation: u64, tab: String },
-    Chunk { generation: u64, tab: String, n: u32 },
+    Snapshot {
+        generation: u64,
+        tab: String,
+    },
+    Chunk {
+        generation: u64,
+        tab: String,
+        n: u32,
+    },
 }
 
 impl Key {
@@ -218,10 +299,17 @@ impl<K: KeyValue> Store<K> {
         let parsed_head = head.as_deref().and_then(parse_head);
         let mut bad: Vec<(String, String)> = Vec::new();
         if head.is_some() && parsed_head.is_none() {
-            bad.push((HEAD.to_owned(), "the pointer to the current save is garbled".into()));
+            bad.push((
+                HEAD.to_owned(),
+                "the pointer to the current save is garbled".into(),
+            ));
         }
         let newest = keys.iter().map(Key::generation).max();
-        let current = parsed_head.as_ref().map(|(g, _)| *g).or(newest).unwrap_or(1);
+        let current = parsed_head
+            .as_ref()
+            .map(|(g, _)| *g)
+            .or(newest)
+            .unwrap_or(1);
         store.generation = current;
 
         // The base: the head's snapshot, else the newest readable snapshot before it.
@@ -278,20 +366,16 @@ impl<K: KeyValue> Store<K> {
         }
         store.persisted = network.heads();
 
+        let mut detail = String::from("kept from an earlier opening");
         if !bad.is_empty() {
-            let detail = bad
+            detail = bad
                 .iter()
                 .map(|(_, why)| why.as_str())
                 .collect::<BTreeSet<_>>()
                 .into_iter()
                 .collect::<Vec<_>>()
                 .join("; ");
-            let keys: Vec<String> = bad.into_iter().map(|(key, _)| key).collect();
-            problems.push(Problem::Unreadable {
-                keys: keys.clone(),
-                detail,
-            });
-            store.aside.extend(keys);
+            store.aside.extend(bad.into_iter().map(|(key, _)| key));
             if let Err(e) = store.write_aside() {
                 problems.push(problem_for(e));
             }
@@ -299,6 +383,11 @@ impl<K: KeyValue> Store<K> {
             if let Err(e) = store.compact(&mut network) {
                 problems.push(problem_for(e));
             }
+        }
+        // Until the user deletes it, data kept aside is mentioned at every opening.
+        let kept: Vec<String> = store.kept_aside().into_iter().map(|(key, _)| key).collect();
+        if !kept.is_empty() {
+            problems.insert(0, Problem::Unreadable { keys: kept, detail });
         }
         Ok(Opened {
             store,

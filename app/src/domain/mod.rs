@@ -8,7 +8,5 @@ mod person;
 mod search;
 
 pub use id::{new_id, PersonId};
-pub use person::{
-    Acquaintance, Person, PersonDraft, PersonError, MAX_FIELD_CHARS, MAX_LIST_ITEMS,
-};
-pub use search::{search_people, sort_rows, PersonRow};
+pub use person::{Acquaintance, Person, PersonDraft, PersonError, MAX_FIELD_CHARS, MAX_LIST_ITEMS};
+pub use search::{referred_by, search_people, sort_rows, PersonRow};

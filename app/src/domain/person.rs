@@ -165,6 +165,37 @@ impl PersonDraft {
         }
     }
 
+    /// This draft's edits, replayed onto `theirs`: every field the user changed since `base` (the
+    /// draft the form started from) takes this draft's value; every other field takes `theirs`,
+    /// the person as stored now. A form left open while another tab or device edits the same
+    /// person then overwrites only what the user actually changed.
+    pub fn rebase(&self, base: &PersonDraft, theirs: &PersonDraft) -> PersonDraft {
+        fn pick<T: Clone + PartialEq>(mine: &T, base: &T, theirs: &T) -> T {
+            if mine != base {
+                mine.clone()
+            } else {
+                theirs.clone()
+            }
+        }
+        let referral = |d: &PersonDraft| (d.acquaintance, d.referred_by.clone());
+        let (acquaintance, referred_by) = pick(&referral(self), &referral(base), &referral(theirs));
+        PersonDraft {
+            name: pick(&self.name, &base.name, &theirs.name),
+            email: pick(&self.email, &base.email, &theirs.email),
+            phone: pick(&self.phone, &base.phone, &theirs.phone),
+            linkedin: pick(&self.linkedin, &base.linkedin, &theirs.linkedin),
+            organisation: pick(&self.organisation, &base.organisation, &theirs.organisation),
+            role: pick(&self.role, &base.role, &theirs.role),
+            location: pick(&self.location, &base.location, &theirs.location),
+            fields: pick(&self.fields, &base.fields, &theirs.fields),
+            acquaintance,
+            how_we_know: pick(&self.how_we_know, &base.how_we_know, &theirs.how_we_know),
+            referred_by,
+            tags: pick(&self.tags, &base.tags, &theirs.tags),
+            notes: pick(&self.notes, &base.notes, &theirs.notes),
+        }
+    }
+
     /// Checks the draft and turns it into the person to store.
     ///
     /// `referrer_of` answers, for any id, who referred that person (`None` when nobody did or the
@@ -378,19 +409,38 @@ mod tests {
 
     #[test]
     fn email_and_linkedin_are_checked() {
-        for bad in ["ada", "ada@", "a b@example.com", "ada@example", "@example.com"] {
+        for bad in [
+            "ada",
+            "ada@",
+            "a b@example.com",
+            "ada@example",
+            "@example.com",
+        ] {
             let d = PersonDraft {
                 email: bad.into(),
                 ..draft("Ada")
             };
-            assert_eq!(check(&d, "a", &[]), Err(vec![PersonError::BadEmail]), "{bad}");
+            assert_eq!(
+                check(&d, "a", &[]),
+                Err(vec![PersonError::BadEmail]),
+                "{bad}"
+            );
         }
-        for bad in ["javascript:alert(1)", "linkedin.com/in/ada", "https://", "data:text/html,x"] {
+        for bad in [
+            "javascript:alert(1)",
+            "linkedin.com/in/ada",
+            "https://",
+            "data:text/html,x",
+        ] {
             let d = PersonDraft {
                 linkedin: bad.into(),
                 ..draft("Ada")
             };
-            assert_eq!(check(&d, "a", &[]), Err(vec![PersonError::BadLinkedIn]), "{bad}");
+            assert_eq!(
+                check(&d, "a", &[]),
+                Err(vec![PersonError::BadLinkedIn]),
+                "{bad}"
+            );
         }
         let good = PersonDraft {
             email: "ada@example.org".into(),
@@ -398,8 +448,14 @@ mod tests {
             ..draft("Ada")
         };
         let person = check(&good, "a", &[]).unwrap();
-        assert_eq!(person.linkedin_href(), Some("https://www.linkedin.com/in/ada"));
-        assert_eq!(person.mailto_href().as_deref(), Some("mailto:ada@example.org"));
+        assert_eq!(
+            person.linkedin_href(),
+            Some("https://www.linkedin.com/in/ada")
+        );
+        assert_eq!(
+            person.mailto_href().as_deref(),
+            Some("mailto:ada@example.org")
+        );
     }
 
     #[test]
@@ -481,6 +537,32 @@ mod tests {
         };
         let person = check(&d, "a", &[]).unwrap();
         assert_eq!(PersonDraft::from_person(&person), d);
+    }
+
+    #[test]
+    fn rebase_keeps_concurrent_edits_to_other_fields() {
+        let base = PersonDraft {
+            role: "Engineer".into(),
+            notes: "old".into(),
+            ..draft("Ada")
+        };
+        let mine = PersonDraft {
+            notes: "mine".into(),
+            ..base.clone()
+        };
+        let theirs = PersonDraft {
+            role: "Director".into(),
+            acquaintance: Acquaintance::Referred,
+            referred_by: Some(PersonId::from("b")),
+            ..base.clone()
+        };
+        let merged = mine.rebase(&base, &theirs);
+        assert_eq!(merged.role, "Director");
+        assert_eq!(merged.notes, "mine");
+        assert_eq!(merged.referred_by, Some(PersonId::from("b")));
+        assert_eq!(merged.acquaintance, Acquaintance::Referred);
+        // With nothing changed elsewhere, rebasing is the identity.
+        assert_eq!(mine.rebase(&base, &base), mine);
     }
 
     #[test]

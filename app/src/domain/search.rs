@@ -8,7 +8,7 @@ pub struct PersonRow {
     pub organisation: String,
     pub role: String,
     pub location: String,
-    pub referred: bool,
+    pub referred_by: Option<PersonId>,
     haystack: String,
     sort_key: String,
 }
@@ -37,14 +37,16 @@ impl PersonRow {
             organisation: person.organisation.clone(),
             role: person.role.clone(),
             location: person.location.clone(),
-            referred: person.referred_by.is_some(),
+            referred_by: person.referred_by.clone(),
             sort_key: person.name.to_lowercase(),
             haystack,
         }
     }
 
     fn matches(&self, terms: &[String]) -> bool {
-        terms.iter().all(|term| self.haystack.contains(term.as_str()))
+        terms
+            .iter()
+            .all(|term| self.haystack.contains(term.as_str()))
     }
 }
 
@@ -59,6 +61,13 @@ pub fn sort_rows(rows: &mut [PersonRow]) {
 pub fn search_people<'a>(rows: &'a [PersonRow], query: &str) -> Vec<&'a PersonRow> {
     let terms: Vec<String> = query.split_whitespace().map(str::to_lowercase).collect();
     rows.iter().filter(|row| row.matches(&terms)).collect()
+}
+
+/// The rows of the people `referrer` referred, in the order given.
+pub fn referred_by<'a>(rows: &'a [PersonRow], referrer: &PersonId) -> Vec<&'a PersonRow> {
+    rows.iter()
+        .filter(|row| row.referred_by.as_ref() == Some(referrer))
+        .collect()
 }
 
 #[cfg(test)]
@@ -86,11 +95,38 @@ mod tests {
             row("2", "Grace Hopper", "Navy", &["compilers"]),
             row("3", "Ada Yonath", "Weizmann", &[]),
         ];
-        assert_eq!(names(search_people(&rows, "ada")), ["Ada Lovelace", "Ada Yonath"]);
+        assert_eq!(
+            names(search_people(&rows, "ada")),
+            ["Ada Lovelace", "Ada Yonath"]
+        );
         assert_eq!(names(search_people(&rows, "ADA engines")), ["Ada Lovelace"]);
         assert_eq!(names(search_people(&rows, "compilers")), ["Grace Hopper"]);
         assert_eq!(search_people(&rows, "ada navy").len(), 0);
         assert_eq!(search_people(&rows, "  ").len(), 3);
+    }
+
+    #[test]
+    fn referrals_are_found_from_the_referrer() {
+        let referred = |id: &str, name: &str, by: &str| {
+            let person = Person {
+                name: name.into(),
+                referred_by: Some(PersonId::from(by)),
+                ..Person::default()
+            };
+            PersonRow::new(PersonId::from(id), &person)
+        };
+        let rows = [
+            row("a", "Ada", "", &[]),
+            referred("b", "Bo", "a"),
+            referred("c", "Cy", "b"),
+            referred("d", "Di", "a"),
+        ];
+        assert_eq!(
+            names(referred_by(&rows, &PersonId::from("a"))),
+            ["Bo", "Di"]
+        );
+        assert_eq!(names(referred_by(&rows, &PersonId::from("b"))), ["Cy"]);
+        assert!(referred_by(&rows, &PersonId::from("d")).is_empty());
     }
 
     #[test]

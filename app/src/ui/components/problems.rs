@@ -1,0 +1,81 @@
+use crate::doc::store::Problem;
+use crate::ui::state::{use_network, SaveState};
+use leptos::prelude::*;
+
+/// What the user must know about their stored network, with a way out for each problem.
+#[component]
+pub fn Problems() -> impl IntoView {
+    let state = use_network();
+    view! {
+        <div class="problems" role="alert">
+            <For
+                each=move || state.problems.get()
+                key=|problem| format!("{problem:?}")
+                children=move |problem| view! { <ProblemNotice problem/> }
+            />
+        </div>
+    }
+}
+
+#[component]
+fn ProblemNotice(problem: Problem) -> impl IntoView {
+    let state = use_network();
+    let message = problem.to_string();
+    let unreadable = matches!(problem, Problem::Unreadable { .. });
+    let download_copy = move |_| {
+        #[cfg(feature = "hydrate")]
+        if let Some(bytes) = state.export() {
+            let _ = crate::browser::download(
+                "colloquy-network.automerge",
+                "application/octet-stream",
+                &bytes,
+            );
+        }
+    };
+    let download_aside = move |_| {
+        #[cfg(feature = "hydrate")]
+        if let Some(json) = state.export_aside() {
+            let _ = crate::browser::download(
+                "colloquy-unreadable.json",
+                "application/json",
+                json.as_bytes(),
+            );
+        }
+    };
+    view! {
+        <section class="notice" class:error=unreadable>
+            <p>{message}</p>
+            <div class="actions">
+                <button type="button" on:click=download_copy>"Download a copy of your network"</button>
+                <Show when=move || unreadable>
+                    <button type="button" on:click=download_aside>"Download the unreadable data"</button>
+                    <button
+                        type="button"
+                        class="quiet"
+                        on:click=move |_| {
+                            state.discard_aside();
+                        }
+                    >
+                        "Delete the unreadable data"
+                    </button>
+                </Show>
+            </div>
+        </section>
+    }
+}
+
+/// Whether the latest edit is stored on this device.
+#[component]
+pub fn SaveStatus() -> impl IntoView {
+    let state = use_network();
+    let text = move || match state.save_state.get() {
+        SaveState::Idle => "",
+        SaveState::Saved => "Saved on this device",
+        SaveState::NotSaved => "Not saved: storage full",
+    };
+    view! {
+        <span class="save-status" role="status" class:warn=move || state.save_state.get() == SaveState::NotSaved>
+            {text}
+        </span>
+    }
+}

@@ -1,0 +1,104 @@
+//! The Leptos app: the HTML shell, the router, one file per page under `pages/`, shared pieces
+//! under `components/`, and the network context in `state`.
+
+mod components;
+mod pages;
+pub mod state;
+
+use components::{Problems, SaveStatus};
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, Link, Meta, MetaTags, Stylesheet, Title};
+use leptos_router::components::{Route, Router, Routes, A};
+use leptos_router::path;
+use state::provide_network_state;
+
+/// The HTML document the server renders around the app.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    let state = provide_network_state();
+
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| open_local_network(state));
+    #[cfg(not(feature = "hydrate"))]
+    let _ = state;
+
+    view! {
+        <Stylesheet id="leptos" href="/pkg/colloquy.css"/>
+        <Title text="Colloquy"/>
+        <Meta name="description" content="Plan, hold and learn from informational interviews."/>
+        <Meta name="theme-color" content="#1f4e5f"/>
+        <Link rel="icon" href="/favicon.svg" type_="image/svg+xml"/>
+        <Router>
+            <header class="top">
+                <A href="/" attr:class="brand">"Colloquy"</A>
+                <nav aria-label="Main">
+                    <A href="/">"People"</A>
+                </nav>
+                <SaveStatus/>
+            </header>
+            <Problems/>
+            <main data-network=move || if state.ready.get() { "ready" } else { "loading" }>
+                <Routes fallback=|| view! { <pages::NotFound/> }>
+                    <Route path=path!("/") view=pages::PeoplePage/>
+                    <Route path=path!("/people/new") view=pages::NewPersonPage/>
+                    <Route path=path!("/people/:id") view=pages::PersonPage/>
+                    <Route path=path!("/people/:id/edit") view=pages::EditPersonPage/>
+                </Routes>
+            </main>
+        </Router>
+    }
+}
+
+/// Opens this browser's stored network and keeps it in step with other tabs.
+#[cfg(feature = "hydrate")]
+fn open_local_network(state: state::NetworkState) {
+    use crate::doc::store::{
+        CompactionPolicy, KeyValue, KvError, MemoryKv, Problem, Store, PREFIX,
+    };
+
+    let tab = crate::domain::new_id()[..12].to_owned();
+    let opened = crate::browser::LocalStorageKv::open().and_then(|kv| {
+        let kv: Box<dyn KeyValue> = Box::new(kv);
+        Store::open(kv, &tab, CompactionPolicy::default())
+    });
+    match opened {
+        Ok(opened) => state.install(opened.store, opened.network, opened.problems),
+        Err(e) => {
+            // Storage can't be used at all: run from memory and say so.
+            let kv: Box<dyn KeyValue> = Box::new(MemoryKv::default());
+            let opened = Store::open(kv, &tab, CompactionPolicy::default())
+                .expect("an in-memory store always opens");
+            let problem = match e {
+                KvError::Full => Problem::Full,
+                KvError::Unavailable(why) => Problem::Unavailable(why),
+            };
+            state.install(opened.store, opened.network, vec![problem]);
+        }
+    }
+    window_event_listener(leptos::ev::storage, move |event| {
+        if let Some(key) = event.key() {
+            if key.starts_with(PREFIX) && event.new_value().is_some() {
+                state.external_change(&key);
+            }
+        }
+    });
+}

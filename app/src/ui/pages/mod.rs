@@ -1,0 +1,20 @@
+//! One file per route.
+
+mod not_found;
+mod people;
+mod person;
+mod person_form;
+
+pub use not_found::NotFound;
+pub use people::PeoplePage;
+pub use person::PersonPage;
+pub use person_form::{EditPersonPage, NewPersonPage};
+
+use leptos::prelude::*;
+
+/// Shown while the network is read from this device's storage (and on the server, which never
+/// has it).
+#[component]
+fn Opening() -> impl IntoView {
+    view! { <p class="muted" aria-busy="true">"Opening your network…"</p> }
+}

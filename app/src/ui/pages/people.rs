@@ -1,0 +1,115 @@
+use super::Opening;
+use crate::domain::{search_people, PersonRow};
+use crate::ui::state::use_network;
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+/// How many rows the list shows before "Show more".
+const PAGE: usize = 100;
+
+/// The people list with search: the home screen.
+#[component]
+pub fn PeoplePage() -> impl IntoView {
+    let state = use_network();
+    let query = RwSignal::new(String::new());
+    let limit = RwSignal::new(PAGE);
+    let found = Memo::new(move |_| {
+        let query = query.get();
+        let limit = limit.get();
+        state.read(|s| {
+            let all = search_people(&s.rows, &query);
+            let shown: Vec<PersonRow> = all.iter().take(limit).map(|row| (*row).clone()).collect();
+            (all.len(), s.rows.len(), shown)
+        })
+    });
+
+    // Marks the first time people are on screen, for the benchmarks.
+    Effect::new(move |marked: Option<bool>| {
+        if marked == Some(true) {
+            return true;
+        }
+        let listed = found.with(Option::is_some);
+        #[cfg(feature = "hydrate")]
+        if listed {
+            crate::browser::mark("colloquy:people-listed");
+        }
+        listed
+    });
+
+    view! {
+        <div class="page-head">
+            <h1>"People"</h1>
+            <A href="/people/new" attr:class="button primary">"Add person"</A>
+        </div>
+        <input
+            class="search"
+            type="search"
+            aria-label="Search people"
+            placeholder="Search by name, organisation, field, tag…"
+            prop:value=move || query.get()
+            on:input=move |ev| {
+                query.set(event_target_value(&ev));
+                limit.set(PAGE);
+            }
+        />
+        {move || match found.get() {
+            None => view! { <Opening/> }.into_any(),
+            Some((_, 0, _)) => view! { <Empty/> }.into_any(),
+            Some((matching, total, shown)) => {
+                let more = matching > shown.len();
+                let summary = if matching == total {
+                    format!("{total} people")
+                } else {
+                    format!("{matching} of {total} people match")
+                };
+                view! {
+                    <p class="muted" aria-live="polite">{summary}</p>
+                    <ul class="people" aria-label="People">
+                        {shown.into_iter().map(|row| view! { <PersonItem row/> }).collect_view()}
+                    </ul>
+                    <Show when=move || more>
+                        <button type="button" on:click=move |_| limit.update(|l| *l += PAGE)>
+                            "Show more"
+                        </button>
+                    </Show>
+                }
+                    .into_any()
+            }
+        }}
+    }
+}
+
+#[component]
+fn PersonItem(row: PersonRow) -> impl IntoView {
+    let href = format!("/people/{}", row.id);
+    let detail = [
+        row.role.as_str(),
+        row.organisation.as_str(),
+        row.location.as_str(),
+    ]
+    .into_iter()
+    .filter(|s| !s.is_empty())
+    .collect::<Vec<_>>()
+    .join(" · ");
+    view! {
+        <li>
+            <A href=href>
+                <span class="name"><bdi>{row.name}</bdi></span>
+                <span class="detail"><bdi>{detail}</bdi></span>
+            </A>
+        </li>
+    }
+}
+
+#[component]
+fn Empty() -> impl IntoView {
+    view! {
+        <section class="empty">
+            <p>
+                "Start with the people you already know: friends, family, classmates, colleagues. "
+                "Each conversation will lead you to others."
+            </p>
+            <A href="/people/new" attr:class="button primary">"Add your first person"</A>
+        </section>
+    }
+}

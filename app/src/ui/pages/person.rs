@@ -1,0 +1,150 @@
+use super::Opening;
+use crate::domain::{referred_by, Acquaintance, PersonId};
+use crate::ui::state::use_network;
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::use_params_map;
+
+/// One person: contact details, how the user knows them, who referred them and whom they
+/// referred.
+#[component]
+pub fn PersonPage() -> impl IntoView {
+    let state = use_network();
+    let params = use_params_map();
+    let id = move || PersonId::from(params.read().get("id").unwrap_or_default());
+    let person = move || state.read(|s| s.network.person(&id()).ok().flatten());
+
+    view! {
+        {move || match person() {
+            None => view! { <Opening/> }.into_any(),
+            Some(None) => view! {
+                <h1>"Not in your network"</h1>
+                <p>"No one with this address is in your network on this device. "
+                    <A href="/">"Back to your people"</A>
+                </p>
+            }.into_any(),
+            Some(Some(person)) => {
+                let id = id();
+                let referrer = person.referred_by.clone().map(|rid| {
+                    let name = state
+                        .read(|s| s.network.person(&rid).ok().flatten().map(|p| p.name))
+                        .flatten();
+                    (rid, name)
+                });
+                let referrals = state
+                    .read(|s| {
+                        referred_by(&s.rows, &id)
+                            .into_iter()
+                            .map(|row| (row.id.clone(), row.name.clone()))
+                            .collect::<Vec<_>>()
+                    })
+                    .unwrap_or_default();
+                let role_line = match (person.role.as_str(), person.organisation.as_str()) {
+                    ("", "") => String::new(),
+                    (role, "") => role.to_owned(),
+                    ("", org) => org.to_owned(),
+                    (role, org) => format!("{role} at {org}"),
+                };
+                let mailto = person.mailto_href();
+                let tel = person.tel_href();
+                let linkedin = person.linkedin_href().map(str::to_owned);
+                view! {
+                    <article class="person">
+                        <div class="page-head">
+                            <h1><bdi>{person.name.clone()}</bdi></h1>
+                            <A href=format!("/people/{id}/edit") attr:class="button">"Edit"</A>
+                        </div>
+                        <Show when={let line = role_line.clone(); move || !line.is_empty()}>
+                            <p class="lead"><bdi>{role_line.clone()}</bdi></p>
+                        </Show>
+                        <Show when={let l = person.location.clone(); move || !l.is_empty()}>
+                            <p class="muted"><bdi>{person.location.clone()}</bdi></p>
+                        </Show>
+                        <dl class="facts">
+                            {(!person.email.is_empty()).then(|| view! {
+                                <dt>"Email"</dt>
+                                <dd>{match mailto.clone() {
+                                    Some(href) => view! { <a href=href><bdi>{person.email.clone()}</bdi></a> }.into_any(),
+                                    None => view! { <bdi>{person.email.clone()}</bdi> }.into_any(),
+                                }}</dd>
+                            })}
+                            {(!person.phone.is_empty()).then(|| view! {
+                                <dt>"Phone"</dt>
+                                <dd>{match tel.clone() {
+                                    Some(href) => view! { <a href=href><bdi>{person.phone.clone()}</bdi></a> }.into_any(),
+                                    None => view! { <bdi>{person.phone.clone()}</bdi> }.into_any(),
+                                }}</dd>
+                            })}
+                            {(!person.linkedin.is_empty()).then(|| view! {
+                                <dt>"LinkedIn"</dt>
+                                <dd>{match linkedin.clone() {
+                                    Some(href) => view! {
+                                        <a href=href.clone() rel="noopener noreferrer" target="_blank"><bdi>{href.clone()}</bdi></a>
+                                    }.into_any(),
+                                    None => view! { <bdi>{person.linkedin.clone()}</bdi> }.into_any(),
+                                }}</dd>
+                            })}
+                            <dt>"How you know them"</dt>
+                            <dd>
+                                {match (person.acquaintance, referrer) {
+                                    (Acquaintance::Referred, Some((rid, Some(name)))) => view! {
+                                        "Referred by " <A href=format!("/people/{rid}")><bdi>{name}</bdi></A>
+                                    }.into_any(),
+                                    (Acquaintance::Referred, _) => view! {
+                                        "Referred by someone no longer in your network"
+                                    }.into_any(),
+                                    (Acquaintance::AlreadyKnow, _) => view! { "Already know" }.into_any(),
+                                }}
+                                {(!person.how_we_know.is_empty()).then(|| view! {
+                                    " — " <bdi>{person.how_we_know.clone()}</bdi>
+                                })}
+                            </dd>
+                            {(!person.fields.is_empty()).then(|| view! {
+                                <dt>"Fields"</dt>
+                                <dd><Chips items=person.fields.clone()/></dd>
+                            })}
+                            {(!person.tags.is_empty()).then(|| view! {
+                                <dt>"Tags"</dt>
+                                <dd><Chips items=person.tags.clone()/></dd>
+                            })}
+                        </dl>
+                        <section aria-labelledby="notes-heading">
+                            <h2 id="notes-heading">"Notes"</h2>
+                            {if person.notes.is_empty() {
+                                view! { <p class="muted">"No notes yet."</p> }.into_any()
+                            } else {
+                                view! { <p class="notes" dir="auto">{person.notes.clone()}</p> }.into_any()
+                            }}
+                        </section>
+                        <section aria-labelledby="referrals-heading">
+                            <h2 id="referrals-heading">"People they referred"</h2>
+                            {if referrals.is_empty() {
+                                view! { <p class="muted">"No one yet."</p> }.into_any()
+                            } else {
+                                view! {
+                                    <ul class="referrals">
+                                        {referrals.into_iter().map(|(rid, name)| view! {
+                                            <li><A href=format!("/people/{rid}")><bdi>{name}</bdi></A></li>
+                                        }).collect_view()}
+                                    </ul>
+                                }.into_any()
+                            }}
+                            <A href=format!("/people/new?referred_by={id}") attr:class="button">
+                                "Add someone they referred"
+                            </A>
+                        </section>
+                    </article>
+                }.into_any()
+            }
+        }}
+    }
+}
+
+#[component]
+fn Chips(items: Vec<String>) -> impl IntoView {
+    view! {
+        <ul class="chips">
+            {items.into_iter().map(|item| view! { <li><bdi>{item}</bdi></li> }).collect_view()}
+        </ul>
+    }
+}

@@ -1,0 +1,230 @@
+//! The network as the pages see it: one context, provided by the app shell.
+//!
+//! On the server and until hydration finishes there is no network (`ready` is false) and pages
+//! render their loading state, so the server's HTML and the first client render agree. After
+//! hydration the browser opens the store and the pages fill in.
+
+use crate::doc::store::{KeyValue, Problem, Store};
+use crate::doc::{DocError, Network};
+use crate::domain::{Person, PersonId, PersonRow};
+use leptos::prelude::*;
+
+/// A network opened from this browser's storage.
+pub struct Session {
+    pub network: Network,
+    store: Store<Box<dyn KeyValue>>,
+    /// The people list, kept sorted; updated per edit rather than rebuilt.
+    pub rows: Vec<PersonRow>,
+    compaction_scheduled: bool,
+}
+
+/// Whether the latest edit is in this device's storage.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SaveState {
+    /// Nothing edited since the page opened.
+    Idle,
+    Saved,
+    /// Kept in memory only (see the problems).
+    NotSaved,
+}
+
+#[derive(Clone, Copy)]
+pub struct NetworkState {
+    session: StoredValue<Option<Session>, LocalStorage>,
+    /// Bumped whenever the network changes; every read subscribes to it.
+    version: RwSignal<u64>,
+    pub ready: RwSignal<bool>,
+    pub problems: RwSignal<Vec<Problem>>,
+    pub save_state: RwSignal<SaveState>,
+}
+
+pub fn provide_network_state() -> NetworkState {
+    let state = NetworkState {
+        session: StoredValue::new_local(None),
+        version: RwSignal::new(0),
+        ready: RwSignal::new(false),
+        problems: RwSignal::new(Vec::new()),
+        save_state: RwSignal::new(SaveState::Idle),
+    };
+    provide_context(state);
+    state
+}
+
+pub fn use_network() -> NetworkState {
+    expect_context::<NetworkState>()
+}
+
+impl NetworkState {
+    /// Installs a freshly opened network (called once, in the browser, after hydration).
+    pub fn install(
+        &self,
+        store: Store<Box<dyn KeyValue>>,
+        network: Network,
+        problems: Vec<Problem>,
+    ) {
+        let rows = network.rows();
+        self.session.set_value(Some(Session {
+            network,
+            store,
+            rows,
+            compaction_scheduled: false,
+        }));
+        self.problems.set(problems);
+        self.ready.set(true);
+        self.version.update(|v| *v += 1);
+    }
+
+    /// Reads the network, re-running whenever it changes. `None` until it is loaded.
+    pub fn read<T>(&self, f: impl FnOnce(&Session) -> T) -> Option<T> {
+        self.version.track();
+        self.session
+            .try_with_value(|session| session.as_ref().map(f))
+            .flatten()
+    }
+
+    /// Reads without subscribing (in event handlers).
+    pub fn peek<T>(&self, f: impl FnOnce(&Session) -> T) -> Option<T> {
+        self.session
+            .try_with_value(|session| session.as_ref().map(f))
+            .flatten()
+    }
+
+    /// Adds or replaces a person and saves the change to this device.
+    ///
+    /// An error means the edit was not made. A full storage is not an error: the edit is kept in
+    /// memory and the user is told.
+    pub fn put_person(&self, id: &PersonId, person: &Person) -> Result<(), String> {
+        let now = now();
+        let outcome = self
+            .session
+            .try_update_value(|session| -> Result<bool, DocError> {
+                let Some(session) = session.as_mut() else {
+                    return Err(DocError::Layout("the network is still loading".into()));
+                };
+                session.network.put_person(id, person, now)?;
+                session.rows.retain(|row| &row.id != id);
+                session.rows.push(PersonRow::new(id.clone(), person));
+                crate::domain::sort_rows(&mut session.rows);
+                Ok(session.save())
+            })
+            .unwrap_or_else(|| Err(DocError::Layout("the page is closing".into())));
+        match outcome {
+            Ok(saved) => {
+                self.after_save(saved);
+                self.version.update(|v| *v += 1);
+                Ok(())
+            }
+            Err(e) => Err(e.to_string()),
+        }
+    }
+
+    /// Takes in a change another tab made to storage.
+    pub fn external_change(&self, key: &str) {
+        let changed = self
+            .session
+            .try_update_value(|session| {
+                let session = session.as_mut()?;
+                match session.store.on_external_change(&mut session.network, key) {
+                    Ok(true) => {
+                        session.rows = session.network.rows();
+                        Some(true)
+                    }
+                    _ => Some(false),
+                }
+            })
+            .flatten()
+            .unwrap_or(false);
+        if changed {
+            self.version.update(|v| *v += 1);
+        }
+    }
+
+    /// The whole network as a saved Automerge document, for the user to keep.
+    pub fn export(&self) -> Option<Vec<u8>> {
+        self.session
+            .try_update_value(|session| session.as_mut().map(|s| s.network.save()))
+            .flatten()
+    }
+
+    /// Unreadable data kept aside, as JSON `{key: value}`, for the user to keep.
+    pub fn export_aside(&self) -> Option<String> {
+        self.peek(|session| {
+            let aside: std::collections::BTreeMap<String, String> =
+                session.store.kept_aside().into_iter().collect();
+            serde_json::to_string_pretty(&aside).unwrap_or_default()
+        })
+    }
+
+    /// Deletes the unreadable data kept aside, once the user has a copy or gives up on it.
+    pub fn discard_aside(&self) {
+        let result = self
+            .session
+            .try_update_value(|session| session.as_mut().map(|s| s.store.discard_aside()));
+        if let Some(Some(Ok(()))) = result {
+            self.problems
+                .update(|p| p.retain(|p| !matches!(p, Problem::Unreadable { .. })));
+        }
+    }
+
+    fn after_save(&self, saved: bool) {
+        self.save_state.set(if saved {
+            SaveState::Saved
+        } else {
+            SaveState::NotSaved
+        });
+        self.problems.update(|problems| {
+            problems.retain(|p| *p != Problem::Full);
+            if !saved {
+                problems.push(Problem::Full);
+            }
+        });
+        let schedule = self
+            .session
+            .try_update_value(|session| {
+                let session = session.as_mut()?;
+                let due = session.store.needs_compaction() && !session.compaction_scheduled;
+                session.compaction_scheduled |= due;
+                Some(due)
+            })
+            .flatten()
+            .unwrap_or(false);
+        if schedule {
+            // Compaction rewrites the whole document: do it when typing has paused.
+            let state = *self;
+            set_timeout(
+                move || state.compact(),
+                std::time::Duration::from_millis(1500),
+            );
+        }
+    }
+
+    fn compact(&self) {
+        self.session.try_update_value(|session| {
+            if let Some(session) = session.as_mut() {
+                session.compaction_scheduled = false;
+                // A failed compaction leaves the current generation in place; it is retried
+                // after a later edit.
+                let _ = session.store.compact(&mut session.network);
+            }
+        });
+    }
+}
+
+impl Session {
+    /// Saves pending edits; false when they stay in memory only.
+    fn save(&mut self) -> bool {
+        self.store.save(&mut self.network).is_ok()
+    }
+}
+
+#[cfg(feature = "hydrate")]
+pub fn now() -> i64 {
+    crate::browser::now()
+}
+
+#[cfg(not(feature = "hydrate"))]
+pub fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}

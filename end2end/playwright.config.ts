@@ -1,0 +1,55 @@
+import { defineConfig, devices } from "@playwright/test";
+
+// Tests run against the debug build made by `cargo leptos build`, served by the real server.
+const port = Number(process.env.COLLOQUY_TEST_PORT ?? 3100);
+export const baseURL = `http://127.0.0.1:${port}`;
+
+// Debian's Chromium; Playwright's own browser download can't be reached from here.
+export const chromium = {
+  executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+  args: [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+  ],
+};
+
+export default defineConfig({
+  testDir: "./tests",
+  fullyParallel: false,
+  workers: 1,
+  forbidOnly: true,
+  retries: 0,
+  timeout: 60_000,
+  expect: { timeout: 10_000 },
+  reporter: [["list"]],
+  use: {
+    baseURL,
+    browserName: "chromium",
+    launchOptions: chromium,
+    // Phone first: every journey runs at a phone's size unless it says otherwise.
+    ...devices["Pixel 7"],
+    viewport: { width: 390, height: 844 },
+    defaultBrowserType: "chromium",
+    trace: "retain-on-failure",
+  },
+  webServer: {
+    command: "../target/debug/server",
+    url: `${baseURL}/`,
+    reuseExistingServer: false,
+    timeout: 60_000,
+    env: {
+      LEPTOS_OUTPUT_NAME: "colloquy",
+      LEPTOS_SITE_ROOT: "../target/site",
+      LEPTOS_SITE_PKG_DIR: "pkg",
+      LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
+      LEPTOS_RELOAD_PORT: "3101",
+      COLLOQUY_DATA_DIR: "../target/end2end-data",
+      RUST_LOG: "warn",
+    },
+  },
+});

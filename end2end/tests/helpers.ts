@@ -1,0 +1,84 @@
+import { expect, type Page } from "@playwright/test";
+
+/** Console errors, warnings and uncaught exceptions seen on a page. */
+export function watchConsole(page: Page): string[] {
+  const problems: string[] = [];
+  page.on("console", (message) => {
+    if (message.type() === "error" || message.type() === "warning") {
+      problems.push(`${message.type()}: ${message.text()}`);
+    }
+  });
+  page.on("pageerror", (error) => problems.push(`uncaught: ${error.message}`));
+  page.on("dialog", (dialog) => {
+    problems.push(`dialog: ${dialog.message()}`);
+    void dialog.dismiss();
+  });
+  return problems;
+}
+
+/** Goes to `path` and waits until the app has hydrated and opened the stored network. */
+export async function open(page: Page, path = "/") {
+  await page.goto(path);
+  await waitReady(page);
+}
+
+export async function waitReady(page: Page) {
+  await expect(page.locator('main[data-network="ready"]')).toBeVisible();
+}
+
+export type PersonFields = {
+  name: string;
+  organisation?: string;
+  role?: string;
+  location?: string;
+  email?: string;
+  phone?: string;
+  linkedin?: string;
+  fields?: string;
+  howWeKnow?: string;
+  tags?: string;
+  notes?: string;
+  referredBy?: string;
+};
+
+/** Adds a person through the form, as a user would, and waits for their page. */
+export async function addPerson(page: Page, person: PersonFields) {
+  await page.getByRole("link", { name: "Add person" }).click();
+  await fillPerson(page, person);
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText(person.name);
+}
+
+export async function fillPerson(page: Page, person: Partial<PersonFields>) {
+  const text: [string, string | undefined][] = [
+    ["Name", person.name],
+    ["Organisation", person.organisation],
+    ["Role", person.role],
+    ["Location", person.location],
+    ["Email", person.email],
+    ["Phone", person.phone],
+    ["LinkedIn URL", person.linkedin],
+    ["Fields of interest", person.fields],
+    ["How you know each other", person.howWeKnow],
+    ["Tags", person.tags],
+    ["Notes", person.notes],
+  ];
+  for (const [label, value] of text) {
+    if (value !== undefined) {
+      await page.getByLabel(label, { exact: true }).fill(value);
+    }
+  }
+  if (person.referredBy !== undefined) {
+    await page.getByLabel("Someone referred me").check();
+    await page.getByLabel("Who referred you?").fill(person.referredBy);
+    await page
+      .getByRole("list", { name: "Matching people" })
+      .getByRole("button", { name: person.referredBy })
+      .click();
+  }
+}
+
+/** The names in the people list, in order. */
+export async function listedNames(page: Page): Promise<string[]> {
+  return page.getByRole("list", { name: "People" }).locator(".name").allTextContents();
+}

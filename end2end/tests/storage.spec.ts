@@ -1,0 +1,127 @@
+import { expect, test } from "@playwright/test";
+import { addPerson, listedNames, open, waitReady } from "./helpers";
+
+/** Every localStorage entry the app wrote. */
+async function stored(page: import("@playwright/test").Page): Promise<Record<string, string>> {
+  return page.evaluate(() => {
+    const entries: Record<string, string> = {};
+    for (let i = 0; i < localStorage.length; i++) {
+      const key = localStorage.key(i)!;
+      if (key.startsWith("colloquy/")) entries[key] = localStorage.getItem(key)!;
+    }
+    return entries;
+  });
+}
+
+test("a corrupted stored network is reported and kept aside, not overwritten", async ({ page }) => {
+  await open(page);
+  await addPerson(page, { name: "Kept Safe" });
+  await page.getByRole("link", { name: "People" }).click();
+  await addPerson(page, { name: "Lost Cause" });
+
+  // Damage the chunk that holds the second person.
+  const keys = Object.keys(await stored(page)).filter((k) => k.includes("/chunk/")).sort();
+  expect(keys.length).toBe(2);
+  const damaged = keys[1];
+  const garbage = btoa("\x85\x6f\x4a\x83 this is not what was saved");
+  await page.evaluate(([key, value]) => localStorage.setItem(key, value), [damaged, garbage]);
+
+  await page.goto("/");
+  await waitReady(page);
+  const alert = page.getByRole("alert");
+  await expect(alert).toContainText("could not be read");
+  await expect(alert).toContainText("kept aside");
+  expect(await listedNames(page)).toEqual(["Kept Safe"]);
+
+  // Editing on does not touch the damaged entry.
+  await addPerson(page, { name: "Added After" });
+  await page.reload();
+  await waitReady(page);
+  expect((await stored(page))[damaged]).toBe(garbage);
+  await page.getByRole("link", { name: "People" }).click();
+  expect(await listedNames(page)).toEqual(["Added After", "Kept Safe"]);
+
+  // The user can take the unreadable data away, then delete it.
+  await page.goto("/");
+  await waitReady(page);
+  const download = page.waitForEvent("download");
+  await page.getByRole("button", { name: "Download the unreadable data" }).first().click();
+  const file = await download;
+  expect(file.suggestedFilename()).toBe("colloquy-unreadable.json");
+  await page.getByRole("button", { name: "Delete the unreadable data" }).first().click();
+  await expect(page.getByText("could not be read")).toHaveCount(0);
+  expect((await stored(page))[damaged]).toBeUndefined();
+});
+
+test("when storage is full, edits stay in memory, the user is told, and they are saved later", async ({ page }) => {
+  await open(page);
+  await addPerson(page, { name: "Before Full" });
+
+  // Fill the origin's storage to the brim with someone else's data.
+  await page.evaluate(() => {
+    const block = "x".repeat(256 * 1024);
+    let i = 0;
+    for (; ; i++) {
+      try {
+        localStorage.setItem(`filler/${i}`, block);
+      } catch {
+        break;
+      }
+    }
+    for (let size = 128 * 1024; size >= 1; size = Math.floor(size / 2)) {
+      try {
+        localStorage.setItem(`filler/${i++}`, "x".repeat(size));
+      } catch {
+        /* this size no longer fits: try a smaller one */
+      }
+    }
+  });
+
+  await page.getByRole("link", { name: "People" }).click();
+  await addPerson(page, { name: "While Full" });
+  await expect(page.getByRole("alert")).toContainText("storage is full");
+  await expect(page.getByText("Not saved: storage full")).toBeVisible();
+  await page.getByRole("link", { name: "People" }).click();
+  expect(await listedNames(page)).toEqual(["Before Full", "While Full"]);
+
+  // Space comes back; the next edit saves everything.
+  await page.evaluate(() => {
+    for (const key of Object.keys(localStorage)) if (key.startsWith("filler/")) localStorage.removeItem(key);
+  });
+  await addPerson(page, { name: "After Free" });
+  await expect(page.getByText("Saved on this device")).toBeVisible();
+  await expect(page.getByText("storage is full")).toHaveCount(0);
+  await page.reload();
+  await waitReady(page);
+  await page.getByRole("link", { name: "People" }).click();
+  expect(await listedNames(page)).toEqual(["After Free", "Before Full", "While Full"]);
+});
+
+test("many edits are compacted into a snapshot without losing any", async ({ page }) => {
+  await open(page);
+  await addPerson(page, { name: "Compact Me" });
+  await page.getByRole("link", { name: "Edit" }).click();
+  const notes = page.getByLabel("Notes", { exact: true });
+  // Each save is one chunk; past 64 KiB of chunks the app compacts them into a snapshot.
+  // Characters from a small generator over a large alphabet keep the text from compressing away.
+  let seed = 7;
+  const letters = (n: number) =>
+    Array.from({ length: n }, () => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return String.fromCharCode(0x4e00 + (seed % 20000));
+    }).join("");
+  let text = "";
+  for (let i = 0; i < 25; i++) {
+    text += letters(3000) + "\n";
+    await notes.fill(text);
+    await page.getByRole("button", { name: "Save" }).click();
+    await expect(page.getByRole("heading", { level: 1 })).toHaveText("Compact Me");
+    await page.getByRole("link", { name: "Edit" }).click();
+  }
+  await expect
+    .poll(async () => page.evaluate(() => localStorage.getItem("colloquy/head")), { timeout: 15_000 })
+    .not.toBeNull();
+  await page.reload();
+  await waitReady(page);
+  await expect(page.getByLabel("Notes", { exact: true })).toHaveValue(text);
+});
