@@ -125,3 +125,39 @@ test("many edits are compacted into a snapshot without losing any", async ({ pag
   await waitReady(page);
   await expect(page.getByLabel("Notes", { exact: true })).toHaveValue(text);
 });
+
+test("the people list is cached for a fast opening, and a stale cache is never trusted", async ({ page }) => {
+  await open(page);
+  await addPerson(page, { name: "Really Here" });
+  await expect
+    .poll(async () => page.evaluate(() => localStorage.getItem("colloquy/list")), { timeout: 15_000 })
+    .not.toBeNull();
+  await page.goto("/");
+  await waitReady(page);
+  expect(await listedNames(page)).toEqual(["Really Here"]);
+
+  // A cache that claims other document heads shows at first, then gives way to the document.
+  const ghost = await page.evaluate(async () => {
+    const json = JSON.stringify({
+      format: 1,
+      heads: ["00".repeat(32)],
+      rows: [["ghost", "Ghost From Cache", "", "", "", "", ""]],
+    });
+    const stream = new Blob([json]).stream().pipeThrough(new CompressionStream("deflate-raw"));
+    const bytes = new Uint8Array(await new Response(stream).arrayBuffer());
+    const value = btoa(String.fromCharCode(...bytes));
+    localStorage.setItem("colloquy/list", value);
+    return value;
+  });
+  await page.goto("/");
+  await waitReady(page);
+  await expect(page.getByText("Ghost From Cache")).toHaveCount(0);
+  expect(await listedNames(page)).toEqual(["Really Here"]);
+  // And the cache is rewritten from the document.
+  await expect
+    .poll(async () => page.evaluate(() => localStorage.getItem("colloquy/list")), { timeout: 15_000 })
+    .not.toBe(ghost);
+  await page.goto("/");
+  await waitReady(page);
+  expect(await listedNames(page)).toEqual(["Really Here"]);
+});

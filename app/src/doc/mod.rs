@@ -3,6 +3,7 @@
 //!
 //! Pure: no browser, no async runtime, no clock of its own.
 
+pub mod list_cache;
 mod network;
 pub mod store;
 pub mod text;

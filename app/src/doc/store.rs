@@ -412,7 +412,7 @@ impl<K: KeyValue> Store<K> {
             n: self.next_chunk,
         }
         .to_string();
-        if let Err(e) = self.kv.set(&key, &encode(&bytes)) {
+        if let Err(e) = self.set_making_room(&key, &encode(&bytes)) {
             self.unsaved = true;
             return Err(e);
         }
@@ -438,8 +438,9 @@ impl<K: KeyValue> Store<K> {
     /// Writes the whole network as a new generation, verifies it, moves `head` to it and drops
     /// generations older than the previous one (keys kept aside excepted).
     pub fn compact(&mut self, network: &mut Network) -> Result<(), KvError> {
-        // Take in what other tabs stored and this tab hasn't heard of yet: the generations this
-        // compaction drops may hold it.
+        // Take in what other tabs stored and this tab hasn't heard of yet (a newer generation's
+        // snapshot, chunks): the generations this compaction drops may hold it.
+        self.follow_head(network)?;
         for key in self.layout_keys()? {
             if matches!(key, Key::Chunk { .. }) {
                 self.apply_chunk(network, &key.to_string());
@@ -459,7 +460,7 @@ impl<K: KeyValue> Store<K> {
             tab: self.tab.clone(),
         }
         .to_string();
-        if let Err(e) = self.kv.set(&key, &encode(&bytes)) {
+        if let Err(e) = self.set_making_room(&key, &encode(&bytes)) {
             let _ = self.kv.remove(&key);
             return Err(e);
         }
@@ -530,6 +531,27 @@ impl<K: KeyValue> Store<K> {
     /// The underlying key-value store.
     pub fn kv(&self) -> &K {
         &self.kv
+    }
+
+    /// Replaces the cached people list (see [`super::list_cache`]).
+    pub fn write_list(
+        &mut self,
+        heads: &[ChangeHash],
+        rows: &[crate::domain::PersonRow],
+    ) -> Result<(), KvError> {
+        super::list_cache::write_list(&mut self.kv, heads, rows)
+    }
+
+    /// Writes `value`; if storage is full, drops the cached people list (only a cache) and
+    /// tries once more.
+    fn set_making_room(&mut self, key: &str, value: &str) -> Result<(), KvError> {
+        match self.kv.set(key, value) {
+            Err(KvError::Full) if self.kv.get(super::list_cache::LIST_KEY)?.is_some() => {
+                super::list_cache::forget_list(&mut self.kv);
+                self.kv.set(key, value)
+            }
+            other => other,
+        }
     }
 
     fn apply_chunk(&mut self, network: &mut Network, key: &str) -> bool {

@@ -9,36 +9,55 @@ pub struct PersonRow {
     pub role: String,
     pub location: String,
     pub referred_by: Option<PersonId>,
+    /// Other searchable text, one item per line: email, how we know them, fields, tags.
+    pub extra: String,
     haystack: String,
     sort_key: String,
 }
 
 impl PersonRow {
     pub fn new(id: PersonId, person: &Person) -> PersonRow {
-        let mut haystack = String::new();
-        for part in [
-            &person.name,
-            &person.organisation,
-            &person.role,
-            &person.location,
-            &person.email,
-            &person.how_we_know,
-        ]
-        .into_iter()
-        .chain(&person.fields)
-        .chain(&person.tags)
-        {
-            haystack.push_str(&part.to_lowercase());
-            haystack.push('\n');
-        }
-        PersonRow {
+        let extra = [&person.email, &person.how_we_know]
+            .into_iter()
+            .chain(&person.fields)
+            .chain(&person.tags)
+            .filter(|s| !s.is_empty())
+            .map(String::as_str)
+            .collect::<Vec<_>>()
+            .join("\n");
+        PersonRow::from_parts(
             id,
-            name: person.name.clone(),
-            organisation: person.organisation.clone(),
-            role: person.role.clone(),
-            location: person.location.clone(),
-            referred_by: person.referred_by.clone(),
-            sort_key: person.name.to_lowercase(),
+            person.name.clone(),
+            person.organisation.clone(),
+            person.role.clone(),
+            person.location.clone(),
+            person.referred_by.clone(),
+            extra,
+        )
+    }
+
+    /// A row from its shown parts (as kept in the list cache).
+    pub fn from_parts(
+        id: PersonId,
+        name: String,
+        organisation: String,
+        role: String,
+        location: String,
+        referred_by: Option<PersonId>,
+        extra: String,
+    ) -> PersonRow {
+        let haystack = [&name, &organisation, &role, &location, &extra]
+            .map(|s| s.to_lowercase())
+            .join("\n");
+        PersonRow {
+            sort_key: name.to_lowercase(),
+            id,
+            name,
+            organisation,
+            role,
+            location,
+            referred_by,
+            extra,
             haystack,
         }
     }

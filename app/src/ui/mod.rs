@@ -69,36 +69,48 @@ pub fn App() -> impl IntoView {
 }
 
 /// Opens this browser's stored network and keeps it in step with other tabs.
+///
+/// The cached people list goes on screen first; the document loads once the browser has painted
+/// it (loading is proportional to the document's history and can take a while).
 #[cfg(feature = "hydrate")]
 fn open_local_network(state: state::NetworkState) {
+    use crate::doc::list_cache::read_list;
     use crate::doc::store::{
         CompactionPolicy, KeyValue, KvError, MemoryKv, Problem, Store, PREFIX,
     };
 
-    let tab = crate::domain::new_id()[..12].to_owned();
-    let opened = crate::browser::LocalStorageKv::open().and_then(|kv| {
-        let kv: Box<dyn KeyValue> = Box::new(kv);
-        Store::open(kv, &tab, CompactionPolicy::default())
-    });
-    match opened {
-        Ok(opened) => state.install(opened.store, opened.network, opened.problems),
-        Err(e) => {
-            // Storage can't be used at all: run from memory and say so.
-            let kv: Box<dyn KeyValue> = Box::new(MemoryKv::default());
-            let opened = Store::open(kv, &tab, CompactionPolicy::default())
-                .expect("an in-memory store always opens");
-            let problem = match e {
-                KvError::Full => Problem::Full,
-                KvError::Unavailable(why) => Problem::Unavailable(why),
-            };
-            state.install(opened.store, opened.network, vec![problem]);
-        }
+    let kv = crate::browser::LocalStorageKv::open();
+    if let Some(list) = kv.as_ref().ok().and_then(read_list) {
+        state.show_cached(list);
     }
-    window_event_listener(leptos::ev::storage, move |event| {
-        if let Some(key) = event.key() {
-            if key.starts_with(PREFIX) && event.new_value().is_some() {
-                state.external_change(&key);
+    let load = move || {
+        let tab = crate::domain::new_id()[..12].to_owned();
+        let opened = kv.and_then(|kv| {
+            let kv: Box<dyn KeyValue> = Box::new(kv);
+            Store::open(kv, &tab, CompactionPolicy::default())
+        });
+        match opened {
+            Ok(opened) => state.install(opened.store, opened.network, opened.problems),
+            Err(e) => {
+                // Storage can't be used at all: run from memory and say so.
+                let kv: Box<dyn KeyValue> = Box::new(MemoryKv::default());
+                let opened = Store::open(kv, &tab, CompactionPolicy::default())
+                    .expect("an in-memory store always opens");
+                let problem = match e {
+                    KvError::Full => Problem::Full,
+                    KvError::Unavailable(why) => Problem::Unavailable(why),
+                };
+                state.install(opened.store, opened.network, vec![problem]);
             }
         }
-    });
+        crate::browser::mark("colloquy:network-open");
+        window_event_listener(leptos::ev::storage, move |event| {
+            if let Some(key) = event.key() {
+                if key.starts_with(PREFIX) && event.new_value().is_some() {
+                    state.external_change(&key);
+                }
+            }
+        });
+    };
+    request_animation_frame(move || set_timeout(load, std::time::Duration::ZERO));
 }

@@ -4,6 +4,7 @@
 //! render their loading state, so the server's HTML and the first client render agree. After
 //! hydration the browser opens the store and the pages fill in.
 
+use crate::doc::list_cache::CachedList;
 use crate::doc::store::{KeyValue, Problem, Store};
 use crate::doc::{DocError, Network};
 use crate::domain::{Person, PersonId, PersonRow};
@@ -15,7 +16,9 @@ pub struct Session {
     store: Store<Box<dyn KeyValue>>,
     /// The people list, kept sorted; updated per edit rather than rebuilt.
     pub rows: Vec<PersonRow>,
-    compaction_scheduled: bool,
+    /// The stored list cache no longer matches `rows`.
+    list_stale: bool,
+    upkeep_scheduled: bool,
 }
 
 /// Whether the latest edit is in this device's storage.
@@ -31,6 +34,8 @@ pub enum SaveState {
 #[derive(Clone, Copy)]
 pub struct NetworkState {
     session: StoredValue<Option<Session>, LocalStorage>,
+    /// The cached people list, shown until the document has loaded.
+    cached: StoredValue<Option<CachedList>, LocalStorage>,
     /// Bumped whenever the network changes; every read subscribes to it.
     version: RwSignal<u64>,
     pub ready: RwSignal<bool>,
@@ -41,6 +46,7 @@ pub struct NetworkState {
 pub fn provide_network_state() -> NetworkState {
     let state = NetworkState {
         session: StoredValue::new_local(None),
+        cached: StoredValue::new_local(None),
         version: RwSignal::new(0),
         ready: RwSignal::new(false),
         problems: RwSignal::new(Vec::new()),
@@ -55,23 +61,58 @@ pub fn use_network() -> NetworkState {
 }
 
 impl NetworkState {
+    /// Shows the cached people list while the document loads.
+    pub fn show_cached(&self, list: CachedList) {
+        self.cached.set_value(Some(list));
+        self.version.update(|v| *v += 1);
+    }
+
     /// Installs a freshly opened network (called once, in the browser, after hydration).
     pub fn install(
         &self,
         store: Store<Box<dyn KeyValue>>,
-        network: Network,
+        mut network: Network,
         problems: Vec<Problem>,
     ) {
-        let rows = network.rows();
+        let cached = self.cached.try_update_value(Option::take).flatten();
+        let (rows, list_stale) = match cached {
+            Some(list) if list.heads == network.heads() => (list.rows, false),
+            _ => (network.rows(), true),
+        };
+        let upkeep_due = list_stale || store.needs_compaction();
         self.session.set_value(Some(Session {
             network,
             store,
             rows,
-            compaction_scheduled: false,
+            list_stale,
+            upkeep_scheduled: false,
         }));
         self.problems.set(problems);
         self.ready.set(true);
         self.version.update(|v| *v += 1);
+        if upkeep_due {
+            self.schedule_upkeep();
+        }
+    }
+
+    /// Reads the people list (cached until the document is open), re-running when it changes.
+    pub fn rows_with<T>(&self, f: impl FnOnce(&[PersonRow]) -> T) -> Option<T> {
+        self.version.track();
+        let mut f = Some(f);
+        let from_session = self
+            .session
+            .try_with_value(|session| {
+                let session = session.as_ref()?;
+                f.take().map(|f| f(&session.rows))
+            })
+            .flatten();
+        if from_session.is_some() {
+            return from_session;
+        }
+        let f = f?;
+        self.cached
+            .try_with_value(|list| list.as_ref().map(|list| f(&list.rows)))
+            .flatten()
     }
 
     /// Reads the network, re-running whenever it changes. `None` until it is loaded.
@@ -105,6 +146,7 @@ impl NetworkState {
                 session.rows.retain(|row| &row.id != id);
                 session.rows.push(PersonRow::new(id.clone(), person));
                 crate::domain::sort_rows(&mut session.rows);
+                session.list_stale = true;
                 Ok(session.save())
             })
             .unwrap_or_else(|| Err(DocError::Layout("the page is closing".into())));
@@ -127,6 +169,7 @@ impl NetworkState {
                 match session.store.on_external_change(&mut session.network, key) {
                     Ok(true) => {
                         session.rows = session.network.rows();
+                        session.list_stale = true;
                         Some(true)
                     }
                     _ => Some(false),
@@ -178,33 +221,44 @@ impl NetworkState {
                 problems.push(Problem::Full);
             }
         });
+        self.schedule_upkeep();
+    }
+
+    /// Compaction and the list cache rewrite whole things: do them once typing has paused.
+    fn schedule_upkeep(&self) {
         let schedule = self
             .session
             .try_update_value(|session| {
                 let session = session.as_mut()?;
-                let due = session.store.needs_compaction() && !session.compaction_scheduled;
-                session.compaction_scheduled |= due;
+                let due = !session.upkeep_scheduled;
+                session.upkeep_scheduled = true;
                 Some(due)
             })
             .flatten()
             .unwrap_or(false);
         if schedule {
-            // Compaction rewrites the whole document: do it when typing has paused.
             let state = *self;
             set_timeout(
-                move || state.compact(),
+                move || state.upkeep(),
                 std::time::Duration::from_millis(1500),
             );
         }
     }
 
-    fn compact(&self) {
+    fn upkeep(&self) {
         self.session.try_update_value(|session| {
-            if let Some(session) = session.as_mut() {
-                session.compaction_scheduled = false;
-                // A failed compaction leaves the current generation in place; it is retried
-                // after a later edit.
+            let Some(session) = session.as_mut() else {
+                return;
+            };
+            session.upkeep_scheduled = false;
+            // A failed compaction leaves the current generation in place and is retried after
+            // a later edit; a failed list write only makes the next opening slower.
+            if session.store.needs_compaction() {
                 let _ = session.store.compact(&mut session.network);
+            }
+            if session.list_stale && !session.store.has_unsaved() {
+                let heads = session.network.heads();
+                session.list_stale = session.store.write_list(&heads, &session.rows).is_err();
             }
         });
     }

@@ -183,6 +183,30 @@ fn a_full_store_keeps_edits_in_memory_and_saves_them_later() {
 }
 
 #[test]
+fn a_full_store_gives_up_the_list_cache_before_an_edit() {
+    let kv = MemoryKv::default();
+    let mut tab = open(&kv, "t1");
+    add(&mut tab, "Ada").unwrap();
+    // A list big enough that dropping it makes room for a chunk.
+    let rows: Vec<_> = (0..300)
+        .map(|i| {
+            let person = Person {
+                name: format!("Someone {i}"),
+                ..Person::default()
+            };
+            crate::domain::PersonRow::new(PersonId::from(format!("x{i}")), &person)
+        })
+        .collect();
+    let heads = tab.network.heads();
+    tab.store.write_list(&heads, &rows).unwrap();
+    assert!(kv.raw(crate::doc::list_cache::LIST_KEY).unwrap().len() > 1000);
+    kv.limit(Some(kv.used()));
+    assert!(matches!(add(&mut tab, "Grace"), Ok(Saved::Chunk(_))));
+    assert_eq!(kv.raw(crate::doc::list_cache::LIST_KEY), None);
+    assert_eq!(names(&open(&kv, "t2").network), ["Ada", "Grace"]);
+}
+
+#[test]
 fn two_tabs_see_each_other_and_survive_each_others_compaction() {
     let kv = MemoryKv::default();
     let mut a = open(&kv, "ta");
@@ -271,7 +295,6 @@ fn step() -> impl Strategy<Value = Step> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(64))]
 
     /// Whatever three tabs do, in whatever order, every edit whose save succeeded is there when
     /// the store is opened again.

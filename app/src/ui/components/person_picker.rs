@@ -36,8 +36,8 @@ pub fn PersonPicker(
             return Vec::new();
         }
         state
-            .read(|s| {
-                search_people(&s.rows, &query)
+            .rows_with(|rows| {
+                search_people(rows, &query)
                     .into_iter()
                     .filter(|row| exclude.with_value(|e| e.as_ref() != Some(&row.id)))
                     .take(SHOWN)

@@ -16,10 +16,10 @@ pub fn PeoplePage() -> impl IntoView {
     let found = Memo::new(move |_| {
         let query = query.get();
         let limit = limit.get();
-        state.read(|s| {
-            let all = search_people(&s.rows, &query);
+        state.rows_with(|rows| {
+            let all = search_people(rows, &query);
             let shown: Vec<PersonRow> = all.iter().take(limit).map(|row| (*row).clone()).collect();
-            (all.len(), s.rows.len(), shown)
+            (all.len(), rows.len(), shown)
         })
     });
 

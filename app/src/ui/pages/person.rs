@@ -32,8 +32,8 @@ pub fn PersonPage() -> impl IntoView {
                     (rid, name)
                 });
                 let referrals = state
-                    .read(|s| {
-                        referred_by(&s.rows, &id)
+                    .rows_with(|rows| {
+                        referred_by(rows, &id)
                             .into_iter()
                             .map(|row| (row.id.clone(), row.name.clone()))
                             .collect::<Vec<_>>()

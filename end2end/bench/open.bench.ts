@@ -1,0 +1,46 @@
+import { expect, test } from "@playwright/test";
+import { readFileSync } from "node:fs";
+
+// Loads the stored networks written by `cargo bench -p app --bench open` into localStorage and
+// measures, per size, the time from navigation start to the people list on screen (the app's
+// `colloquy:people-listed` mark) and to the network being open for editing
+// (`colloquy:network-open`). Prints medians of several page loads.
+const RUNS = 7;
+const sizes = (process.env.OPEN_BENCH_SIZES ?? "1000,10000").split(",").map(Number);
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+test("open a stored network", async ({ page }) => {
+  const rows: string[] = [];
+  for (const n of sizes) {
+    const entries: Record<string, string> = JSON.parse(
+      readFileSync(`../target/bench/network-${n}.json`, "utf8"),
+    );
+    await page.goto("/");
+    await page.evaluate((entries) => {
+      localStorage.clear();
+      for (const [key, value] of Object.entries(entries)) localStorage.setItem(key, value);
+    }, entries);
+    // One load to let the app write whatever it caches, then the measured loads.
+    const listed: number[] = [];
+    const opened: number[] = [];
+    for (let run = 0; run <= RUNS; run++) {
+      await page.goto("/");
+      await expect(page.locator('main[data-network="ready"]')).toBeVisible({ timeout: 120_000 });
+      await expect(page.getByRole("list", { name: "People" })).toBeVisible();
+      const marks = await page.evaluate(() => ({
+        listed: performance.getEntriesByName("colloquy:people-listed")[0]?.startTime ?? NaN,
+        opened: performance.getEntriesByName("colloquy:network-open")[0]?.startTime ?? NaN,
+      }));
+      if (run > 0) {
+        listed.push(marks.listed);
+        opened.push(marks.opened);
+      }
+    }
+    rows.push(
+      `${String(n).padStart(6)}  ${median(listed).toFixed(0).padStart(15)}  ${median(opened).toFixed(0).padStart(16)}`,
+    );
+  }
+  console.log(`\npeople  people_listed_ms  network_open_ms   (median of ${RUNS}, headless Chromium)`);
+  for (const row of rows) console.log(row);
+});
