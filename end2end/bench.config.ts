@@ -1,5 +1,5 @@
 import { defineConfig } from "@playwright/test";
-import { chromium } from "./playwright.config";
+import { chromium, server } from "./playwright.config";
 
 // Benchmarks: the release build, one worker, figures printed to stdout.
 const port = Number(process.env.COLLOQUY_BENCH_PORT ?? 3200);
@@ -18,18 +18,5 @@ export default defineConfig({
     launchOptions: chromium,
     viewport: { width: 390, height: 844 },
   },
-  webServer: {
-    command: "../target/release/server",
-    url: `${baseURL}/`,
-    reuseExistingServer: false,
-    timeout: 60_000,
-    env: {
-      LEPTOS_OUTPUT_NAME: "colloquy",
-      LEPTOS_SITE_ROOT: "../target/site",
-      LEPTOS_SITE_PKG_DIR: "pkg",
-      LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
-      COLLOQUY_DATA_DIR: "../target/bench-data",
-      RUST_LOG: "warn",
-    },
-  },
+  webServer: server("../target/release/server", port, "../target/bench-data"),
 });

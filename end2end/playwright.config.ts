@@ -18,6 +18,24 @@ export const chromium = {
   ],
 };
 
+/** Starts the real server binary on `port`, serving the site cargo-leptos built. */
+export function server(binary: string, port: number, dataDir: string) {
+  return {
+    command: binary,
+    url: `http://127.0.0.1:${port}/`,
+    reuseExistingServer: false,
+    timeout: 60_000,
+    env: {
+      LEPTOS_OUTPUT_NAME: "colloquy",
+      LEPTOS_SITE_ROOT: "../target/site",
+      LEPTOS_SITE_PKG_DIR: "pkg",
+      LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
+      COLLOQUY_DATA_DIR: dataDir,
+      RUST_LOG: "warn",
+    },
+  };
+}
+
 export default defineConfig({
   testDir: "./tests",
   fullyParallel: false,
@@ -37,19 +55,5 @@ export default defineConfig({
     defaultBrowserType: "chromium",
     trace: "retain-on-failure",
   },
-  webServer: {
-    command: "../target/debug/server",
-    url: `${baseURL}/`,
-    reuseExistingServer: false,
-    timeout: 60_000,
-    env: {
-      LEPTOS_OUTPUT_NAME: "colloquy",
-      LEPTOS_SITE_ROOT: "../target/site",
-      LEPTOS_SITE_PKG_DIR: "pkg",
-      LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
-      LEPTOS_RELOAD_PORT: "3101",
-      COLLOQUY_DATA_DIR: "../target/end2end-data",
-      RUST_LOG: "warn",
-    },
-  },
+  webServer: server("../target/debug/server", port, "../target/end2end-data"),
 });

@@ -528,11 +528,6 @@ impl<K: KeyValue> Store<K> {
         self.generation
     }
 
-    /// The underlying key-value store.
-    pub fn kv(&self) -> &K {
-        &self.kv
-    }
-
     /// Replaces the cached people list (see [`super::list_cache`]).
     pub fn write_list(
         &mut self,

@@ -61,29 +61,9 @@ pub fn PersonPage() -> impl IntoView {
                             <p class="muted"><bdi>{person.location.clone()}</bdi></p>
                         </Show>
                         <dl class="facts">
-                            {(!person.email.is_empty()).then(|| view! {
-                                <dt>"Email"</dt>
-                                <dd>{match mailto.clone() {
-                                    Some(href) => view! { <a href=href><bdi>{person.email.clone()}</bdi></a> }.into_any(),
-                                    None => view! { <bdi>{person.email.clone()}</bdi> }.into_any(),
-                                }}</dd>
-                            })}
-                            {(!person.phone.is_empty()).then(|| view! {
-                                <dt>"Phone"</dt>
-                                <dd>{match tel.clone() {
-                                    Some(href) => view! { <a href=href><bdi>{person.phone.clone()}</bdi></a> }.into_any(),
-                                    None => view! { <bdi>{person.phone.clone()}</bdi> }.into_any(),
-                                }}</dd>
-                            })}
-                            {(!person.linkedin.is_empty()).then(|| view! {
-                                <dt>"LinkedIn"</dt>
-                                <dd>{match linkedin.clone() {
-                                    Some(href) => view! {
-                                        <a href=href.clone() rel="noopener noreferrer" target="_blank"><bdi>{href.clone()}</bdi></a>
-                                    }.into_any(),
-                                    None => view! { <bdi>{person.linkedin.clone()}</bdi> }.into_any(),
-                                }}</dd>
-                            })}
+                            <ContactFact term="Email" text=person.email.clone() href=mailto/>
+                            <ContactFact term="Phone" text=person.phone.clone() href=tel/>
+                            <ContactFact term="LinkedIn" text=person.linkedin.clone() href=linkedin external=true/>
                             <dt>"How you know them"</dt>
                             <dd>
                                 {match (person.acquaintance, referrer) {
@@ -138,6 +118,30 @@ pub fn PersonPage() -> impl IntoView {
             }
         }}
     }
+}
+
+/// A contact detail, linked when its address is safe to link to; nothing when empty.
+#[component]
+fn ContactFact(
+    term: &'static str,
+    text: String,
+    href: Option<String>,
+    #[prop(optional)] external: bool,
+) -> impl IntoView {
+    (!text.is_empty()).then(|| {
+        let value = match href {
+            Some(href) if external => view! {
+                <a href=href rel="noopener noreferrer" target="_blank"><bdi>{text}</bdi></a>
+            }
+            .into_any(),
+            Some(href) => view! { <a href=href><bdi>{text}</bdi></a> }.into_any(),
+            None => view! { <bdi>{text}</bdi> }.into_any(),
+        };
+        view! {
+            <dt>{term}</dt>
+            <dd>{value}</dd>
+        }
+    })
 }
 
 #[component]
