@@ -16,7 +16,7 @@ test("open a stored network", async ({ page }) => {
     const entries: Record<string, string> = JSON.parse(
       readFileSync(`../target/bench/network-${n}.json`, "utf8"),
     );
-    await page.goto("/");
+    await page.goto("/people");
     await page.evaluate((entries) => {
       localStorage.clear();
       for (const [key, value] of Object.entries(entries)) localStorage.setItem(key, value);
@@ -25,7 +25,7 @@ test("open a stored network", async ({ page }) => {
     const listed: number[] = [];
     const opened: number[] = [];
     for (let run = 0; run <= RUNS; run++) {
-      await page.goto("/");
+      await page.goto("/people");
       await expect(page.locator('main[data-network="ready"]')).toBeVisible({ timeout: 120_000 });
       await expect(page.getByRole("list", { name: "People" })).toBeVisible();
       const marks = await page.evaluate(() => ({

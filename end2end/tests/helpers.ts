@@ -17,7 +17,7 @@ export function watchConsole(page: Page): string[] {
 }
 
 /** Goes to `path` and waits until the app has hydrated and opened the stored network. */
-export async function open(page: Page, path = "/") {
+export async function open(page: Page, path = "/people") {
   await page.goto(path);
   await waitReady(page);
 }
@@ -81,4 +81,9 @@ export async function fillPerson(page: Page, person: Partial<PersonFields>) {
 /** The names in the people list, in order. */
 export async function listedNames(page: Page): Promise<string[]> {
   return page.getByRole("list", { name: "People" }).locator(".name").allTextContents();
+}
+
+/** Follows a link in the main navigation. */
+export async function navigate(page: Page, name: string) {
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name, exact: true }).click();
 }

@@ -124,7 +124,7 @@ test("two tabs editing different people at once both keep their edits", async ({
   await expect(second.getByText("Edited in tab two")).toBeVisible();
 
   for (const page of [first, second]) {
-    await page.goto("/");
+    await page.goto("/people");
     await waitReady(page);
     expect(await listedNames(page)).toEqual(["From Tab One", "From Tab Two"]);
     await expect(page.getByText("Edited in tab one")).toBeVisible();

@@ -26,7 +26,7 @@ test("a corrupted stored network is reported and kept aside, not overwritten", a
   const garbage = btoa("\x85\x6f\x4a\x83 this is not what was saved");
   await page.evaluate(([key, value]) => localStorage.setItem(key, value), [damaged, garbage]);
 
-  await page.goto("/");
+  await page.goto("/people");
   await waitReady(page);
   const alert = page.getByRole("alert");
   await expect(alert).toContainText("could not be read");
@@ -42,7 +42,7 @@ test("a corrupted stored network is reported and kept aside, not overwritten", a
   expect(await listedNames(page)).toEqual(["Added After", "Kept Safe"]);
 
   // The user can take the unreadable data away, then delete it.
-  await page.goto("/");
+  await page.goto("/people");
   await waitReady(page);
   const download = page.waitForEvent("download");
   await page.getByRole("button", { name: "Download the unreadable data" }).first().click();
@@ -132,7 +132,7 @@ test("the people list is cached for a fast opening, and a stale cache is never t
   await expect
     .poll(async () => page.evaluate(() => localStorage.getItem("colloquy/list")), { timeout: 15_000 })
     .not.toBeNull();
-  await page.goto("/");
+  await page.goto("/people");
   await waitReady(page);
   expect(await listedNames(page)).toEqual(["Really Here"]);
 
@@ -149,7 +149,7 @@ test("the people list is cached for a fast opening, and a stale cache is never t
     localStorage.setItem("colloquy/list", value);
     return value;
   });
-  await page.goto("/");
+  await page.goto("/people");
   await waitReady(page);
   await expect(page.getByText("Ghost From Cache")).toHaveCount(0);
   expect(await listedNames(page)).toEqual(["Really Here"]);
@@ -157,7 +157,7 @@ test("the people list is cached for a fast opening, and a stale cache is never t
   await expect
     .poll(async () => page.evaluate(() => localStorage.getItem("colloquy/list")), { timeout: 15_000 })
     .not.toBe(ghost);
-  await page.goto("/");
+  await page.goto("/people");
   await waitReady(page);
   expect(await listedNames(page)).toEqual(["Really Here"]);
 });

@@ -97,3 +97,27 @@ pub fn download(file_name: &str, mime: &str, bytes: &[u8]) -> Result<(), String>
     let _ = web_sys::Url::revoke_object_url(&url);
     Ok(())
 }
+
+/// The user's time zone as it is now (minutes east of UTC).
+pub fn zone() -> crate::domain::clock::LocalZone {
+    let minutes_west = js_sys::Date::new_0().get_timezone_offset();
+    crate::domain::clock::LocalZone {
+        minutes_east: -(minutes_west as i32),
+    }
+}
+
+/// Puts `text` on the clipboard; resolves to whether the browser allowed it.
+pub async fn copy_to_clipboard(text: &str) -> bool {
+    let Some(window) = web_sys::window() else {
+        return false;
+    };
+    let promise = window.navigator().clipboard().write_text(text);
+    wasm_bindgen_futures::JsFuture::from(promise).await.is_ok()
+}
+
+/// Opens the browser's print dialog.
+pub fn print() {
+    if let Some(window) = web_sys::window() {
+        let _ = window.print();
+    }
+}

@@ -1,9 +1,13 @@
-use crate::domain::{sort_rows, Person, PersonId, PersonRow};
+use crate::domain::{
+    organisation_key, sort_rows, Acquaintance, Field, FieldId, Interview, InterviewId,
+    Organisation, OwnQuestion, Person, PersonId, PersonRow, Profile, Templates,
+};
 use automerge::transaction::{CommitOptions, Transactable};
 use automerge::{
     ActorId, AutoCommit, Change, ChangeHash, ObjId, ObjType, ReadDoc, ScalarValueRef, ValueRef,
     ROOT,
 };
+use autosurgeon::{Hydrate, Reconcile};
 
 /// The version of the document layout this code writes.
 pub const SCHEMA_VERSION: u64 = 1;
@@ -221,6 +225,168 @@ impl Network {
     pub fn merge(&mut self, other: &mut Network) -> Result<(), DocError> {
         self.doc.merge(&mut other.doc)?;
         Ok(())
+    }
+
+    /// Adds or replaces a field of interest.
+    pub fn put_field(&mut self, id: &FieldId, field: &Field, now: i64) -> Result<(), DocError> {
+        self.put_in("fields", id.as_str(), field, now)
+    }
+
+    pub fn field(&self, id: &FieldId) -> Result<Option<Field>, DocError> {
+        self.get_in("fields", id.as_str())
+    }
+
+    /// Every field of interest, by name.
+    pub fn fields(&self) -> Vec<(FieldId, Field)> {
+        let mut fields: Vec<(FieldId, Field)> = self
+            .all_in("fields")
+            .into_iter()
+            .map(|(id, f)| (FieldId::from(id), f))
+            .collect();
+        fields.sort_by_cached_key(|(_, f)| f.name.to_lowercase());
+        fields
+    }
+
+    /// Adds or replaces an interview; only what differs is written (one keystroke in the notes
+    /// is one small change).
+    pub fn put_interview(
+        &mut self,
+        id: &InterviewId,
+        interview: &Interview,
+        now: i64,
+    ) -> Result<(), DocError> {
+        self.put_in("interviews", id.as_str(), interview, now)
+    }
+
+    pub fn interview(&self, id: &InterviewId) -> Result<Option<Interview>, DocError> {
+        self.get_in("interviews", id.as_str())
+    }
+
+    /// Every interview (records that can't be read are left out).
+    pub fn interviews(&self) -> Vec<(InterviewId, Interview)> {
+        self.all_in("interviews")
+            .into_iter()
+            .map(|(id, i)| (InterviewId::from(id), i))
+            .collect()
+    }
+
+    /// Adds the people someone suggested in an interview, each referred by the person
+    /// interviewed and linked to the interview, in one change.
+    pub fn add_referrals(
+        &mut self,
+        interview_id: &InterviewId,
+        people: &[(PersonId, Person)],
+        now: i64,
+    ) -> Result<(), DocError> {
+        let mut interview = self
+            .interview(interview_id)?
+            .ok_or_else(|| DocError::Layout("that interview is no longer in the network".into()))?;
+        for (id, person) in people {
+            let mut person = person.clone();
+            person.acquaintance = Acquaintance::Referred;
+            person.referred_by = Some(interview.person.clone());
+            autosurgeon::reconcile_prop(&mut self.doc, &self.people, id.as_str(), &person)?;
+            interview.add_referral(id.clone());
+        }
+        self.put_interview(interview_id, &interview, now)
+    }
+
+    /// The organisation record for a name (an empty one if nothing is stored yet).
+    pub fn organisation(&self, name: &str) -> Organisation {
+        let stored: Option<Organisation> = self
+            .get_in("organisations", &organisation_key(name))
+            .ok()
+            .flatten();
+        stored.unwrap_or_else(|| Organisation {
+            name: name.trim().to_owned(),
+            ..Organisation::default()
+        })
+    }
+
+    pub fn put_organisation(&mut self, org: &Organisation, now: i64) -> Result<(), DocError> {
+        let key = organisation_key(&org.name);
+        if key.is_empty() {
+            return Err(DocError::Layout("an organisation needs a name".into()));
+        }
+        self.put_in("organisations", &key, org, now)
+    }
+
+    pub fn profile(&self) -> Profile {
+        self.get_root("profile").unwrap_or_default()
+    }
+
+    pub fn put_profile(&mut self, profile: &Profile, now: i64) -> Result<(), DocError> {
+        autosurgeon::reconcile_prop(&mut self.doc, ROOT, "profile", profile)?;
+        self.commit(now);
+        Ok(())
+    }
+
+    pub fn templates(&self) -> Templates {
+        self.get_root("templates").unwrap_or_default()
+    }
+
+    pub fn put_templates(&mut self, templates: &Templates, now: i64) -> Result<(), DocError> {
+        autosurgeon::reconcile_prop(&mut self.doc, ROOT, "templates", templates)?;
+        self.commit(now);
+        Ok(())
+    }
+
+    /// The questions the user added to the built-in bank, oldest first.
+    pub fn own_questions(&self) -> Vec<(String, OwnQuestion)> {
+        let mut questions = self.all_in::<OwnQuestion>("questions");
+        questions.sort_by_key(|(_, q)| q.created_at);
+        questions
+    }
+
+    pub fn put_question(
+        &mut self,
+        id: &str,
+        question: &OwnQuestion,
+        now: i64,
+    ) -> Result<(), DocError> {
+        self.put_in("questions", id, question, now)
+    }
+
+    fn root_map(&self, name: &str) -> Result<ObjId, DocError> {
+        match self.doc.get(ROOT, name)? {
+            Some((automerge::Value::Object(ObjType::Map), id)) => Ok(id),
+            _ => Err(DocError::Layout(format!("no {name} map"))),
+        }
+    }
+
+    fn put_in<T: Reconcile>(
+        &mut self,
+        map: &str,
+        key: &str,
+        value: &T,
+        now: i64,
+    ) -> Result<(), DocError> {
+        let map = self.root_map(map)?;
+        autosurgeon::reconcile_prop(&mut self.doc, &map, key, value)?;
+        self.commit(now);
+        Ok(())
+    }
+
+    fn get_in<T: Hydrate>(&self, map: &str, key: &str) -> Result<Option<T>, DocError> {
+        let map = self.root_map(map)?;
+        Ok(autosurgeon::hydrate_prop(&self.doc, &map, key)?)
+    }
+
+    fn get_root<T: Hydrate>(&self, name: &str) -> Option<T> {
+        autosurgeon::hydrate_prop(&self.doc, ROOT, name).ok()
+    }
+
+    fn all_in<T: Hydrate>(&self, map: &str) -> Vec<(String, T)> {
+        let Ok(map) = self.root_map(map) else {
+            return Vec::new();
+        };
+        self.doc
+            .keys(&map)
+            .filter_map(|key| {
+                let value = autosurgeon::hydrate_prop(&self.doc, &map, key.as_str()).ok()?;
+                Some((key, value))
+            })
+            .collect()
     }
 
     fn commit(&mut self, now: i64) {
@@ -483,5 +649,156 @@ mod tests {
         };
         net.doc.put(&obj, "notes", "plain").unwrap();
         assert_eq!(net.person(&id).unwrap().unwrap().notes, "plain");
+    }
+
+    fn interview() -> Interview {
+        Interview::new(PersonId::from("ada"), FieldId::from("speech"), 1)
+    }
+
+    #[test]
+    fn fields_and_interviews_are_stored_and_read_back() {
+        let mut net = Network::new();
+        let field = Field {
+            name: "Speech systems technology".into(),
+            objective: crate::domain::Objective::Specific,
+            created_at: 5,
+        };
+        net.put_field(&FieldId::from("speech"), &field, 5).unwrap();
+        assert_eq!(net.fields(), [(FieldId::from("speech"), field)]);
+
+        let id = InterviewId::from("i1");
+        let mut stored = interview();
+        stored.request.text = "Dear Ada".into();
+        stored.send_request(10).unwrap();
+        stored.prep.questions.push(crate::domain::PlannedQuestion {
+            id: "q1".into(),
+            text: "How did you start?".into(),
+            ..Default::default()
+        });
+        stored.notes = "She started in radio.".into();
+        net.put_interview(&id, &stored, 10).unwrap();
+        let bytes = net.save();
+        let loaded = Network::load(&bytes).unwrap();
+        assert_eq!(loaded.interview(&id).unwrap(), Some(stored.clone()));
+        assert_eq!(loaded.interviews(), [(id, stored)]);
+    }
+
+    #[test]
+    fn a_keystroke_in_interview_notes_is_a_small_change() {
+        let mut net = Network::new();
+        let id = InterviewId::from("i1");
+        let mut i = interview();
+        i.notes = "x".repeat(5_000);
+        net.put_interview(&id, &i, 1).unwrap();
+        let heads = net.heads();
+        i.notes.insert(2_500, 'y');
+        net.put_interview(&id, &i, 2).unwrap();
+        let change = net.save_after(&heads);
+        assert!(
+            change.len() < 300,
+            "one keystroke took {} bytes",
+            change.len()
+        );
+        assert_eq!(net.interview(&id).unwrap().unwrap().notes, i.notes);
+    }
+
+    #[test]
+    fn two_devices_typing_in_the_same_notes_keep_both() {
+        let mut laptop = Network::new();
+        let id = InterviewId::from("i1");
+        let mut i = interview();
+        i.notes = "Radio, then speech.".into();
+        laptop.put_interview(&id, &i, 1).unwrap();
+        let mut phone = Network::load(&laptop.save()).unwrap();
+
+        let mut on_laptop = i.clone();
+        on_laptop.notes = "Started in radio, then speech.".into();
+        laptop.put_interview(&id, &on_laptop, 2).unwrap();
+        let mut on_phone = i.clone();
+        on_phone.notes = "Radio, then speech. Suggests Bo.".into();
+        on_phone.mark_declined(3).unwrap_err();
+        on_phone
+            .schedule(crate::domain::Meeting {
+                at: Some(100),
+                ..Default::default()
+            })
+            .unwrap();
+        phone.put_interview(&id, &on_phone, 3).unwrap();
+
+        laptop.merge(&mut phone).unwrap();
+        let merged = laptop.interview(&id).unwrap().unwrap();
+        assert_eq!(merged.notes, "Started in radio, then speech. Suggests Bo.");
+        assert_eq!(merged.meeting.at, Some(100));
+    }
+
+    #[test]
+    fn referrals_become_people_referred_by_the_person_interviewed() {
+        let mut net = Network::new();
+        net.put_person(&PersonId::from("ada"), &person("Ada"), 1)
+            .unwrap();
+        let id = InterviewId::from("i1");
+        net.put_interview(&id, &interview(), 1).unwrap();
+        let bo = (PersonId::from("bo"), person("Bo"));
+        let cy = (PersonId::from("cy"), person("Cy"));
+        net.add_referrals(&id, &[bo, cy], 2).unwrap();
+
+        let stored = net.interview(&id).unwrap().unwrap();
+        assert_eq!(
+            stored.referrals,
+            [PersonId::from("bo"), PersonId::from("cy")]
+        );
+        let bo = net.person(&PersonId::from("bo")).unwrap().unwrap();
+        assert_eq!(bo.acquaintance, Acquaintance::Referred);
+        assert_eq!(bo.referred_by, Some(PersonId::from("ada")));
+        assert_eq!(
+            net.referrer_of(&PersonId::from("cy")),
+            Some(PersonId::from("ada"))
+        );
+        assert!(net
+            .add_referrals(&InterviewId::from("gone"), &[], 3)
+            .is_err());
+    }
+
+    #[test]
+    fn profile_templates_organisations_and_questions_round_trip() {
+        let mut net = Network::new();
+        assert_eq!(net.profile(), Profile::default());
+        let profile = Profile {
+            name: "Sam".into(),
+            email: "sam@example.org".into(),
+            phone: "+1 555 0100".into(),
+            follow_up: crate::domain::clock::FollowUpSettings {
+                second_contact_after_days: 2,
+                follow_up_after_days: 6,
+            },
+        };
+        net.put_profile(&profile, 1).unwrap();
+        let templates = Templates {
+            request: "Hi {contact}".into(),
+            thank_you: String::new(),
+        };
+        net.put_templates(&templates, 2).unwrap();
+        let org = Organisation {
+            name: "Acme Corp".into(),
+            research: "Makes anvils.".into(),
+        };
+        net.put_organisation(&org, 3).unwrap();
+        net.put_question(
+            "q",
+            &OwnQuestion {
+                text: "What surprised you?".into(),
+                ..Default::default()
+            },
+            4,
+        )
+        .unwrap();
+
+        let loaded = Network::load(&net.save()).unwrap();
+        assert_eq!(loaded.profile(), profile);
+        assert_eq!(loaded.templates(), templates);
+        assert_eq!(loaded.organisation("  acme CORP"), org);
+        assert_eq!(loaded.organisation("Globex").research, "");
+        assert_eq!(loaded.own_questions()[0].1.text, "What surprised you?");
+        assert!(net.put_organisation(&Organisation::default(), 5).is_err());
     }
 }

@@ -10,57 +10,75 @@ pub fn new_id() -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// The id of a person: the key of their entry in the document's `people` map.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct PersonId(String);
+/// Declares a string id type: the key of a record in one of the document's maps, stored as a
+/// plain string wherever it is referred to (a derived impl would nest it in a map).
+macro_rules! string_id {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub struct $name(String);
 
-/// Stored as a plain string (a derived impl would nest it in a map).
-impl Reconcile for PersonId {
-    type Key<'a> = autosurgeon::reconcile::NoKey;
-    fn reconcile<R: Reconciler>(&self, mut reconciler: R) -> Result<(), R::Error> {
-        reconciler.str(&self.0)
-    }
+        impl Reconcile for $name {
+            type Key<'a> = autosurgeon::reconcile::NoKey;
+            fn reconcile<R: Reconciler>(&self, mut reconciler: R) -> Result<(), R::Error> {
+                reconciler.str(&self.0)
+            }
+        }
+
+        impl Hydrate for $name {
+            fn hydrate_string(s: &str) -> Result<$name, HydrateError> {
+                Ok($name(s.to_owned()))
+            }
+        }
+
+        impl $name {
+            pub fn random() -> $name {
+                $name(new_id())
+            }
+
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl From<String> for $name {
+            fn from(id: String) -> $name {
+                $name(id)
+            }
+        }
+
+        impl From<&str> for $name {
+            fn from(id: &str) -> $name {
+                $name(id.to_owned())
+            }
+        }
+
+        impl AsRef<str> for $name {
+            fn as_ref(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+    };
 }
 
-impl Hydrate for PersonId {
-    fn hydrate_string(s: &str) -> Result<PersonId, HydrateError> {
-        Ok(PersonId(s.to_owned()))
-    }
-}
-
-impl PersonId {
-    pub fn random() -> PersonId {
-        PersonId(new_id())
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl From<String> for PersonId {
-    fn from(id: String) -> PersonId {
-        PersonId(id)
-    }
-}
-
-impl From<&str> for PersonId {
-    fn from(id: &str) -> PersonId {
-        PersonId(id.to_owned())
-    }
-}
-
-impl AsRef<str> for PersonId {
-    fn as_ref(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Display for PersonId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+string_id!(
+    /// The id of a person: the key of their entry in the document's `people` map.
+    PersonId
+);
+string_id!(
+    /// The id of an interview: the key of its entry in the document's `interviews` map.
+    InterviewId
+);
+string_id!(
+    /// The id of a field of interest: the key of its entry in the document's `fields` map.
+    FieldId
+);
 
 #[cfg(test)]
 mod tests {

@@ -1,12 +1,37 @@
-//! The network as typed Rust: people today, interviews and fields later.
+//! The network as typed Rust: people, fields of interest, interviews and the rules of the
+//! process (clocks, draft checks, question bank, breadth, the record).
 //!
 //! Pure: nothing here touches a browser, a clock or storage. Times are UTC milliseconds passed in
 //! by the caller; ids are random strings made by [`new_id`].
 
+pub mod clock;
+mod draft;
+mod field;
 mod id;
+mod interview;
 mod person;
+mod profile;
+mod questions;
+mod record;
 mod search;
 
-pub use id::{new_id, PersonId};
+pub use draft::{
+    check_request, detail_from_notes, fill_template, first_name, mailto_href, phone_script,
+    request_draft, request_subject, thank_you_draft, DraftCheck, RequestContext, ThankYouContext,
+    DEFAULT_REQUEST_TEMPLATE, DEFAULT_THANK_YOU_TEMPLATE, REQUEST_WORD_LIMIT,
+};
+pub use field::{Field, Objective};
+pub use id::{new_id, FieldId, InterviewId, PersonId};
+pub use interview::{
+    next_steps, people_heard, Channel, Interview, Meeting, NextKind, NextStep, PlannedQuestion,
+    Prep, Reflection, Request, Stage, StageError, ThankYou, Timer, TimerPhase, Venue,
+    BREADTH_ENOUGH, DEFAULT_MEETING_MINUTES, MEETING_MINUTES,
+};
 pub use person::{Acquaintance, Person, PersonDraft, PersonError, MAX_FIELD_CHARS, MAX_LIST_ITEMS};
+pub use profile::{organisation_key, Organisation, OwnQuestion, Profile, Templates};
+pub use questions::{
+    category_rank, closed_question, order_by_objective, Category, OpenSuggestion, SeedQuestion,
+    SEED_QUESTIONS,
+};
+pub use record::{record_csv, record_markdown, sort_record, RecordEntry};
 pub use search::{referred_by, search_people, sort_rows, PersonRow};

@@ -317,7 +317,7 @@ fn split_list(text: &str) -> Vec<String> {
     items
 }
 
-fn looks_like_email(text: &str) -> bool {
+pub(crate) fn looks_like_email(text: &str) -> bool {
     let text = text.trim();
     let mut parts = text.split('@');
     match (parts.next(), parts.next(), parts.next()) {
@@ -334,7 +334,7 @@ fn looks_like_email(text: &str) -> bool {
 
 /// `url` when it is an http(s) address with a host; anything else (`javascript:`, `data:`,
 /// relative paths) is never rendered as a link.
-fn safe_web_url(url: &str) -> Option<&str> {
+pub(crate) fn safe_web_url(url: &str) -> Option<&str> {
     let url = url.trim();
     let lower = url.to_ascii_lowercase();
     let rest = lower

@@ -51,17 +51,28 @@ pub fn App() -> impl IntoView {
             <header class="top">
                 <A href="/" attr:class="brand">"Colloquy"</A>
                 <nav aria-label="Main">
-                    <A href="/">"People"</A>
+                    <A href="/" exact=true>"Next"</A>
+                    <A href="/people">"People"</A>
+                    <A href="/fields">"Fields"</A>
+                    <A href="/record">"Record"</A>
+                    <A href="/settings">"Settings"</A>
                 </nav>
                 <SaveStatus/>
             </header>
             <Problems/>
             <main data-network=move || if state.ready.get() { "ready" } else { "loading" }>
                 <Routes fallback=|| view! { <pages::NotFound/> }>
-                    <Route path=path!("/") view=pages::PeoplePage/>
+                    <Route path=path!("/") view=pages::HomePage/>
+                    <Route path=path!("/people") view=pages::PeoplePage/>
                     <Route path=path!("/people/new") view=pages::NewPersonPage/>
                     <Route path=path!("/people/:id") view=pages::PersonPage/>
                     <Route path=path!("/people/:id/edit") view=pages::EditPersonPage/>
+                    <Route path=path!("/fields") view=pages::FieldsPage/>
+                    <Route path=path!("/fields/:id") view=pages::FieldPage/>
+                    <Route path=path!("/interviews/:id") view=pages::InterviewPage/>
+                    <Route path=path!("/interviews/:id/meet") view=pages::MeetPage/>
+                    <Route path=path!("/record") view=pages::RecordPage/>
+                    <Route path=path!("/settings") view=pages::SettingsPage/>
                 </Routes>
             </main>
         </Router>

@@ -131,30 +131,48 @@ impl NetworkState {
     }
 
     /// Adds or replaces a person and saves the change to this device.
-    ///
-    /// An error means the edit was not made. A full storage is not an error: the edit is kept in
-    /// memory and the user is told.
     pub fn put_person(&self, id: &PersonId, person: &Person) -> Result<(), String> {
+        self.edit(std::slice::from_ref(id), |network, now| {
+            network.put_person(id, person, now)
+        })
+    }
+
+    /// Makes one change to the network and saves it to this device. `people` names anyone the
+    /// change added or edited, so the people list stays current.
+    ///
+    /// An error means the change was not made. A full storage is not an error: the change is
+    /// kept in memory and the user is told.
+    pub fn edit<T>(
+        &self,
+        people: &[PersonId],
+        change: impl FnOnce(&mut Network, i64) -> Result<T, DocError>,
+    ) -> Result<T, String> {
         let now = now();
         let outcome = self
             .session
-            .try_update_value(|session| -> Result<bool, DocError> {
+            .try_update_value(|session| -> Result<(T, bool), DocError> {
                 let Some(session) = session.as_mut() else {
                     return Err(DocError::Layout("the network is still loading".into()));
                 };
-                session.network.put_person(id, person, now)?;
-                session.rows.retain(|row| &row.id != id);
-                session.rows.push(PersonRow::new(id.clone(), person));
-                crate::domain::sort_rows(&mut session.rows);
-                session.list_stale = true;
-                Ok(session.save())
+                let value = change(&mut session.network, now)?;
+                for id in people {
+                    session.rows.retain(|row| &row.id != id);
+                    if let Ok(Some(person)) = session.network.person(id) {
+                        session.rows.push(PersonRow::new(id.clone(), &person));
+                    }
+                }
+                if !people.is_empty() {
+                    crate::domain::sort_rows(&mut session.rows);
+                    session.list_stale = true;
+                }
+                Ok((value, session.save()))
             })
             .unwrap_or_else(|| Err(DocError::Layout("the page is closing".into())));
         match outcome {
-            Ok(saved) => {
+            Ok((value, saved)) => {
                 self.after_save(saved);
                 self.version.update(|v| *v += 1);
-                Ok(())
+                Ok(value)
             }
             Err(e) => Err(e.to_string()),
         }
@@ -269,6 +287,17 @@ impl Session {
     fn save(&mut self) -> bool {
         self.store.save(&mut self.network).is_ok()
     }
+}
+
+/// The user's time zone (UTC on the server, which renders no times).
+#[cfg(feature = "hydrate")]
+pub fn zone() -> crate::domain::clock::LocalZone {
+    crate::browser::zone()
+}
+
+#[cfg(not(feature = "hydrate"))]
+pub fn zone() -> crate::domain::clock::LocalZone {
+    crate::domain::clock::LocalZone::UTC
 }
 
 #[cfg(feature = "hydrate")]

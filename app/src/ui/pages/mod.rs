@@ -1,14 +1,26 @@
 //! One file per route.
 
+mod fields;
+mod home;
+mod interview;
+mod meet;
 mod not_found;
 mod people;
 mod person;
 mod person_form;
+mod record;
+mod settings;
 
+pub use fields::{FieldPage, FieldsPage};
+pub use home::HomePage;
+pub use interview::InterviewPage;
+pub use meet::MeetPage;
 pub use not_found::NotFound;
 pub use people::PeoplePage;
 pub use person::PersonPage;
 pub use person_form::{EditPersonPage, NewPersonPage};
+pub use record::RecordPage;
+pub use settings::SettingsPage;
 
 use leptos::prelude::*;
 

@@ -9,6 +9,6 @@ pub fn NotFound() -> impl IntoView {
     }
     view! {
         <h1>"Page not found"</h1>
-        <p>"There is nothing at this address. " <A href="/">"Back to your people"</A></p>
+        <p>"There is nothing at this address. " <A href="/">"Back to what's next"</A></p>
     }
 }

@@ -1,6 +1,6 @@
 use super::Opening;
-use crate::domain::{referred_by, Acquaintance, PersonId};
-use crate::ui::state::use_network;
+use crate::domain::{referred_by, Acquaintance, FieldId, Interview, InterviewId, PersonId, Stage};
+use crate::ui::state::{now, use_network};
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
@@ -20,7 +20,7 @@ pub fn PersonPage() -> impl IntoView {
             Some(None) => view! {
                 <h1>"Not in your network"</h1>
                 <p>"No one with this address is in your network on this device. "
-                    <A href="/">"Back to your people"</A>
+                    <A href="/people">"Back to your people"</A>
                 </p>
             }.into_any(),
             Some(Some(person)) => {
@@ -88,6 +88,7 @@ pub fn PersonPage() -> impl IntoView {
                                 <dd><Chips items=person.tags.clone()/></dd>
                             })}
                         </dl>
+                        <PersonInterviews id=id.clone()/>
                         <section aria-labelledby="notes-heading">
                             <h2 id="notes-heading">"Notes"</h2>
                             {if person.notes.is_empty() {
@@ -150,5 +151,86 @@ fn Chips(items: Vec<String>) -> impl IntoView {
         <ul class="chips">
             {items.into_iter().map(|item| view! { <li><bdi>{item}</bdi></li> }).collect_view()}
         </ul>
+    }
+}
+
+/// The person's interviews, and starting a new one about one of the user's fields.
+#[component]
+fn PersonInterviews(id: PersonId) -> impl IntoView {
+    let state = use_network();
+    let navigate = leptos_router::hooks::use_navigate();
+    let person = id.clone();
+    let data = move || {
+        let person = person.clone();
+        state.read(move |s| {
+            let fields = s.network.fields();
+            let interviews: Vec<(InterviewId, String, Stage)> = s
+                .network
+                .interviews()
+                .into_iter()
+                .filter(|(_, i)| i.person == person)
+                .map(|(iid, i)| {
+                    let field = fields
+                        .iter()
+                        .find(|(fid, _)| *fid == i.field)
+                        .map(|(_, f)| f.name.clone())
+                        .unwrap_or_default();
+                    (iid, field, i.stage())
+                })
+                .collect();
+            (fields, interviews)
+        })
+    };
+    let chosen = RwSignal::new(None::<FieldId>);
+    let error = RwSignal::new(None::<String>);
+    let plan = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let fields = state.peek(|s| s.network.fields()).unwrap_or_default();
+        let Some(field) = chosen
+            .get_untracked()
+            .or_else(|| fields.first().map(|(f, _)| f.clone()))
+        else {
+            error.set(Some("Add a field first.".into()));
+            return;
+        };
+        let interview_id = InterviewId::random();
+        let interview = Interview::new(id.clone(), field, now());
+        match state.edit(&[], |network, now| {
+            network.put_interview(&interview_id, &interview, now)
+        }) {
+            Ok(()) => navigate(&format!("/interviews/{interview_id}"), Default::default()),
+            Err(e) => error.set(Some(format!("Not started: {e}"))),
+        }
+    };
+    view! {
+        <section aria-labelledby="interviews-heading">
+            <h2 id="interviews-heading">"Interviews"</h2>
+            {move || data().map(|(fields, interviews)| {
+                let no_fields = fields.is_empty();
+                view! {
+                    {(!interviews.is_empty()).then(|| view! {
+                        <ul class="referrals" aria-label="Interviews">
+                            {interviews.into_iter().map(|(iid, field, stage)| view! {
+                                <li><A href=format!("/interviews/{iid}")><bdi>{field}</bdi></A> " · " {stage.label()}</li>
+                            }).collect_view()}
+                        </ul>
+                    })}
+                    {if no_fields {
+                        view! { <p class="muted">"To plan an interview, first " <A href="/fields">"add the field you're researching"</A> "."</p> }.into_any()
+                    } else {
+                        view! {
+                            <form class="inline-form" on:submit=plan.clone()>
+                                <label for="plan-field">"About"</label>
+                                <select id="plan-field" on:change=move |ev| chosen.set(Some(FieldId::from(event_target_value(&ev))))>
+                                    {fields.into_iter().map(|(fid, f)| view! { <option value=fid.to_string()>{f.name}</option> }).collect_view()}
+                                </select>
+                                <button type="submit" class="primary">"Plan an interview"</button>
+                            </form>
+                        }.into_any()
+                    }}
+                    <p class="form-error" role="alert">{move || error.get()}</p>
+                }
+            })}
+        </section>
     }
 }

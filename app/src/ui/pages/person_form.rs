@@ -31,7 +31,7 @@ pub fn NewPersonPage() -> impl IntoView {
                 referred_by: referrer,
                 ..PersonDraft::default()
             };
-            view! { <PersonForm id=PersonId::random() initial=draft cancel_href="/".to_owned()/> }
+            view! { <PersonForm id=PersonId::random() initial=draft cancel_href="/people".to_owned()/> }
                 .into_any()
         }}
     }
@@ -53,7 +53,7 @@ pub fn EditPersonPage() -> impl IntoView {
             }
             match state.peek(|s| s.network.person(&id).ok().flatten()) {
                 None => view! { <Opening/> }.into_any(),
-                Some(None) => view! { <p>"No one with this address is in your network. " <A href="/">"Back to your people"</A></p> }.into_any(),
+                Some(None) => view! { <p>"No one with this address is in your network. " <A href="/people">"Back to your people"</A></p> }.into_any(),
                 Some(Some(person)) => {
                     let cancel = format!("/people/{id}");
                     view! { <PersonForm id initial=PersonDraft::from_person(&person) cancel_href=cancel/> }.into_any()

@@ -1,0 +1,206 @@
+//! The record the user keeps: people interviewed, when, what was discussed and whom they
+//! suggested next, in date order; as Markdown (to read and print) and CSV (for spreadsheets).
+
+use super::clock::LocalZone;
+use super::{InterviewId, Reflection};
+
+/// One held interview, with names resolved.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RecordEntry {
+    pub interview: InterviewId,
+    /// When the meeting took place.
+    pub date: i64,
+    pub person: String,
+    pub role: String,
+    pub organisation: String,
+    pub field: String,
+    pub notes: String,
+    /// Questions asked, with the short answer noted.
+    pub answers: Vec<(String, String)>,
+    /// The names of the people they suggested.
+    pub referrals: Vec<String>,
+    pub thanked_at: Option<i64>,
+    pub reflection: Reflection,
+}
+
+/// Sorts entries oldest first (ties by name, so the order is stable everywhere).
+pub fn sort_record(entries: &mut [RecordEntry]) {
+    entries.sort_by(|a, b| a.date.cmp(&b.date).then_with(|| a.person.cmp(&b.person)));
+}
+
+pub fn record_markdown(entries: &[RecordEntry], zone: LocalZone) -> String {
+    let mut out = String::from("# Informational interviews\n");
+    if entries.is_empty() {
+        out.push_str("\nNo interviews held yet.\n");
+    }
+    for entry in entries {
+        out.push_str(&format!(
+            "\n## {} — {}\n\n",
+            zone.iso_date(entry.date),
+            one_line(&entry.person)
+        ));
+        let mut facts = Vec::new();
+        match (entry.role.trim(), entry.organisation.trim()) {
+            ("", "") => {}
+            (role, "") => facts.push(one_line(role)),
+            ("", org) => facts.push(one_line(org)),
+            (role, org) => facts.push(format!("{} at {}", one_line(role), one_line(org))),
+        }
+        if !entry.field.is_empty() {
+            facts.push(format!("Field: {}", one_line(&entry.field)));
+        }
+        facts.push(match entry.thanked_at {
+            Some(at) => format!("Thanked {}", zone.iso_date(at)),
+            None => "Not thanked yet".into(),
+        });
+        for fact in facts {
+            out.push_str(&format!("- {fact}\n"));
+        }
+        if !entry.notes.trim().is_empty() {
+            out.push_str(&format!(
+                "\n### What we discussed\n\n{}\n",
+                entry.notes.trim()
+            ));
+        }
+        if !entry.answers.is_empty() {
+            out.push_str("\n### Questions\n\n");
+            for (question, answer) in &entry.answers {
+                out.push_str(&format!(
+                    "- **{}** {}\n",
+                    one_line(question),
+                    one_line(answer)
+                ));
+            }
+        }
+        if !entry.reflection.is_empty() {
+            out.push_str("\n### Reflection\n\n");
+            for (question, answer) in entry.reflection.answers() {
+                if !answer.trim().is_empty() {
+                    out.push_str(&format!("- **{question}** {}\n", one_line(answer)));
+                }
+            }
+        }
+        out.push_str("\n### Additional contacts\n\n");
+        if entry.referrals.is_empty() {
+            out.push_str("None yet.\n");
+        }
+        for name in &entry.referrals {
+            out.push_str(&format!("- {}\n", one_line(name)));
+        }
+    }
+    out
+}
+
+pub fn record_csv(entries: &[RecordEntry], zone: LocalZone) -> String {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    let header = [
+        "date",
+        "person",
+        "role",
+        "organisation",
+        "field",
+        "discussed",
+        "additional contacts",
+        "thanked",
+        "next steps",
+    ];
+    // Writing into memory can't fail.
+    writer.write_record(header).expect("writing to memory");
+    for entry in entries {
+        writer
+            .write_record([
+                zone.iso_date(entry.date),
+                guard_formula(&entry.person),
+                guard_formula(&entry.role),
+                guard_formula(&entry.organisation),
+                guard_formula(&entry.field),
+                guard_formula(&entry.notes),
+                guard_formula(&entry.referrals.join("; ")),
+                entry
+                    .thanked_at
+                    .map(|at| zone.iso_date(at))
+                    .unwrap_or_default(),
+                guard_formula(&entry.reflection.next_steps),
+            ])
+            .expect("writing to memory");
+    }
+    String::from_utf8(writer.into_inner().expect("writing to memory")).expect("CSV of strings")
+}
+
+/// A line break inside a Markdown list item would end it.
+fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Spreadsheets run cells starting with `=`, `+`, `-` or `@` as formulas: a name typed as
+/// `=HYPERLINK(…)` must stay text.
+fn guard_formula(text: &str) -> String {
+    if text.starts_with(['=', '+', '-', '@']) {
+        format!("'{text}")
+    } else {
+        text.to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(person: &str, date: i64) -> RecordEntry {
+        RecordEntry {
+            interview: InterviewId::from(person),
+            date,
+            person: person.into(),
+            role: "Engineer".into(),
+            organisation: "Acme".into(),
+            field: "Speech systems".into(),
+            notes: "Talked about ASR,\nand \"quoted\" things".into(),
+            answers: vec![("How did you start?".into(), "By accident".into())],
+            referrals: vec!["Bo Li".into(), "Cy Young".into()],
+            thanked_at: Some(date + 3_600_000),
+            reflection: Reflection {
+                next_steps: "Call Bo".into(),
+                ..Reflection::default()
+            },
+        }
+    }
+
+    #[test]
+    fn entries_sort_by_date() {
+        let mut entries = vec![entry("b", 2), entry("a", 1), entry("c", 1)];
+        sort_record(&mut entries);
+        let names: Vec<&str> = entries.iter().map(|e| e.person.as_str()).collect();
+        assert_eq!(names, ["a", "c", "b"]);
+    }
+
+    #[test]
+    fn markdown_lists_people_dates_notes_and_contacts() {
+        let md = record_markdown(&[entry("Ada Lovelace", 1_772_700_000_000)], LocalZone::UTC);
+        assert!(md.contains("## 2026-03-05 — Ada Lovelace"), "{md}");
+        assert!(md.contains("- Engineer at Acme"));
+        assert!(md.contains("Talked about ASR,"));
+        assert!(md.contains("- Bo Li\n- Cy Young"));
+        assert!(md.contains("**Next steps** Call Bo"));
+        assert!(md.contains("**How did you start?** By accident"));
+    }
+
+    #[test]
+    fn an_empty_record_says_so() {
+        assert!(record_markdown(&[], LocalZone::UTC).contains("No interviews held yet."));
+    }
+
+    #[test]
+    fn csv_quotes_and_guards_cells() {
+        let mut hostile = entry("=HYPERLINK(\"x\")", 1_772_700_000_000);
+        hostile.notes = "line one\nline, two".into();
+        let csv = record_csv(&[hostile], LocalZone::UTC);
+        let mut reader = csv::Reader::from_reader(csv.as_bytes());
+        let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+        assert_eq!(rows.len(), 1);
+        assert_eq!(&rows[0][0], "2026-03-05");
+        assert_eq!(&rows[0][1], "'=HYPERLINK(\"x\")");
+        assert_eq!(&rows[0][5], "line one\nline, two");
+        assert_eq!(&rows[0][6], "Bo Li; Cy Young");
+        assert_eq!(&rows[0][8], "Call Bo");
+    }
+}

@@ -1,0 +1,105 @@
+use crate::domain::{Interview, InterviewId, StageError};
+use crate::ui::state::{now, use_network, NetworkState};
+use leptos::prelude::*;
+
+/// Whether the interview a page shows is open yet, and whether it exists.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Found {
+    Loading,
+    Missing,
+    Yes,
+}
+
+/// One interview being looked at and edited.
+///
+/// The page edits a local copy (`interview`) and writes each edit through to the network at
+/// once; the copy is refreshed when the network changes underneath (another tab, a merge). Pages
+/// build their inputs once and bind them to this copy, so a save never rebuilds the input the
+/// user is typing in.
+#[derive(Clone, Copy)]
+pub struct InterviewEditor {
+    pub id: Memo<InterviewId>,
+    pub interview: RwSignal<Interview>,
+    pub found: Memo<Found>,
+    /// Why the last step was refused or not saved.
+    pub error: RwSignal<Option<String>>,
+    state: NetworkState,
+}
+
+impl InterviewEditor {
+    pub fn new(id: Memo<InterviewId>) -> InterviewEditor {
+        let state = use_network();
+        let interview = RwSignal::new(Interview::default());
+        let stored = Memo::new(move |_| {
+            let id = id.get();
+            state.read(move |s| s.network.interview(&id).ok().flatten())
+        });
+        Effect::new(move |_| {
+            if let Some(Some(stored)) = stored.get() {
+                if interview.with_untracked(|current| current != &stored) {
+                    interview.set(stored);
+                }
+            }
+        });
+        let found = Memo::new(move |_| match stored.get() {
+            None => Found::Loading,
+            Some(None) => Found::Missing,
+            Some(Some(_)) => Found::Yes,
+        });
+        InterviewEditor {
+            id,
+            interview,
+            found,
+            error: RwSignal::new(None),
+            state,
+        }
+    }
+
+    /// A derived value that only notifies when it changes.
+    pub fn memo<T: PartialEq + Clone + Send + Sync + 'static>(
+        &self,
+        f: impl Fn(&Interview) -> T + Send + Sync + 'static,
+    ) -> Memo<T> {
+        let interview = self.interview;
+        Memo::new(move |_| interview.with(&f))
+    }
+
+    /// Edits the interview and saves the edit.
+    pub fn change(&self, f: impl FnOnce(&mut Interview)) {
+        self.interview.update(f);
+        self.save();
+    }
+
+    /// Takes a step of the process (send, schedule, hold, thank, reflect); a step the stage
+    /// doesn't allow is refused with its reason and changes nothing.
+    pub fn step(&self, f: impl FnOnce(&mut Interview, i64) -> Result<(), StageError>) -> bool {
+        let mut next = self.interview.get_untracked();
+        match f(&mut next, now()) {
+            Ok(()) => {
+                self.interview.set(next);
+                self.save()
+            }
+            Err(e) => {
+                self.error.set(Some(e.to_string()));
+                false
+            }
+        }
+    }
+
+    fn save(&self) -> bool {
+        let id = self.id.get_untracked();
+        let interview = self.interview.get_untracked();
+        match self.state.edit(&[], |network, now| {
+            network.put_interview(&id, &interview, now)
+        }) {
+            Ok(()) => {
+                self.error.set(None);
+                true
+            }
+            Err(e) => {
+                self.error.set(Some(format!("Not saved: {e}")));
+                false
+            }
+        }
+    }
+}

@@ -1,0 +1,170 @@
+use super::InterviewEditor;
+use crate::domain::{Interview, Person, PersonId, Stage};
+use crate::ui::state::use_network;
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+/// A text area bound to one text of the interview, saved as the user types.
+#[component]
+pub fn TextBox(
+    label: &'static str,
+    rows: u32,
+    editor: InterviewEditor,
+    get: fn(&Interview) -> String,
+    set: fn(&mut Interview, String),
+) -> impl IntoView {
+    view! {
+        <label class="text-box">
+            <span>{label}</span>
+            <textarea rows=rows prop:value=move || editor.interview.with(get)
+                on:input=move |ev| {
+                    let value = event_target_value(&ev);
+                    editor.change(|i| set(i, value));
+                }></textarea>
+        </label>
+    }
+}
+
+/// The path of an interview, with where it is now.
+#[component]
+pub fn StageProgress(stage: Memo<Stage>) -> impl IntoView {
+    view! {
+        <ol class="stages" aria-label="Stage">
+            {move || {
+                let now = stage.get();
+                let reached = Stage::PATH.iter().position(|s| *s == now);
+                let mut steps: Vec<(&'static str, &'static str)> = Stage::PATH
+                    .iter()
+                    .enumerate()
+                    .map(|(n, s)| {
+                        let state = match reached {
+                            Some(r) if n < r => "done",
+                            Some(r) if n == r => "current",
+                            _ => "todo",
+                        };
+                        (s.label(), state)
+                    })
+                    .collect();
+                if reached.is_none() {
+                    // Declined or no reply: off the path, after the request.
+                    steps.truncate(2);
+                    steps[1].1 = "done";
+                    steps.push((now.label(), "current"));
+                }
+                steps
+                    .into_iter()
+                    .map(|(label, state)| view! {
+                        <li class=state aria-current=(state == "current").then_some("step")>{label}</li>
+                    })
+                    .collect_view()
+            }}
+        </ol>
+    }
+}
+
+/// A button that copies text to the clipboard and says so.
+pub fn copy_button(
+    label: &'static str,
+    text: impl Fn() -> String + Send + Sync + Clone + 'static,
+) -> impl IntoView {
+    let copied = RwSignal::new(None::<bool>);
+    let copy = move |_| {
+        let text = text();
+        #[cfg(feature = "hydrate")]
+        leptos::task::spawn_local(async move {
+            copied.set(Some(crate::browser::copy_to_clipboard(&text).await));
+        });
+        #[cfg(not(feature = "hydrate"))]
+        let _ = text;
+    };
+    view! {
+        <button type="button" on:click=copy>{label}</button>
+        <span class="muted" role="status">{move || match copied.get() {
+            Some(true) => "Copied.",
+            Some(false) => "Couldn't copy: select the text and copy it yourself.",
+            None => "",
+        }}</span>
+    }
+}
+
+/// The people someone suggested in an interview: listed, and added as new people referred by
+/// them.
+#[component]
+pub fn Referrals(editor: InterviewEditor) -> impl IntoView {
+    let state = use_network();
+    let names = Memo::new(move |_| {
+        let ids = editor.interview.with(|i| i.referrals.clone());
+        state
+            .read(|s| {
+                ids.iter()
+                    .filter_map(|id| {
+                        let person = s.network.person(id).ok().flatten()?;
+                        Some((id.clone(), person.name, person.organisation))
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .unwrap_or_default()
+    });
+    let name = RwSignal::new(String::new());
+    let organisation = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let add = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let person_name = name.get_untracked().trim().to_owned();
+        if person_name.is_empty() {
+            error.set(Some("Type their name first.".into()));
+            return;
+        }
+        let interviewee = editor.interview.with_untracked(|i| i.person.clone());
+        let new_id = PersonId::random();
+        let person = Person {
+            name: person_name,
+            organisation: organisation.get_untracked().trim().to_owned(),
+            ..Person::default()
+        };
+        let interview_id = editor.id.get_untracked();
+        let added = state.edit(&[new_id.clone()], |network, now| {
+            let mut person = person;
+            person.created_at = now;
+            person.updated_at = now;
+            let interviewee_name = network
+                .person(&interviewee)
+                .ok()
+                .flatten()
+                .map(|p| p.name)
+                .unwrap_or_default();
+            person.how_we_know = format!("Suggested by {interviewee_name}");
+            network.add_referrals(&interview_id, &[(new_id, person)], now)
+        });
+        match added {
+            Ok(()) => {
+                name.set(String::new());
+                organisation.set(String::new());
+                error.set(None);
+            }
+            Err(e) => error.set(Some(format!("Not added: {e}"))),
+        }
+    };
+    view! {
+        <section aria-labelledby="referrals">
+            <h2 id="referrals">"People they suggested"</h2>
+            <p class="hint">"Ask “Whom else should I talk to?” Each name becomes a person in your network, referred by this contact."</p>
+            <ul class="referrals" aria-label="People they suggested">
+                {move || names.get().into_iter().map(|(id, name, org)| view! {
+                    <li>
+                        <A href=format!("/people/{id}")><bdi>{name}</bdi></A>
+                        {(!org.is_empty()).then(|| view! { <span class="muted">" · " <bdi>{org}</bdi></span> })}
+                    </li>
+                }).collect_view()}
+            </ul>
+            <form class="stack" on:submit=add>
+                <label for="referral-name">"Name"</label>
+                <input id="referral-name" prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev))/>
+                <label for="referral-org">"Organisation (optional)"</label>
+                <input id="referral-org" prop:value=move || organisation.get() on:input=move |ev| organisation.set(event_target_value(&ev))/>
+                <p class="form-error" role="alert">{move || error.get()}</p>
+                <div class="actions"><button type="submit">"Add contact"</button></div>
+            </form>
+        </section>
+    }
+}

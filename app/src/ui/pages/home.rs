@@ -1,0 +1,133 @@
+use super::Opening;
+use crate::domain::clock::relative;
+use crate::domain::{next_steps, people_heard, NextKind, BREADTH_ENOUGH};
+use crate::ui::state::{now, use_network, zone};
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+/// One line of "what's next".
+#[derive(Clone, Debug, PartialEq)]
+struct Line {
+    href: String,
+    text: String,
+    when: String,
+    group: &'static str,
+    urgent: bool,
+}
+
+/// `/`: what needs doing next, and whether each field has heard enough voices.
+#[component]
+pub fn HomePage() -> impl IntoView {
+    let state = use_network();
+    let zone = zone();
+    let overview = move || {
+        state.read(|s| {
+            let network = &s.network;
+            let now = now();
+            let interviews = network.interviews();
+            let fields = network.fields();
+            let settings = network.profile().follow_up;
+            let person_name = |id: &crate::domain::PersonId| {
+                network
+                    .person(id)
+                    .ok()
+                    .flatten()
+                    .map(|p| p.name)
+                    .unwrap_or_else(|| "someone no longer in your network".into())
+            };
+            let lines: Vec<Line> = next_steps(&interviews, now, zone, settings)
+                .into_iter()
+                .filter_map(|step| {
+                    let interview = &interviews.iter().find(|(id, _)| *id == step.interview)?.1;
+                    let name = person_name(&interview.person);
+                    let org = network
+                        .person(&interview.person)
+                        .ok()
+                        .flatten()
+                        .map(|p| p.organisation)
+                        .unwrap_or_default();
+                    let at = |label: &str| format!("{label} {} ({})", zone.format(step.at), relative(step.at, now));
+                    let (text, when) = match step.kind {
+                        NextKind::SendRequest => (format!("Ask {name} for a meeting"), String::new()),
+                        NextKind::AwaitingReply => (format!("Waiting for {name} to reply"), at("Sent")),
+                        NextKind::TrySecondContact => (
+                            if org.is_empty() { format!("No reply from {name}: try a second contact at their organisation") }
+                            else { format!("No reply from {name}: try a second contact at {org}") },
+                            at("Since"),
+                        ),
+                        NextKind::FollowUp => (format!("Follow up with {name}"), at("Since")),
+                        NextKind::MeetingComing => (format!("Meeting {name}"), at("")),
+                        NextKind::ConfirmHeld => (format!("Did the meeting with {name} happen?"), at("Was")),
+                        NextKind::ThankYouDue => (format!("Thank {name}"), at("Due")),
+                        NextKind::ThankYouOverdue => (format!("Thank-you to {name} is overdue"), at("Was due")),
+                        NextKind::WriteReflection => (format!("Reflect on the meeting with {name}"), String::new()),
+                    };
+                    let href = match step.kind {
+                        NextKind::MeetingComing => format!("/interviews/{}/meet", step.interview),
+                        _ => format!("/interviews/{}", step.interview),
+                    };
+                    Some(Line { href, text, when, group: step.kind.group(), urgent: step.kind.is_urgent() })
+                })
+                .collect();
+            let breadth: Vec<(String, String, usize)> = fields
+                .iter()
+                .map(|(id, f)| (id.to_string(), f.name.clone(), people_heard(interviews.iter().map(|(_, i)| i), id)))
+                .collect();
+            (lines, breadth, fields.is_empty(), network.is_empty(), interviews.is_empty())
+        })
+    };
+    view! {
+        <h1>"What's next"</h1>
+        {move || match overview() {
+            None => view! { <Opening/> }.into_any(),
+            Some((lines, breadth, no_fields, no_people, no_interviews)) => {
+                let groups = ["Thank-yous due", "Follow-ups due", "Meetings", "Reflections to write", "Requests to send", "Awaiting a reply"];
+                view! {
+                    {(no_fields || no_people || no_interviews).then(|| view! {
+                        <section class="empty start" aria-labelledby="start">
+                            <h2 id="start">"Getting started"</h2>
+                            <ol>
+                                <li class:done=!no_fields><A href="/fields">"Name the field you're researching"</A>" and what you want from it."</li>
+                                <li class:done=!no_people><A href="/people/new">"Add people you already know"</A>": friends, family, former colleagues, teachers."</li>
+                                <li class:done=!no_interviews>"Open someone's page and plan an interview with them."</li>
+                            </ol>
+                        </section>
+                    })}
+                    {groups.into_iter().map(|group| {
+                        let items: Vec<Line> = lines.iter().filter(|l| l.group == group).cloned().collect();
+                        (!items.is_empty()).then(|| view! {
+                            <section aria-label=group>
+                                <h2>{group}</h2>
+                                <ul class="next">
+                                    {items.into_iter().map(|l| view! {
+                                        <li class:urgent=l.urgent>
+                                            <A href=l.href><bdi>{l.text}</bdi></A>
+                                            {(!l.when.is_empty()).then(|| view! { <span class="detail">{l.when}</span> })}
+                                        </li>
+                                    }).collect_view()}
+                                </ul>
+                            </section>
+                        })
+                    }).collect_view()}
+                    {(lines.is_empty() && !no_interviews).then(|| view! { <p class="muted">"Nothing due. Time to find someone new to talk to?"</p> })}
+                    {(!breadth.is_empty()).then(|| view! {
+                        <section aria-labelledby="breadth">
+                            <h2 id="breadth">"Voices heard"</h2>
+                            <ul class="breadth">
+                                {breadth.into_iter().map(|(id, name, heard)| view! {
+                                    <li>
+                                        <A href=format!("/fields/{id}")><bdi>{name}</bdi></A>
+                                        ": " {heard} {if heard == 1 { " person" } else { " people" }}
+                                        {(heard < BREADTH_ENOUGH).then(|| view! {
+                                            <span class="nudge">" — talk to at least " {BREADTH_ENOUGH} ": one or two views can mislead."</span>
+                                        })}
+                                    </li>
+                                }).collect_view()}
+                            </ul>
+                        </section>
+                    })}
+                }.into_any()
+            }
+        }}
+    }
+}

@@ -1,0 +1,123 @@
+use super::Opening;
+use crate::doc::Network;
+use crate::domain::clock::LocalZone;
+use crate::domain::{record_csv, record_markdown, sort_record, RecordEntry};
+use crate::ui::state::{use_network, zone};
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+/// Every held interview as a record entry, oldest first.
+pub fn record_entries(network: &Network) -> Vec<RecordEntry> {
+    let mut entries: Vec<RecordEntry> = network
+        .interviews()
+        .into_iter()
+        .filter_map(|(id, i)| {
+            let date = i.held_at.or(i.meeting.at)?;
+            i.held_at?;
+            let person = network.person(&i.person).ok().flatten().unwrap_or_default();
+            let field = network
+                .field(&i.field)
+                .ok()
+                .flatten()
+                .map(|f| f.name)
+                .unwrap_or_default();
+            let referrals = i
+                .referrals
+                .iter()
+                .filter_map(|r| network.person(r).ok().flatten().map(|p| p.name))
+                .collect();
+            let answers = i
+                .prep
+                .questions
+                .iter()
+                .filter(|q| q.asked || !q.answer.is_empty())
+                .map(|q| (q.text.clone(), q.answer.clone()))
+                .collect();
+            Some(RecordEntry {
+                interview: id,
+                date: i.meeting.at.unwrap_or(date),
+                person: person.name,
+                role: person.role,
+                organisation: person.organisation,
+                field,
+                notes: i.notes,
+                answers,
+                referrals,
+                thanked_at: i.thank_you.sent_at,
+                reflection: i.reflection,
+            })
+        })
+        .collect();
+    sort_record(&mut entries);
+    entries
+}
+
+/// `/record`: the log of people interviewed, dates, what was discussed and whom they suggested;
+/// printable and downloadable.
+#[component]
+pub fn RecordPage() -> impl IntoView {
+    let state = use_network();
+    let zone = zone();
+    let entries = move || state.read(|s| record_entries(&s.network));
+    let message = RwSignal::new(None::<String>);
+    let download = move |kind: &'static str| {
+        let Some(entries) = state.peek(|s| record_entries(&s.network)) else {
+            return;
+        };
+        let (name, mime, body) = export(kind, &entries, zone);
+        #[cfg(feature = "hydrate")]
+        if let Err(e) = crate::browser::download(name, mime, body.as_bytes()) {
+            message.set(Some(format!("Couldn't download: {e}")));
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (name, mime, body);
+    };
+    view! {
+        <div class="page-head">
+            <h1>"Your record"</h1>
+        </div>
+        <p class="muted no-print">"Everyone you've interviewed, when, what you discussed and whom they suggested next."</p>
+        <div class="actions no-print">
+            <button type="button" on:click=move |_| {
+                #[cfg(feature = "hydrate")]
+                crate::browser::print();
+            }>"Print"</button>
+            <button type="button" on:click=move |_| download("md")>"Download Markdown"</button>
+            <button type="button" on:click=move |_| download("csv")>"Download CSV"</button>
+        </div>
+        <p class="form-error" role="alert">{move || message.get()}</p>
+        {move || match entries() {
+            None => view! { <Opening/> }.into_any(),
+            Some(entries) if entries.is_empty() => view! { <p class="empty">"No interviews held yet. They appear here once a meeting is marked over."</p> }.into_any(),
+            Some(entries) => view! {
+                <ol class="record" aria-label="Interviews held">
+                    {entries.into_iter().map(|e| view! {
+                        <li>
+                            <h2><time>{zone.format_date(e.date)}</time> " — " <A href=format!("/interviews/{}", e.interview)><bdi>{e.person.clone()}</bdi></A></h2>
+                            <p class="muted"><bdi>{e.role.clone()}</bdi> " " <bdi>{e.organisation.clone()}</bdi> " · " <bdi>{e.field.clone()}</bdi></p>
+                            {(!e.notes.trim().is_empty()).then(|| view! { <p class="notes"><bdi>{e.notes.clone()}</bdi></p> })}
+                            <p>"Additional contacts: "
+                                {if e.referrals.is_empty() { "none".to_owned() } else { e.referrals.join(", ") }}
+                            </p>
+                        </li>
+                    }).collect_view()}
+                </ol>
+            }.into_any(),
+        }}
+    }
+}
+
+fn export(
+    kind: &str,
+    entries: &[RecordEntry],
+    zone: LocalZone,
+) -> (&'static str, &'static str, String) {
+    match kind {
+        "csv" => ("colloquy-record.csv", "text/csv", record_csv(entries, zone)),
+        _ => (
+            "colloquy-record.md",
+            "text/markdown",
+            record_markdown(entries, zone),
+        ),
+    }
+}

@@ -1,0 +1,172 @@
+use super::Opening;
+use crate::domain::clock::FollowUpSettings;
+use crate::domain::{
+    Category, OwnQuestion, Profile, Templates, DEFAULT_REQUEST_TEMPLATE, DEFAULT_THANK_YOU_TEMPLATE,
+};
+use crate::ui::state::use_network;
+use leptos::prelude::*;
+
+/// `/settings`: who the user is (for signing requests), the follow-up clocks, the templates and
+/// their own questions.
+#[component]
+pub fn SettingsPage() -> impl IntoView {
+    let state = use_network();
+    view! {
+        <h1>"Settings"</h1>
+        {move || {
+            // Built once the network is open: edits elsewhere must not wipe what is being typed.
+            if !state.ready.get() {
+                return view! { <Opening/> }.into_any();
+            }
+            let (profile, templates) = state
+                .peek(|s| (s.network.profile(), s.network.templates()))
+                .unwrap_or_default();
+            view! { <SettingsForm profile templates/> }.into_any()
+        }}
+        <OwnQuestions/>
+    }
+}
+
+#[component]
+fn SettingsForm(profile: Profile, templates: Templates) -> impl IntoView {
+    let state = use_network();
+    let name = RwSignal::new(profile.name);
+    let email = RwSignal::new(profile.email);
+    let phone = RwSignal::new(profile.phone);
+    let second = RwSignal::new(profile.follow_up.second_contact_after_days.to_string());
+    let follow = RwSignal::new(profile.follow_up.follow_up_after_days.to_string());
+    let request = RwSignal::new(templates.request_or_default().to_owned());
+    let thank_you = RwSignal::new(templates.thank_you_or_default().to_owned());
+    let message = RwSignal::new(None::<(bool, String)>);
+    let save = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let days = |s: RwSignal<String>| {
+            s.get_untracked()
+                .trim()
+                .parse::<u32>()
+                .ok()
+                .filter(|d| (1..=30).contains(d))
+        };
+        let (Some(second_days), Some(follow_days)) = (days(second), days(follow)) else {
+            message.set(Some((
+                false,
+                "Follow-up days must be whole numbers from 1 to 30.".into(),
+            )));
+            return;
+        };
+        let profile = Profile {
+            name: name.get_untracked().trim().to_owned(),
+            email: email.get_untracked().trim().to_owned(),
+            phone: phone.get_untracked().trim().to_owned(),
+            follow_up: FollowUpSettings {
+                second_contact_after_days: second_days,
+                follow_up_after_days: follow_days,
+            },
+        };
+        // The built-in wording is stored as "empty", so later improvements to it reach the user.
+        let own = |text: String, default: &str| {
+            if text.trim() == default.trim() {
+                String::new()
+            } else {
+                text
+            }
+        };
+        let templates = Templates {
+            request: own(request.get_untracked(), DEFAULT_REQUEST_TEMPLATE),
+            thank_you: own(thank_you.get_untracked(), DEFAULT_THANK_YOU_TEMPLATE),
+        };
+        let saved = state.edit(&[], |network, now| {
+            network.put_profile(&profile, now)?;
+            network.put_templates(&templates, now)
+        });
+        message.set(Some(match saved {
+            Ok(()) => (true, "Saved.".into()),
+            Err(e) => (false, format!("Not saved: {e}")),
+        }));
+    };
+    let text = |label: &'static str,
+                id: &'static str,
+                kind: &'static str,
+                value: RwSignal<String>| {
+        view! {
+            <label for=id>{label}</label>
+            <input id=id type=kind prop:value=move || value.get() on:input=move |ev| value.set(event_target_value(&ev))/>
+        }
+    };
+    view! {
+        <form class="stack" on:submit=save>
+            <h2>"You"</h2>
+            <p class="hint">"Used to sign your requests and thank-yous, so people can reply."</p>
+            {text("Your name", "profile-name", "text", name)}
+            {text("Your email", "profile-email", "email", email)}
+            {text("Your phone", "profile-phone", "tel", phone)}
+            <h2>"Follow-up clocks"</h2>
+            <p class="hint">"With no reply, try a second contact at the organisation after a few business days, then follow up with the first (the “3B7” routine)."</p>
+            {text("Try a second contact after (business days)", "second-days", "number", second)}
+            {text("Follow up after (business days)", "follow-days", "number", follow)}
+            <h2>"Templates"</h2>
+            <p class="hint">"Placeholders in braces are filled in: {contact}, {referral}, {field}, {venues}, {resume}, {your_name}, {your_email}, {your_phone}; for thank-yous {detail} and {referrals}."</p>
+            <label for="request-template">"Request"</label>
+            <textarea id="request-template" rows="12" prop:value=move || request.get() on:input=move |ev| request.set(event_target_value(&ev))></textarea>
+            <button type="button" class="quiet" on:click=move |_| request.set(DEFAULT_REQUEST_TEMPLATE.to_owned())>"Restore the built-in request"</button>
+            <label for="thank-you-template">"Thank-you"</label>
+            <textarea id="thank-you-template" rows="8" prop:value=move || thank_you.get() on:input=move |ev| thank_you.set(event_target_value(&ev))></textarea>
+            <button type="button" class="quiet" on:click=move |_| thank_you.set(DEFAULT_THANK_YOU_TEMPLATE.to_owned())>"Restore the built-in thank-you"</button>
+            <p role="status" class=move || match message.get() { Some((false, _)) => "form-error", _ => "done" }>
+                {move || message.get().map(|(_, m)| m)}
+            </p>
+            <div class="actions"><button type="submit" class="primary">"Save settings"</button></div>
+        </form>
+    }
+}
+
+/// The user's own questions, added to the built-in bank.
+#[component]
+fn OwnQuestions() -> impl IntoView {
+    let state = use_network();
+    let questions = move || {
+        state
+            .read(|s| s.network.own_questions())
+            .unwrap_or_default()
+    };
+    let text = RwSignal::new(String::new());
+    let category = RwSignal::new(Category::Advice);
+    let add = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let question = OwnQuestion {
+            text: text.get_untracked().trim().to_owned(),
+            category: category.get_untracked(),
+            created_at: crate::ui::state::now(),
+        };
+        if question.text.is_empty() {
+            return;
+        }
+        if state
+            .edit(&[], |network, now| {
+                network.put_question(&crate::domain::new_id(), &question, now)
+            })
+            .is_ok()
+        {
+            text.set(String::new());
+        }
+    };
+    view! {
+        <form class="stack" on:submit=add>
+            <h2>"Your questions"</h2>
+            <p class="hint">"Added to the question bank offered when you prepare."</p>
+            <ul>
+                {move || questions().into_iter().map(|(_, q)| view! { <li><span class="tag">{q.category.label()}</span> <bdi>{q.text}</bdi></li> }).collect_view()}
+            </ul>
+            <label for="bank-question">"New question"</label>
+            <input id="bank-question" prop:value=move || text.get() on:input=move |ev| text.set(event_target_value(&ev))/>
+            {move || text.with(|t| crate::domain::closed_question(t).map(|s| s.suggestion)).map(|s| view! {
+                <p class="warning">"Closed question. Try: “" <bdi>{s}</bdi> "”"</p>
+            })}
+            <label for="bank-category">"Category"</label>
+            <select id="bank-category" on:change=move |ev| if let Some(c) = Category::from_key(&event_target_value(&ev)) { category.set(c) }>
+                {Category::ALL.into_iter().map(|c| view! { <option value=c.key() selected=move || category.get() == c>{c.label()}</option> }).collect_view()}
+            </select>
+            <div class="actions"><button type="submit">"Add to the bank"</button></div>
+        </form>
+    }
+}

@@ -1,0 +1,173 @@
+import { expect, test, type Page } from "@playwright/test";
+import { readFile } from "node:fs/promises";
+import { addPerson, navigate, open, waitReady, watchConsole } from "./helpers";
+
+/** Takes the screenshot reviewers look at for each screen. */
+async function shot(page: Page, name: string) {
+  await page.screenshot({ path: `test-results/screens/${name}-phone.png`, fullPage: true });
+}
+
+async function downloaded(page: Page, button: string): Promise<string> {
+  const [download] = await Promise.all([
+    page.waitForEvent("download"),
+    page.getByRole("button", { name: button }).click(),
+  ]);
+  return readFile(await download.path(), "utf8");
+}
+
+test("an interview from the first request to the record", async ({ page, context }) => {
+  test.setTimeout(180_000);
+  const problems = watchConsole(page);
+  // A Monday morning; time then runs on as usual, and the timer can be fast-forwarded.
+  await page.clock.install({ time: new Date("2026-11-30T09:00:00Z") });
+
+  // Who the user is, so requests are signed.
+  await open(page, "/settings");
+  await page.getByLabel("Your name", { exact: true }).fill("Sam Seeker");
+  await page.getByLabel("Your email", { exact: true }).fill("sam@example.org");
+  await page.getByLabel("Your phone", { exact: true }).fill("+1 555 0100");
+  await page.getByRole("button", { name: "Save settings" }).click();
+  await expect(page.getByText("Saved.")).toBeVisible();
+
+  // A field, and someone they already know.
+  await navigate(page, "Fields");
+  await page.getByLabel("Field", { exact: true }).fill("Speech systems technology");
+  await page.getByLabel("General career research", { exact: true }).check();
+  await page.getByRole("button", { name: "Add field" }).click();
+  await expect(page.getByRole("list", { name: "Fields" })).toContainText("Speech systems technology");
+  await shot(page, "fields");
+
+  await navigate(page, "People");
+  await addPerson(page, {
+    name: "Ada Lovelace",
+    organisation: "Acme Voice",
+    role: "Speech scientist",
+    email: "ada@acme.example",
+    howWeKnow: "the rowing club",
+  });
+  await page.getByRole("button", { name: "Plan an interview" }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Interview with Ada Lovelace");
+
+  // The drafted request passes every check; a job request does not.
+  const message = page.getByLabel("Message", { exact: true });
+  await expect(message).toHaveValue(/Ada/);
+  await expect(page.getByText(/^✓ Short, says how you got their name/)).toBeVisible();
+  await shot(page, "request");
+  await message.fill("Hi Ada, do you have any openings for a job at Acme?");
+  const checks = page.getByRole("list", { name: "Checks" });
+  await expect(checks).toContainText("not a job");
+  await expect(checks).toContainText("20–30 minutes");
+  await page.getByRole("button", { name: "Start again from the template" }).click();
+  await expect(page.getByText(/^✓ Short/)).toBeVisible();
+  await expect(page.getByRole("link", { name: "Open in your email app" })).toHaveAttribute(
+    "href",
+    /^mailto:ada@acme\.example\?subject=.+&body=.*Ada/,
+  );
+  await page.getByRole("button", { name: "Mark as sent" }).click();
+  await expect(page.getByRole("heading", { name: "Waiting for a reply" })).toBeVisible();
+  await expect(page.getByText(/Try a second contact at their organisation: Thu 3 Dec 2026/)).toBeVisible();
+  await expect(page.getByText(/Follow up with them: Wed 9 Dec 2026/)).toBeVisible();
+
+  // They said yes: a coffee shop, Wednesday morning.
+  await page.getByLabel("Date and time", { exact: true }).fill("2026-12-02T10:00");
+  await page.getByLabel("Where", { exact: true }).selectOption({ label: "Coffee shop or other public place" });
+  await page.getByLabel("Place and address", { exact: true }).fill("Bean There, 12 High St");
+  await page.getByRole("button", { name: "Save the meeting" }).click();
+  await expect(page.locator(".stages [aria-current=step]")).toHaveText("Scheduled");
+  await expect(page.getByText("Bean There, 12 High St")).toBeVisible();
+
+  // Prepare: objectives, two questions from the bank, one of their own (closed, then fixed).
+  await page.getByLabel("Your objectives for this meeting", { exact: true }).fill("Learn how people get into speech technology.");
+  await page.getByText(/^Pick from the question bank/).click();
+  const bankButtons = page.locator(".bank").getByRole("button", { name: /^Add: / });
+  await bankButtons.nth(0).click();
+  await bankButtons.nth(1).click();
+  await page.getByLabel("Your own question", { exact: true }).fill("Do you like your job?");
+  await expect(page.getByText("This can be answered with yes or no")).toBeVisible();
+  await page.getByRole("button", { name: "Use this wording" }).click();
+  await expect(page.getByLabel("Your own question", { exact: true })).toHaveValue(/^What do you like about your job\?$/);
+  await expect(page.getByText("This can be answered with yes or no")).toHaveCount(0);
+  await page.getByRole("button", { name: "Add question" }).click();
+  const planned = page.getByRole("list", { name: "Questions to ask" }).getByRole("listitem");
+  await expect(planned).toHaveCount(3);
+  await expect(page.getByText("Closed question")).toHaveCount(0);
+  await shot(page, "prepare");
+
+  // The day of, with no connection.
+  await context.setOffline(true);
+  await page.getByRole("link", { name: "Open the day-of screen" }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Meeting with Ada Lovelace");
+  await expect(page.getByText("Thank them for their time first.")).toBeVisible();
+  await page.getByRole("button", { name: "Start the timer" }).click();
+  await expect(page.getByRole("timer")).toContainText("of 30:00");
+  await page.clock.fastForward("25:30");
+  await expect(page.getByRole("timer")).toContainText("25:");
+  await expect(page.getByText("Nearly time: ask whom else to talk to")).toBeVisible();
+  const ask = page.locator(".ask-list li");
+  await expect(ask).toHaveCount(3);
+  for (let i = 0; i < 3; i++) {
+    await ask.nth(i).getByRole("checkbox").check();
+  }
+  await ask.nth(0).getByRole("textbox").fill("Started in radio");
+  await page.getByLabel("What you discussed", { exact: true }).fill("Ada moved from radio into speech recognition.\nLearn Python and signal processing.");
+  for (const [name, org] of [["Grace Hopper", "Navy Labs"], ["Bo Li", "Acme Voice"]]) {
+    await page.getByLabel("Name", { exact: true }).fill(name);
+    await page.getByLabel("Organisation (optional)", { exact: true }).fill(org);
+    await page.getByRole("button", { name: "Add contact" }).click();
+    await expect(page.getByRole("list", { name: "People they suggested" })).toContainText(name);
+  }
+  await shot(page, "day-of");
+
+  // Reload with no connection: everything is still there.
+  await page.reload();
+  await waitReady(page);
+  await expect(page.getByLabel("What you discussed", { exact: true })).toHaveValue(/Ada moved from radio/);
+  await expect(page.locator(".ask-list li").nth(0).getByRole("textbox")).toHaveValue("Started in radio");
+  await expect(page.locator(".ask-list li input[type=checkbox]:checked")).toHaveCount(3);
+  await expect(page.getByRole("list", { name: "People they suggested" }).getByRole("listitem")).toHaveCount(2);
+
+  // Back online: the meeting ends, the thank-you is due, then sent.
+  await context.setOffline(false);
+  await page.getByRole("button", { name: "The meeting is over" }).click();
+  await page.getByRole("link", { name: "Write the thank-you" }).click();
+  await expect(page.getByText(/^Thank-you due by /)).toBeVisible();
+  await expect(page.getByLabel("Your note", { exact: true })).toHaveValue(/Ada/);
+  await shot(page, "thank-you");
+  await page.getByRole("button", { name: "Mark thank-you sent" }).click();
+  await expect(page.getByText(/^Thank-you sent /)).toBeVisible();
+
+  // Reflect.
+  await page.getByLabel("What did you like? What positive impressions did you get?", { exact: true }).fill("The mix of linguistics and code.");
+  await page.getByLabel("Next steps", { exact: true }).fill("Take a signal processing course.");
+  await page.getByLabel("Whom else to talk to?", { exact: true }).fill("Grace and Bo.");
+  await page.getByRole("button", { name: "Done reflecting" }).click();
+  await expect(page.getByText(/^Reflection written /)).toBeVisible();
+  await expect(page.locator(".stages [aria-current=step]")).toHaveText("Reflected");
+  await shot(page, "reflection");
+
+  // The record, exported.
+  await navigate(page, "Record");
+  await expect(page.getByRole("list", { name: "Interviews held" })).toContainText("Ada Lovelace");
+  await shot(page, "record");
+  const markdown = await downloaded(page, "Download Markdown");
+  for (const expected of ["Ada Lovelace", "2026-12-02", "Ada moved from radio into speech recognition.", "Grace Hopper", "Bo Li"]) {
+    expect(markdown).toContain(expected);
+  }
+  const csv = await downloaded(page, "Download CSV");
+  expect(csv).toContain("Grace Hopper; Bo Li");
+
+  // One voice is not enough: the nudge shows.
+  await navigate(page, "Next");
+  await expect(page.getByRole("region", { name: "Voices heard" })).toContainText("Speech systems technology: 1 person — talk to at least 3");
+  await shot(page, "home");
+  await page.getByRole("link", { name: "Speech systems technology" }).click();
+  await expect(page.getByRole("note")).toContainText("Talk to at least 3 people");
+  await expect(page.locator(".voice")).toContainText("The mix of linguistics and code.");
+  await shot(page, "field");
+
+  // The referrals are people, referred by Ada.
+  await navigate(page, "People");
+  await page.getByRole("link", { name: /Grace Hopper/ }).click();
+  await expect(page.getByRole("link", { name: "Ada Lovelace" })).toBeVisible();
+  expect(problems).toEqual([]);
+});
