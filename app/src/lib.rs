@@ -28,3 +28,19 @@ pub fn hydrate() {
     console_error_panic_hook::set_once();
     leptos::mount::hydrate_body(App);
 }
+
+/// The entry point of the offline shell (`/offline.html`), which the service worker serves for
+/// pages it has no copy of: there is no server-rendered page to attach to, so the app renders
+/// itself into the empty body.
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn mount() {
+    use leptos::prelude::*;
+    console_error_panic_hook::set_once();
+    // `mount_to_body` would warn, in debug builds, that the `csr` feature is off: it is, on
+    // purpose, as this build mostly hydrates.
+    leptos::mount::mount_to_renderer(&document().body().expect("a page has a body"), || {
+        App().into_view()
+    })
+    .forget();
+}

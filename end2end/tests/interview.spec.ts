@@ -171,3 +171,44 @@ test("an interview from the first request to the record", async ({ page, context
   await expect(page.getByRole("link", { name: "Ada Lovelace" })).toBeVisible();
   expect(problems).toEqual([]);
 });
+
+test("every interview screen fits a phone and a laptop", async ({ page }) => {
+  test.setTimeout(120_000);
+  const problems = watchConsole(page);
+  await open(page, "/fields");
+  await page.getByLabel("Field", { exact: true }).fill("Urban planning");
+  await page.getByRole("button", { name: "Add field" }).click();
+  await navigate(page, "People");
+  await addPerson(page, { name: "Lena Ortiz", organisation: "City of Springfield", role: "Planner" });
+  await page.getByRole("button", { name: "Plan an interview" }).click();
+  await page.getByRole("button", { name: "Mark as sent" }).click();
+  await page.getByLabel("Date and time", { exact: true }).fill("2026-12-02T10:00");
+  await page.getByLabel("Where", { exact: true }).selectOption({ label: "Video call" });
+  await page.getByLabel("Video link", { exact: true }).fill("https://meet.example.org/abc-defg-hij");
+  await page.getByRole("button", { name: "Save the meeting" }).click();
+  await expect(page.locator(".stages [aria-current=step]")).toHaveText("Scheduled");
+  const interview = page.url();
+
+  const screens: [string, string][] = [
+    ["home", "/"],
+    ["people", "/people"],
+    ["fields", "/fields"],
+    ["interview", interview],
+    ["day-of", `${interview}/meet`],
+    ["record", "/record"],
+    ["settings", "/settings"],
+  ];
+  for (const [width, height, size] of [[390, 844, "phone"], [1280, 800, "laptop"]] as const) {
+    await page.setViewportSize({ width, height });
+    for (const [name, path] of screens) {
+      await page.goto(path);
+      await waitReady(page);
+      await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
+      // Nothing sticks out sideways: no horizontal scrolling on any screen.
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      expect(overflow, `${name} at ${size}`).toBeLessThanOrEqual(0);
+      await page.screenshot({ path: `test-results/screens/${name}-${size}.png`, fullPage: true });
+    }
+  }
+  expect(problems).toEqual([]);
+});

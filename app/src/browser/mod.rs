@@ -121,3 +121,16 @@ pub fn print() {
         let _ = window.print();
     }
 }
+
+/// Registers the service worker that keeps the app usable offline (`public/sw.js`).
+pub fn register_service_worker() {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let container = window.navigator().service_worker();
+    let registered = wasm_bindgen_futures::JsFuture::from(container.register("/sw.js"));
+    wasm_bindgen_futures::spawn_local(async move {
+        // A browser that refuses (private mode, no HTTPS) still runs the app online.
+        let _ = registered.await;
+    });
+}

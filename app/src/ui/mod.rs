@@ -115,6 +115,7 @@ fn open_local_network(state: state::NetworkState) {
             }
         }
         crate::browser::mark("colloquy:network-open");
+        crate::browser::register_service_worker();
         window_event_listener(leptos::ev::storage, move |event| {
             if let Some(key) = event.key() {
                 if key.starts_with(PREFIX) && event.new_value().is_some() {

@@ -123,7 +123,7 @@ pub fn Referrals(editor: InterviewEditor) -> impl IntoView {
             ..Person::default()
         };
         let interview_id = editor.id.get_untracked();
-        let added = state.edit(&[new_id.clone()], |network, now| {
+        let added = state.edit(std::slice::from_ref(&new_id), |network, now| {
             let mut person = person;
             person.created_at = now;
             person.updated_at = now;
@@ -134,7 +134,7 @@ pub fn Referrals(editor: InterviewEditor) -> impl IntoView {
                 .map(|p| p.name)
                 .unwrap_or_default();
             person.how_we_know = format!("Suggested by {interviewee_name}");
-            network.add_referrals(&interview_id, &[(new_id, person)], now)
+            network.add_referrals(&interview_id, &[(new_id.clone(), person)], now)
         });
         match added {
             Ok(()) => {
@@ -162,7 +162,7 @@ pub fn Referrals(editor: InterviewEditor) -> impl IntoView {
                 <input id="referral-name" prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev))/>
                 <label for="referral-org">"Organisation (optional)"</label>
                 <input id="referral-org" prop:value=move || organisation.get() on:input=move |ev| organisation.set(event_target_value(&ev))/>
-                <p class="form-error" role="alert">{move || error.get()}</p>
+                {move || error.get().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
                 <div class="actions"><button type="submit">"Add contact"</button></div>
             </form>
         </section>

@@ -72,7 +72,7 @@ pub fn FieldsPage() -> impl IntoView {
             <label for="field-name">"Field"</label>
             <input id="field-name" prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) placeholder="e.g. speech systems technology"/>
             <ObjectivePicker current=objective on_pick=Callback::new(move |o| objective.set(o))/>
-            <p class="form-error" role="alert">{move || error.get()}</p>
+            {move || error.get().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
             <div class="actions"><button type="submit" class="primary">"Add field"</button></div>
         </form>
     }

@@ -108,7 +108,7 @@ fn InterviewView(editor: InterviewEditor) -> impl IntoView {
             </p>
             <h1>"Interview with " <bdi>{name}</bdi></h1>
             <StageProgress stage/>
-            <p class="form-error" role="alert">{move || editor.error.get()}</p>
+            {move || editor.error.get().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
             <Show when=is(&[Stage::Idea, Stage::NoReply])>
                 <Composer editor names/>
             </Show>
@@ -346,6 +346,7 @@ fn Schedule(editor: InterviewEditor) -> impl IntoView {
     let venue = RwSignal::new(current.venue);
     let place = RwSignal::new(current.place.clone());
     let scheduled = editor.memo(|i| i.meeting.at);
+    let stage = editor.memo(Interview::stage);
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let meeting = Meeting {
@@ -367,8 +368,12 @@ fn Schedule(editor: InterviewEditor) -> impl IntoView {
                     <p>{m.venue.label()} {(!m.place.is_empty()).then(|| view! { ": " <bdi>{m.place.clone()}</bdi> })}</p>
                 }
             })}
-            <details open=move || scheduled.get_untracked().is_none()>
-                <summary>{move || if scheduled.get().is_some() { "Change the time or place" } else { "They said yes: set the time and place" }}</summary>
+            <details prop:open=move || scheduled.get().is_none() && stage.get() != Stage::Idea>
+                <summary>{move || match (scheduled.get().is_some(), stage.get()) {
+                    (true, _) => "Change the time or place",
+                    (false, Stage::Idea) => "Already agreed in person? Set the time and place",
+                    (false, _) => "They said yes: set the time and place",
+                }}</summary>
                 <form class="stack" on:submit=save>
                     <label for="meeting-at">"Date and time"</label>
                     <input id="meeting-at" type="datetime-local" required prop:value=move || when.get()
@@ -492,8 +497,7 @@ fn Prepare(editor: InterviewEditor, names: Memo<Option<Names>>) -> impl IntoView
                         let (add_id, add_text) = (id.clone(), text.clone());
                         view! {
                             <li>
-                                <span class="tag">{category.label()}</span>
-                                <bdi>{text.clone()}</bdi>
+                                <div><span class="tag">{category.label()}</span><bdi>{text.clone()}</bdi></div>
                                 <button type="button" disabled=taken aria-label=format!("Add: {text}")
                                     on:click=move |_| add(add_id.clone(), add_text.clone(), category)>"Add"</button>
                             </li>

@@ -228,7 +228,7 @@ fn PersonInterviews(id: PersonId) -> impl IntoView {
                             </form>
                         }.into_any()
                     }}
-                    <p class="form-error" role="alert">{move || error.get()}</p>
+                    {move || error.get().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
                 }
             })}
         </section>

@@ -85,7 +85,7 @@ pub fn RecordPage() -> impl IntoView {
             <button type="button" on:click=move |_| download("md")>"Download Markdown"</button>
             <button type="button" on:click=move |_| download("csv")>"Download CSV"</button>
         </div>
-        <p class="form-error" role="alert">{move || message.get()}</p>
+        {move || message.get().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
         {move || match entries() {
             None => view! { <Opening/> }.into_any(),
             Some(entries) if entries.is_empty() => view! { <p class="empty">"No interviews held yet. They appear here once a meeting is marked over."</p> }.into_any(),
