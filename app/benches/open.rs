@@ -1,11 +1,15 @@
-//! Opening a stored network: prints document size, native load times and writes the stored
-//! form of each network for the browser benchmark (`end2end/bench/open.bench.ts`).
+//! Opening a stored network of people and half as many interviews: prints document size, native
+//! load times, the cost of reading every interview (the home screen) and of one keystroke in an
+//! interview's notes, and writes the stored form of each network for the browser benchmark
+//! (`end2end/bench/open.bench.ts`).
 //!
-//! Run with `cargo bench -p app --bench open`; `OPEN_BENCH_SIZES=1000,10000` picks sizes.
+//! Run with `cargo bench -p app --bench open`; `OPEN_BENCH_SIZES=1000,10000` picks sizes (people; interviews are half that).
 
 use app::doc::store::{CompactionPolicy, KeyValue, MemoryKv, Store};
 use app::doc::Network;
-use app::domain::{Acquaintance, Person, PersonId};
+use app::domain::{
+    Acquaintance, FieldId, Interview, InterviewId, Meeting, Person, PersonId, PlannedQuestion,
+};
 use std::time::{Duration, Instant};
 
 const RUNS: usize = 7;
@@ -18,7 +22,9 @@ fn main() {
     let out_dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/bench");
     std::fs::create_dir_all(&out_dir).expect("create target/bench");
 
-    println!("people  doc_bytes  stored_chars  load_ms  rows_ms  store_open_ms  keystroke_save_ms");
+    println!(
+        "people  interviews  doc_bytes  stored_chars  load_ms  rows_ms  outlines_ms  store_open_ms  keystroke_save_ms  note_keystroke_ms"
+    );
     for &n in &sizes {
         let mut network = build(n);
         let bytes = network.save();
@@ -42,6 +48,11 @@ fn main() {
             std::hint::black_box(loaded.rows());
             start.elapsed()
         });
+        let interviews = median(|| {
+            let start = Instant::now();
+            std::hint::black_box(loaded.interview_outlines());
+            start.elapsed()
+        });
         let open = median(|| {
             let start = Instant::now();
             let opened = Store::open(kv.clone(), "reader", CompactionPolicy::default()).unwrap();
@@ -58,13 +69,29 @@ fn main() {
             opened.store.save(&mut opened.network).unwrap();
             start.elapsed()
         });
+        // One keystroke in the notes of an interview, as on the day-of screen.
+        let interview_id = InterviewId::from(format!("i{:06}", n / 4));
+        let note_keystroke = median(|| {
+            let mut interview = opened.network.interview(&interview_id).unwrap().unwrap();
+            interview.notes.push('x');
+            let start = Instant::now();
+            opened
+                .network
+                .put_interview(&interview_id, &interview, 1)
+                .unwrap();
+            opened.store.save(&mut opened.network).unwrap();
+            start.elapsed()
+        });
         println!(
-            "{n:>6}  {:>9}  {stored:>12}  {:>7.1}  {:>7.1}  {:>13.1}  {:>17.3}",
+            "{n:>6}  {:>10}  {:>9}  {stored:>12}  {:>7.1}  {:>7.1}  {:>13.1}  {:>13.1}  {:>17.3}  {:>17.3}",
+            n / 2,
             bytes.len(),
             ms(load),
             ms(rows),
+            ms(interviews),
             ms(open),
             ms(keystroke),
+            ms(note_keystroke),
         );
 
         let entries: std::collections::BTreeMap<String, String> = kv
@@ -137,6 +164,42 @@ fn build(n: usize) -> Network {
                 &person,
                 1_700_000_000_000,
             )
+            .unwrap();
+    }
+    // Every other person has been interviewed (or is being asked).
+    for i in (0..n).step_by(2) {
+        let held = 1_700_000_000_000 + i as i64 * 60_000;
+        let mut interview = Interview::new(
+            PersonId::from(format!("p{i:06}")),
+            FieldId::from(format!("f{}", i % fields.len())),
+            held,
+        );
+        interview.request.text = format!("Hello Person {i:05}, could you spare 20–30 minutes?");
+        interview.request.sent_at = Some(held);
+        interview.meeting = Meeting {
+            at: Some(held + 86_400_000),
+            place: "Bean There, 12 High St".into(),
+            ..Meeting::default()
+        };
+        interview.held_at = Some(held + 86_400_000 + 1_800_000);
+        interview.prep.questions = (0..3)
+            .map(|q| PlannedQuestion {
+                id: format!("seed-advice-{q}"),
+                text: "What would you do differently if you were starting out today?".into(),
+                asked: true,
+                answer: "Learn statistics earlier".into(),
+                ..PlannedQuestion::default()
+            })
+            .collect();
+        interview.notes = format!(
+            "They moved into {} after a few years elsewhere. Suggests the local meetup. ({i})",
+            fields[i % fields.len()]
+        );
+        interview.reflection.liked = "The mix of people and problems.".into();
+        interview.reflection.next_steps =
+            "Read the trade press; ask about a second contact.".into();
+        network
+            .put_interview(&InterviewId::from(format!("i{i:06}")), &interview, held)
             .unwrap();
     }
     network

@@ -270,6 +270,87 @@ impl Network {
             .collect()
     }
 
+    /// Every interview in outline: who, which field, and the dates that make up its stage and
+    /// clocks, without any of its texts. What the home screen, the fields and a person's page
+    /// need, read with one pass over each record (reading whole interviews, texts and all, costs
+    /// about ten times more).
+    pub fn interview_outlines(&self) -> Vec<(InterviewId, Interview)> {
+        let Ok(map) = self.root_map("interviews") else {
+            return Vec::new();
+        };
+        let mut outlines = Vec::with_capacity(self.doc.length(&map));
+        for item in self.doc.map_range(&map, ..) {
+            if !matches!(item.value, ValueRef::Object(ObjType::Map)) {
+                continue;
+            }
+            let id = InterviewId::from(item.key.as_ref());
+            let mut interview = Interview::default();
+            for field in self.doc.map_range(item.id(), ..) {
+                let value = &field.value;
+                match field.key.as_ref() {
+                    "person" => {
+                        interview.person = as_str(value).map(Into::into).unwrap_or_default()
+                    }
+                    "field" => interview.field = as_str(value).map(Into::into).unwrap_or_default(),
+                    "created_at" => interview.created_at = as_i64(value).unwrap_or_default(),
+                    "held_at" => interview.held_at = as_i64(value),
+                    "request" => {
+                        let r = &mut interview.request;
+                        for (key, value) in self.scalars(&field.id()) {
+                            match key.as_str() {
+                                "sent_at" => r.sent_at = as_i64(&value),
+                                "second_contact_at" => r.second_contact_at = as_i64(&value),
+                                "followed_up_at" => r.followed_up_at = as_i64(&value),
+                                "declined_at" => r.declined_at = as_i64(&value),
+                                "no_reply_at" => r.no_reply_at = as_i64(&value),
+                                _ => {}
+                            }
+                        }
+                    }
+                    "meeting" => {
+                        for (key, value) in self.scalars(&field.id()) {
+                            match key.as_str() {
+                                "at" => interview.meeting.at = as_i64(&value),
+                                "minutes" => {
+                                    interview.meeting.minutes = as_i64(&value)
+                                        .and_then(|m| u32::try_from(m).ok())
+                                        .unwrap_or(interview.meeting.minutes)
+                                }
+                                _ => {}
+                            }
+                        }
+                    }
+                    "thank_you" => {
+                        for (key, value) in self.scalars(&field.id()) {
+                            if key == "sent_at" {
+                                interview.thank_you.sent_at = as_i64(&value);
+                            }
+                        }
+                    }
+                    "reflection" => {
+                        for (key, value) in self.scalars(&field.id()) {
+                            if key == "written_at" {
+                                interview.reflection.written_at = as_i64(&value);
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            outlines.push((id, interview));
+        }
+        outlines
+    }
+
+    /// The scalar entries of a map, as (key, value) pairs.
+    fn scalars(&self, map: &ObjId) -> Vec<(String, ValueRef<'_>)> {
+        self.doc
+            .map_range(map, ..)
+            .filter(|item| matches!(item.value, ValueRef::Scalar(_)))
+            .map(|item| (item.key.into_owned(), item.value))
+            .collect()
+    }
+
     /// Adds the people someone suggested in an interview, each referred by the person
     /// interviewed and linked to the interview, in one change.
     pub fn add_referrals(
@@ -392,6 +473,22 @@ impl Network {
     fn commit(&mut self, now: i64) {
         self.doc
             .commit_with(CommitOptions::default().with_time(now));
+    }
+}
+
+fn as_str<'a>(value: &'a ValueRef<'_>) -> Option<&'a str> {
+    match value {
+        ValueRef::Scalar(ScalarValueRef::Str(s)) => Some(s.as_ref()),
+        _ => None,
+    }
+}
+
+fn as_i64(value: &ValueRef<'_>) -> Option<i64> {
+    match value {
+        ValueRef::Scalar(ScalarValueRef::Int(n)) => Some(*n),
+        ValueRef::Scalar(ScalarValueRef::Uint(n)) => i64::try_from(*n).ok(),
+        ValueRef::Scalar(ScalarValueRef::Timestamp(n)) => Some(*n),
+        _ => None,
     }
 }
 
@@ -800,5 +897,56 @@ mod tests {
         assert_eq!(loaded.organisation("Globex").research, "");
         assert_eq!(loaded.own_questions()[0].1.text, "What surprised you?");
         assert!(net.put_organisation(&Organisation::default(), 5).is_err());
+    }
+
+    #[test]
+    fn outlines_carry_what_stages_and_clocks_need() {
+        let mut net = Network::new();
+        let mut full = interview();
+        full.request.text = "Dear Ada".into();
+        full.send_request(10).unwrap();
+        full.mark_second_contact_tried(20).unwrap();
+        full.schedule(crate::domain::Meeting {
+            at: Some(100),
+            minutes: 45,
+            ..Default::default()
+        })
+        .unwrap();
+        full.mark_held(150).unwrap();
+        full.mark_thanked(160).unwrap();
+        full.notes = "Long notes".into();
+        full.reflection.liked = "Lots".into();
+        full.mark_reflected(170).unwrap();
+        let declined = {
+            let mut i = Interview::new(PersonId::from("bo"), FieldId::from("audio"), 2);
+            i.request.text = "Hi".into();
+            i.send_request(11).unwrap();
+            i.mark_followed_up(12).unwrap();
+            i.mark_no_reply(13).unwrap();
+            i
+        };
+        net.put_interview(&InterviewId::from("a"), &full, 1)
+            .unwrap();
+        net.put_interview(&InterviewId::from("b"), &declined, 1)
+            .unwrap();
+
+        let outlines = net.interview_outlines();
+        assert_eq!(outlines.len(), 2);
+        for ((id, outline), (full_id, full)) in outlines.iter().zip(net.interviews()) {
+            assert_eq!(*id, full_id);
+            assert_eq!(outline.stage(), full.stage());
+            assert_eq!(outline.stage_dates(), full.stage_dates());
+            assert_eq!(outline.person, full.person);
+            assert_eq!(outline.field, full.field);
+            assert_eq!(
+                outline.request.second_contact_at,
+                full.request.second_contact_at
+            );
+            assert_eq!(outline.request.followed_up_at, full.request.followed_up_at);
+            assert_eq!(outline.request.no_reply_at, full.request.no_reply_at);
+            assert_eq!(outline.meeting.minutes, full.meeting.minutes);
+            assert_eq!(outline.thank_you.sent_at, full.thank_you.sent_at);
+            assert!(outline.notes.is_empty());
+        }
     }
 }

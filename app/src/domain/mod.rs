@@ -27,7 +27,9 @@ pub use interview::{
     Prep, Reflection, Request, Stage, StageError, ThankYou, Timer, TimerPhase, Venue,
     BREADTH_ENOUGH, DEFAULT_MEETING_MINUTES, MEETING_MINUTES,
 };
-pub use person::{Acquaintance, Person, PersonDraft, PersonError, MAX_FIELD_CHARS, MAX_LIST_ITEMS};
+pub use person::{
+    role_line, Acquaintance, Person, PersonDraft, PersonError, MAX_FIELD_CHARS, MAX_LIST_ITEMS,
+};
 pub use profile::{organisation_key, Organisation, OwnQuestion, Profile, Templates};
 pub use questions::{
     category_rank, closed_question, order_by_objective, Category, OpenSuggestion, SeedQuestion,

@@ -68,6 +68,11 @@ pub struct Person {
 }
 
 impl Person {
+    /// "Role at Organisation", or whichever of the two is known.
+    pub fn role_line(&self) -> String {
+        role_line(&self.role, &self.organisation)
+    }
+
     /// The LinkedIn address, only when it is a web address that is safe to link to.
     pub fn linkedin_href(&self) -> Option<&str> {
         safe_web_url(&self.linkedin)
@@ -86,6 +91,16 @@ impl Person {
             .filter(|c| c.is_ascii_digit() || *c == '+')
             .collect();
         (digits.chars().filter(char::is_ascii_digit).count() >= 3).then(|| format!("tel:{digits}"))
+    }
+}
+
+/// "Role at Organisation", or whichever of the two is given.
+pub fn role_line(role: &str, organisation: &str) -> String {
+    match (role.trim(), organisation.trim()) {
+        ("", "") => String::new(),
+        (role, "") => role.to_owned(),
+        ("", org) => org.to_owned(),
+        (role, org) => format!("{role} at {org}"),
     }
 }
 

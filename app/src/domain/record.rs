@@ -40,11 +40,9 @@ pub fn record_markdown(entries: &[RecordEntry], zone: LocalZone) -> String {
             one_line(&entry.person)
         ));
         let mut facts = Vec::new();
-        match (entry.role.trim(), entry.organisation.trim()) {
-            ("", "") => {}
-            (role, "") => facts.push(one_line(role)),
-            ("", org) => facts.push(one_line(org)),
-            (role, org) => facts.push(format!("{} at {}", one_line(role), one_line(org))),
+        let role = super::role_line(&entry.role, &entry.organisation);
+        if !role.is_empty() {
+            facts.push(one_line(&role));
         }
         if !entry.field.is_empty() {
             facts.push(format!("Field: {}", one_line(&entry.field)));

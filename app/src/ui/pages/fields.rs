@@ -12,7 +12,7 @@ pub fn FieldsPage() -> impl IntoView {
     let state = use_network();
     let fields = move || {
         state.read(|s| {
-            let interviews = s.network.interviews();
+            let interviews = s.network.interview_outlines();
             s.network
                 .fields()
                 .into_iter()
@@ -110,19 +110,20 @@ pub fn FieldPage() -> impl IntoView {
         let id = id();
         state.read(move |s| {
             let field = s.network.field(&id).ok().flatten()?;
-            let interviews = s.network.interviews();
+            let interviews = s.network.interview_outlines();
             let heard = people_heard(interviews.iter().map(|(_, i)| i), &id);
             let mut held: Vec<_> = interviews
                 .into_iter()
                 .filter(|(_, i)| i.field == id && i.held_at.is_some())
-                .map(|(iid, i)| {
+                .filter_map(|(iid, _)| {
+                    let i = s.network.interview(&iid).ok().flatten()?;
                     let person = s
                         .network
                         .person(&i.person)
                         .ok()
                         .flatten()
                         .unwrap_or_default();
-                    (iid, i, person)
+                    Some((iid, i, person))
                 })
                 .collect();
             held.sort_by_key(|(_, i, _)| i.held_at);
@@ -162,10 +163,10 @@ pub fn FieldPage() -> impl IntoView {
                     } else {
                         view! {
                             <div class="compare">
-                                {held.into_iter().map(|(iid, i, person)| view! {
+                                {held.into_iter().map(|(iid, i, person)| { let role = person.role_line(); view! {
                                     <article class="voice">
                                         <h3><A href=format!("/interviews/{iid}")><bdi>{person.name.clone()}</bdi></A></h3>
-                                        <p class="muted"><bdi>{person.role.clone()}</bdi> " " <bdi>{person.organisation.clone()}</bdi> " · " {i.held_at.map(|at| zone.format_date(at))}</p>
+                                        <p class="muted"><bdi>{role}</bdi> " · " {i.held_at.map(|at| zone.format_date(at))}</p>
                                         {(!i.notes.trim().is_empty()).then(|| view! { <h4>"Discussed"</h4><p class="notes"><bdi>{i.notes.clone()}</bdi></p> })}
                                         <dl>
                                             {i.reflection.answers().into_iter().filter(|(_, a)| !a.trim().is_empty()).map(|(q, a)| view! {
@@ -173,7 +174,7 @@ pub fn FieldPage() -> impl IntoView {
                                             }).collect_view()}
                                         </dl>
                                     </article>
-                                }).collect_view()}
+                                }}).collect_view()}
                             </div>
                         }.into_any()
                     }}

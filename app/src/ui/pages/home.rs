@@ -24,7 +24,7 @@ pub fn HomePage() -> impl IntoView {
         state.read(|s| {
             let network = &s.network;
             let now = now();
-            let interviews = network.interviews();
+            let interviews = network.interview_outlines();
             let fields = network.fields();
             let settings = network.profile().follow_up;
             let person_name = |id: &crate::domain::PersonId| {

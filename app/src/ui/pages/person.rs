@@ -39,12 +39,7 @@ pub fn PersonPage() -> impl IntoView {
                             .collect::<Vec<_>>()
                     })
                     .unwrap_or_default();
-                let role_line = match (person.role.as_str(), person.organisation.as_str()) {
-                    ("", "") => String::new(),
-                    (role, "") => role.to_owned(),
-                    ("", org) => org.to_owned(),
-                    (role, org) => format!("{role} at {org}"),
-                };
+                let role_line = person.role_line();
                 let mailto = person.mailto_href();
                 let tel = person.tel_href();
                 let linkedin = person.linkedin_href().map(str::to_owned);
@@ -166,7 +161,7 @@ fn PersonInterviews(id: PersonId) -> impl IntoView {
             let fields = s.network.fields();
             let interviews: Vec<(InterviewId, String, Stage)> = s
                 .network
-                .interviews()
+                .interview_outlines()
                 .into_iter()
                 .filter(|(_, i)| i.person == person)
                 .map(|(iid, i)| {

@@ -9,11 +9,12 @@ use leptos_router::components::A;
 /// Every held interview as a record entry, oldest first.
 pub fn record_entries(network: &Network) -> Vec<RecordEntry> {
     let mut entries: Vec<RecordEntry> = network
-        .interviews()
+        .interview_outlines()
         .into_iter()
-        .filter_map(|(id, i)| {
-            let date = i.held_at.or(i.meeting.at)?;
-            i.held_at?;
+        .filter(|(_, outline)| outline.held_at.is_some())
+        .filter_map(|(id, _)| {
+            let i = network.interview(&id).ok().flatten()?;
+            let date = i.held_at?;
             let person = network.person(&i.person).ok().flatten().unwrap_or_default();
             let field = network
                 .field(&i.field)
@@ -94,7 +95,7 @@ pub fn RecordPage() -> impl IntoView {
                     {entries.into_iter().map(|e| view! {
                         <li>
                             <h2><time>{zone.format_date(e.date)}</time> " — " <A href=format!("/interviews/{}", e.interview)><bdi>{e.person.clone()}</bdi></A></h2>
-                            <p class="muted"><bdi>{e.role.clone()}</bdi> " " <bdi>{e.organisation.clone()}</bdi> " · " <bdi>{e.field.clone()}</bdi></p>
+                            <p class="muted"><bdi>{crate::domain::role_line(&e.role, &e.organisation)}</bdi> " · " <bdi>{e.field.clone()}</bdi></p>
                             {(!e.notes.trim().is_empty()).then(|| view! { <p class="notes"><bdi>{e.notes.clone()}</bdi></p> })}
                             <p>"Additional contacts: "
                                 {if e.referrals.is_empty() { "none".to_owned() } else { e.referrals.join(", ") }}
