@@ -29,6 +29,7 @@ export function server(binary: string, port: number, dataDir: string) {
       LEPTOS_OUTPUT_NAME: "colloquy",
       LEPTOS_SITE_ROOT: "../target/site",
       LEPTOS_SITE_PKG_DIR: "pkg",
+      LEPTOS_HASH_FILES: "true",
       LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
       COLLOQUY_DATA_DIR: dataDir,
       RUST_LOG: "warn",

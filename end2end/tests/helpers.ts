@@ -23,7 +23,8 @@ export async function open(page: Page, path = "/people") {
 }
 
 export async function waitReady(page: Page) {
-  await expect(page.locator('main[data-network="ready"]')).toBeVisible();
+  // Generous: a cold wasm compile on a busy machine takes a while.
+  await expect(page.locator('main[data-network="ready"]')).toBeVisible({ timeout: 30_000 });
 }
 
 export type PersonFields = {

@@ -1,19 +1,35 @@
 #![recursion_limit = "256"]
-//! The Colloquy server: renders the app's pages (leptos_axum) and serves its files.
+//! The Colloquy server: renders the app's pages (leptos_axum) and serves its files, the service
+//! worker and the offline shell, with security headers on every response.
 //!
 //! [`run`] takes its listener from the caller, so tests and benchmarks can bind port 0.
 
+pub mod assets;
+
 use app::{shell, App};
+use assets::Build;
+use axum::http::{header, HeaderValue, Request};
+use axum::middleware::Next;
+use axum::response::Response;
+use axum::routing::get;
 use axum::Router;
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use std::future::Future;
+use std::sync::Arc;
 use tokio::net::TcpListener;
+use tower_http::compression::CompressionLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
 
-/// Builds the router: every app route rendered on the server, files from the site root, and a
-/// rendered "not found" page for anything else.
+/// Builds the router: every app route rendered on the server, the service worker and offline
+/// shell, files from the site root, and a rendered "not found" page for anything else.
 pub fn router(leptos_options: LeptosOptions) -> Router {
     let routes = generate_route_list(App);
+    let build = Arc::new(Build::from_options(&leptos_options));
+    let offline = Router::new()
+        .route("/sw.js", get(assets::service_worker))
+        .route("/offline", get(assets::offline_shell))
+        .with_state(build);
     Router::new()
         .leptos_routes(&leptos_options, routes, {
             let options = leptos_options.clone();
@@ -21,6 +37,41 @@ pub fn router(leptos_options: LeptosOptions) -> Router {
         })
         .fallback(leptos_axum::file_and_error_handler(shell))
         .with_state(leptos_options)
+        .merge(offline)
+        .layer(axum::middleware::from_fn(cache_control))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(app::ui::CONTENT_SECURITY_POLICY),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("no-referrer"),
+        ))
+        .layer(CompressionLayer::new())
+}
+
+/// Hashed app files never change under their name: browsers may keep them for a year. Anything
+/// else is checked with the server each time.
+async fn cache_control(request: Request<axum::body::Body>, next: Next) -> Response {
+    let path = request.uri().path();
+    // `/pkg/colloquy.<hash>.js`: a name with a hash in it.
+    let immutable =
+        path.starts_with("/pkg/") && path.rsplit('/').next().unwrap_or("").split('.').count() >= 3;
+    let mut response = next.run(request).await;
+    let value = if immutable && response.status().is_success() {
+        "public, max-age=31536000, immutable"
+    } else {
+        "no-cache"
+    };
+    response
+        .headers_mut()
+        .entry(header::CACHE_CONTROL)
+        .or_insert(HeaderValue::from_static(value));
+    response
 }
 
 /// Serves until `shutdown` resolves.

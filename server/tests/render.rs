@@ -30,10 +30,15 @@ async fn start() -> Running {
     }
 }
 
-/// A plain HTTP/1.1 GET; returns the status code and the body.
+/// A plain HTTP/1.1 GET; returns the status code and the whole response (headers and body).
 async fn get(addr: std::net::SocketAddr, path: &str) -> (u16, String) {
+    get_with(addr, path, "").await
+}
+
+async fn get_with(addr: std::net::SocketAddr, path: &str, headers: &str) -> (u16, String) {
     let mut stream = TcpStream::connect(addr).await.unwrap();
-    let request = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
+    let request =
+        format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\n{headers}Connection: close\r\n\r\n");
     stream.write_all(request.as_bytes()).await.unwrap();
     let mut response = Vec::new();
     stream.read_to_end(&mut response).await.unwrap();
@@ -49,7 +54,19 @@ async fn get(addr: std::net::SocketAddr, path: &str) -> (u16, String) {
 #[tokio::test]
 async fn every_route_renders_its_loading_state_and_unknown_paths_are_404() {
     let mut server = start().await;
-    for path in ["/", "/people/new", "/people/abc", "/people/abc/edit"] {
+    for path in [
+        "/",
+        "/people",
+        "/people/new",
+        "/people/abc",
+        "/people/abc/edit",
+        "/fields",
+        "/fields/abc",
+        "/interviews/abc",
+        "/interviews/abc/meet",
+        "/record",
+        "/settings",
+    ] {
         let (status, body) = get(server.addr, path).await;
         assert_eq!(status, 200, "{path}: {body}");
         assert!(body.contains("<title>Colloquy</title>"), "{path}");
@@ -59,6 +76,92 @@ async fn every_route_renders_its_loading_state_and_unknown_paths_are_404() {
     let (status, body) = get(server.addr, "/no/such/page").await;
     assert_eq!(status, 404);
     assert!(body.contains("Page not found"));
+
+    server.stop.take().unwrap().send(()).unwrap();
+    server.task.await.unwrap().unwrap();
+}
+
+/// The value of a response header (names are matched without case).
+fn header<'a>(response: &'a str, name: &str) -> Option<&'a str> {
+    let head = response.split("\r\n\r\n").next()?;
+    head.lines().skip(1).find_map(|line| {
+        let (key, value) = line.split_once(':')?;
+        key.eq_ignore_ascii_case(name).then(|| value.trim())
+    })
+}
+
+#[tokio::test]
+async fn pages_carry_security_headers_and_a_nonce_for_their_one_inline_script() {
+    let mut server = start().await;
+    let (_, page) = get(server.addr, "/people").await;
+    let policy = header(&page, "content-security-policy").expect("a CSP on pages");
+    assert!(policy.contains("default-src 'self'"), "{policy}");
+    assert!(policy.contains("'wasm-unsafe-eval'"), "{policy}");
+    assert!(policy.contains("frame-ancestors 'none'"), "{policy}");
+    assert!(!policy.contains("unsafe-inline"), "{policy}");
+    let nonce = policy
+        .split("'nonce-")
+        .nth(1)
+        .and_then(|rest| rest.split('\'').next())
+        .expect("a nonce in the script policy");
+    assert!(nonce.len() >= 16);
+    assert!(
+        page.contains(&format!(r#"nonce="{nonce}""#)),
+        "the hydration script carries it"
+    );
+    assert_eq!(header(&page, "x-content-type-options"), Some("nosniff"));
+    assert_eq!(header(&page, "referrer-policy"), Some("no-referrer"));
+    assert_eq!(header(&page, "cache-control"), Some("no-cache"));
+
+    // A fresh nonce per response.
+    let (_, again) = get(server.addr, "/people").await;
+    assert_ne!(header(&again, "content-security-policy"), Some(policy));
+
+    // Responses with no inline script get the strict policy, with no nonce at all.
+    let (_, worker) = get(server.addr, "/sw.js").await;
+    let strict = header(&worker, "content-security-policy").unwrap();
+    assert!(!strict.contains("nonce-"), "{strict}");
+    assert_eq!(header(&worker, "x-content-type-options"), Some("nosniff"));
+    assert_eq!(header(&worker, "referrer-policy"), Some("no-referrer"));
+
+    // Compressed when the browser accepts it.
+    let (_, zipped) = get_with(server.addr, "/people", "Accept-Encoding: gzip\r\n").await;
+    assert_eq!(header(&zipped, "content-encoding"), Some("gzip"));
+
+    server.stop.take().unwrap().send(()).unwrap();
+    server.task.await.unwrap().unwrap();
+}
+
+#[tokio::test]
+async fn the_service_worker_and_offline_shell_name_this_builds_files() {
+    let mut server = start().await;
+    let (status, worker) = get(server.addr, "/sw.js").await;
+    assert_eq!(status, 200);
+    assert!(header(&worker, "content-type")
+        .unwrap()
+        .starts_with("text/javascript"));
+    assert_eq!(header(&worker, "cache-control"), Some("no-cache"));
+    assert!(worker.contains("const VERSION = \""));
+    for file in [
+        "/offline",
+        "/pkg/colloquy.js",
+        "/pkg/colloquy.wasm",
+        "/pkg/colloquy.css",
+    ] {
+        assert!(
+            worker.contains(&format!("\"{file}\"")),
+            "{file} is precached"
+        );
+    }
+
+    let (status, shell) = get(server.addr, "/offline").await;
+    assert_eq!(status, 200);
+    assert!(shell.contains(r#"<meta name="colloquy-js" content="/pkg/colloquy.js">"#));
+    assert!(shell.contains(r#"<script type="module" src="/offline.js"></script>"#));
+    // No inline script: the strict policy applies.
+    assert!(!header(&shell, "content-security-policy")
+        .unwrap()
+        .contains("nonce-"));
 
     server.stop.take().unwrap().send(()).unwrap();
     server.task.await.unwrap().unwrap();

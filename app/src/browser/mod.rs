@@ -122,8 +122,15 @@ pub fn print() {
     }
 }
 
-/// Registers the service worker that keeps the app usable offline (`public/sw.js`).
-pub fn register_service_worker() {
+thread_local! {
+    static REGISTRATION: std::cell::RefCell<Option<web_sys::ServiceWorkerRegistration>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// Registers the service worker that keeps the app usable offline (served at `/sw.js`), and
+/// calls `on_update` when a new version has installed behind the one running this page.
+pub fn register_service_worker(on_update: impl Fn() + Clone + 'static) {
+    use wasm_bindgen::closure::Closure;
     let Some(window) = web_sys::window() else {
         return;
     };
@@ -131,6 +138,140 @@ pub fn register_service_worker() {
     let registered = wasm_bindgen_futures::JsFuture::from(container.register("/sw.js"));
     wasm_bindgen_futures::spawn_local(async move {
         // A browser that refuses (private mode, no HTTPS) still runs the app online.
-        let _ = registered.await;
+        let Ok(registration) = registered.await else {
+            return;
+        };
+        let registration: web_sys::ServiceWorkerRegistration = registration.unchecked_into();
+        // A page opened before any worker controlled it has nothing to update from.
+        let controlled = || {
+            web_sys::window().is_some_and(|w| w.navigator().service_worker().controller().is_some())
+        };
+        if registration.waiting().is_some() && controlled() {
+            on_update();
+        }
+        let watched = registration.clone();
+        let on_found = Closure::<dyn FnMut()>::new(move || {
+            let Some(installing) = watched.installing() else {
+                return;
+            };
+            let worker = installing.clone();
+            let on_update = on_update.clone();
+            let on_state = Closure::<dyn FnMut()>::new(move || {
+                if worker.state() == web_sys::ServiceWorkerState::Installed && controlled() {
+                    on_update();
+                }
+            });
+            installing.set_onstatechange(Some(on_state.as_ref().unchecked_ref()));
+            on_state.forget();
+        });
+        registration.set_onupdatefound(Some(on_found.as_ref().unchecked_ref()));
+        on_found.forget();
+        REGISTRATION.with(|r| *r.borrow_mut() = Some(registration));
     });
+}
+
+/// Asks the server whether a new version of the app is out (the browser compares `/sw.js`).
+pub fn check_for_update() {
+    REGISTRATION.with(|r| {
+        if let Some(registration) = r.borrow().as_ref() {
+            if let Ok(promise) = registration.update() {
+                wasm_bindgen_futures::spawn_local(async move {
+                    // Offline or the server is down: try again later.
+                    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+                });
+            }
+        }
+    });
+}
+
+/// Lets the waiting new version take over, then reloads into it. Every edit is already saved
+/// (each keystroke is a stored change), so nothing typed is lost.
+pub fn apply_update() {
+    use wasm_bindgen::closure::Closure;
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let waiting = REGISTRATION.with(|r| r.borrow().as_ref().and_then(|r| r.waiting()));
+    let Some(waiting) = waiting else {
+        let _ = window.location().reload();
+        return;
+    };
+    let reload = Closure::<dyn FnMut()>::new(move || {
+        if let Some(window) = web_sys::window() {
+            let _ = window.location().reload();
+        }
+    });
+    window
+        .navigator()
+        .service_worker()
+        .set_oncontrollerchange(Some(reload.as_ref().unchecked_ref()));
+    reload.forget();
+    let _ = waiting.post_message(&wasm_bindgen::JsValue::from_str("skip-waiting"));
+}
+
+/// Asks the browser not to clear this site's storage when space runs short.
+pub fn request_persistent_storage() {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let Ok(storage) = js_sys::Reflect::get(&window.navigator(), &"storage".into()) else {
+        return;
+    };
+    if storage.is_undefined() {
+        return;
+    }
+    let storage: web_sys::StorageManager = storage.unchecked_into();
+    if let Ok(promise) = storage.persist() {
+        wasm_bindgen_futures::spawn_local(async move {
+            let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+        });
+    }
+}
+
+/// How much this site stores, of how much the browser allows, and whether it is kept for good.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct StorageUse {
+    pub usage: f64,
+    pub quota: f64,
+    pub persisted: bool,
+}
+
+pub async fn storage_use() -> Option<StorageUse> {
+    use wasm_bindgen_futures::JsFuture;
+    let window = web_sys::window()?;
+    let storage = js_sys::Reflect::get(&window.navigator(), &"storage".into()).ok()?;
+    if storage.is_undefined() {
+        return None;
+    }
+    let storage: web_sys::StorageManager = storage.unchecked_into();
+    let estimate: web_sys::StorageEstimate = JsFuture::from(storage.estimate().ok()?)
+        .await
+        .ok()?
+        .unchecked_into();
+    let persisted = match storage.persisted() {
+        Ok(promise) => JsFuture::from(promise)
+            .await
+            .ok()
+            .and_then(|v| v.as_bool())
+            .unwrap_or(false),
+        Err(_) => false,
+    };
+    Some(StorageUse {
+        usage: estimate.get_usage().unwrap_or(0.0),
+        quota: estimate.get_quota().unwrap_or(0.0),
+        persisted,
+    })
+}
+
+/// Whether the browser believes it is online.
+pub fn is_online() -> bool {
+    web_sys::window().is_none_or(|w| w.navigator().on_line())
+}
+
+/// The bytes of a file the user picked.
+pub async fn read_file(file: web_sys::File) -> Result<Vec<u8>, String> {
+    let buffer = wasm_bindgen_futures::JsFuture::from(file.array_buffer())
+        .await
+        .map_err(|e| describe(&e))?;
+    Ok(js_sys::Uint8Array::new(&buffer).to_vec())
 }

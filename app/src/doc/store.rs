@@ -508,6 +508,17 @@ impl<K: KeyValue> Store<K> {
         }
     }
 
+    /// Characters of keys and values the network takes in the store (all of `colloquy/`).
+    pub fn stored_chars(&self) -> usize {
+        self.kv
+            .keys()
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|key| key.starts_with(PREFIX))
+            .map(|key| key.len() + self.kv.get(&key).ok().flatten().map_or(0, |v| v.len()))
+            .sum()
+    }
+
     /// Keys the user was told about as unreadable, still kept in the store.
     pub fn kept_aside(&self) -> Vec<(String, String)> {
         self.aside

@@ -5,15 +5,28 @@ mod components;
 mod pages;
 pub mod state;
 
-use components::{Problems, SaveStatus};
+use components::{AppStatus, Problems, SaveStatus};
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, Link, Meta, MetaTags, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, HashedStylesheet, Meta, MetaTags, Title};
 use leptos_router::components::{Route, Router, Routes, A};
 use leptos_router::path;
 use state::provide_network_state;
 
+/// The colour of the app's bar, its manifest and its icons.
+pub const THEME_COLOUR: &str = "#1f4e5f";
+
+/// What pages may load: only this origin, wasm compiled in the page, no inline styles, no
+/// frames. Server-rendered pages add a per-response nonce for the one inline script that starts
+/// hydration.
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self' \
+    'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; \
+    manifest-src 'self'; worker-src 'self'; object-src 'none'; base-uri 'none'; \
+    form-action 'self'; frame-ancestors 'none'";
+
 /// The HTML document the server renders around the app.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    set_content_security_policy();
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -21,13 +34,37 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <AutoReload options=options.clone()/>
-                <HydrationScripts options/>
+                <HydrationScripts options=options.clone()/>
+                <HashedStylesheet options id="leptos"/>
+                <link rel="manifest" href="/manifest.webmanifest"/>
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                <link rel="apple-touch-icon" href="/icons/icon-192.png"/>
                 <MetaTags/>
             </head>
             <body>
                 <App/>
             </body>
         </html>
+    }
+}
+
+/// Gives this response a nonce for its inline script and the policy that allows it.
+#[cfg(feature = "ssr")]
+fn set_content_security_policy() {
+    leptos::nonce::provide_nonce();
+    let (Some(nonce), Some(response)) = (
+        leptos::nonce::use_nonce(),
+        use_context::<leptos_axum::ResponseOptions>(),
+    ) else {
+        return;
+    };
+    let policy = CONTENT_SECURITY_POLICY.replacen(
+        "script-src 'self'",
+        &format!("script-src 'self' 'nonce-{nonce}'"),
+        1,
+    );
+    if let Ok(value) = http::HeaderValue::from_str(&policy) {
+        response.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
     }
 }
 
@@ -42,11 +79,9 @@ pub fn App() -> impl IntoView {
     let _ = state;
 
     view! {
-        <Stylesheet id="leptos" href="/pkg/colloquy.css"/>
         <Title text="Colloquy"/>
         <Meta name="description" content="Plan, hold and learn from informational interviews."/>
-        <Meta name="theme-color" content="#1f4e5f"/>
-        <Link rel="icon" href="/favicon.svg" type_="image/svg+xml"/>
+        <Meta name="theme-color" content=THEME_COLOUR/>
         <Router>
             <header class="top">
                 <A href="/" attr:class="brand">"Colloquy"</A>
@@ -59,6 +94,7 @@ pub fn App() -> impl IntoView {
                 </nav>
                 <SaveStatus/>
             </header>
+            <AppStatus/>
             <Problems/>
             <main data-network=move || if state.ready.get() { "ready" } else { "loading" }>
                 <Routes fallback=|| view! { <pages::NotFound/> }>
@@ -115,7 +151,6 @@ fn open_local_network(state: state::NetworkState) {
             }
         }
         crate::browser::mark("colloquy:network-open");
-        crate::browser::register_service_worker();
         window_event_listener(leptos::ev::storage, move |event| {
             if let Some(key) = event.key() {
                 if key.starts_with(PREFIX) && event.new_value().is_some() {

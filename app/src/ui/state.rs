@@ -178,6 +178,33 @@ impl NetworkState {
         }
     }
 
+    /// Merges a network saved elsewhere (a downloaded copy) into this one; nothing here is
+    /// dropped. Returns how many people the network then has.
+    pub fn import(&self, bytes: &[u8]) -> Result<usize, String> {
+        let outcome = self
+            .session
+            .try_update_value(|session| -> Result<(usize, bool), DocError> {
+                let Some(session) = session.as_mut() else {
+                    return Err(DocError::Layout("the network is still loading".into()));
+                };
+                // Check the whole file first: a damaged or foreign file changes nothing.
+                Network::load(bytes)?;
+                session.network.apply(bytes)?;
+                session.rows = session.network.rows();
+                session.list_stale = true;
+                Ok((session.network.len(), session.save()))
+            })
+            .unwrap_or_else(|| Err(DocError::Layout("the page is closing".into())));
+        match outcome {
+            Ok((people, saved)) => {
+                self.after_save(saved);
+                self.version.update(|v| *v += 1);
+                Ok(people)
+            }
+            Err(e) => Err(e.to_string()),
+        }
+    }
+
     /// Takes in a change another tab made to storage.
     pub fn external_change(&self, key: &str) {
         let changed = self
@@ -228,6 +255,11 @@ impl NetworkState {
     }
 
     fn after_save(&self, saved: bool) {
+        // The first real use: ask the browser to keep this site's storage for good.
+        #[cfg(feature = "hydrate")]
+        if self.save_state.get_untracked() == SaveState::Idle {
+            crate::browser::request_persistent_storage();
+        }
         self.save_state.set(if saved {
             SaveState::Saved
         } else {
@@ -283,6 +315,11 @@ impl NetworkState {
 }
 
 impl Session {
+    /// Characters this network takes in storage (keys and values).
+    pub fn stored_chars(&self) -> usize {
+        self.store.stored_chars()
+    }
+
     /// Saves pending edits; false when they stay in memory only.
     fn save(&mut self) -> bool {
         self.store.save(&mut self.network).is_ok()

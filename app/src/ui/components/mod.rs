@@ -1,10 +1,12 @@
 //! Pieces shared by several pages.
 
+mod app_status;
 mod interview_editor;
 mod interview_parts;
 mod person_picker;
 mod problems;
 
+pub use app_status::AppStatus;
 pub use interview_editor::{Found, InterviewEditor};
 pub use interview_parts::{copy_button, Referrals, StageProgress, TextBox};
 pub use person_picker::PersonPicker;

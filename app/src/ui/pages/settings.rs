@@ -24,6 +24,113 @@ pub fn SettingsPage() -> impl IntoView {
             view! { <SettingsForm profile templates/> }.into_any()
         }}
         <OwnQuestions/>
+        <YourData/>
+    }
+}
+
+/// Storage use, and the whole network as a file: to keep, or to bring back.
+#[component]
+fn YourData() -> impl IntoView {
+    let state = use_network();
+    let usage = RwSignal::new(None::<String>);
+    let message = RwSignal::new(None::<(bool, String)>);
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| {
+        leptos::task::spawn_local(async move {
+            if let Some(u) = crate::browser::storage_use().await {
+                let kept = if u.persisted {
+                    "The browser keeps it for good."
+                } else {
+                    "The browser may clear it if the device runs short of space: keep a copy."
+                };
+                usage.set(Some(format!(
+                    "This site uses {} of the {} the browser allows. {kept}",
+                    size(u.usage),
+                    size(u.quota)
+                )));
+            }
+        });
+    });
+    let stored = move || {
+        state.read(|s| s.stored_chars()).map(|chars| {
+            format!(
+                "Your network takes {} of this browser's site storage (about 5 MB).",
+                size(2.0 * chars as f64)
+            )
+        })
+    };
+    let export = move |_| {
+        #[cfg(feature = "hydrate")]
+        if let Some(bytes) = state.export() {
+            if let Err(e) = crate::browser::download(
+                "colloquy-network.automerge",
+                "application/octet-stream",
+                &bytes,
+            ) {
+                message.set(Some((false, format!("Couldn't download: {e}"))));
+            }
+        }
+    };
+    let import = move |ev: leptos::ev::Event| {
+        #[cfg(feature = "hydrate")]
+        {
+            let input: web_sys::HtmlInputElement = event_target(&ev);
+            let Some(file) = input.files().and_then(|files| files.get(0)) else {
+                return;
+            };
+            input.set_value("");
+            leptos::task::spawn_local(async move {
+                let outcome = match crate::browser::read_file(file).await {
+                    Ok(bytes) => state.import(&bytes).map_err(|e| {
+                        format!("That file isn't a Colloquy network, or it is damaged; nothing was changed. ({e})")
+                    }),
+                    Err(e) => Err(format!("Couldn't read the file: {e}")),
+                };
+                message.set(Some(match outcome {
+                    Ok(people) => (
+                        true,
+                        format!(
+                            "Imported. Your network now has {people} people; nothing was removed."
+                        ),
+                    ),
+                    Err(e) => (false, e),
+                }));
+            });
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = ev;
+    };
+    view! {
+        <section aria-labelledby="your-data" class="stack">
+            <h2 id="your-data">"Your data"</h2>
+            <p>{stored}</p>
+            <p class="muted">{move || usage.get()}</p>
+            <p class="hint">"Download a copy to keep it safe, or to move it to another browser. Importing a copy merges it into what is here."</p>
+            <div class="actions">
+                <button type="button" on:click=export>"Download a copy of your network"</button>
+            </div>
+            <label for="import-file">"Import a copy"</label>
+            <input id="import-file" type="file" accept=".automerge,application/octet-stream" on:change=import/>
+            {move || message.get().map(|(ok, m)| view! {
+                <p role="status" class=if ok { "done" } else { "form-error" }>{m}</p>
+            })}
+        </section>
+    }
+}
+
+/// "1.2 MB".
+fn size(bytes: f64) -> String {
+    const UNITS: [&str; 5] = ["bytes", "KB", "MB", "GB", "TB"];
+    let mut value = bytes;
+    let mut unit = 0;
+    while value >= 1000.0 && unit < UNITS.len() - 1 {
+        value /= 1000.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{value:.0} {}", UNITS[unit])
+    } else {
+        format!("{value:.1} {}", UNITS[unit])
     }
 }
 

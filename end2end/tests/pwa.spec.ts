@@ -1,0 +1,205 @@
+import AxeBuilder from "@axe-core/playwright";
+import { chromium as chromiumBrowser, expect, test, type Page } from "@playwright/test";
+import { spawn, type ChildProcess } from "node:child_process";
+import { cpSync, mkdtempSync, readFileSync, readdirSync, renameSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { baseURL, chromium } from "../playwright.config";
+import { addPerson, navigate, open, waitReady, watchConsole } from "./helpers";
+
+/** Waits until this version's service worker controls the page and has its files cached. */
+async function offlineReady(page: Page) {
+  await page.evaluate(async () => {
+    await navigator.serviceWorker.ready;
+    if (!navigator.serviceWorker.controller) {
+      await new Promise((resolve) => navigator.serviceWorker.addEventListener("controllerchange", resolve, { once: true }));
+    }
+  });
+}
+
+test("Chromium finds the app installable; the manifest and icons load", async () => {
+  // Installing needs a real profile: an incognito context is never installable.
+  const profile = mkdtempSync(join(tmpdir(), "colloquy-profile-"));
+  const context = await chromiumBrowser.launchPersistentContext(profile, { ...chromium, baseURL });
+  try {
+    const page = await context.newPage();
+    await open(page, "/");
+    await offlineReady(page);
+    const cdp = await context.newCDPSession(page);
+    const { installabilityErrors } = await cdp.send("Page.getInstallabilityErrors");
+    expect(installabilityErrors).toEqual([]);
+    await checkManifest(page);
+  } finally {
+    await context.close();
+  }
+});
+
+async function checkManifest(page: Page) {
+  const manifest = await page.request.get("/manifest.webmanifest");
+  expect(manifest.headers()["content-type"]).toContain("application/manifest+json");
+  const body = await manifest.json();
+  expect(body.display).toBe("standalone");
+  const sizes: string[] = [];
+  for (const icon of body.icons) {
+    const response = await page.request.get(icon.src);
+    expect(response.status(), icon.src).toBe(200);
+    expect(response.headers()["content-type"]).toBe("image/png");
+    sizes.push(`${icon.sizes} ${icon.purpose}`);
+  }
+  expect(sizes).toEqual(["192x192 any", "512x512 any", "512x512 maskable"]);
+}
+
+test("a page never visited opens offline, shows data, takes edits, and keeps them", async ({ context }) => {
+  const first = await context.newPage();
+  const problems = watchConsole(first);
+  await open(first, "/");
+  await offlineReady(first);
+  await navigate(first, "People");
+  await addPerson(first, { name: "Deep Link Dana", organisation: "Harbour Labs" });
+  const personPage = new URL(first.url()).pathname;
+  await first.close();
+
+  await context.setOffline(true);
+  const page = await context.newPage();
+  problems.push(...watchConsole(page));
+  // The person's page was only ever reached by a link inside the app: the browser never
+  // fetched it, so the service worker answers with the offline shell.
+  await page.goto(personPage);
+  await waitReady(page);
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Deep Link Dana");
+  await expect(page.getByText("You're offline.")).toBeVisible();
+  await page.getByRole("link", { name: "Edit" }).click();
+  await page.getByLabel("Role", { exact: true }).fill("Harbour pilot");
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(page.getByText("Harbour pilot at Harbour Labs")).toBeVisible();
+
+  await page.reload();
+  await waitReady(page);
+  await expect(page.getByText("Harbour pilot at Harbour Labs")).toBeVisible();
+
+  await context.setOffline(false);
+  await page.reload();
+  await waitReady(page);
+  await expect(page.getByText("Harbour pilot at Harbour Labs")).toBeVisible();
+  expect(problems).toEqual([]);
+});
+
+/** A server process serving `siteRoot` on `port`, with the hash file `hashFile`. */
+async function serve(siteRoot: string, hashFile: string, port: number): Promise<ChildProcess> {
+  const child = spawn(resolve("../target/debug/server"), [], {
+    env: {
+      ...process.env,
+      LEPTOS_OUTPUT_NAME: "colloquy",
+      LEPTOS_SITE_ROOT: siteRoot,
+      LEPTOS_SITE_PKG_DIR: "pkg",
+      LEPTOS_HASH_FILES: "true",
+      LEPTOS_HASH_FILE_NAME: hashFile,
+      LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
+      COLLOQUY_DATA_DIR: join(siteRoot, "data"),
+      RUST_LOG: "warn",
+    },
+    stdio: "ignore",
+  });
+  for (let i = 0; i < 200; i++) {
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/`)).ok) return child;
+    } catch {
+      // Not listening yet.
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error("the server did not start");
+}
+
+async function stop(child: ChildProcess) {
+  const exited = new Promise((r) => child.once("exit", r));
+  child.kill();
+  await exited;
+}
+
+test("a new version is offered, and a half-typed note survives updating", async ({ page }) => {
+  test.setTimeout(120_000);
+  const problems = watchConsole(page);
+  const port = 3150;
+  // Version 1 is this build. Version 2 is the same build with a changed stylesheet, as a deploy
+  // would ship it: a new hashed name and a new hash file.
+  const work = mkdtempSync(join(tmpdir(), "colloquy-deploy-"));
+  const v1 = join(work, "v1");
+  const v2 = join(work, "v2");
+  cpSync("../target/site", v1, { recursive: true });
+  cpSync("../target/site", v2, { recursive: true });
+  const hashes = readFileSync("../target/debug/hash.txt", "utf8");
+  writeFileSync(join(work, "hash-v1.txt"), hashes);
+  const css = readdirSync(join(v2, "pkg")).find((f) => f.endsWith(".css"))!;
+  const oldHash = /^css: *(.+)$/m.exec(hashes)![1].trim();
+  const newHash = "v2deployed";
+  renameSync(join(v2, "pkg", css), join(v2, "pkg", css.replace(oldHash, newHash)));
+  writeFileSync(join(work, "hash-v2.txt"), hashes.replace(/^css: *.+$/m, `css: ${newHash}`));
+
+  await page.clock.install();
+  let server = await serve(v1, join(work, "hash-v1.txt"), port);
+  try {
+    await page.goto(`http://127.0.0.1:${port}/fields`);
+    await waitReady(page);
+    await offlineReady(page);
+    await page.getByLabel("Field", { exact: true }).fill("Marine biology");
+    await page.getByRole("button", { name: "Add field" }).click();
+    await navigate(page, "People");
+    await addPerson(page, { name: "Update Ulla" });
+    await page.getByRole("button", { name: "Plan an interview" }).click();
+    await page.getByText("Already agreed in person? Set the time and place").click();
+    await page.getByLabel("Date and time", { exact: true }).fill("2026-12-02T10:00");
+    await page.getByRole("button", { name: "Save the meeting" }).click();
+    await page.getByRole("link", { name: "Open the day-of screen" }).click();
+    const notes = page.getByLabel("What you discussed", { exact: true });
+    await notes.fill("Half a thought about kelp forests and");
+    await expect(page.getByText("A new version of Colloquy is ready.")).toHaveCount(0);
+
+    // Deploy version 2 on the same address.
+    await stop(server);
+    server = await serve(v2, join(work, "hash-v2.txt"), port);
+    // The app looks for a new version every few minutes.
+    await page.clock.fastForward("11:00");
+    await expect(page.getByText("A new version of Colloquy is ready.")).toBeVisible({ timeout: 20_000 });
+    await page.getByRole("button", { name: "Update" }).click();
+    await page.waitForURL(/\/meet$/);
+    await waitReady(page);
+    await expect(page.locator(`link[rel=stylesheet][href*="${newHash}"]`)).toHaveCount(1);
+    await expect(page.getByLabel("What you discussed", { exact: true })).toHaveValue("Half a thought about kelp forests and");
+    await expect(page.getByText("A new version of Colloquy is ready.")).toHaveCount(0);
+  } finally {
+    await stop(server);
+  }
+  expect(problems).toEqual([]);
+});
+
+test("every main screen has no serious or critical accessibility violations", async ({ page }) => {
+  test.setTimeout(120_000);
+  await open(page, "/fields");
+  await page.getByLabel("Field", { exact: true }).fill("Accessibility research");
+  await page.getByRole("button", { name: "Add field" }).click();
+  await navigate(page, "People");
+  await addPerson(page, { name: "Axe Avery", organisation: "Inclusive Co" });
+  const person = page.url();
+  await page.getByRole("button", { name: "Plan an interview" }).click();
+  const interview = page.url();
+  await page.getByText("Already agreed in person? Set the time and place").click();
+  await page.getByLabel("Date and time", { exact: true }).fill("2026-12-02T10:00");
+  await page.getByRole("button", { name: "Save the meeting" }).click();
+  await expect(page.locator(".stages [aria-current=step]")).toHaveText("Scheduled");
+
+  const screens = ["/", "/people", "/people/new", person, `${person}/edit`, "/fields", interview, `${interview}/meet`, "/record", "/settings"];
+  const found: string[] = [];
+  for (const path of screens) {
+    await page.goto(path);
+    await waitReady(page);
+    await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
+    const results = await new AxeBuilder({ page }).analyze();
+    for (const v of results.violations) {
+      if (v.impact === "serious" || v.impact === "critical") {
+        found.push(`${path}: ${v.id} (${v.impact}) ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+      }
+    }
+  }
+  expect(found).toEqual([]);
+});
