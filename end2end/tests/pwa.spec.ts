@@ -203,3 +203,43 @@ test("every main screen has no serious or critical accessibility violations", as
   }
   expect(found).toEqual([]);
 });
+
+test("the whole network downloads as a file and imports back into an empty browser", async ({ browser }) => {
+  const first = await browser.newContext();
+  const page = await first.newPage();
+  await open(page, "/");
+  await navigate(page, "People");
+  await addPerson(page, { name: "Exported Ezra", organisation: "Copy Co" });
+  await navigate(page, "People");
+  await addPerson(page, { name: "Exported Fay", referredBy: "Exported Ezra" });
+  await navigate(page, "Settings");
+  await expect(page.getByText(/^Your network takes .+ of this browser's site storage/)).toBeVisible();
+  await expect(page.getByText(/^This site uses .+ of the .+ the browser allows\./)).toBeVisible();
+  const [download] = await Promise.all([
+    page.waitForEvent("download"),
+    page.getByRole("button", { name: "Download a copy of your network" }).click(),
+  ]);
+  const saved = { name: download.suggestedFilename(), mimeType: "application/octet-stream", buffer: readFileSync(await download.path()) };
+  await first.close();
+
+  const second = await browser.newContext();
+  const fresh = await second.newPage();
+  const problems = watchConsole(fresh);
+  await open(fresh, "/settings");
+  // A file that isn't a network changes nothing and says so.
+  await fresh.getByLabel("Import a copy", { exact: true }).setInputFiles({
+    name: "notes.txt",
+    mimeType: "text/plain",
+    buffer: Buffer.from("just some text"),
+  });
+  await expect(fresh.getByText(/isn't a Colloquy network, or it is damaged; nothing was changed/)).toBeVisible();
+  await fresh.getByLabel("Import a copy", { exact: true }).setInputFiles(saved);
+  await expect(fresh.getByText("Imported. Your network now has 2 people; nothing was removed.")).toBeVisible();
+  await fresh.reload();
+  await waitReady(fresh);
+  await navigate(fresh, "People");
+  await fresh.getByRole("link", { name: /Exported Fay/ }).click();
+  await expect(fresh.getByRole("link", { name: "Exported Ezra" })).toBeVisible();
+  expect(problems).toEqual([]);
+  await second.close();
+});
