@@ -1,6 +1,7 @@
 use crate::doc::store::Problem;
 use crate::ui::state::{use_network, SaveState};
 use leptos::prelude::*;
+use leptos_router::components::A;
 
 /// What the user must know about their stored network, with a way out for each problem.
 #[component]
@@ -45,6 +46,7 @@ fn ProblemNotice(problem: Problem) -> impl IntoView {
     view! {
         <section class="notice" class:error=unreadable>
             <p>{message}</p>
+            <p class="hint">"A downloaded copy can be brought back in " <A href="/settings#your-data">"Settings"</A> "."</p>
             <div class="actions">
                 <button type="button" on:click=download_copy>"Download a copy of your network"</button>
                 <Show when=move || unreadable>
