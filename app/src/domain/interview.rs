@@ -456,10 +456,9 @@ impl Interview {
 
     fn awaiting_reply(&self) -> Result<(), StageError> {
         match self.stage() {
-            Stage::Requested => Ok(()),
+            Stage::Requested | Stage::NoReply => Ok(()),
             Stage::Idea => Err(StageError::NotRequested),
             Stage::Declined => Err(StageError::Declined),
-            Stage::NoReply => Ok(()),
             _ => Err(StageError::AlreadyReplied),
         }
     }
@@ -664,31 +663,20 @@ pub fn next_steps(
                     push(NextKind::MeetingComing, at);
                 }
             }
-            Stage::Held | Stage::Thanked => {
+            Stage::Held | Stage::Thanked | Stage::Reflected => {
                 if interview.thank_you.sent_at.is_none() {
-                    let due = interview.thank_you_due().unwrap_or_default();
-                    if interview.thank_you_overdue(now) {
-                        push(NextKind::ThankYouOverdue, due);
+                    let kind = if interview.thank_you_overdue(now) {
+                        NextKind::ThankYouOverdue
                     } else {
-                        push(NextKind::ThankYouDue, due);
-                    }
+                        NextKind::ThankYouDue
+                    };
+                    push(kind, interview.thank_you_due().unwrap_or_default());
                 }
                 if interview.reflection.written_at.is_none() {
                     push(
                         NextKind::WriteReflection,
                         interview.held_at.unwrap_or_default(),
                     );
-                }
-            }
-            Stage::Reflected => {
-                if interview.thank_you.sent_at.is_none() {
-                    let due = interview.thank_you_due().unwrap_or_default();
-                    let kind = if interview.thank_you_overdue(now) {
-                        NextKind::ThankYouOverdue
-                    } else {
-                        NextKind::ThankYouDue
-                    };
-                    push(kind, due);
                 }
             }
             Stage::Declined | Stage::NoReply => {}

@@ -17,20 +17,23 @@ use leptos_router::hooks::use_params_map;
 /// `/interviews/:id`: one interview through its stages.
 #[component]
 pub fn InterviewPage() -> impl IntoView {
+    interview_route(|editor| view! { <InterviewView editor/> }.into_any())
+}
+
+/// A page about the interview named by the route's `:id`: loading, not found, or `body`.
+pub fn interview_route(body: fn(InterviewEditor) -> AnyView) -> impl IntoView {
     let params = use_params_map();
     let id = Memo::new(move |_| InterviewId::from(params.read().get("id").unwrap_or_default()));
     let editor = InterviewEditor::new(id);
-    view! {
-        {move || match editor.found.get() {
-            Found::Loading => view! { <Opening/> }.into_any(),
-            Found::Missing => view! { <Missing/> }.into_any(),
-            Found::Yes => view! { <InterviewView editor/> }.into_any(),
-        }}
+    move || match editor.found.get() {
+        Found::Loading => view! { <Opening/> }.into_any(),
+        Found::Missing => view! { <Missing/> }.into_any(),
+        Found::Yes => body(editor),
     }
 }
 
 #[component]
-pub fn Missing() -> impl IntoView {
+fn Missing() -> impl IntoView {
     view! {
         <h1>"Interview not found"</h1>
         <p>"This interview isn't in your network on this device. " <A href="/">"See what's next"</A></p>

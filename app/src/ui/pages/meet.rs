@@ -1,25 +1,14 @@
-use super::interview::{names, Missing};
-use super::Opening;
-use crate::domain::{Interview, InterviewId, Stage, TimerPhase, Venue};
-use crate::ui::components::{Found, InterviewEditor, Referrals, TextBox};
+use super::interview::{interview_route, names};
+use crate::domain::{Interview, Stage, TimerPhase, Venue};
+use crate::ui::components::{InterviewEditor, Referrals, TextBox};
 use crate::ui::state::{now, zone};
 use leptos::prelude::*;
 use leptos_router::components::A;
-use leptos_router::hooks::use_params_map;
 
 /// `/interviews/:id/meet`: the day-of screen, phone first, everything saved on the device.
 #[component]
 pub fn MeetPage() -> impl IntoView {
-    let params = use_params_map();
-    let id = Memo::new(move |_| InterviewId::from(params.read().get("id").unwrap_or_default()));
-    let editor = InterviewEditor::new(id);
-    view! {
-        {move || match editor.found.get() {
-            Found::Loading => view! { <Opening/> }.into_any(),
-            Found::Missing => view! { <Missing/> }.into_any(),
-            Found::Yes => view! { <DayOf editor/> }.into_any(),
-        }}
-    }
+    interview_route(|editor| view! { <DayOf editor/> }.into_any())
 }
 
 #[component]
