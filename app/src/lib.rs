@@ -12,8 +12,11 @@
 //!   touches web APIs.
 //! - [`ui`]: the Leptos components, one file per page.
 
+pub mod crypto;
 pub mod doc;
 pub mod domain;
+pub mod exchange;
+pub mod sync;
 pub mod ui;
 
 #[cfg(feature = "hydrate")]

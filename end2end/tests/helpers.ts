@@ -1,4 +1,5 @@
 import { expect, type Page } from "@playwright/test";
+import { readFile } from "node:fs/promises";
 
 /** Console errors, warnings and uncaught exceptions seen on a page. */
 export function watchConsole(page: Page): string[] {
@@ -87,4 +88,13 @@ export async function listedNames(page: Page): Promise<string[]> {
 /** Follows a link in the main navigation. */
 export async function navigate(page: Page, name: string) {
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name, exact: true }).click();
+}
+
+/** Clicks a button that downloads a file and returns the file's text. */
+export async function downloaded(page: Page, button: string): Promise<string> {
+  const [download] = await Promise.all([
+    page.waitForEvent("download"),
+    page.getByRole("button", { name: button }).click(),
+  ]);
+  return readFile(await download.path(), "utf8");
 }

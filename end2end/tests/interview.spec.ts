@@ -1,18 +1,9 @@
 import { expect, test, type Page } from "@playwright/test";
-import { readFile } from "node:fs/promises";
-import { addPerson, navigate, open, waitReady, watchConsole } from "./helpers";
+import { addPerson, downloaded, navigate, open, waitReady, watchConsole } from "./helpers";
 
 /** Takes the screenshot reviewers look at for each screen. */
 async function shot(page: Page, name: string) {
   await page.screenshot({ path: `test-results/screens/${name}-phone.png`, fullPage: true });
-}
-
-async function downloaded(page: Page, button: string): Promise<string> {
-  const [download] = await Promise.all([
-    page.waitForEvent("download"),
-    page.getByRole("button", { name: button }).click(),
-  ]);
-  return readFile(await download.path(), "utf8");
 }
 
 test("an interview from the first request to the record", async ({ page, context }) => {

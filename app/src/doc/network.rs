@@ -2,6 +2,7 @@ use crate::domain::{
     organisation_key, sort_rows, Acquaintance, Field, FieldId, Interview, InterviewId,
     Organisation, OwnQuestion, Person, PersonId, PersonRow, Profile, Templates,
 };
+use crate::exchange::merge::Identity;
 use automerge::transaction::{CommitOptions, Transactable};
 use automerge::{
     ActorId, AutoCommit, Change, ChangeHash, ObjId, ObjType, ReadDoc, ScalarValueRef, ValueRef,
@@ -103,6 +104,62 @@ impl Network {
         autosurgeon::reconcile_prop(&mut self.doc, &self.people, id.as_str(), person)?;
         self.commit(now);
         Ok(())
+    }
+
+    /// Adds or replaces several people as one change: an import lands whole or not at all.
+    pub fn put_people(&mut self, people: &[(PersonId, Person)], now: i64) -> Result<(), DocError> {
+        for (id, person) in people {
+            if let Err(e) =
+                autosurgeon::reconcile_prop(&mut self.doc, &self.people, id.as_str(), person)
+            {
+                self.doc.rollback();
+                return Err(e.into());
+            }
+        }
+        self.commit(now);
+        Ok(())
+    }
+
+    /// What identifies each person (name, organisation, email addresses, LinkedIn), for
+    /// matching imported contacts; read in one pass per person, without notes.
+    pub fn identities(&self) -> Vec<(PersonId, Identity)> {
+        let mut out = Vec::with_capacity(self.len());
+        for item in self.doc.map_range(&self.people, ..) {
+            if !matches!(item.value, ValueRef::Object(ObjType::Map)) {
+                continue;
+            }
+            let mut identity = Identity::default();
+            let mut emails = Vec::new();
+            for field in self.doc.map_range(&item.id(), ..) {
+                match (field.key.as_ref(), as_str(&field.value)) {
+                    ("name", Some(s)) => identity.name = s.to_owned(),
+                    ("organisation", Some(s)) => identity.organisation = s.to_owned(),
+                    ("linkedin", Some(s)) => identity.linkedin = s.to_owned(),
+                    ("email", Some(s)) if !s.trim().is_empty() => emails.insert(0, s.to_owned()),
+                    ("also", None) => {
+                        for detail in self.doc.list_range(&field.id(), ..) {
+                            let kind = self.doc.get(detail.id(), "kind").ok().flatten();
+                            let value = self.doc.get(detail.id(), "value").ok().flatten();
+                            if let (
+                                Some((automerge::Value::Scalar(kind), _)),
+                                Some((automerge::Value::Scalar(value), _)),
+                            ) = (kind, value)
+                            {
+                                if kind.as_str() == Some("Email") {
+                                    if let Some(v) = value.as_str() {
+                                        emails.push(v.to_owned());
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            identity.emails = emails;
+            out.push((PersonId::from(item.key.as_ref()), identity));
+        }
+        out
     }
 
     /// The person with `id`, if they are in the network.
@@ -947,6 +1004,46 @@ mod tests {
             assert_eq!(outline.meeting.minutes, full.meeting.minutes);
             assert_eq!(outline.thank_you.sent_at, full.thank_you.sent_at);
             assert!(outline.notes.is_empty());
+        }
+    }
+
+    #[test]
+    fn an_import_is_one_change_and_identities_match_the_people() {
+        use crate::domain::{Detail, DetailKind};
+        let mut net = Network::new();
+        let before = net.heads();
+        let people: Vec<(PersonId, Person)> = (0..3)
+            .map(|i| {
+                let person = Person {
+                    email: format!("p{i}@example.org"),
+                    linkedin: format!("https://www.linkedin.com/in/p{i}"),
+                    organisation: "Acme".into(),
+                    also: vec![Detail {
+                        kind: DetailKind::Email,
+                        value: format!("home{i}@example.org"),
+                    }],
+                    ..person(&format!("Person {i}"))
+                };
+                (PersonId::from(format!("p{i}")), person)
+            })
+            .collect();
+        net.put_people(&people, 7).unwrap();
+        assert_eq!(net.len(), 3);
+        let changes = net.doc.get_changes(&before);
+        assert_eq!(
+            changes.len(),
+            1,
+            "one Automerge change for the whole import"
+        );
+        let mut identities = net.identities();
+        identities.sort_by(|a, b| a.0.as_str().cmp(b.0.as_str()));
+        let expected: Vec<_> = people
+            .iter()
+            .map(|(id, p)| (id.clone(), Identity::of(p)))
+            .collect();
+        assert_eq!(identities, expected);
+        for (id, p) in &people {
+            assert_eq!(net.person(id).unwrap().as_ref(), Some(p));
         }
     }
 }

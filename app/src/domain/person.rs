@@ -65,6 +65,50 @@ pub struct Person {
     pub created_at: i64,
     #[autosurgeon(missing = "Default::default")]
     pub updated_at: i64,
+    /// Other values for this person's details: extra addresses and numbers from an imported
+    /// card, or values an import brought that differ from the ones kept above. Kept so that a
+    /// merge never drops anything.
+    #[autosurgeon(missing = "Default::default")]
+    pub also: Vec<Detail>,
+}
+
+/// Which detail of a person an extra value belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Reconcile, Hydrate)]
+pub enum DetailKind {
+    Name,
+    Email,
+    Phone,
+    LinkedIn,
+    Website,
+    Organisation,
+    Role,
+    Location,
+    HowWeKnow,
+    Referrer,
+}
+
+impl DetailKind {
+    pub fn label(self) -> &'static str {
+        match self {
+            DetailKind::Name => "Also known as",
+            DetailKind::Email => "Email",
+            DetailKind::Phone => "Phone",
+            DetailKind::LinkedIn => "LinkedIn",
+            DetailKind::Website => "Website",
+            DetailKind::Organisation => "Organisation",
+            DetailKind::Role => "Role",
+            DetailKind::Location => "Location",
+            DetailKind::HowWeKnow => "How you know them",
+            DetailKind::Referrer => "Referred by",
+        }
+    }
+}
+
+/// One extra value of a person's detail.
+#[derive(Clone, Debug, PartialEq, Eq, Reconcile, Hydrate)]
+pub struct Detail {
+    pub kind: DetailKind,
+    pub value: String,
 }
 
 impl Person {
@@ -296,6 +340,7 @@ impl PersonDraft {
             notes: self.notes.clone(),
             created_at: previous.map_or(now, |p| p.created_at),
             updated_at: now,
+            also: previous.map(|p| p.also.clone()).unwrap_or_default(),
         })
     }
 }

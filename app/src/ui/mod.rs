@@ -101,6 +101,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=pages::HomePage/>
                     <Route path=path!("/people") view=pages::PeoplePage/>
                     <Route path=path!("/people/new") view=pages::NewPersonPage/>
+                    <Route path=path!("/import") view=pages::ImportPage/>
                     <Route path=path!("/people/:id") view=pages::PersonPage/>
                     <Route path=path!("/people/:id/edit") view=pages::EditPersonPage/>
                     <Route path=path!("/fields") view=pages::FieldsPage/>

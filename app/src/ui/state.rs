@@ -8,6 +8,8 @@ use crate::doc::list_cache::CachedList;
 use crate::doc::store::{KeyValue, Problem, Store};
 use crate::doc::{DocError, Network};
 use crate::domain::{Person, PersonId, PersonRow};
+use crate::exchange::merge::{self, Plan};
+use crate::exchange::Contact;
 use leptos::prelude::*;
 
 /// A network opened from this browser's storage.
@@ -200,6 +202,53 @@ impl NetworkState {
                 self.after_save(saved);
                 self.version.update(|v| *v += 1);
                 Ok(people)
+            }
+            Err(e) => Err(e.to_string()),
+        }
+    }
+
+    /// Matches imported contacts against the network as it is now.
+    pub fn plan_import(&self, contacts: Vec<Contact>) -> Option<Plan> {
+        self.read(|session| {
+            let network = &session.network;
+            merge::plan(&network.identities(), contacts, |id| {
+                network.person(id).ok().flatten()
+            })
+        })
+    }
+
+    /// Applies an import as one change and saves it. Returns how many people were written
+    /// (added or changed); an error means nothing was.
+    pub fn apply_import(&self, plan: &Plan) -> Result<usize, String> {
+        let now = now();
+        let outcome = self
+            .session
+            .try_update_value(|session| -> Result<(usize, bool), DocError> {
+                let Some(session) = session.as_mut() else {
+                    return Err(DocError::Layout("the network is still loading".into()));
+                };
+                let network = &session.network;
+                let people = plan.people(
+                    now,
+                    |id| network.person(id).ok().flatten(),
+                    |id| network.referrer_of(id),
+                );
+                if people.is_empty() {
+                    return Ok((0, true));
+                }
+                session.network.put_people(&people, now)?;
+                session.rows = session.network.rows();
+                session.list_stale = true;
+                Ok((people.len(), session.save()))
+            })
+            .unwrap_or_else(|| Err(DocError::Layout("the page is closing".into())));
+        match outcome {
+            Ok((written, saved)) => {
+                if written > 0 {
+                    self.after_save(saved);
+                    self.version.update(|v| *v += 1);
+                }
+                Ok(written)
             }
             Err(e) => Err(e.to_string()),
         }

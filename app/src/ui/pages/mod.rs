@@ -2,6 +2,7 @@
 
 mod fields;
 mod home;
+mod import;
 mod interview;
 mod meet;
 mod not_found;
@@ -13,6 +14,7 @@ mod settings;
 
 pub use fields::{FieldPage, FieldsPage};
 pub use home::HomePage;
+pub use import::ImportPage;
 pub use interview::InterviewPage;
 pub use meet::MeetPage;
 pub use not_found::NotFound;

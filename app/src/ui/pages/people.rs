@@ -39,7 +39,10 @@ pub fn PeoplePage() -> impl IntoView {
     view! {
         <div class="page-head">
             <h1>"People"</h1>
-            <A href="/people/new" attr:class="button primary">"Add person"</A>
+            <div class="actions">
+                <A href="/import" attr:class="button">"Import"</A>
+                <A href="/people/new" attr:class="button primary">"Add person"</A>
+            </div>
         </div>
         <input
             class="search"
@@ -109,7 +112,10 @@ fn Empty() -> impl IntoView {
                 "Start with the people you already know: friends, family, classmates, colleagues. "
                 "Each conversation will lead you to others."
             </p>
-            <A href="/people/new" attr:class="button primary">"Add your first person"</A>
+            <div class="actions">
+                <A href="/people/new" attr:class="button primary">"Add your first person"</A>
+                <A href="/import" attr:class="button">"Import from LinkedIn, Google or your phone"</A>
+            </div>
         </section>
     }
 }

@@ -82,6 +82,16 @@ pub fn PersonPage() -> impl IntoView {
                                 <dt>"Tags"</dt>
                                 <dd><Chips items=person.tags.clone()/></dd>
                             })}
+                            {(!person.also.is_empty()).then(|| view! {
+                                <dt>"Other details"</dt>
+                                <dd>
+                                    <ul class="also" aria-label="Other details">
+                                        {person.also.iter().map(|d| view! {
+                                            <li>{d.kind.label()} ": " <bdi>{d.value.clone()}</bdi></li>
+                                        }).collect_view()}
+                                    </ul>
+                                </dd>
+                            })}
                         </dl>
                         <PersonInterviews id=id.clone()/>
                         <section aria-labelledby="notes-heading">

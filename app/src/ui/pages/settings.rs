@@ -24,8 +24,71 @@ pub fn SettingsPage() -> impl IntoView {
             view! { <SettingsForm profile templates/> }.into_any()
         }}
         <OwnQuestions/>
+        <YourPeople/>
         <YourData/>
     }
+}
+
+/// The people, in formats other tools read, and the way in for contacts from elsewhere.
+#[component]
+fn YourPeople() -> impl IntoView {
+    let state = use_network();
+    let message = RwSignal::new(None::<String>);
+    let export = move |format: PeopleFormat| {
+        let Some(mut people) = state.read(|s| s.network.people().0) else {
+            message.set(Some(
+                "Your network is still opening; try again in a moment.".into(),
+            ));
+            return;
+        };
+        people.sort_by_cached_key(|(_, p)| p.name.to_lowercase());
+        let (name, mime, text) = match format {
+            PeopleFormat::VCard => (
+                "colloquy-people.vcf",
+                "text/vcard",
+                crate::exchange::vcard::write(&people),
+            ),
+            PeopleFormat::Csv => (
+                "colloquy-people.csv",
+                "text/csv",
+                crate::exchange::table::people_csv(&people),
+            ),
+            PeopleFormat::Json => (
+                "colloquy-people.json",
+                "application/json",
+                crate::exchange::json::write(&people),
+            ),
+        };
+        #[cfg(feature = "hydrate")]
+        if let Err(e) = crate::browser::download(name, mime, text.as_bytes()) {
+            message.set(Some(format!("Couldn't download: {e}")));
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (name, mime, text);
+    };
+    view! {
+        <section aria-labelledby="your-people" class="stack">
+            <h2 id="your-people">"Your people"</h2>
+            <p class="hint">
+                "Bring in contacts from LinkedIn, Google or your phone, or take your people to "
+                "another app: vCard for address books, CSV for spreadsheets, JSON for another Colloquy."
+            </p>
+            <div class="actions">
+                <leptos_router::components::A href="/import" attr:class="button">"Import contacts"</leptos_router::components::A>
+                <button type="button" on:click=move |_| export(PeopleFormat::VCard)>"Export as vCard"</button>
+                <button type="button" on:click=move |_| export(PeopleFormat::Csv)>"Export as CSV"</button>
+                <button type="button" on:click=move |_| export(PeopleFormat::Json)>"Export as JSON"</button>
+            </div>
+            {move || message.get().map(|m| view! { <p role="alert" class="form-error">{m}</p> })}
+        </section>
+    }
+}
+
+#[derive(Clone, Copy)]
+enum PeopleFormat {
+    VCard,
+    Csv,
+    Json,
 }
 
 /// Storage use, and the whole network as a file: to keep, or to bring back.

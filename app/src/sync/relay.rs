@@ -1,0 +1,318 @@
+//! The relay's side of one connection, without I/O: frames in, requests to the relay's store
+//! and frames out. The server's WebSocket endpoint is a thin shell that runs these requests
+//! against SQLite or PostgreSQL; the property tests run them against a map in memory.
+//!
+//! The relay never sees plaintext: it checks signatures, orders sealed blobs, and enforces the
+//! limits, each refusal carrying an [`ErrorCode`] and a message the device shows.
+
+use super::protocol::{Blob, BlobId, ClientMsg, ErrorCode, ServerMsg, Snapshot};
+use crate::crypto::{verify_challenge, DocId};
+
+/// What the relay allows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// Largest frame accepted, in bytes.
+    pub max_frame: usize,
+    /// Most blobs in one page of catch-up.
+    pub page_blobs: usize,
+    /// Most sealed bytes in one page (a single larger blob still goes alone).
+    pub page_bytes: usize,
+    /// Most pushes per second on one connection.
+    pub pushes_per_second: u32,
+    /// Most bytes of blobs and snapshots stored per network.
+    pub max_doc_bytes: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            max_frame: 4 << 20,
+            page_blobs: 256,
+            page_bytes: 1 << 20,
+            pushes_per_second: 100,
+            max_doc_bytes: 64 << 20,
+        }
+    }
+}
+
+/// A page of the log, as the store reads it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Page {
+    pub snapshot: Option<Snapshot>,
+    pub blobs: Vec<Blob>,
+    pub more: bool,
+}
+
+/// What the shell must do next.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Request {
+    /// Send this and carry on.
+    Reply(ServerMsg),
+    /// Send this error and close the connection.
+    Refuse(ServerMsg),
+    /// Nothing to do.
+    Nothing,
+    /// Check `key` against the key stored for `doc`, storing it if there is none, then call
+    /// [`RelaySession::key_checked`] with the result and the log's latest sequence number.
+    CheckKey { doc: DocId, key: [u8; 32] },
+    /// Read the log after `since`, then call [`RelaySession::page`].
+    Read { doc: DocId, since: u64 },
+    /// Append durably (or find the blob if its id is already there), then call
+    /// [`RelaySession::appended`] and tell the document's other connections.
+    Append {
+        doc: DocId,
+        blob_id: BlobId,
+        sealed: Vec<u8>,
+    },
+    /// Store the snapshot, drop what the previous one covers, then reply
+    /// `SnapshotStored`.
+    PutSnapshot {
+        doc: DocId,
+        blob_id: BlobId,
+        covers: u64,
+        sealed: Vec<u8>,
+    },
+    /// Delete the document, then reply `Deleted`.
+    Delete { doc: DocId },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Phase {
+    AwaitHello,
+    AwaitAuth { doc: DocId },
+    AwaitKey { doc: DocId },
+    Live { doc: DocId },
+}
+
+/// One device connection at the relay.
+pub struct RelaySession {
+    phase: Phase,
+    limits: Limits,
+    nonce: [u8; 32],
+    window_start: i64,
+    pushes_in_window: u32,
+    /// The device has every blob up to this one (sent, or its own).
+    sent_up_to: u64,
+    subscribed: bool,
+}
+
+impl RelaySession {
+    /// A new connection; `nonce` is the challenge, fresh random bytes from the shell.
+    pub fn new(limits: Limits, nonce: [u8; 32]) -> RelaySession {
+        RelaySession {
+            phase: Phase::AwaitHello,
+            limits,
+            nonce,
+            window_start: 0,
+            pushes_in_window: 0,
+            sent_up_to: 0,
+            subscribed: false,
+        }
+    }
+
+    /// The network this connection is authenticated for.
+    pub fn doc(&self) -> Option<DocId> {
+        match self.phase {
+            Phase::Live { doc } => Some(doc),
+            _ => None,
+        }
+    }
+
+    /// A frame from the device; `now` in milliseconds, for the rate limit.
+    pub fn on_frame(&mut self, frame: &[u8], now: i64) -> Request {
+        if frame.len() > self.limits.max_frame {
+            return refuse(
+                ErrorCode::TooLarge,
+                format!(
+                    "A message of {} bytes is over the relay's limit of {} bytes.",
+                    frame.len(),
+                    self.limits.max_frame
+                ),
+            );
+        }
+        let msg = match ClientMsg::decode(frame) {
+            Ok(msg) => msg,
+            Err(super::protocol::DecodeError::Version(v)) => {
+                return refuse(
+                    ErrorCode::Version,
+                    format!("This relay speaks protocol version 1, not {v}: update the app."),
+                )
+            }
+            Err(e) => return refuse(ErrorCode::BadFrame, format!("Unreadable message: {e}.")),
+        };
+        match (&self.phase, msg) {
+            (_, ClientMsg::Ping) => Request::Reply(ServerMsg::Pong),
+            (Phase::AwaitHello, ClientMsg::Hello { doc_id }) => {
+                self.phase = Phase::AwaitAuth { doc: DocId(doc_id) };
+                Request::Reply(ServerMsg::Challenge { nonce: self.nonce })
+            }
+            (
+                Phase::AwaitAuth { doc },
+                ClientMsg::Auth {
+                    verifying_key,
+                    signature,
+                },
+            ) => {
+                let doc = *doc;
+                if verify_challenge(&verifying_key, &doc, &self.nonce, &signature).is_err() {
+                    return refuse(
+                        ErrorCode::Unauthorized,
+                        "The signature doesn't match this network's key.".into(),
+                    );
+                }
+                self.phase = Phase::AwaitKey { doc };
+                Request::CheckKey {
+                    doc,
+                    key: verifying_key,
+                }
+            }
+            (Phase::Live { doc }, ClientMsg::Subscribe { since }) => {
+                self.subscribed = true;
+                self.sent_up_to = since;
+                Request::Read { doc: *doc, since }
+            }
+            (Phase::Live { doc }, ClientMsg::Push { blob_id, sealed }) => {
+                let doc = *doc;
+                if now - self.window_start >= 1_000 {
+                    self.window_start = now;
+                    self.pushes_in_window = 0;
+                }
+                self.pushes_in_window += 1;
+                if self.pushes_in_window > self.limits.pushes_per_second {
+                    return Request::Reply(ServerMsg::Error {
+                        code: ErrorCode::RateLimited,
+                        message: format!(
+                            "More than {} changes a second; the rest will follow.",
+                            self.limits.pushes_per_second
+                        ),
+                    });
+                }
+                Request::Append {
+                    doc,
+                    blob_id,
+                    sealed,
+                }
+            }
+            (
+                Phase::Live { doc },
+                ClientMsg::PutSnapshot {
+                    blob_id,
+                    covers,
+                    sealed,
+                },
+            ) => Request::PutSnapshot {
+                doc: *doc,
+                blob_id,
+                covers,
+                sealed,
+            },
+            (Phase::Live { doc }, ClientMsg::Delete) => Request::Delete { doc: *doc },
+            (phase, msg) => refuse(
+                ErrorCode::BadFrame,
+                format!("{} is not expected {}.", name(&msg), describe(phase)),
+            ),
+        }
+    }
+
+    /// The stored key matched (or was stored for the first time): the device is in.
+    pub fn key_checked(&mut self, matched: bool, latest: u64) -> Request {
+        let Phase::AwaitKey { doc } = self.phase else {
+            return Request::Nothing;
+        };
+        if !matched {
+            return refuse(
+                ErrorCode::Unauthorized,
+                "This network was first synced with another key.".into(),
+            );
+        }
+        self.phase = Phase::Live { doc };
+        Request::Reply(ServerMsg::Welcome { latest })
+    }
+
+    /// A page read for this connection's `Read`.
+    pub fn page(&mut self, page: Page) -> ServerMsg {
+        if let Some(s) = &page.snapshot {
+            self.sent_up_to = self.sent_up_to.max(s.covers);
+        }
+        if let Some(last) = page.blobs.last() {
+            self.sent_up_to = self.sent_up_to.max(last.seq);
+        }
+        ServerMsg::Blobs {
+            snapshot: page.snapshot,
+            blobs: page.blobs,
+            more: page.more,
+        }
+    }
+
+    /// The device's push is durable as `seq`.
+    pub fn appended(&mut self, blob_id: BlobId, seq: u64) -> ServerMsg {
+        if seq == self.sent_up_to + 1 {
+            self.sent_up_to = seq;
+        }
+        ServerMsg::Ack { blob_id, seq }
+    }
+
+    /// Another connection appended `blob`: what to send this device, if anything. The blob
+    /// itself when it directly follows what the device has; otherwise a notice, and the
+    /// device asks for what it misses.
+    pub fn live_blob(&mut self, blob: &Blob) -> Option<ServerMsg> {
+        if !self.subscribed || blob.seq <= self.sent_up_to {
+            return None;
+        }
+        if blob.seq == self.sent_up_to + 1 {
+            self.sent_up_to = blob.seq;
+            return Some(ServerMsg::Blobs {
+                snapshot: None,
+                blobs: vec![blob.clone()],
+                more: false,
+            });
+        }
+        Some(ServerMsg::Notify { latest: blob.seq })
+    }
+
+    /// Another relay instance appended up to `latest` (its blob isn't at hand).
+    pub fn live_seq(&mut self, latest: u64) -> Option<ServerMsg> {
+        (self.subscribed && latest > self.sent_up_to).then_some(ServerMsg::Notify { latest })
+    }
+}
+
+fn refuse(code: ErrorCode, message: String) -> Request {
+    Request::Refuse(ServerMsg::Error { code, message })
+}
+
+fn name(msg: &ClientMsg) -> &'static str {
+    match msg {
+        ClientMsg::Hello { .. } => "Hello",
+        ClientMsg::Auth { .. } => "Auth",
+        ClientMsg::Subscribe { .. } => "Subscribe",
+        ClientMsg::Push { .. } => "Push",
+        ClientMsg::PutSnapshot { .. } => "PutSnapshot",
+        ClientMsg::Delete => "Delete",
+        ClientMsg::Ping => "Ping",
+    }
+}
+
+fn describe(phase: &Phase) -> &'static str {
+    match phase {
+        Phase::AwaitHello => "before Hello",
+        Phase::AwaitAuth { .. } => "before Auth",
+        Phase::AwaitKey { .. } => "while the key is checked",
+        Phase::Live { .. } => "after Auth",
+    }
+}
+
+/// Which blobs a page holds, by the limits: used by every store so they page alike.
+pub fn page_limit(limits: &Limits, blobs: impl Iterator<Item = Blob>) -> (Vec<Blob>, bool) {
+    let mut out = Vec::new();
+    let mut bytes = 0usize;
+    for blob in blobs {
+        if out.len() == limits.page_blobs
+            || (!out.is_empty() && bytes + blob.sealed.len() > limits.page_bytes)
+        {
+            return (out, true);
+        }
+        bytes += blob.sealed.len();
+        out.push(blob);
+    }
+    (out, false)
+}

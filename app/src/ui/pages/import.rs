@@ -1,0 +1,359 @@
+//! Bringing contacts in from LinkedIn, Google, a phone's address book or another Colloquy:
+//! choose a file, see what it would change, decide about each possible duplicate, import.
+
+use crate::exchange::merge::{Choice, Entry, Plan};
+use crate::exchange::Format;
+use crate::ui::state::use_network;
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+/// How many new people the preview names before summing up the rest.
+const NAMED: usize = 50;
+
+#[derive(Clone, Debug, PartialEq)]
+enum Status {
+    Idle,
+    #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+    Reading,
+    Failed(String),
+    Done(String),
+}
+
+#[component]
+pub fn ImportPage() -> impl IntoView {
+    let state = use_network();
+    let plan: RwSignal<Option<(Format, String, Plan)>> = RwSignal::new(None);
+    let status = RwSignal::new(Status::Idle);
+
+    let choose = move |ev: leptos::ev::Event| {
+        #[cfg(feature = "hydrate")]
+        {
+            let input: web_sys::HtmlInputElement = event_target(&ev);
+            let Some(file) = input.files().and_then(|files| files.get(0)) else {
+                return;
+            };
+            input.set_value("");
+            plan.set(None);
+            status.set(Status::Reading);
+            let name = file.name();
+            leptos::task::spawn_local(async move {
+                let bytes = match crate::browser::read_file(file).await {
+                    Ok(bytes) => bytes,
+                    Err(e) => {
+                        status.set(Status::Failed(format!("Couldn't read the file: {e}")));
+                        return;
+                    }
+                };
+                match crate::exchange::read_file(&name, &bytes) {
+                    Err(e) => status.set(Status::Failed(format!(
+                        "{name} can't be imported. {e} Nothing was imported."
+                    ))),
+                    Ok(parsed) if parsed.contacts.is_empty() => status.set(Status::Failed(
+                        format!("{name} holds no contacts. Nothing was imported."),
+                    )),
+                    Ok(parsed) => match state.plan_import(parsed.contacts) {
+                        Some(p) => {
+                            status.set(Status::Idle);
+                            plan.set(Some((parsed.format, name, p)));
+                        }
+                        None => status.set(Status::Failed(
+                            "Your network is still opening; try again in a moment.".into(),
+                        )),
+                    },
+                }
+            });
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = ev;
+    };
+
+    let import = move |_| {
+        let Some(current) = plan.with_untracked(|p| p.as_ref().map(|(_, _, p)| p.clone())) else {
+            return;
+        };
+        let counts = current.counts();
+        match state.apply_import(&current) {
+            Ok(_) => {
+                plan.set(None);
+                status.set(Status::Done(summary_after(
+                    counts.added,
+                    counts.merged,
+                    counts.already_here + counts.skipped,
+                )));
+            }
+            Err(e) => status.set(Status::Failed(format!(
+                "The import failed and nothing was changed: {e}"
+            ))),
+        }
+    };
+
+    view! {
+        <h1>"Import contacts"</h1>
+        <p>
+            "Start with the people you already know. Bring them in from a LinkedIn export "
+            "(Connections.csv), Google Contacts (Google CSV), your phone or Apple Contacts "
+            "(a .vcf file), or a Colloquy people file. You'll see what changes before anything is saved."
+        </p>
+        <details class="hint">
+            <summary>"Where do I find these files?"</summary>
+            <ul>
+                <li>"LinkedIn: Settings → Data privacy → Get a copy of your data → Connections. The download holds Connections.csv."</li>
+                <li>"Google Contacts: Export → Google CSV."</li>
+                <li>"iPhone or Mac: Contacts → select all → Export vCard. Android: Contacts → Export to .vcf."</li>
+            </ul>
+        </details>
+        <label for="contacts-file">"Choose a file"</label>
+        <input
+            id="contacts-file"
+            type="file"
+            accept=".csv,.vcf,.vcard,.json,text/csv,text/vcard,application/json"
+            on:change=choose
+        />
+        {move || match status.get() {
+            Status::Idle => ().into_any(),
+            Status::Reading => view! { <p class="muted" aria-busy="true">"Reading the file…"</p> }.into_any(),
+            Status::Failed(message) => view! { <p class="form-error" role="alert">{message}</p> }.into_any(),
+            Status::Done(message) => view! {
+                <p class="done" role="status">{message}</p>
+                <p><A href="/people">"See your people"</A></p>
+            }.into_any(),
+        }}
+        {move || plan.with(|p| p.is_some()).then(|| view! { <Preview plan import/> })}
+    }
+}
+
+/// What the import would do, with a choice for every possible duplicate.
+#[component]
+fn Preview(
+    plan: RwSignal<Option<(Format, String, Plan)>>,
+    import: impl Fn(leptos::ev::MouseEvent) + 'static,
+) -> impl IntoView {
+    let counts = move || plan.with(|p| p.as_ref().map(|(_, _, p)| p.counts()).unwrap_or_default());
+    let heading = move || {
+        plan.with(|p| {
+            p.as_ref()
+                .map(|(format, name, plan)| {
+                    format!(
+                        "{name}: {} with {} contact{}",
+                        article(format.label()),
+                        plan.entries.len(),
+                        if plan.entries.len() == 1 { "" } else { "s" }
+                    )
+                })
+                .unwrap_or_default()
+        })
+    };
+    let summary = move || {
+        let c = counts();
+        summary_before(c.added, c.merged, c.already_here, c.skipped)
+    };
+    // Possible duplicates that need a decision (a merge that would add something).
+    let decisions = move || {
+        plan.with(|p| {
+            p.as_ref()
+                .map(|(_, _, plan)| {
+                    plan.entries
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, e)| e.matched.is_some() && !e.already_here())
+                        .map(|(i, e)| (i, e.clone()))
+                        .collect::<Vec<_>>()
+                })
+                .unwrap_or_default()
+        })
+    };
+    let new_people = move || {
+        plan.with(|p| {
+            p.as_ref()
+                .map(|(_, _, plan)| {
+                    let new: Vec<&Entry> = plan
+                        .entries
+                        .iter()
+                        .filter(|e| e.matched.is_none())
+                        .collect();
+                    let named: Vec<(String, String)> = new
+                        .iter()
+                        .take(NAMED)
+                        .map(|e| {
+                            (
+                                e.contact.name.clone(),
+                                crate::domain::role_line(&e.contact.role, &e.contact.organisation),
+                            )
+                        })
+                        .collect();
+                    (named, new.len())
+                })
+                .unwrap_or_default()
+        })
+    };
+    let choose = move |index: usize, choice: Choice| {
+        plan.update(|p| {
+            if let Some((_, _, plan)) = p.as_mut() {
+                plan.entries[index].choice = choice;
+            }
+        })
+    };
+    let cancel = move |_| plan.set(None);
+    let button = move || {
+        let c = counts();
+        match (c.added, c.merged) {
+            (0, 0) => "Nothing to import".to_owned(),
+            (added, 0) => format!("Import {added} {}", people(added)),
+            (0, merged) => format!("Merge {merged} {}", people(merged)),
+            (added, merged) => format!("Import {added} and merge {merged}"),
+        }
+    };
+    let nothing = move || {
+        let c = counts();
+        c.added + c.merged == 0
+    };
+
+    view! {
+        <section class="stack import-preview" aria-labelledby="preview-heading">
+            <h2 id="preview-heading"><bdi>{heading}</bdi></h2>
+            <p role="status">{summary}</p>
+            {move || {
+                let decisions = decisions();
+                (!decisions.is_empty()).then(|| view! {
+                    <h3>"Possible duplicates"</h3>
+                    <p class="hint">"Merging keeps everything: details that differ are kept beside the ones you have."</p>
+                    <ul class="matches">
+                        {decisions.into_iter().map(|(index, entry)| view! {
+                            <Match index entry choose/>
+                        }).collect_view()}
+                    </ul>
+                })
+            }}
+            {move || {
+                let (named, total) = new_people();
+                (total > 0).then(|| view! {
+                    <h3>"New people"</h3>
+                    <ul class="people new-people">
+                        {named.into_iter().map(|(name, detail)| view! {
+                            <li>
+                                <span class="name"><bdi>{name}</bdi></span>
+                                <span class="detail"><bdi>{detail}</bdi></span>
+                            </li>
+                        }).collect_view()}
+                    </ul>
+                    {(total > NAMED).then(|| view! {
+                        <p class="muted">{format!("…and {} more.", total - NAMED)}</p>
+                    })}
+                })
+            }}
+            <div class="actions">
+                <button type="button" class="primary" on:click=import disabled=nothing>{button}</button>
+                <button type="button" on:click=cancel>"Cancel"</button>
+            </div>
+        </section>
+    }
+}
+
+#[component]
+fn Match(
+    index: usize,
+    entry: Entry,
+    choose: impl Fn(usize, Choice) + Copy + 'static,
+) -> impl IntoView {
+    let reason = entry
+        .matched
+        .as_ref()
+        .map(|(_, reason)| reason.describe())
+        .unwrap_or_default();
+    let adds = entry.adds.join(", ");
+    let name = entry.contact.name.clone();
+    let label = format!("What to do with {name}");
+    let current = match entry.choice {
+        Choice::Merge | Choice::Add => "merge",
+        Choice::KeepBoth => "both",
+        Choice::Skip => "skip",
+    };
+    view! {
+        <li>
+            <p>
+                <strong><bdi>{name}</bdi></strong>
+                " looks like "
+                <strong><bdi>{entry.matched_name.clone()}</bdi></strong>
+                {format!(" ({reason}). Merging adds: {adds}.")}
+            </p>
+            <select
+                aria-label=label
+                on:change=move |ev| {
+                    let choice = match event_target_value(&ev).as_str() {
+                        "both" => Choice::KeepBoth,
+                        "skip" => Choice::Skip,
+                        _ => Choice::Merge,
+                    };
+                    choose(index, choice);
+                }
+            >
+                <option value="merge" selected=current == "merge">"Merge into the one you have"</option>
+                <option value="both" selected=current == "both">"Keep both"</option>
+                <option value="skip" selected=current == "skip">"Skip"</option>
+            </select>
+        </li>
+    }
+}
+
+fn people(n: usize) -> &'static str {
+    if n == 1 {
+        "person"
+    } else {
+        "people"
+    }
+}
+
+fn article(label: &str) -> String {
+    let a = if label.starts_with(['A', 'E', 'I', 'O', 'U']) {
+        "an"
+    } else {
+        "a"
+    };
+    format!("{a} {label}")
+}
+
+/// "3 new people, 1 to merge, 2 already in your network."
+fn summary_before(added: usize, merged: usize, already: usize, skipped: usize) -> String {
+    let mut parts = Vec::new();
+    if added > 0 {
+        parts.push(format!("{added} new {}", people(added)));
+    }
+    if merged > 0 {
+        parts.push(format!("{merged} to merge"));
+    }
+    if already > 0 {
+        parts.push(format!("{already} already in your network"));
+    }
+    if skipped > 0 {
+        parts.push(format!("{skipped} skipped"));
+    }
+    if added + merged == 0 {
+        parts.push("nothing new to import".into());
+    }
+    format!("{}.", capitalise(&parts.join(", ")))
+}
+
+fn summary_after(added: usize, merged: usize, left: usize) -> String {
+    let mut parts = Vec::new();
+    if added > 0 {
+        parts.push(format!("added {added} {}", people(added)));
+    }
+    if merged > 0 {
+        parts.push(format!("merged {merged}"));
+    }
+    if left > 0 {
+        parts.push(format!("left {left} unchanged"));
+    }
+    if parts.is_empty() {
+        return "Nothing new to import.".into();
+    }
+    format!("Imported: {}.", parts.join(", "))
+}
+
+fn capitalise(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
