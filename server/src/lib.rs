@@ -2,9 +2,13 @@
 //! The Colloquy server: renders the app's pages (leptos_axum) and serves its files, the service
 //! worker and the offline shell, with security headers on every response.
 //!
+//! It is also the sync relay (`/sync`, see [`relay`]), which keeps only ciphertext.
+//!
 //! [`run`] takes its listener from the caller, so tests and benchmarks can bind port 0.
 
 pub mod assets;
+pub mod relay;
+pub mod store;
 
 use app::{shell, App};
 use assets::Build;
@@ -23,13 +27,16 @@ use tower_http::set_header::SetResponseHeaderLayer;
 
 /// Builds the router: every app route rendered on the server, the service worker and offline
 /// shell, files from the site root, and a rendered "not found" page for anything else.
-pub fn router(leptos_options: LeptosOptions) -> Router {
+pub fn router(leptos_options: LeptosOptions, relay: Arc<relay::Relay>) -> Router {
     let routes = generate_route_list(App);
     let build = Arc::new(Build::from_options(&leptos_options));
     let offline = Router::new()
         .route("/sw.js", get(assets::service_worker))
         .route("/offline", get(assets::offline_shell))
         .with_state(build);
+    let sync = Router::new()
+        .route("/sync", get(relay::endpoint))
+        .with_state(relay);
     Router::new()
         .leptos_routes(&leptos_options, routes, {
             let options = leptos_options.clone();
@@ -38,6 +45,7 @@ pub fn router(leptos_options: LeptosOptions) -> Router {
         .fallback(leptos_axum::file_and_error_handler(shell))
         .with_state(leptos_options)
         .merge(offline)
+        .merge(sync)
         .layer(axum::middleware::from_fn(cache_control))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
@@ -78,9 +86,10 @@ async fn cache_control(request: Request<axum::body::Body>, next: Next) -> Respon
 pub async fn run(
     listener: TcpListener,
     leptos_options: LeptosOptions,
+    relay: Arc<relay::Relay>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(leptos_options).into_make_service())
+    axum::serve(listener, router(leptos_options, relay).into_make_service())
         .with_graceful_shutdown(shutdown)
         .await
 }

@@ -20,7 +20,12 @@ async fn start() -> Running {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let (stop, stopped) = tokio::sync::oneshot::channel();
-    let task = tokio::spawn(server::run(listener, options, async {
+    let db = std::env::temp_dir().join(format!("colloquy-render-{}.sqlite3", addr.port()));
+    let store = server::store::Store::open(&format!("sqlite://{}", db.display()))
+        .await
+        .unwrap();
+    let relay = server::relay::Relay::new(store, app::sync::Limits::default());
+    let task = tokio::spawn(server::run(listener, options, relay, async {
         let _ = stopped.await;
     }));
     Running {

@@ -1,0 +1,614 @@
+//! The relay's persistence: per network, the public key it was first synced with, an
+//! append-only log of sealed blobs with a gap-free sequence, and up to two snapshots.
+//!
+//! One interface, two databases chosen by URL: SQLite (`sqlite://…`, a file under the data
+//! directory, WAL) for a single relay, PostgreSQL (`postgres://…`) for several relays sharing
+//! one database, which tell each other about new blobs with LISTEN/NOTIFY. An append returns
+//! only after its transaction committed, so an acknowledged push survives a crash.
+
+use std::str::FromStr;
+
+use app::crypto::DocId;
+use app::sync::relay::page_limit;
+use app::sync::{Blob, BlobId, Limits, Page, Snapshot};
+use sqlx::postgres::{PgListener, PgPool, PgPoolOptions};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+use sqlx::Row;
+
+/// The channel relays share news of appended blobs on (PostgreSQL).
+const CHANNEL: &str = "colloquy_relay";
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("the network's data at the relay is over its limit")]
+    Quota,
+    #[error("the network's data was deleted from the relay")]
+    Gone,
+    #[error("the relay's database failed: {0}")]
+    Db(#[from] sqlx::Error),
+    #[error("unsupported database URL {0:?}: use sqlite://… or postgres://…")]
+    Url(String),
+}
+
+/// Where the relay keeps its data.
+#[derive(Clone)]
+pub enum Store {
+    Sqlite {
+        /// Every write goes through this one connection, so sequence numbers never race.
+        writer: SqlitePool,
+        readers: SqlitePool,
+    },
+    Postgres(PgPool),
+}
+
+const SQLITE_SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS docs (
+    doc BLOB PRIMARY KEY,
+    key BLOB NOT NULL,
+    latest INTEGER NOT NULL DEFAULT 0,
+    bytes INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS blobs (
+    doc BLOB NOT NULL,
+    seq INTEGER NOT NULL,
+    blob_id BLOB NOT NULL,
+    sealed BLOB NOT NULL,
+    PRIMARY KEY (doc, seq),
+    UNIQUE (doc, blob_id)
+);
+CREATE TABLE IF NOT EXISTS snapshots (
+    doc BLOB NOT NULL,
+    covers INTEGER NOT NULL,
+    blob_id BLOB NOT NULL,
+    sealed BLOB NOT NULL,
+    PRIMARY KEY (doc, covers)
+);
+";
+
+const POSTGRES_SCHEMA: [&str; 3] = [
+    "CREATE TABLE IF NOT EXISTS docs (
+        doc BYTEA PRIMARY KEY,
+        key BYTEA NOT NULL,
+        latest BIGINT NOT NULL DEFAULT 0,
+        bytes BIGINT NOT NULL DEFAULT 0
+    )",
+    "CREATE TABLE IF NOT EXISTS blobs (
+        doc BYTEA NOT NULL,
+        seq BIGINT NOT NULL,
+        blob_id BYTEA NOT NULL,
+        sealed BYTEA NOT NULL,
+        PRIMARY KEY (doc, seq),
+        UNIQUE (doc, blob_id)
+    )",
+    "CREATE TABLE IF NOT EXISTS snapshots (
+        doc BYTEA NOT NULL,
+        covers BIGINT NOT NULL,
+        blob_id BYTEA NOT NULL,
+        sealed BYTEA NOT NULL,
+        PRIMARY KEY (doc, covers)
+    )",
+];
+
+impl Store {
+    /// Opens (and creates, if needed) the database at `url`.
+    pub async fn open(url: &str) -> Result<Store, StoreError> {
+        if url.starts_with("sqlite:") {
+            let options = SqliteConnectOptions::from_str(url)?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                // In WAL mode a commit is in the log file before it returns: it survives the
+                // process being killed (not a power cut, which would take `Full`).
+                .synchronous(SqliteSynchronous::Normal)
+                .busy_timeout(std::time::Duration::from_secs(10));
+            let writer = SqlitePoolOptions::new()
+                .max_connections(1)
+                .connect_with(options.clone())
+                .await?;
+            sqlx::raw_sql(SQLITE_SCHEMA).execute(&writer).await?;
+            let readers = SqlitePoolOptions::new()
+                .max_connections(4)
+                .connect_with(options.read_only(true))
+                .await?;
+            Ok(Store::Sqlite { writer, readers })
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            let pool = PgPoolOptions::new()
+                .max_connections(16)
+                .connect(url)
+                .await?;
+            for statement in POSTGRES_SCHEMA {
+                sqlx::query(statement).execute(&pool).await?;
+            }
+            Ok(Store::Postgres(pool))
+        } else {
+            Err(StoreError::Url(url.to_owned()))
+        }
+    }
+
+    /// A listener for other relays' appends, when relays share a database.
+    pub async fn listener(&self) -> Result<Option<PgListener>, StoreError> {
+        match self {
+            Store::Sqlite { .. } => Ok(None),
+            Store::Postgres(pool) => {
+                let mut listener = PgListener::connect_with(pool).await?;
+                listener.listen(CHANNEL).await?;
+                Ok(Some(listener))
+            }
+        }
+    }
+
+    /// Whether `key` is the network's key, storing it if the network is new; and its latest
+    /// sequence number.
+    pub async fn check_key(&self, doc: &DocId, key: &[u8; 32]) -> Result<(bool, u64), StoreError> {
+        let row = match self {
+            Store::Sqlite { writer, .. } => {
+                sqlx::query(
+                    "INSERT INTO docs (doc, key) VALUES (?, ?) ON CONFLICT (doc) DO NOTHING",
+                )
+                .bind(&doc.0[..])
+                .bind(&key[..])
+                .execute(writer)
+                .await?;
+                sqlx::query("SELECT key, latest FROM docs WHERE doc = ?")
+                    .bind(&doc.0[..])
+                    .fetch_one(writer)
+                    .await
+                    .map(|r| (r.get::<Vec<u8>, _>(0), r.get::<i64, _>(1)))?
+            }
+            Store::Postgres(pool) => {
+                sqlx::query(
+                    "INSERT INTO docs (doc, key) VALUES ($1, $2) ON CONFLICT (doc) DO NOTHING",
+                )
+                .bind(&doc.0[..])
+                .bind(&key[..])
+                .execute(pool)
+                .await?;
+                sqlx::query("SELECT key, latest FROM docs WHERE doc = $1")
+                    .bind(&doc.0[..])
+                    .fetch_one(pool)
+                    .await
+                    .map(|r| (r.get::<Vec<u8>, _>(0), r.get::<i64, _>(1)))?
+            }
+        };
+        Ok((row.0 == key, row.1 as u64))
+    }
+
+    /// The log after `since`, one page: the newest snapshot first when the blobs right after
+    /// `since` were compacted into it.
+    pub async fn read(&self, doc: &DocId, since: u64, limits: &Limits) -> Result<Page, StoreError> {
+        let (first_kept, latest, snapshot) = match self {
+            Store::Sqlite { readers, .. } => {
+                let head = sqlx::query(
+                    "SELECT latest, (SELECT MIN(seq) FROM blobs WHERE doc = ?1) FROM docs WHERE doc = ?1",
+                )
+                .bind(&doc.0[..])
+                .fetch_optional(readers)
+                .await?;
+                let snapshot = sqlx::query(
+                    "SELECT blob_id, covers, sealed FROM snapshots WHERE doc = ? ORDER BY covers DESC LIMIT 1",
+                )
+                .bind(&doc.0[..])
+                .fetch_optional(readers)
+                .await?;
+                (
+                    head.as_ref().and_then(|r| r.get::<Option<i64>, _>(1)),
+                    head.as_ref().map_or(0, |r| r.get::<i64, _>(0)),
+                    snapshot.map(snapshot_row),
+                )
+            }
+            Store::Postgres(pool) => {
+                let head = sqlx::query(
+                    "SELECT latest, (SELECT MIN(seq) FROM blobs WHERE doc = $1) FROM docs WHERE doc = $1",
+                )
+                .bind(&doc.0[..])
+                .fetch_optional(pool)
+                .await?;
+                let snapshot = sqlx::query(
+                    "SELECT blob_id, covers, sealed FROM snapshots WHERE doc = $1 ORDER BY covers DESC LIMIT 1",
+                )
+                .bind(&doc.0[..])
+                .fetch_optional(pool)
+                .await?;
+                (
+                    head.as_ref().and_then(|r| r.get::<Option<i64>, _>(1)),
+                    head.as_ref().map_or(0, |r| r.get::<i64, _>(0)),
+                    snapshot.map(snapshot_row),
+                )
+            }
+        };
+        let first_kept = first_kept.map_or(latest as u64 + 1, |s| s as u64);
+        let snapshot = if since + 1 < first_kept {
+            snapshot
+        } else {
+            None
+        };
+        let start = snapshot.as_ref().map_or(since, |s| s.covers.max(since));
+        let limit = limits.page_blobs as i64 + 1;
+        let rows = match self {
+            Store::Sqlite { readers, .. } => {
+                sqlx::query(
+                    "SELECT seq, blob_id, sealed FROM blobs WHERE doc = ? AND seq > ? ORDER BY seq LIMIT ?",
+                )
+                .bind(&doc.0[..])
+                .bind(start as i64)
+                .bind(limit)
+                .fetch_all(readers)
+                .await?
+                .into_iter()
+                .map(blob_row)
+                .collect::<Vec<_>>()
+            }
+            Store::Postgres(pool) => sqlx::query(
+                "SELECT seq, blob_id, sealed FROM blobs WHERE doc = $1 AND seq > $2 ORDER BY seq LIMIT $3",
+            )
+            .bind(&doc.0[..])
+            .bind(start as i64)
+            .bind(limit)
+            .fetch_all(pool)
+            .await?
+            .into_iter()
+            .map(blob_row)
+            .collect(),
+        };
+        let (blobs, more) = page_limit(limits, rows.into_iter());
+        Ok(Page {
+            snapshot,
+            blobs,
+            more,
+        })
+    }
+
+    /// Appends a blob once: `Ok((seq, true))` when new, `Ok((seq, false))` when a blob with
+    /// this id is already in the log. Returns after the commit.
+    pub async fn append(
+        &self,
+        doc: &DocId,
+        blob_id: &BlobId,
+        sealed: &[u8],
+        limits: &Limits,
+    ) -> Result<(u64, bool), StoreError> {
+        let size = sealed.len() as i64;
+        let max = limits.max_doc_bytes as i64;
+        match self {
+            Store::Sqlite { writer, .. } => {
+                let mut tx = writer.begin().await?;
+                if let Some(row) =
+                    sqlx::query("SELECT seq FROM blobs WHERE doc = ? AND blob_id = ?")
+                        .bind(&doc.0[..])
+                        .bind(&blob_id[..])
+                        .fetch_optional(&mut *tx)
+                        .await?
+                {
+                    return Ok((row.get::<i64, _>(0) as u64, false));
+                }
+                let Some(row) = sqlx::query(
+                    "UPDATE docs SET latest = latest + 1, bytes = bytes + ?1 \
+                     WHERE doc = ?2 AND bytes + ?1 <= ?3 RETURNING latest",
+                )
+                .bind(size)
+                .bind(&doc.0[..])
+                .bind(max)
+                .fetch_optional(&mut *tx)
+                .await?
+                else {
+                    let known = sqlx::query("SELECT 1 FROM docs WHERE doc = ?")
+                        .bind(&doc.0[..])
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                    return Err(if known.is_some() {
+                        StoreError::Quota
+                    } else {
+                        StoreError::Gone
+                    });
+                };
+                let seq: i64 = row.get(0);
+                sqlx::query("INSERT INTO blobs (doc, seq, blob_id, sealed) VALUES (?, ?, ?, ?)")
+                    .bind(&doc.0[..])
+                    .bind(seq)
+                    .bind(&blob_id[..])
+                    .bind(sealed)
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                Ok((seq as u64, true))
+            }
+            Store::Postgres(pool) => {
+                let mut tx = pool.begin().await?;
+                // The docs row lock orders appends to one network across relays: gap-free.
+                let Some(row) = sqlx::query(
+                    "UPDATE docs SET latest = latest + 1, bytes = bytes + $1 \
+                     WHERE doc = $2 AND bytes + $1 <= $3 RETURNING latest",
+                )
+                .bind(size)
+                .bind(&doc.0[..])
+                .bind(max)
+                .fetch_optional(&mut *tx)
+                .await?
+                else {
+                    let known = sqlx::query("SELECT 1 FROM docs WHERE doc = $1")
+                        .bind(&doc.0[..])
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                    return Err(if known.is_some() {
+                        StoreError::Quota
+                    } else {
+                        StoreError::Gone
+                    });
+                };
+                if let Some(existing) =
+                    sqlx::query("SELECT seq FROM blobs WHERE doc = $1 AND blob_id = $2")
+                        .bind(&doc.0[..])
+                        .bind(&blob_id[..])
+                        .fetch_optional(&mut *tx)
+                        .await?
+                {
+                    // Already there: undo the increment by rolling back.
+                    tx.rollback().await?;
+                    return Ok((existing.get::<i64, _>(0) as u64, false));
+                }
+                let seq: i64 = row.get(0);
+                sqlx::query(
+                    "INSERT INTO blobs (doc, seq, blob_id, sealed) VALUES ($1, $2, $3, $4)",
+                )
+                .bind(&doc.0[..])
+                .bind(seq)
+                .bind(&blob_id[..])
+                .bind(sealed)
+                .execute(&mut *tx)
+                .await?;
+                sqlx::query("SELECT pg_notify($1, $2)")
+                    .bind(CHANNEL)
+                    .bind(format!("{}:{seq}", doc.to_hex()))
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                Ok((seq as u64, true))
+            }
+        }
+    }
+
+    /// Stores a snapshot covering the log up to `covers`; once stored, drops the blobs the
+    /// previous snapshot covers and any older snapshot, so two generations remain.
+    pub async fn put_snapshot(&self, doc: &DocId, snapshot: &Snapshot) -> Result<bool, StoreError> {
+        let covers = snapshot.covers as i64;
+        let size = snapshot.sealed.len() as i64;
+        match self {
+            Store::Sqlite { writer, .. } => {
+                let mut tx = writer.begin().await?;
+                let ok = sqlx::query(
+                    "SELECT 1 FROM docs WHERE doc = ?1 AND latest >= ?2 \
+                     AND NOT EXISTS (SELECT 1 FROM snapshots WHERE doc = ?1 AND covers >= ?2)",
+                )
+                .bind(&doc.0[..])
+                .bind(covers)
+                .fetch_optional(&mut *tx)
+                .await?
+                .is_some();
+                if !ok {
+                    return Ok(false);
+                }
+                sqlx::query(
+                    "INSERT INTO snapshots (doc, covers, blob_id, sealed) VALUES (?, ?, ?, ?)",
+                )
+                .bind(&doc.0[..])
+                .bind(covers)
+                .bind(&snapshot.blob_id[..])
+                .bind(&snapshot.sealed[..])
+                .execute(&mut *tx)
+                .await?;
+                // The previous snapshot is now the older generation: what it covers can go.
+                let previous: Option<i64> =
+                    sqlx::query("SELECT MAX(covers) FROM snapshots WHERE doc = ? AND covers < ?")
+                        .bind(&doc.0[..])
+                        .bind(covers)
+                        .fetch_one(&mut *tx)
+                        .await?
+                        .get(0);
+                let mut freed = 0i64;
+                if let Some(previous) = previous {
+                    freed += sqlx::query(
+                        "SELECT COALESCE(SUM(LENGTH(sealed)), 0) FROM blobs WHERE doc = ? AND seq <= ?",
+                    )
+                    .bind(&doc.0[..])
+                    .bind(previous)
+                    .fetch_one(&mut *tx)
+                    .await?
+                    .get::<i64, _>(0);
+                    freed += sqlx::query(
+                        "SELECT COALESCE(SUM(LENGTH(sealed)), 0) FROM snapshots WHERE doc = ? AND covers < ?",
+                    )
+                    .bind(&doc.0[..])
+                    .bind(previous)
+                    .fetch_one(&mut *tx)
+                    .await?
+                    .get::<i64, _>(0);
+                    sqlx::query("DELETE FROM blobs WHERE doc = ? AND seq <= ?")
+                        .bind(&doc.0[..])
+                        .bind(previous)
+                        .execute(&mut *tx)
+                        .await?;
+                    sqlx::query("DELETE FROM snapshots WHERE doc = ? AND covers < ?")
+                        .bind(&doc.0[..])
+                        .bind(previous)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                sqlx::query("UPDATE docs SET bytes = bytes + ? - ? WHERE doc = ?")
+                    .bind(size)
+                    .bind(freed)
+                    .bind(&doc.0[..])
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                Ok(true)
+            }
+            Store::Postgres(pool) => {
+                let mut tx = pool.begin().await?;
+                let ok = sqlx::query(
+                    "SELECT 1 FROM docs WHERE doc = $1 AND latest >= $2 \
+                     AND NOT EXISTS (SELECT 1 FROM snapshots WHERE doc = $1 AND covers >= $2) FOR UPDATE",
+                )
+                .bind(&doc.0[..])
+                .bind(covers)
+                .fetch_optional(&mut *tx)
+                .await?
+                .is_some();
+                if !ok {
+                    return Ok(false);
+                }
+                sqlx::query(
+                    "INSERT INTO snapshots (doc, covers, blob_id, sealed) VALUES ($1, $2, $3, $4)",
+                )
+                .bind(&doc.0[..])
+                .bind(covers)
+                .bind(&snapshot.blob_id[..])
+                .bind(&snapshot.sealed[..])
+                .execute(&mut *tx)
+                .await?;
+                let previous: Option<i64> =
+                    sqlx::query("SELECT MAX(covers) FROM snapshots WHERE doc = $1 AND covers < $2")
+                        .bind(&doc.0[..])
+                        .bind(covers)
+                        .fetch_one(&mut *tx)
+                        .await?
+                        .get(0);
+                let mut freed = 0i64;
+                if let Some(previous) = previous {
+                    freed += sqlx::query(
+                        "SELECT COALESCE(SUM(LENGTH(sealed)), 0)::BIGINT FROM blobs WHERE doc = $1 AND seq <= $2",
+                    )
+                    .bind(&doc.0[..])
+                    .bind(previous)
+                    .fetch_one(&mut *tx)
+                    .await?
+                    .get::<i64, _>(0);
+                    freed += sqlx::query(
+                        "SELECT COALESCE(SUM(LENGTH(sealed)), 0)::BIGINT FROM snapshots WHERE doc = $1 AND covers < $2",
+                    )
+                    .bind(&doc.0[..])
+                    .bind(previous)
+                    .fetch_one(&mut *tx)
+                    .await?
+                    .get::<i64, _>(0);
+                    sqlx::query("DELETE FROM blobs WHERE doc = $1 AND seq <= $2")
+                        .bind(&doc.0[..])
+                        .bind(previous)
+                        .execute(&mut *tx)
+                        .await?;
+                    sqlx::query("DELETE FROM snapshots WHERE doc = $1 AND covers < $2")
+                        .bind(&doc.0[..])
+                        .bind(previous)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                sqlx::query("UPDATE docs SET bytes = bytes + $1 - $2 WHERE doc = $3")
+                    .bind(size)
+                    .bind(freed)
+                    .bind(&doc.0[..])
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                Ok(true)
+            }
+        }
+    }
+
+    /// Removes everything the relay holds for the network, its key included.
+    pub async fn delete(&self, doc: &DocId) -> Result<(), StoreError> {
+        match self {
+            Store::Sqlite { writer, .. } => {
+                let mut tx = writer.begin().await?;
+                for statement in [
+                    "DELETE FROM blobs WHERE doc = ?",
+                    "DELETE FROM snapshots WHERE doc = ?",
+                    "DELETE FROM docs WHERE doc = ?",
+                ] {
+                    sqlx::query(statement)
+                        .bind(&doc.0[..])
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                tx.commit().await?;
+            }
+            Store::Postgres(pool) => {
+                let mut tx = pool.begin().await?;
+                for statement in [
+                    "DELETE FROM blobs WHERE doc = $1",
+                    "DELETE FROM snapshots WHERE doc = $1",
+                    "DELETE FROM docs WHERE doc = $1",
+                ] {
+                    sqlx::query(statement)
+                        .bind(&doc.0[..])
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                tx.commit().await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The latest sequence number of a network's log (0 when unknown).
+    pub async fn latest(&self, doc: &DocId) -> Result<u64, StoreError> {
+        let latest = match self {
+            Store::Sqlite { readers, .. } => sqlx::query("SELECT latest FROM docs WHERE doc = ?")
+                .bind(&doc.0[..])
+                .fetch_optional(readers)
+                .await?
+                .map(|r| r.get::<i64, _>(0)),
+            Store::Postgres(pool) => sqlx::query("SELECT latest FROM docs WHERE doc = $1")
+                .bind(&doc.0[..])
+                .fetch_optional(pool)
+                .await?
+                .map(|r| r.get::<i64, _>(0)),
+        };
+        Ok(latest.map_or(0, |l| l as u64))
+    }
+}
+
+fn snapshot_row<R: Row>(row: R) -> Snapshot
+where
+    for<'r> Vec<u8>: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'r> i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    usize: sqlx::ColumnIndex<R>,
+{
+    Snapshot {
+        blob_id: id_of(row.get::<Vec<u8>, _>(0)),
+        covers: row.get::<i64, _>(1) as u64,
+        sealed: row.get::<Vec<u8>, _>(2),
+    }
+}
+
+fn blob_row<R: Row>(row: R) -> Blob
+where
+    for<'r> Vec<u8>: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'r> i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    usize: sqlx::ColumnIndex<R>,
+{
+    Blob {
+        seq: row.get::<i64, _>(0) as u64,
+        blob_id: id_of(row.get::<Vec<u8>, _>(1)),
+        sealed: row.get::<Vec<u8>, _>(2),
+    }
+}
+
+fn id_of(bytes: Vec<u8>) -> BlobId {
+    let mut id = BlobId::default();
+    let n = bytes.len().min(id.len());
+    id[..n].copy_from_slice(&bytes[..n]);
+    id
+}
+
+/// Reads a PostgreSQL notification's payload: the document and the new latest seq.
+pub fn parse_notification(payload: &str) -> Option<(DocId, u64)> {
+    let (doc, seq) = payload.split_once(':')?;
+    if doc.len() != 64 {
+        return None;
+    }
+    let mut bytes = [0u8; 32];
+    for (i, byte) in bytes.iter_mut().enumerate() {
+        *byte = u8::from_str_radix(doc.get(2 * i..2 * i + 2)?, 16).ok()?;
+    }
+    Some((DocId(bytes), seq.parse().ok()?))
+}
