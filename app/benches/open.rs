@@ -157,6 +157,7 @@ fn build(n: usize) -> Network {
             ),
             created_at: 1_700_000_000_000 + i as i64,
             updated_at: 1_700_000_000_000 + i as i64,
+            also: Vec::new(),
         };
         network
             .put_person(

@@ -1,4 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
+import ICAL from "ical.js";
 import { addPerson, downloaded, navigate, open, waitReady, watchConsole } from "./helpers";
 
 /** Takes the screenshot reviewers look at for each screen. */
@@ -179,6 +180,24 @@ test("every interview screen fits a phone and a laptop", async ({ page }) => {
   await page.getByRole("button", { name: "Save the meeting" }).click();
   await expect(page.locator(".stages [aria-current=step]")).toHaveText("Scheduled");
   const interview = page.url();
+
+  // The meeting as a calendar file, read back with a real iCalendar parser: the event with its
+  // video link and a reminder to get ready, and the thank-you to-do due a day after.
+  const ics = await downloaded(page, "Add to calendar");
+  const calendar = new ICAL.Component(ICAL.parse(ics));
+  const event = calendar.getFirstSubcomponent("vevent")!;
+  const start = await page.evaluate(() => new Date("2026-12-02T10:00").getTime());
+  const time = (c: ICAL.Component, name: string) => (c.getFirstPropertyValue(name) as ICAL.Time).toJSDate().getTime();
+  expect(time(event, "dtstart")).toBe(start);
+  expect(time(event, "dtend")).toBe(start + 30 * 60_000);
+  expect(event.getFirstPropertyValue("summary")).toContain("Informational interview with Lena Ortiz");
+  expect(event.getFirstPropertyValue("url")).toBe("https://meet.example.org/abc-defg-hij");
+  const alarm = event.getFirstSubcomponent("valarm")!;
+  expect(alarm.getFirstPropertyValue("action")).toBe("DISPLAY");
+  expect(String(alarm.getFirstPropertyValue("trigger"))).toBe("-PT30M");
+  const todo = calendar.getFirstSubcomponent("vtodo")!;
+  expect(todo.getFirstPropertyValue("summary")).toBe("Thank Lena Ortiz");
+  expect(time(todo, "due")).toBe(start + 30 * 60_000 + 24 * 3_600_000);
 
   const screens: [string, string][] = [
     ["home", "/"],

@@ -39,6 +39,8 @@ pub enum Store {
         /// Every write goes through this one connection, so sequence numbers never race.
         writer: SqlitePool,
         readers: SqlitePool,
+        /// Appends queue here; one task commits them in batches (group commit).
+        appends: tokio::sync::mpsc::Sender<AppendJob>,
     },
     Postgres(PgPool),
 }
@@ -101,7 +103,14 @@ impl Store {
                 // In WAL mode a commit is in the log file before it returns: it survives the
                 // process being killed (not a power cut, which would take `Full`).
                 .synchronous(SqliteSynchronous::Normal)
-                .busy_timeout(std::time::Duration::from_secs(10));
+                .busy_timeout(std::time::Duration::from_secs(10))
+                // Keep the hot pages in memory and checkpoint the log less often: measured with
+                // the load generator, these halve the time spent in read and write calls.
+                .pragma("cache_size", "-32768")
+                .pragma("mmap_size", "268435456")
+                // Writers never checkpoint (that would stall every push behind an fsync); a
+                // background task does, without blocking them.
+                .pragma("wal_autocheckpoint", "0");
             let writer = SqlitePoolOptions::new()
                 .max_connections(1)
                 .connect_with(options.clone())
@@ -109,9 +118,31 @@ impl Store {
             sqlx::raw_sql(SQLITE_SCHEMA).execute(&writer).await?;
             let readers = SqlitePoolOptions::new()
                 .max_connections(4)
-                .connect_with(options.read_only(true))
+                .connect_with(options.clone().read_only(true))
                 .await?;
-            Ok(Store::Sqlite { writer, readers })
+            let checkpointer = SqlitePoolOptions::new()
+                .max_connections(1)
+                .connect_with(options.clone())
+                .await?;
+            tokio::spawn(async move {
+                let mut every = tokio::time::interval(std::time::Duration::from_millis(500));
+                loop {
+                    every.tick().await;
+                    if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+                        .execute(&checkpointer)
+                        .await
+                    {
+                        tracing::warn!("relay checkpoint: {e}");
+                    }
+                }
+            });
+            let (appends, queue) = tokio::sync::mpsc::channel(4096);
+            tokio::spawn(commit_appends(writer.clone(), queue));
+            Ok(Store::Sqlite {
+                writer,
+                readers,
+                appends,
+            })
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let pool = PgPoolOptions::new()
                 .max_connections(16)
@@ -271,47 +302,21 @@ impl Store {
         let size = sealed.len() as i64;
         let max = limits.max_doc_bytes as i64;
         match self {
-            Store::Sqlite { writer, .. } => {
-                let mut tx = writer.begin().await?;
-                if let Some(row) =
-                    sqlx::query("SELECT seq FROM blobs WHERE doc = ? AND blob_id = ?")
-                        .bind(&doc.0[..])
-                        .bind(&blob_id[..])
-                        .fetch_optional(&mut *tx)
-                        .await?
-                {
-                    return Ok((row.get::<i64, _>(0) as u64, false));
-                }
-                let Some(row) = sqlx::query(
-                    "UPDATE docs SET latest = latest + 1, bytes = bytes + ?1 \
-                     WHERE doc = ?2 AND bytes + ?1 <= ?3 RETURNING latest",
-                )
-                .bind(size)
-                .bind(&doc.0[..])
-                .bind(max)
-                .fetch_optional(&mut *tx)
-                .await?
-                else {
-                    let known = sqlx::query("SELECT 1 FROM docs WHERE doc = ?")
-                        .bind(&doc.0[..])
-                        .fetch_optional(&mut *tx)
-                        .await?;
-                    return Err(if known.is_some() {
-                        StoreError::Quota
-                    } else {
-                        StoreError::Gone
-                    });
+            Store::Sqlite { appends, .. } => {
+                let (reply, answer) = tokio::sync::oneshot::channel();
+                let job = AppendJob {
+                    doc: *doc,
+                    blob_id: *blob_id,
+                    sealed: sealed.to_vec(),
+                    max,
+                    reply,
                 };
-                let seq: i64 = row.get(0);
-                sqlx::query("INSERT INTO blobs (doc, seq, blob_id, sealed) VALUES (?, ?, ?, ?)")
-                    .bind(&doc.0[..])
-                    .bind(seq)
-                    .bind(&blob_id[..])
-                    .bind(sealed)
-                    .execute(&mut *tx)
-                    .await?;
-                tx.commit().await?;
-                Ok((seq as u64, true))
+                if appends.send(job).await.is_err() {
+                    return Err(StoreError::Db(sqlx::Error::PoolClosed));
+                }
+                answer
+                    .await
+                    .map_err(|_| StoreError::Db(sqlx::Error::PoolClosed))?
             }
             Store::Postgres(pool) => {
                 let mut tx = pool.begin().await?;
@@ -565,6 +570,157 @@ impl Store {
         };
         Ok(latest.map_or(0, |l| l as u64))
     }
+}
+
+/// One push waiting for the SQLite writer.
+pub struct AppendJob {
+    doc: DocId,
+    blob_id: BlobId,
+    sealed: Vec<u8>,
+    max: i64,
+    reply: tokio::sync::oneshot::Sender<Result<(u64, bool), StoreError>>,
+}
+
+/// Most appends committed in one transaction.
+const BATCH: usize = 512;
+
+/// Commits queued appends in batches: one transaction (one WAL commit) for everything that
+/// arrived while the previous batch was being written. Each push is answered only after the
+/// commit that holds it.
+async fn commit_appends(writer: SqlitePool, mut queue: tokio::sync::mpsc::Receiver<AppendJob>) {
+    let mut batch = Vec::with_capacity(BATCH);
+    while queue.recv_many(&mut batch, BATCH).await > 0 {
+        match append_batch(&writer, &batch).await {
+            Ok(results) => {
+                for (job, result) in batch.drain(..).zip(results) {
+                    let _ = job.reply.send(result);
+                }
+            }
+            Err(e) => {
+                tracing::error!("relay append batch failed: {e}");
+                for job in batch.drain(..) {
+                    let _ = job
+                        .reply
+                        .send(Err(StoreError::Db(sqlx::Error::Protocol(format!(
+                            "the batch holding this push failed: {e}"
+                        )))));
+                }
+            }
+        }
+    }
+}
+
+/// Writes one batch in one transaction with a handful of round trips to SQLite's thread,
+/// however many appends it holds: read the documents' counters and the blob ids already
+/// there, number the new blobs here, then write them all in one statement list.
+async fn append_batch(
+    writer: &SqlitePool,
+    batch: &[AppendJob],
+) -> Result<Vec<Result<(u64, bool), StoreError>>, sqlx::Error> {
+    use std::collections::{HashMap, HashSet};
+    let mut tx = writer.begin().await?;
+    let docs: HashSet<DocId> = batch.iter().map(|j| j.doc).collect();
+    let doc_list = docs
+        .iter()
+        .map(|d| hex_literal(&d.0))
+        .collect::<Vec<_>>()
+        .join(",");
+    // Only hex digits are spliced into these statements.
+    let mut counters: HashMap<DocId, (i64, i64)> = HashMap::new();
+    for row in sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+        "SELECT doc, latest, bytes FROM docs WHERE doc IN ({doc_list})"
+    )))
+    .fetch_all(&mut *tx)
+    .await?
+    {
+        counters.insert(doc_of(row.get::<Vec<u8>, _>(0)), (row.get(1), row.get(2)));
+    }
+    let pairs = batch
+        .iter()
+        .map(|j| format!("({},{})", hex_literal(&j.doc.0), hex_literal(&j.blob_id)))
+        .collect::<Vec<_>>()
+        .join(",");
+    let mut known: HashMap<(DocId, BlobId), u64> = HashMap::new();
+    for row in sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+        "SELECT doc, blob_id, seq FROM blobs WHERE (doc, blob_id) IN (VALUES {pairs})"
+    )))
+    .fetch_all(&mut *tx)
+    .await?
+    {
+        let doc = doc_of(row.get::<Vec<u8>, _>(0));
+        known.insert(
+            (doc, id_of(row.get::<Vec<u8>, _>(1))),
+            row.get::<i64, _>(2) as u64,
+        );
+    }
+    let mut results = Vec::with_capacity(batch.len());
+    let mut rows = Vec::new();
+    let mut touched = HashSet::new();
+    for job in batch {
+        if let Some(&seq) = known.get(&(job.doc, job.blob_id)) {
+            results.push(Ok((seq, false)));
+            continue;
+        }
+        let Some((latest, bytes)) = counters.get_mut(&job.doc) else {
+            results.push(Err(StoreError::Gone));
+            continue;
+        };
+        let size = job.sealed.len() as i64;
+        if *bytes + size > job.max {
+            results.push(Err(StoreError::Quota));
+            continue;
+        }
+        *latest += 1;
+        *bytes += size;
+        let seq = *latest as u64;
+        known.insert((job.doc, job.blob_id), seq);
+        touched.insert(job.doc);
+        rows.push(format!(
+            "({},{seq},{},{})",
+            hex_literal(&job.doc.0),
+            hex_literal(&job.blob_id),
+            hex_literal(&job.sealed)
+        ));
+        results.push(Ok((seq, true)));
+    }
+    if !rows.is_empty() {
+        let mut sql = format!(
+            "INSERT INTO blobs (doc, seq, blob_id, sealed) VALUES {};",
+            rows.join(",")
+        );
+        for doc in &touched {
+            let (latest, bytes) = counters[doc];
+            sql.push_str(&format!(
+                "UPDATE docs SET latest = {latest}, bytes = {bytes} WHERE doc = {};",
+                hex_literal(&doc.0)
+            ));
+        }
+        sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(results)
+}
+
+/// `X'…'`: bytes as an SQL blob literal (hex digits only).
+fn hex_literal(bytes: &[u8]) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2 + 3);
+    out.push_str("X'");
+    for b in bytes {
+        out.push(HEX[usize::from(b >> 4)] as char);
+        out.push(HEX[usize::from(b & 15)] as char);
+    }
+    out.push('\'');
+    out
+}
+
+fn doc_of(bytes: Vec<u8>) -> DocId {
+    let mut id = [0u8; 32];
+    let n = bytes.len().min(32);
+    id[..n].copy_from_slice(&bytes[..n]);
+    DocId(id)
 }
 
 fn snapshot_row<R: Row>(row: R) -> Snapshot

@@ -482,7 +482,7 @@ async fn acknowledged_pushes_survive_the_relay_being_killed() {
                     .collect();
                 for id in &acked_before_kill {
                     assert!(
-                        stored.contains(&id.to_vec()),
+                        stored.contains(id.as_slice()),
                         "an acknowledged push was lost"
                     );
                 }

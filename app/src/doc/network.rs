@@ -130,14 +130,14 @@ impl Network {
             }
             let mut identity = Identity::default();
             let mut emails = Vec::new();
-            for field in self.doc.map_range(&item.id(), ..) {
+            for field in self.doc.map_range(item.id(), ..) {
                 match (field.key.as_ref(), as_str(&field.value)) {
                     ("name", Some(s)) => identity.name = s.to_owned(),
                     ("organisation", Some(s)) => identity.organisation = s.to_owned(),
                     ("linkedin", Some(s)) => identity.linkedin = s.to_owned(),
                     ("email", Some(s)) if !s.trim().is_empty() => emails.insert(0, s.to_owned()),
                     ("also", None) => {
-                        for detail in self.doc.list_range(&field.id(), ..) {
+                        for detail in self.doc.list_range(field.id(), ..) {
                             let kind = self.doc.get(detail.id(), "kind").ok().flatten();
                             let value = self.doc.get(detail.id(), "value").ok().flatten();
                             if let (

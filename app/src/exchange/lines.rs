@@ -49,21 +49,26 @@ pub fn escape_list<S: AsRef<str>>(items: &[S]) -> String {
 /// `line` (a whole content line without its line break) folded so no physical line is longer
 /// than [`MAX_OCTETS`] octets, each continuation starting with one space, and ended with CRLF.
 ///
-/// A fold never splits a UTF-8 character: a line of emoji folds between them.
+/// A fold never splits a UTF-8 character (a line of emoji folds between them), nor an escape
+/// such as `\,` (readers that unescape before they unfold would otherwise misread it).
 pub fn fold(line: &str) -> String {
     let mut out = String::with_capacity(line.len() + line.len() / MAX_OCTETS * 3 + 2);
     // The first physical line holds 75 octets; each continuation holds a space and 74 more.
     let mut room = MAX_OCTETS;
     let mut used = 0;
-    for c in line.chars() {
-        let size = c.len_utf8();
-        if used + size > room {
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        let mut unit = String::from(c);
+        if c == '\\' {
+            unit.extend(chars.next());
+        }
+        if used + unit.len() > room {
             out.push_str("\r\n ");
             room = MAX_OCTETS - 1;
             used = 0;
         }
-        out.push(c);
-        used += size;
+        out.push_str(&unit);
+        used += unit.len();
     }
     out.push_str("\r\n");
     out
@@ -176,5 +181,25 @@ mod tests {
         let first = folded.split("\r\n").next().unwrap();
         assert_eq!(first.len(), 74);
         assert!(first.ends_with('é'));
+    }
+
+    #[test]
+    fn folding_never_splits_an_escape() {
+        // 74 octets, then `\,`: the escape would straddle octet 75, so it moves down whole.
+        let line = format!("NOTE:{}\\,{}", "x".repeat(69), "y".repeat(10));
+        let folded = fold(&line);
+        let physical: Vec<&str> = folded.trim_end_matches("\r\n").split("\r\n").collect();
+        assert_eq!(physical[0].len(), 74);
+        assert!(physical[1].starts_with(" \\,y"), "{folded}");
+        assert_eq!(unfold(folded.trim_end_matches("\r\n")), line);
+        // An escaped backslash is one unit too: `\\` then `n` is not `\n`.
+        let line = format!("NOTE:{}\\\\n", "x".repeat(69));
+        let folded = fold(&line);
+        assert!(
+            folded.contains("\\\\n") || folded.contains("\\\\\r\n n"),
+            "{folded}"
+        );
+        assert!(!folded.contains("\\\r\n \\"), "{folded}");
+        assert_eq!(unfold(folded.trim_end_matches("\r\n")), line);
     }
 }

@@ -500,6 +500,37 @@ pub fn merge(person: &Person, contact: &Contact, now: i64) -> Person {
         &contact.how_we_know,
         same_words,
     );
+    for detail in &contact.also {
+        match detail.kind {
+            DetailKind::Email => fill(
+                &mut out.email,
+                &mut out.also,
+                DetailKind::Email,
+                &detail.value,
+                same_email,
+            ),
+            DetailKind::Phone => fill(
+                &mut out.phone,
+                &mut out.also,
+                DetailKind::Phone,
+                &detail.value,
+                same_phone,
+            ),
+            DetailKind::LinkedIn => fill(
+                &mut out.linkedin,
+                &mut out.also,
+                DetailKind::LinkedIn,
+                &detail.value,
+                same_url,
+            ),
+            DetailKind::Website => {
+                if !same_url(&out.linkedin, &detail.value) {
+                    add_detail_with(&mut out.also, DetailKind::Website, &detail.value, same_url);
+                }
+            }
+            kind => add_detail_with(&mut out.also, kind, &detail.value, same_words),
+        }
+    }
     join_list(&mut out.fields, &contact.fields);
     join_list(&mut out.tags, &contact.tags);
     let notes = contact.notes.trim();

@@ -375,6 +375,11 @@ fn read_card(card: CardText<'_>) -> Result<Contact, ImportError> {
         }
     }
 
+    // Google's system groups ("myContacts", "starred") are no tags, except in our own files.
+    let ours = cst.props.iter().any(|line| {
+        line.bare_name().eq_ignore_ascii_case("PRODID") && line.value.decode().contains("Colloquy")
+    });
+
     let mut contact = Contact {
         line: card.line,
         ..Contact::default()
@@ -515,9 +520,10 @@ fn read_card(card: CardText<'_>) -> Result<Contact, ImportError> {
             "CATEGORIES" => {
                 for tag in value.list() {
                     let tag = tag.trim();
-                    let system = tag.starts_with("* ")
-                        || tag.eq_ignore_ascii_case("myContacts")
-                        || tag.eq_ignore_ascii_case("starred");
+                    let system = !ours
+                        && (tag.starts_with("* ")
+                            || tag.eq_ignore_ascii_case("myContacts")
+                            || tag.eq_ignore_ascii_case("starred"));
                     if !tag.is_empty()
                         && !system
                         && !contact.tags.iter().any(|t| t.eq_ignore_ascii_case(tag))
@@ -1208,5 +1214,20 @@ mod tests {
         let ours = write(&network());
         let parsed = crate::exchange::read_file("colloquy.vcf", ours.as_bytes()).unwrap();
         assert_eq!(parsed.contacts.len(), 3);
+    }
+
+    #[test]
+    fn google_system_groups_are_not_tags_but_our_own_tags_are_kept() {
+        let google =
+            "BEGIN:VCARD\nVERSION:3.0\nFN:Eve\nCATEGORIES:myContacts,starred,Friends\nEND:VCARD\n";
+        assert_eq!(read(google).unwrap()[0].tags, ["Friends"]);
+        let people = vec![(
+            id(4),
+            Person {
+                tags: vec!["starred".into(), "* odd".into()],
+                ..person("Eve")
+            },
+        )];
+        assert_eq!(read(&write(&people)).unwrap()[0].tags, ["starred", "* odd"]);
     }
 }

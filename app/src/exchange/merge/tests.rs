@@ -429,3 +429,111 @@ proptest! {
         prop_assert_eq!(merge(&merged, &b, 3), merged.clone());
     }
 }
+
+/// The people the round trip below starts from: a referral chain, hostile text, extra details.
+fn network_to_export() -> Vec<(PersonId, Person)> {
+    let ada = PersonId::from("0123456789abcdef0123456789abcdef");
+    let bo = PersonId::from("fedcba9876543210fedcba9876543210");
+    let cy = PersonId::from("00000000000000000000000000000001");
+    let person = |name: &str| Person {
+        name: name.into(),
+        created_at: 1,
+        updated_at: 1,
+        ..Person::default()
+    };
+    vec![
+        (
+            ada.clone(),
+            Person {
+                email: "ada@example.org".into(),
+                phone: "+44 20 7946 0000".into(),
+                linkedin: "https://www.linkedin.com/in/ada".into(),
+                organisation: "Acme, Inc.".into(),
+                role: "Speech scientist; team lead".into(),
+                location: "Leeds".into(),
+                fields: vec!["speech systems".into()],
+                tags: vec!["mentor".into(), "alumni".into()],
+                how_we_know: "College roommate".into(),
+                notes: "<script>alert(1)</script>\nLine two, with; marks \u{202e}RTL 🎉".into(),
+                also: vec![
+                    Detail {
+                        kind: DetailKind::Email,
+                        value: "ada@home.example".into(),
+                    },
+                    Detail {
+                        kind: DetailKind::Website,
+                        value: "https://ada.example".into(),
+                    },
+                ],
+                ..person("Ada Lovelace")
+            },
+        ),
+        (
+            bo.clone(),
+            Person {
+                acquaintance: Acquaintance::Referred,
+                referred_by: Some(ada.clone()),
+                notes: "x".repeat(1_000),
+                ..person("Bo Chen")
+            },
+        ),
+        (
+            cy,
+            Person {
+                acquaintance: Acquaintance::Referred,
+                referred_by: Some(bo),
+                ..person("Cy Twombly")
+            },
+        ),
+    ]
+}
+
+fn round_trip(file_name: &str, text: &str) {
+    let exported = network_to_export();
+    let parsed = crate::exchange::read_file(file_name, text.as_bytes()).unwrap();
+    let mut store = Store::default();
+    let plan = store.plan(parsed.contacts);
+    assert_eq!(plan.counts().added, 3);
+    store.apply(&plan);
+    for (id, before) in &exported {
+        let after = store
+            .people
+            .get(id)
+            .unwrap_or_else(|| panic!("{} kept its id", before.name));
+        let comparable = |p: &Person| Person {
+            created_at: 0,
+            updated_at: 0,
+            ..p.clone()
+        };
+        assert_eq!(
+            comparable(after),
+            comparable(before),
+            "{file_name}: {}",
+            before.name
+        );
+    }
+    // And the same file again adds nothing.
+    assert!(!store
+        .plan(
+            crate::exchange::read_file(file_name, text.as_bytes())
+                .unwrap()
+                .contacts
+        )
+        .changes_anything());
+}
+
+#[test]
+fn people_exported_as_vcard_come_back_whole_with_their_referrals() {
+    round_trip(
+        "people.vcf",
+        &crate::exchange::vcard::write(&network_to_export()),
+    );
+}
+
+#[test]
+fn people_exported_as_json_come_back_whole_with_their_referrals() {
+    round_trip(
+        "people.json",
+        &crate::exchange::json::write(&network_to_export()),
+    );
+}

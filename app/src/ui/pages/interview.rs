@@ -369,6 +369,9 @@ fn Schedule(editor: InterviewEditor) -> impl IntoView {
                 view! {
                     <p class="lead">{zone.format(at)} " · " {m.minutes} " minutes"</p>
                     <p>{m.venue.label()} {(!m.place.is_empty()).then(|| view! { ": " <bdi>{m.place.clone()}</bdi> })}</p>
+                    <div class="actions">
+                        <button type="button" on:click=move |_| add_to_calendar(editor)>"Add to calendar"</button>
+                    </div>
                 }
             })}
             <details prop:open=move || scheduled.get().is_none() && stage.get() != Stage::Idea>
@@ -397,6 +400,42 @@ fn Schedule(editor: InterviewEditor) -> impl IntoView {
             </details>
         </section>
     }
+}
+
+/// Downloads the meeting (with a reminder to leave) and the thank-you to-do as an .ics file.
+fn add_to_calendar(editor: InterviewEditor) {
+    let state = use_network();
+    let id = editor.id.get_untracked();
+    let interview = editor.interview.get_untracked();
+    let Some(items) = state.peek(|s| {
+        let network = &s.network;
+        let people: Vec<_> = network
+            .person(&interview.person)
+            .ok()
+            .flatten()
+            .map(|p| (interview.person.clone(), p))
+            .into_iter()
+            .collect();
+        let fields: Vec<_> = network
+            .field(&interview.field)
+            .ok()
+            .flatten()
+            .map(|f| (interview.field.clone(), f))
+            .into_iter()
+            .collect();
+        crate::exchange::ics::items_for(&[(id.clone(), interview.clone())], &people, &fields)
+    }) else {
+        return;
+    };
+    let ics = crate::exchange::ics::calendar(&items, crate::ui::state::now());
+    #[cfg(feature = "hydrate")]
+    if let Err(e) =
+        crate::browser::download("colloquy-meeting.ics", "text/calendar", ics.as_bytes())
+    {
+        editor.error.set(Some(format!("Couldn't download: {e}")));
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = ics;
 }
 
 /// Research on the organisation, objectives, and the questions to ask.

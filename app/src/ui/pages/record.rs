@@ -73,6 +73,28 @@ pub fn RecordPage() -> impl IntoView {
         #[cfg(not(feature = "hydrate"))]
         let _ = (name, mime, body);
     };
+    let download_calendar = move || {
+        let Some(ics) = state.peek(|s| {
+            let network = &s.network;
+            let items = crate::exchange::ics::items_for(
+                // Whole interviews: outlines leave out the place and the venue.
+                &network.interviews(),
+                &network.people().0,
+                &network.fields(),
+            );
+            crate::exchange::ics::calendar(&items, crate::ui::state::now())
+        }) else {
+            return;
+        };
+        #[cfg(feature = "hydrate")]
+        if let Err(e) =
+            crate::browser::download("colloquy-meetings.ics", "text/calendar", ics.as_bytes())
+        {
+            message.set(Some(format!("Couldn't download: {e}")));
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = ics;
+    };
     view! {
         <div class="page-head">
             <h1>"Your record"</h1>
@@ -85,6 +107,7 @@ pub fn RecordPage() -> impl IntoView {
             }>"Print"</button>
             <button type="button" on:click=move |_| download("md")>"Download Markdown"</button>
             <button type="button" on:click=move |_| download("csv")>"Download CSV"</button>
+            <button type="button" on:click=move |_| download_calendar()>"Download calendar (.ics)"</button>
         </div>
         {move || message.get().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
         {move || match entries() {

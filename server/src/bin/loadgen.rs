@@ -1,0 +1,327 @@
+//! Load generator for the relay: opens N device connections over M networks (documents), has
+//! every device push sealed changes at a steady rate, and prints pushes/s, deliveries/s (a
+//! push reaching another device of its network), delivery latency p50/p99, and the relay's
+//! memory (RSS) idle and under load.
+//!
+//! By default it starts the relay itself (the `server` binary next to this one, with a fresh
+//! SQLite file) so it can read the relay's RSS:
+//!
+//!     cargo run --release -p server --bin loadgen -- --devices 1000 --rate 6000
+
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use app::crypto::RootSecret;
+use app::sync::{Output, Persisted, Status, SyncClient};
+use clap::Parser;
+use futures_util::{SinkExt, StreamExt};
+use tokio_tungstenite::tungstenite::Message;
+
+#[derive(Parser, Debug)]
+#[command(about = "Drives the Colloquy relay with many devices and prints its figures")]
+struct Args {
+    /// Device connections to open.
+    #[arg(long, default_value_t = 100)]
+    devices: usize,
+    /// Networks they sync (devices are spread evenly; default: two devices per network).
+    #[arg(long)]
+    docs: Option<usize>,
+    /// Pushes per second, all devices together.
+    #[arg(long, default_value_t = 1000)]
+    rate: u64,
+    /// Seconds of load after every device is connected.
+    #[arg(long, default_value_t = 10)]
+    seconds: u64,
+    /// Bytes of (sealed) changes per push.
+    #[arg(long, default_value_t = 200)]
+    payload: usize,
+    /// A relay already running (its RSS is then not reported); by default one is started.
+    #[arg(long)]
+    relay: Option<SocketAddr>,
+}
+
+#[derive(Default)]
+struct Counters {
+    pushed: AtomicU64,
+    acked: AtomicU64,
+    delivered: AtomicU64,
+    errors: AtomicU64,
+}
+
+#[tokio::main]
+async fn main() {
+    let args = Args::parse();
+    let docs = args.docs.unwrap_or(args.devices.div_ceil(2)).max(1);
+    let (addr, mut relay) = match args.relay {
+        Some(addr) => (addr, None),
+        None => {
+            let (addr, child) = start_relay().await;
+            (addr, Some(child))
+        }
+    };
+    let pid = relay.as_ref().and_then(|c| c.id());
+    let rss_before = pid.and_then(rss);
+
+    let secrets: Vec<RootSecret> = (0..docs).map(|_| RootSecret::generate()).collect();
+    let counters = Arc::new(Counters::default());
+    let latencies = Arc::new(Mutex::new(Vec::<u32>::new()));
+    let epoch = Instant::now();
+    let start_load = Arc::new(tokio::sync::Notify::new());
+    let measuring = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let (ready_tx, mut ready_rx) = tokio::sync::mpsc::channel::<()>(args.devices);
+    // Each device pushes at rate / devices per second.
+    let period = Duration::from_secs_f64(args.devices as f64 / args.rate.max(1) as f64);
+
+    let mut tasks = Vec::new();
+    for device in 0..args.devices {
+        let secret = secrets[device % docs].clone();
+        let counters = counters.clone();
+        let latencies = latencies.clone();
+        let start_load = start_load.clone();
+        let measuring = measuring.clone();
+        let ready = ready_tx.clone();
+        let payload = args.payload;
+        tasks.push(tokio::spawn(async move {
+            run_device(
+                addr,
+                secret,
+                counters,
+                latencies,
+                epoch,
+                start_load,
+                measuring,
+                ready,
+                period,
+                payload,
+                device as u64,
+            )
+            .await
+        }));
+        // Don't stampede the listener.
+        if device % 100 == 99 {
+            tokio::task::yield_now().await;
+        }
+    }
+    drop(ready_tx);
+    for _ in 0..args.devices {
+        if ready_rx.recv().await.is_none() {
+            break;
+        }
+    }
+    let connected = Instant::now();
+    let rss_idle = pid.and_then(rss);
+
+    measuring.store(true, Ordering::SeqCst);
+    start_load.notify_waiters();
+    let load_started = Instant::now();
+    let mut rss_peak = 0u64;
+    while load_started.elapsed() < Duration::from_secs(args.seconds) {
+        tokio::time::sleep(Duration::from_millis(250)).await;
+        if let Some(r) = pid.and_then(rss) {
+            rss_peak = rss_peak.max(r);
+        }
+    }
+    measuring.store(false, Ordering::SeqCst);
+    let elapsed = load_started.elapsed().as_secs_f64();
+    // Let deliveries in flight land before counting.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+
+    let pushed = counters.pushed.load(Ordering::SeqCst);
+    let acked = counters.acked.load(Ordering::SeqCst);
+    let delivered = counters.delivered.load(Ordering::SeqCst);
+    let errors = counters.errors.load(Ordering::SeqCst);
+    let mut lat = latencies.lock().unwrap().clone();
+    lat.sort_unstable();
+    let pct = |p: f64| -> f64 {
+        if lat.is_empty() {
+            f64::NAN
+        } else {
+            lat[((lat.len() - 1) as f64 * p).round() as usize] as f64 / 1000.0
+        }
+    };
+    println!(
+        "devices {} over {} networks, {} B per push, target {} pushes/s, {} s (connecting took {:.1} s)",
+        args.devices,
+        docs,
+        args.payload,
+        args.rate,
+        args.seconds,
+        (connected - epoch).as_secs_f64()
+    );
+    println!(
+        "pushes/s {:.0}   acks/s {:.0}   deliveries/s {:.0}   errors {}",
+        pushed as f64 / elapsed,
+        acked as f64 / elapsed,
+        delivered as f64 / elapsed,
+        errors
+    );
+    println!(
+        "delivery latency ms: p50 {:.2}   p99 {:.2}   max {:.2}   ({} samples)",
+        pct(0.5),
+        pct(0.99),
+        pct(1.0),
+        lat.len()
+    );
+    if let (Some(before), Some(idle)) = (rss_before, rss_idle) {
+        println!(
+            "relay RSS: {:.1} MB before, {:.1} MB with {} idle connections ({:.1} KB each), {:.1} MB peak under load",
+            before as f64 / 1e6,
+            idle as f64 / 1e6,
+            args.devices,
+            (idle.saturating_sub(before)) as f64 / args.devices as f64 / 1e3,
+            rss_peak as f64 / 1e6
+        );
+    }
+    for task in tasks {
+        task.abort();
+    }
+    if let Some(child) = relay.as_mut() {
+        let _ = child.kill().await;
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn run_device(
+    addr: SocketAddr,
+    secret: RootSecret,
+    counters: Arc<Counters>,
+    latencies: Arc<Mutex<Vec<u32>>>,
+    epoch: Instant,
+    start_load: Arc<tokio::sync::Notify>,
+    measuring: Arc<std::sync::atomic::AtomicBool>,
+    ready: tokio::sync::mpsc::Sender<()>,
+    period: Duration,
+    payload: usize,
+    me: u64,
+) {
+    let started = start_load.notified();
+    tokio::pin!(started);
+    started.as_mut().enable();
+    let Ok((socket, _)) = tokio_tungstenite::connect_async(format!("ws://{addr}/sync")).await
+    else {
+        counters.errors.fetch_add(1, Ordering::Relaxed);
+        let _ = ready.send(()).await;
+        return;
+    };
+    let (mut sink, mut stream) = socket.split();
+    let mut client = SyncClient::new(secret.keys(), Persisted::default());
+    let mut signalled = false;
+    let mut outputs = client.connected();
+    let mut ticker: Option<tokio::time::Interval> = None;
+    loop {
+        for output in outputs.drain(..) {
+            match output {
+                Output::Send(frame) => {
+                    let sent = sink.send(Message::Binary(frame.into())).await;
+                    if sent.is_err() {
+                        counters.errors.fetch_add(1, Ordering::Relaxed);
+                        return;
+                    }
+                }
+                Output::Apply(bytes) => {
+                    // Only another device's push counts as a delivery (a device's own blob
+                    // can come back in a catch-up page).
+                    let from_other = bytes.len() >= 16
+                        && u64::from_le_bytes(bytes[8..16].try_into().unwrap()) != me;
+                    if from_other && measuring.load(Ordering::Relaxed) {
+                        let sent = u64::from_le_bytes(bytes[..8].try_into().unwrap());
+                        let now = epoch.elapsed().as_micros() as u64;
+                        counters.delivered.fetch_add(1, Ordering::Relaxed);
+                        latencies
+                            .lock()
+                            .unwrap()
+                            .push(now.saturating_sub(sent).min(u32::MAX as u64) as u32);
+                    }
+                }
+                Output::Status(Status::UpToDate) if !signalled => {
+                    signalled = true;
+                    let _ = ready.send(()).await;
+                }
+                Output::Status(Status::Error(_)) => {
+                    counters.errors.fetch_add(1, Ordering::Relaxed);
+                }
+                _ => {}
+            }
+        }
+        tokio::select! {
+            frame = stream.next() => match frame {
+                Some(Ok(Message::Binary(frame))) => {
+                    if let Ok(app::sync::ServerMsg::Ack { .. }) = app::sync::ServerMsg::decode(&frame) {
+                        if measuring.load(Ordering::Relaxed) {
+                            counters.acked.fetch_add(1, Ordering::Relaxed);
+                        }
+                    }
+                    outputs = client.received(&frame);
+                }
+                Some(Ok(_)) => {}
+                _ => {
+                    counters.errors.fetch_add(1, Ordering::Relaxed);
+                    return;
+                }
+            },
+            _ = &mut started, if ticker.is_none() => {
+                // Spread the devices' first pushes over one period.
+                let offset = Duration::from_micros(rand_below(period.as_micros() as u64 + 1));
+                let mut interval = tokio::time::interval_at(tokio::time::Instant::now() + offset, period);
+                interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+                ticker = Some(interval);
+            },
+            _ = async { ticker.as_mut().unwrap().tick().await }, if ticker.is_some() => {
+                if !measuring.load(Ordering::Relaxed) {
+                    continue;
+                }
+                let mut changes = vec![0u8; payload.max(16)];
+                changes[..8].copy_from_slice(&(epoch.elapsed().as_micros() as u64).to_le_bytes());
+                changes[8..16].copy_from_slice(&me.to_le_bytes());
+                counters.pushed.fetch_add(1, Ordering::Relaxed);
+                outputs = client.push(&changes);
+            },
+        }
+    }
+}
+
+fn rand_below(n: u64) -> u64 {
+    let mut bytes = [0u8; 8];
+    getrandom::fill(&mut bytes).expect("random bytes");
+    u64::from_le_bytes(bytes) % n.max(1)
+}
+
+/// Starts the `server` binary beside this one on a free port with a fresh SQLite file.
+async fn start_relay() -> (SocketAddr, tokio::process::Child) {
+    let exe = std::env::current_exe().expect("own path");
+    let server = exe.with_file_name("server");
+    let data = std::env::temp_dir().join(format!("colloquy-loadgen-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&data);
+    std::fs::create_dir_all(&data).expect("scratch directory");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+    let child = tokio::process::Command::new(&server)
+        .env("LEPTOS_OUTPUT_NAME", "colloquy")
+        .env("LEPTOS_SITE_ROOT", "target/site")
+        .env("LEPTOS_SITE_PKG_DIR", "pkg")
+        .env("LEPTOS_SITE_ADDR", addr.to_string())
+        .env("COLLOQUY_DATA_DIR", &data)
+        .env("RUST_LOG", "warn")
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap_or_else(|e| panic!("starting {}: {e}", server.display()));
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while tokio::net::TcpStream::connect(addr).await.is_err() {
+        assert!(Instant::now() < deadline, "the relay did not start");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    (addr, child)
+}
+
+/// A process's resident memory in bytes (Linux).
+fn rss(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024)
+}
