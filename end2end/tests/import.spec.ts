@@ -14,7 +14,7 @@ test("a LinkedIn export of 500 connections: preview, import, search, and a secon
   const file = { name: "Connections.csv", mimeType: "text/csv", buffer: linkedInExport(500) };
   await page.getByLabel("Choose a file").setInputFiles(file);
   const preview = page.getByRole("region", { name: /Connections\.csv/ });
-  await expect(preview.getByRole("heading")).toHaveText(
+  await expect(preview.getByRole("heading", { level: 2 })).toHaveText(
     "Connections.csv: a LinkedIn connections export with 500 contacts",
   );
   await expect(preview.getByRole("status")).toHaveText("500 new people.");
@@ -29,7 +29,7 @@ test("a LinkedIn export of 500 connections: preview, import, search, and a secon
   await waitReady(page);
   await page.getByLabel("Choose a file").setInputFiles(file);
   await page.getByRole("button", { name: "Import 500 people" }).click();
-  await expect(page.getByRole("status")).toHaveText("Imported: added 500 people.");
+  await expect(page.locator("p.done")).toHaveText("Imported: added 500 people.");
   await page.getByRole("link", { name: "See your people" }).click();
   await expect(page.getByText("500 people", { exact: true })).toBeVisible();
 
@@ -97,7 +97,7 @@ test("a possible duplicate is merged without losing either side", async ({ page 
   await expect(preview.getByText(/looks like/)).toContainText("same email (ana@example.org)");
   await expect(preview.getByLabel("What to do with Ana Lima")).toHaveValue("merge");
   await page.getByRole("button", { name: "Import 1 and merge 1" }).click();
-  await expect(page.getByRole("status")).toHaveText("Imported: added 1 person, merged 1.");
+  await expect(page.locator("p.done")).toHaveText("Imported: added 1 person, merged 1.");
 
   await page.goto("/people");
   await waitReady(page);

@@ -1,5 +1,6 @@
 //! The relay against real devices over real WebSockets on 127.0.0.1, with a real SQLite file
-//! (and PostgreSQL too when `COLLOQUY_TEST_POSTGRES_URL` names a database):
+//! (and PostgreSQL too when `COLLOQUY_TEST_POSTGRES_URL` names a database; tests share it
+//! safely because every test syncs networks of its own):
 //! two devices converge, a forged or broken device is refused with its reason, a relay killed
 //! with SIGKILL mid-burst loses no acknowledged push, and the database holds no plaintext.
 
@@ -57,19 +58,6 @@ fn databases(scratch: &Scratch) -> Vec<String> {
     urls
 }
 
-/// Empties the PostgreSQL database between tests that share it.
-async fn fresh(url: &str) {
-    if url.starts_with("postgres") {
-        let store = server::store::Store::open(url).await.unwrap();
-        if let server::store::Store::Postgres(pool) = store {
-            sqlx::query("TRUNCATE docs, blobs, snapshots")
-                .execute(&pool)
-                .await
-                .unwrap();
-        }
-    }
-}
-
 /// A relay in this process.
 struct InProcess {
     addr: SocketAddr,
@@ -85,7 +73,6 @@ impl Drop for InProcess {
 }
 
 async fn relay_in_process(url: &str, limits: Limits) -> InProcess {
-    fresh(url).await;
     let store = server::store::Store::open(url).await.unwrap();
     let relay = server::relay::Relay::new(store, limits);
     relay.clone().listen_to_peers().await.unwrap();
@@ -448,7 +435,6 @@ async fn an_oversized_frame_is_refused_with_its_error() {
 async fn acknowledged_pushes_survive_the_relay_being_killed() {
     let scratch = Scratch::new("kill");
     for url in databases(&scratch) {
-        fresh(&url).await;
         let port = free_port();
         let mut relay = relay_process(&url, &scratch.0, port).await;
         let secret = RootSecret::generate();

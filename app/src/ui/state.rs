@@ -209,7 +209,7 @@ impl NetworkState {
 
     /// Matches imported contacts against the network as it is now.
     pub fn plan_import(&self, contacts: Vec<Contact>) -> Option<Plan> {
-        self.read(|session| {
+        self.peek(|session| {
             let network = &session.network;
             merge::plan(&network.identities(), contacts, |id| {
                 network.person(id).ok().flatten()

@@ -35,7 +35,7 @@ fn YourPeople() -> impl IntoView {
     let state = use_network();
     let message = RwSignal::new(None::<String>);
     let export = move |format: PeopleFormat| {
-        let Some(mut people) = state.read(|s| s.network.people().0) else {
+        let Some(mut people) = state.peek(|s| s.network.people().0) else {
             message.set(Some(
                 "Your network is still opening; try again in a moment.".into(),
             ));
