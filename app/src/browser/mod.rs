@@ -1,6 +1,8 @@
 //! The only module that touches web APIs: localStorage through gloo-storage, the clock,
 //! performance marks, file downloads.
 
+pub mod socket;
+
 use crate::doc::store::{KeyValue, KvError};
 use wasm_bindgen::JsCast;
 
@@ -274,4 +276,27 @@ pub async fn read_file(file: web_sys::File) -> Result<Vec<u8>, String> {
         .await
         .map_err(|e| describe(&e))?;
     Ok(js_sys::Uint8Array::new(&buffer).to_vec())
+}
+
+/// The page's origin (`https://host:port`).
+pub fn origin() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().origin().ok())
+        .unwrap_or_default()
+}
+
+/// The page's fragment without its `#`; the fragment is then removed from the address bar
+/// and the history, so a pairing secret doesn't linger there.
+pub fn take_fragment() -> String {
+    let Some(window) = web_sys::window() else {
+        return String::new();
+    };
+    let hash = window.location().hash().unwrap_or_default();
+    if !hash.is_empty() {
+        if let Ok(history) = window.history() {
+            let path = window.location().pathname().unwrap_or_default();
+            let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&path));
+        }
+    }
+    hash.trim_start_matches('#').to_owned()
 }

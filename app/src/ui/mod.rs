@@ -4,6 +4,7 @@
 mod components;
 mod pages;
 pub mod state;
+pub mod sync;
 
 use components::{AppStatus, Problems, SaveStatus};
 use leptos::prelude::*;
@@ -72,11 +73,12 @@ fn set_content_security_policy() {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     let state = provide_network_state();
+    let sync = sync::provide_sync_state(state);
 
     #[cfg(feature = "hydrate")]
-    Effect::new(move |_| open_local_network(state));
+    Effect::new(move |_| open_local_network(state, sync));
     #[cfg(not(feature = "hydrate"))]
-    let _ = state;
+    let _ = (state, sync);
 
     view! {
         <Title text="Colloquy"/>
@@ -102,6 +104,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/people") view=pages::PeoplePage/>
                     <Route path=path!("/people/new") view=pages::NewPersonPage/>
                     <Route path=path!("/import") view=pages::ImportPage/>
+                    <Route path=path!("/pair") view=pages::PairPage/>
                     <Route path=path!("/people/:id") view=pages::PersonPage/>
                     <Route path=path!("/people/:id/edit") view=pages::EditPersonPage/>
                     <Route path=path!("/fields") view=pages::FieldsPage/>
@@ -121,7 +124,7 @@ pub fn App() -> impl IntoView {
 /// The cached people list goes on screen first; the document loads once the browser has painted
 /// it (loading is proportional to the document's history and can take a while).
 #[cfg(feature = "hydrate")]
-fn open_local_network(state: state::NetworkState) {
+fn open_local_network(state: state::NetworkState, sync: sync::SyncState) {
     use crate::doc::list_cache::read_list;
     use crate::doc::store::{
         CompactionPolicy, KeyValue, KvError, MemoryKv, Problem, Store, PREFIX,
@@ -152,6 +155,7 @@ fn open_local_network(state: state::NetworkState) {
             }
         }
         crate::browser::mark("colloquy:network-open");
+        sync.resume();
         window_event_listener(leptos::ev::storage, move |event| {
             if let Some(key) = event.key() {
                 if key.starts_with(PREFIX) && event.new_value().is_some() {

@@ -254,6 +254,60 @@ impl NetworkState {
         }
     }
 
+    /// The changes after `heads` (empty when there are none) and the heads now: what sync
+    /// pushes next.
+    pub fn changes_since(
+        &self,
+        heads: &[automerge::ChangeHash],
+    ) -> Option<(Vec<u8>, Vec<automerge::ChangeHash>)> {
+        self.session
+            .try_update_value(|session| {
+                let session = session.as_mut()?;
+                let changes = session.network.save_after(heads);
+                Some((changes, session.network.heads()))
+            })
+            .flatten()
+    }
+
+    /// Applies changes that came from another device, saves them here, and returns the heads
+    /// before and after.
+    pub fn apply_remote(
+        &self,
+        bytes: &[u8],
+    ) -> Result<(Vec<automerge::ChangeHash>, Vec<automerge::ChangeHash>), String> {
+        let outcome = self
+            .session
+            .try_update_value(|session| -> Result<_, DocError> {
+                let Some(session) = session.as_mut() else {
+                    return Err(DocError::Layout("the network is still loading".into()));
+                };
+                let before = session.network.heads();
+                session.network.apply(bytes)?;
+                let after = session.network.heads();
+                if after != before {
+                    session.rows = session.network.rows();
+                    session.list_stale = true;
+                }
+                Ok((before, after, session.save()))
+            })
+            .unwrap_or_else(|| Err(DocError::Layout("the page is closing".into())));
+        match outcome {
+            Ok((before, after, saved)) => {
+                if before != after {
+                    self.after_save(saved);
+                    self.version.update(|v| *v += 1);
+                }
+                Ok((before, after))
+            }
+            Err(e) => Err(e.to_string()),
+        }
+    }
+
+    /// Bumped on every change to the network, local or remote.
+    pub fn version(&self) -> RwSignal<u64> {
+        self.version
+    }
+
     /// Takes in a change another tab made to storage.
     pub fn external_change(&self, key: &str) {
         let changed = self

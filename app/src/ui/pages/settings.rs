@@ -24,6 +24,7 @@ pub fn SettingsPage() -> impl IntoView {
             view! { <SettingsForm profile templates/> }.into_any()
         }}
         <OwnQuestions/>
+        <super::SyncSection/>
         <YourPeople/>
         <YourData/>
     }

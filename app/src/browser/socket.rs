@@ -1,0 +1,64 @@
+//! The relay connection: a binary WebSocket to `/sync` on the page's own host.
+
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsCast;
+
+/// An open (or opening) WebSocket and the callbacks it holds.
+pub struct Socket {
+    ws: web_sys::WebSocket,
+    _on_open: Closure<dyn FnMut()>,
+    _on_message: Closure<dyn FnMut(web_sys::MessageEvent)>,
+    _on_close: Closure<dyn FnMut()>,
+}
+
+impl Socket {
+    /// Opens `/sync` on this page's host (`wss:` when the page is `https:`).
+    pub fn open(
+        on_open: impl FnMut() + 'static,
+        mut on_message: impl FnMut(Vec<u8>) + 'static,
+        on_close: impl FnMut() + 'static,
+    ) -> Result<Socket, String> {
+        let location = web_sys::window().ok_or("no window")?.location();
+        let scheme = match location.protocol().map_err(|e| format!("{e:?}"))?.as_str() {
+            "https:" => "wss:",
+            _ => "ws:",
+        };
+        let host = location.host().map_err(|e| format!("{e:?}"))?;
+        let ws = web_sys::WebSocket::new(&format!("{scheme}//{host}/sync"))
+            .map_err(|e| format!("{e:?}"))?;
+        ws.set_binary_type(web_sys::BinaryType::Arraybuffer);
+        let on_open = Closure::<dyn FnMut()>::new(on_open);
+        let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(
+            move |event: web_sys::MessageEvent| {
+                if let Ok(buffer) = event.data().dyn_into::<js_sys::ArrayBuffer>() {
+                    on_message(js_sys::Uint8Array::new(&buffer).to_vec());
+                }
+            },
+        );
+        let on_close = Closure::<dyn FnMut()>::new(on_close);
+        ws.set_onopen(Some(on_open.as_ref().unchecked_ref()));
+        ws.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        ws.set_onclose(Some(on_close.as_ref().unchecked_ref()));
+        Ok(Socket {
+            ws,
+            _on_open: on_open,
+            _on_message: on_message,
+            _on_close: on_close,
+        })
+    }
+
+    pub fn is_open(&self) -> bool {
+        self.ws.ready_state() == web_sys::WebSocket::OPEN
+    }
+
+    pub fn send(&self, frame: &[u8]) -> bool {
+        self.is_open() && self.ws.send_with_u8_array(frame).is_ok()
+    }
+
+    /// Closes without calling back (the caller already knows).
+    pub fn close(&self) {
+        self.ws.set_onclose(None);
+        self.ws.set_onmessage(None);
+        let _ = self.ws.close();
+    }
+}

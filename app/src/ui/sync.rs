@@ -1,0 +1,451 @@
+//! Sync as the pages see it: whether it is on, its status, and the commands behind the
+//! settings (turn on, join, delete from the relay, turn off). In the browser a driver feeds
+//! `SyncClient` from a WebSocket and the network: every change is pushed (debounced), every
+//! blob from the relay applied; the client's state lives in localStorage beside the network.
+
+use crate::crypto::RootSecret;
+use crate::sync::Status;
+use crate::ui::state::NetworkState;
+use leptos::prelude::*;
+
+/// localStorage keys of sync's own state.
+pub const SECRET_KEY: &str = "colloquy/sync/secret";
+pub const STATE_KEY: &str = "colloquy/sync/state";
+pub const PUSHED_KEY: &str = "colloquy/sync/pushed";
+
+#[derive(Clone, Copy)]
+pub struct SyncState {
+    /// `None` while sync is off on this device.
+    pub status: RwSignal<Option<Status>>,
+    /// The pairing secret, when sync is on.
+    pub secret: RwSignal<Option<String>>,
+    network: NetworkState,
+    #[cfg(feature = "hydrate")]
+    driver: StoredValue<Option<driver::Driver>, LocalStorage>,
+}
+
+/// Provides sync's context; in the browser also pushes every change of the network and
+/// follows the browser going on and offline.
+pub fn provide_sync_state(network: NetworkState) -> SyncState {
+    let state = SyncState {
+        status: RwSignal::new(None),
+        secret: RwSignal::new(None),
+        network,
+        #[cfg(feature = "hydrate")]
+        driver: StoredValue::new_local(None),
+    };
+    provide_context(state);
+    #[cfg(feature = "hydrate")]
+    {
+        let version = network.version();
+        Effect::new(move |_| {
+            version.track();
+            driver::schedule_push(state);
+        });
+        let online = window_event_listener(leptos::ev::online, move |_| driver::connect(state));
+        let offline =
+            window_event_listener(leptos::ev::offline, move |_| driver::went_offline(state));
+        // They live as long as the page.
+        std::mem::forget((online, offline));
+    }
+    state
+}
+
+pub fn use_sync() -> SyncState {
+    expect_context::<SyncState>()
+}
+
+/// What the user reads for a status.
+pub fn describe(status: &Status) -> String {
+    match status {
+        Status::Offline => "Sync: offline — changes will go when you're back online".into(),
+        Status::Connecting => "Sync: connecting…".into(),
+        Status::Syncing => "Sync: syncing…".into(),
+        Status::UpToDate => "Sync: up to date".into(),
+        Status::Error(why) => format!("Sync: {why}"),
+        Status::Deleted => "Sync: your data was deleted from the relay".into(),
+    }
+}
+
+impl SyncState {
+    /// Starts syncing if this device was set up before (called once the network is open).
+    pub fn resume(&self) {
+        #[cfg(feature = "hydrate")]
+        if let Some(secret) = driver::stored_secret() {
+            self.start(secret, false);
+        }
+    }
+
+    /// Creates a new synced network from this device's; returns the recovery phrase to show
+    /// once.
+    pub fn turn_on(&self) -> String {
+        let secret = RootSecret::generate();
+        let phrase = secret.phrase();
+        self.start(secret, true);
+        phrase
+    }
+
+    /// Joins the synced network of `secret`; what is on this device is merged into it.
+    pub fn join(&self, secret: RootSecret) {
+        self.start(secret, true);
+    }
+
+    fn start(&self, secret: RootSecret, fresh: bool) {
+        self.secret.set(Some(secret.to_fragment()));
+        #[cfg(feature = "hydrate")]
+        {
+            let state = *self;
+            self.driver.update_value(|d| {
+                if let Some(old) = d.take() {
+                    old.stop();
+                }
+            });
+            let driver = driver::Driver::start(state, secret, fresh);
+            self.driver.set_value(Some(driver));
+            driver::connect(state);
+            driver::schedule_push(state);
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (secret, fresh);
+    }
+
+    /// Asks the relay to delete this network's data (this device keeps its copy).
+    pub fn delete_remote(&self) {
+        #[cfg(feature = "hydrate")]
+        driver::delete_remote(*self);
+    }
+
+    /// Stops syncing on this device and forgets the secret (the network stays here).
+    pub fn turn_off(&self) {
+        #[cfg(feature = "hydrate")]
+        {
+            self.driver.update_value(|d| {
+                if let Some(old) = d.take() {
+                    old.stop();
+                }
+            });
+            driver::forget();
+        }
+        self.secret.set(None);
+        self.status.set(None);
+    }
+}
+
+#[cfg(feature = "hydrate")]
+mod driver {
+    use super::*;
+    use crate::browser::socket::Socket;
+    use crate::sync::{ClientMsg, Output, Pending, Persisted, SyncClient};
+    use automerge::ChangeHash;
+    use base64::Engine as _;
+    use std::time::Duration;
+
+    const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
+
+    pub struct Driver {
+        client: SyncClient,
+        socket: Option<Socket>,
+        pushed: Vec<ChangeHash>,
+        backoff: u32,
+        stopped: bool,
+        push_scheduled: bool,
+        _timers: Vec<leptos::prelude::IntervalHandle>,
+    }
+
+    impl Driver {
+        pub fn start(state: SyncState, secret: RootSecret, fresh: bool) -> Driver {
+            let storage = web_sys::window().and_then(|w| w.local_storage().ok().flatten());
+            if let Some(storage) = &storage {
+                let _ = storage.set_item(SECRET_KEY, &secret.to_fragment());
+                if fresh {
+                    let _ = storage.remove_item(STATE_KEY);
+                    let _ = storage.remove_item(PUSHED_KEY);
+                }
+            }
+            let persisted = if fresh {
+                Persisted::default()
+            } else {
+                load_state()
+            };
+            // A device that joins pushes everything it has: nothing local is dropped.
+            let pushed = if fresh { Vec::new() } else { load_pushed() };
+            let retry = set_interval_with_handle(
+                move || {
+                    with_driver(state, |d| {
+                        let mut out = Vec::new();
+                        if d.client.has_unacked() {
+                            out = d.client.retry();
+                        }
+                        if let Some(socket) = &d.socket {
+                            socket.send(&ClientMsg::Ping.encode());
+                        }
+                        out
+                    });
+                },
+                Duration::from_secs(5),
+            )
+            .ok();
+            Driver {
+                client: SyncClient::new(secret.keys(), persisted),
+                socket: None,
+                pushed,
+                backoff: 0,
+                stopped: false,
+                push_scheduled: false,
+                _timers: retry.into_iter().collect(),
+            }
+        }
+
+        pub fn stop(mut self) {
+            self.stopped = true;
+            if let Some(socket) = self.socket.take() {
+                socket.close();
+            }
+            for timer in self._timers.drain(..) {
+                timer.clear();
+            }
+        }
+    }
+
+    /// Runs `f` on the driver and acts on what the client asks for.
+    fn with_driver(state: SyncState, f: impl FnOnce(&mut Driver) -> Vec<Output>) {
+        let outputs = state
+            .driver
+            .try_update_value(|d| d.as_mut().filter(|d| !d.stopped).map(f))
+            .flatten();
+        if let Some(outputs) = outputs {
+            handle(state, outputs);
+        }
+    }
+
+    pub fn went_offline(state: SyncState) {
+        with_driver(state, |d| {
+            if let Some(socket) = d.socket.take() {
+                socket.close();
+            }
+            d.client.disconnected()
+        });
+    }
+
+    fn handle(state: SyncState, outputs: Vec<Output>) {
+        let network = state.network;
+        for output in outputs {
+            match output {
+                Output::Send(frame) => {
+                    state.driver.with_value(|d| {
+                        if let Some(socket) = d.as_ref().and_then(|d| d.socket.as_ref()) {
+                            socket.send(&frame);
+                        }
+                    });
+                }
+                Output::Apply(bytes) => match network.apply_remote(&bytes) {
+                    Ok((before, after)) => {
+                        state.driver.update_value(|d| {
+                            if let Some(d) = d.as_mut() {
+                                // Nothing unpushed here before: the remote changes needn't go back.
+                                if d.pushed == before {
+                                    d.pushed = after;
+                                    save_pushed(&d.pushed);
+                                }
+                            }
+                        });
+                    }
+                    Err(e) => state.status.set(Some(Status::Error(format!(
+                        "a change from another device couldn't be applied ({e})"
+                    )))),
+                },
+                Output::Persist => state.driver.with_value(|d| {
+                    if let Some(d) = d {
+                        save_state(d.client.persisted());
+                    }
+                }),
+                Output::Status(status) => state.status.set(Some(status)),
+            }
+        }
+        // Offer a snapshot once enough blobs have gathered.
+        let due = state
+            .driver
+            .with_value(|d| d.as_ref().is_some_and(|d| d.client.snapshot_due()));
+        if due {
+            if let Some(document) = network.export() {
+                with_driver(state, |d| d.client.put_snapshot(&document));
+            }
+        }
+    }
+
+    pub fn schedule_push(state: SyncState) {
+        let already = state
+            .driver
+            .try_update_value(|d| match d {
+                Some(d) if !d.push_scheduled => {
+                    d.push_scheduled = true;
+                    false
+                }
+                _ => true,
+            })
+            .unwrap_or(true);
+        if already {
+            return;
+        }
+        set_timeout(
+            move || {
+                let network = state.network;
+                let pushed = state
+                    .driver
+                    .try_update_value(|d| {
+                        d.as_mut().map(|d| {
+                            d.push_scheduled = false;
+                            d.pushed.clone()
+                        })
+                    })
+                    .flatten();
+                let Some(pushed) = pushed else { return };
+                let Some((changes, heads)) = network.changes_since(&pushed) else {
+                    return;
+                };
+                if changes.is_empty() {
+                    return;
+                }
+                with_driver(state, |d| {
+                    d.pushed = heads;
+                    let out = d.client.push(&changes);
+                    // The outbox holds the changes before the heads move on.
+                    save_state(d.client.persisted());
+                    save_pushed(&d.pushed);
+                    out
+                });
+            },
+            Duration::from_millis(300),
+        );
+    }
+
+    /// Opens the socket (again), unless sync was stopped or the browser is offline.
+    pub fn connect(state: SyncState) {
+        if !crate::browser::is_online() {
+            with_driver(state, |d| d.client.disconnected());
+            return;
+        }
+        let socket = Socket::open(
+            move || {
+                with_driver(state, |d| {
+                    d.backoff = 0;
+                    d.client.connected()
+                })
+            },
+            move |frame| with_driver(state, |d| d.client.received(&frame)),
+            move || {
+                let delay = state
+                    .driver
+                    .try_update_value(|d| {
+                        d.as_mut().filter(|d| !d.stopped).map(|d| {
+                            d.socket = None;
+                            d.backoff = (d.backoff + 1).min(5);
+                            Duration::from_secs(1 << d.backoff)
+                        })
+                    })
+                    .flatten();
+                with_driver(state, |d| d.client.disconnected());
+                if let Some(delay) = delay {
+                    set_timeout(move || connect(state), delay);
+                }
+            },
+        );
+        match socket {
+            Ok(socket) => state.driver.update_value(|d| {
+                if let Some(d) = d.as_mut() {
+                    if let Some(old) = d.socket.replace(socket) {
+                        old.close();
+                    }
+                }
+            }),
+            Err(e) => state
+                .status
+                .set(Some(Status::Error(format!("can't reach the relay ({e})")))),
+        }
+    }
+
+    pub fn delete_remote(state: SyncState) {
+        with_driver(state, |d| d.client.delete());
+    }
+
+    pub fn forget() {
+        if let Some(storage) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
+            for key in [SECRET_KEY, STATE_KEY, PUSHED_KEY] {
+                let _ = storage.remove_item(key);
+            }
+        }
+    }
+
+    pub fn stored_secret() -> Option<RootSecret> {
+        let storage = web_sys::window()?.local_storage().ok()??;
+        RootSecret::from_fragment(&storage.get_item(SECRET_KEY).ok()??).ok()
+    }
+
+    fn save_state(state: &Persisted) {
+        let outbox: Vec<(String, String)> = state
+            .outbox
+            .iter()
+            .map(|p| (B64.encode(p.blob_id), B64.encode(&p.sealed)))
+            .collect();
+        let json = serde_json::json!({
+            "cursor": state.cursor,
+            "snapshot_covers": state.snapshot_covers,
+            "outbox": outbox,
+        });
+        if let Some(storage) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
+            let _ = storage.set_item(STATE_KEY, &json.to_string());
+        }
+    }
+
+    fn load_state() -> Persisted {
+        let Some(text) = web_sys::window()
+            .and_then(|w| w.local_storage().ok().flatten())
+            .and_then(|s| s.get_item(STATE_KEY).ok().flatten())
+        else {
+            return Persisted::default();
+        };
+        let Ok(value) = serde_json::from_str::<serde_json::Value>(&text) else {
+            return Persisted::default();
+        };
+        let outbox = value["outbox"]
+            .as_array()
+            .map(|items| {
+                items
+                    .iter()
+                    .filter_map(|item| {
+                        let id = B64.decode(item[0].as_str()?).ok()?;
+                        let sealed = B64.decode(item[1].as_str()?).ok()?;
+                        Some(Pending {
+                            blob_id: id.try_into().ok()?,
+                            sealed,
+                        })
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        Persisted {
+            cursor: value["cursor"].as_u64().unwrap_or(0),
+            snapshot_covers: value["snapshot_covers"].as_u64().unwrap_or(0),
+            outbox,
+        }
+    }
+
+    fn save_pushed(heads: &[ChangeHash]) {
+        let text = heads
+            .iter()
+            .map(|h| h.to_string())
+            .collect::<Vec<_>>()
+            .join(",");
+        if let Some(storage) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
+            let _ = storage.set_item(PUSHED_KEY, &text);
+        }
+    }
+
+    fn load_pushed() -> Vec<ChangeHash> {
+        web_sys::window()
+            .and_then(|w| w.local_storage().ok().flatten())
+            .and_then(|s| s.get_item(PUSHED_KEY).ok().flatten())
+            .map(|text| text.split(',').filter_map(|h| h.parse().ok()).collect())
+            .unwrap_or_default()
+    }
+}

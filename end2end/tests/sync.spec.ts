@@ -1,0 +1,88 @@
+import { expect, test, type Page } from "@playwright/test";
+import { addPerson, listedNames, open, waitReady, watchConsole } from "./helpers";
+
+/** Replaces a person's notes through the edit form, as a user would. */
+async function setNotes(page: Page, name: string, notes: string) {
+  await page.goto("/people");
+  await waitReady(page);
+  await page.getByRole("link", { name: new RegExp(name) }).click();
+  await page.getByRole("link", { name: "Edit" }).click();
+  await page.getByLabel("Notes", { exact: true }).fill(notes);
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText(name);
+}
+
+async function notesOf(page: Page, name: string): Promise<string> {
+  await page.goto("/people");
+  await waitReady(page);
+  await page.getByRole("link", { name: new RegExp(name) }).click();
+  return (await page.locator(".notes").textContent()) ?? "";
+}
+
+test("two devices pair by link, merge concurrent edits made offline, and a third restores from the phrase", async ({
+  browser,
+}) => {
+  test.setTimeout(180_000);
+  // The laptop: a network of its own, then sync turned on.
+  const laptop = await browser.newContext();
+  const a = await laptop.newPage();
+  const problems = watchConsole(a);
+  await open(a, "/people");
+  await addPerson(a, { name: "Ana Lima", notes: "Met at the fair." });
+  await a.goto("/settings");
+  await waitReady(a);
+  await a.getByRole("button", { name: "Turn on sync" }).click();
+  const words = await a.getByRole("list", { name: "Recovery phrase" }).locator("li").allTextContents();
+  expect(words).toHaveLength(24);
+  await a.getByLabel("Word 7 of your phrase").fill("wrong");
+  await a.getByRole("button", { name: "I wrote it down" }).click();
+  await expect(a.getByRole("alert")).toContainText("That isn't word 7");
+  await a.getByLabel("Word 7 of your phrase").fill(words[6]);
+  await a.getByRole("button", { name: "I wrote it down" }).click();
+  await expect(a.getByRole("status").filter({ hasText: "Sync:" })).toHaveText("Sync: up to date");
+  await expect(a.getByRole("img", { name: "Pairing QR code" })).toBeVisible();
+  const link = (await a.locator(".pair-link code").textContent()) ?? "";
+  expect(link).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/pair#k=[A-Za-z0-9_-]{43}$/);
+
+  // The phone: someone already on it, then paired by the link.
+  const phone = await browser.newContext();
+  const b = await phone.newPage();
+  await open(b, "/people");
+  await addPerson(b, { name: "Ben Ode" });
+  await b.goto(link);
+  await waitReady(b);
+  expect(b.url()).not.toContain("#k=");
+  await b.getByRole("button", { name: "Join" }).click();
+  await expect(b.getByRole("status").filter({ hasText: "Sync:" })).toHaveText("Sync: up to date");
+  await b.getByRole("link", { name: "See your people" }).click();
+  await expect.poll(() => listedNames(b), { timeout: 15_000 }).toEqual(["Ana Lima", "Ben Ode"]);
+  await a.goto("/people");
+  await waitReady(a);
+  await expect.poll(() => listedNames(a), { timeout: 15_000 }).toEqual(["Ana Lima", "Ben Ode"]);
+
+  // The same notes edited on both at once, the phone offline.
+  await phone.setOffline(true);
+  await setNotes(b, "Ana Lima", "Met at the fair. Phone: ask about night shifts.");
+  await setNotes(a, "Ana Lima", "Met at the fair. Laptop: bring the portfolio.");
+  await phone.setOffline(false);
+  for (const page of [a, b]) {
+    await expect
+      .poll(() => notesOf(page, "Ana Lima"), { timeout: 20_000 })
+      .toMatch(/^Met at the fair\. (?=.*night shifts)(?=.*portfolio).*$/s);
+  }
+
+  // A new browser restored from the phrase gets everything.
+  const restored = await browser.newContext();
+  const c = await restored.newPage();
+  await open(c, "/settings");
+  await c.getByLabel("Already syncing? Type your 24-word recovery phrase").fill(words.join(" "));
+  await c.getByRole("button", { name: "Join with the phrase" }).click();
+  await expect(c.getByRole("status").filter({ hasText: "Sync:" })).toHaveText("Sync: up to date");
+  await c.goto("/people");
+  await waitReady(c);
+  await expect.poll(() => listedNames(c), { timeout: 15_000 }).toEqual(["Ana Lima", "Ben Ode"]);
+  expect(await notesOf(c, "Ana Lima")).toMatch(/night shifts/);
+  expect(await notesOf(c, "Ana Lima")).toMatch(/portfolio/);
+  expect(problems).toEqual([]);
+  for (const context of [laptop, phone, restored]) await context.close();
+});
