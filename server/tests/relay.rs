@@ -349,6 +349,22 @@ async fn two_devices_converge_and_the_database_holds_no_plaintext() {
                 );
             }
         }
+
+        // "Delete my data from the relay": the relay keeps nothing of the network.
+        let doc = secret.keys().doc_id;
+        let store = server::store::Store::open(&url).await.unwrap();
+        assert!(store.latest(&doc).await.unwrap() > 0);
+        let out = laptop.client.delete();
+        laptop.handle(out).await;
+        laptop
+            .until(|d| d.client.status() == &Status::Deleted)
+            .await;
+        assert_eq!(store.latest(&doc).await.unwrap(), 0);
+        let page = store.read(&doc, 0, &Limits::default()).await.unwrap();
+        assert!(page.blobs.is_empty() && page.snapshot.is_none());
+        // The phone is told too; its own copy stays.
+        phone.until(|d| d.client.status() == &Status::Deleted).await;
+        assert_eq!(phone.view().len(), 2);
     }
 }
 
@@ -457,22 +473,25 @@ async fn acknowledged_pushes_survive_the_relay_being_killed() {
         laptop.handle(out).await;
 
         // Every acknowledged push is in the database.
-        if url.starts_with("sqlite") {
-            let store = server::store::Store::open(&url).await.unwrap();
-            if let server::store::Store::Sqlite { writer, .. } = &store {
-                let stored: HashSet<Vec<u8>> = sqlx::query_scalar("SELECT blob_id FROM blobs")
+        let store = server::store::Store::open(&url).await.unwrap();
+        let stored: Vec<Vec<u8>> = match &store {
+            server::store::Store::Sqlite { writer, .. } => {
+                sqlx::query_scalar("SELECT blob_id FROM blobs")
                     .fetch_all(writer)
                     .await
                     .unwrap()
-                    .into_iter()
-                    .collect();
-                for id in &acked_before_kill {
-                    assert!(
-                        stored.contains(id.as_slice()),
-                        "an acknowledged push was lost"
-                    );
-                }
             }
+            server::store::Store::Postgres(pool) => sqlx::query_scalar("SELECT blob_id FROM blobs")
+                .fetch_all(pool)
+                .await
+                .unwrap(),
+        };
+        let stored: HashSet<Vec<u8>> = stored.into_iter().collect();
+        for id in &acked_before_kill {
+            assert!(
+                stored.contains(id.as_slice()),
+                "an acknowledged push was lost"
+            );
         }
 
         // Restarted on the same database: the laptop resends what wasn't acknowledged, and a

@@ -19,6 +19,7 @@ pub struct SyncState {
     pub status: RwSignal<Option<Status>>,
     /// The pairing secret, when sync is on.
     pub secret: RwSignal<Option<String>>,
+    #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
     network: NetworkState,
     #[cfg(feature = "hydrate")]
     driver: StoredValue<Option<driver::Driver>, LocalStorage>,
