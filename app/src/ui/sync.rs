@@ -322,6 +322,13 @@ mod driver {
 
     /// Opens the socket (again), unless sync was stopped or the browser is offline.
     pub fn connect(state: SyncState) {
+        // Sync off on this device: nothing to connect.
+        let running = state
+            .driver
+            .with_value(|d| d.as_ref().is_some_and(|d| !d.stopped));
+        if !running {
+            return;
+        }
         if !crate::browser::is_online() {
             with_driver(state, |d| d.client.disconnected());
             return;
