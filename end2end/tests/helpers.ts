@@ -98,3 +98,13 @@ export async function downloaded(page: Page, button: string): Promise<string> {
   ]);
   return readFile(await download.path(), "utf8");
 }
+
+/** Waits until this version's service worker controls the page and has its files cached. */
+export async function offlineReady(page: Page) {
+  await page.evaluate(async () => {
+    await navigator.serviceWorker.ready;
+    if (!navigator.serviceWorker.controller) {
+      await new Promise((resolve) => navigator.serviceWorker.addEventListener("controllerchange", resolve, { once: true }));
+    }
+  });
+}

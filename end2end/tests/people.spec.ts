@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { addPerson, fillPerson, listedNames, open, waitReady, watchConsole } from "./helpers";
+import { addPerson, fillPerson, listedNames, offlineReady, open, waitReady, watchConsole } from "./helpers";
 
 test("add three people, one referred by another, and find them after a reload", async ({ page }) => {
   const problems = watchConsole(page);
@@ -80,6 +80,8 @@ test("the form explains what is wrong and keeps what was typed", async ({ page }
 test("edits made offline are kept", async ({ page, context }) => {
   const problems = watchConsole(page);
   await open(page);
+  // The page's own files (the favicon among them) come from the service worker once offline.
+  await offlineReady(page);
   await context.setOffline(true);
   await addPerson(page, { name: "Offline Olive", organisation: "Cafe With Bad Wifi" });
   await page.getByRole("link", { name: "Edit" }).click();

@@ -5,17 +5,7 @@ import { cpSync, mkdtempSync, readFileSync, readdirSync, renameSync, writeFileSy
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { baseURL, chromium } from "../playwright.config";
-import { addPerson, navigate, open, waitReady, watchConsole } from "./helpers";
-
-/** Waits until this version's service worker controls the page and has its files cached. */
-async function offlineReady(page: Page) {
-  await page.evaluate(async () => {
-    await navigator.serviceWorker.ready;
-    if (!navigator.serviceWorker.controller) {
-      await new Promise((resolve) => navigator.serviceWorker.addEventListener("controllerchange", resolve, { once: true }));
-    }
-  });
-}
+import { addPerson, navigate, offlineReady, open, waitReady, watchConsole } from "./helpers";
 
 test("Chromium finds the app installable; the manifest and icons load", async () => {
   // Installing needs a real profile: an incognito context is never installable.
