@@ -28,8 +28,8 @@ pub use interview::{
     BREADTH_ENOUGH, DEFAULT_MEETING_MINUTES, MEETING_MINUTES,
 };
 pub use person::{
-    role_line, Acquaintance, Detail, DetailKind, Person, PersonDraft, PersonError, MAX_FIELD_CHARS,
-    MAX_LIST_ITEMS,
+    referral_chain_reaches, role_line, Acquaintance, Detail, DetailKind, Person, PersonDraft,
+    PersonError, MAX_FIELD_CHARS, MAX_LIST_ITEMS,
 };
 pub use profile::{organisation_key, Organisation, OwnQuestion, Profile, Templates};
 pub use questions::{

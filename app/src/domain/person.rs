@@ -346,7 +346,7 @@ impl PersonDraft {
 }
 
 /// Whether following "referred by" links up from `start` ever arrives at `target`.
-fn referral_chain_reaches(
+pub fn referral_chain_reaches(
     start: &PersonId,
     target: &PersonId,
     referrer_of: &impl Fn(&PersonId) -> Option<PersonId>,

@@ -220,7 +220,7 @@ impl Plan {
                         None => referrer_of(id),
                     }
                 };
-                chain_reaches(&referrer, person_id, &lookup)
+                crate::domain::referral_chain_reaches(&referrer, person_id, &lookup)
             };
             let person = result.get_mut(person_id).expect("checked above");
             match current {
@@ -622,25 +622,6 @@ fn differences(before: &Person, after: &Person) -> Vec<&'static str> {
     check(before.notes != after.notes, "notes");
     check(before.also != after.also, "other details");
     adds
-}
-
-fn chain_reaches(
-    start: &PersonId,
-    target: &PersonId,
-    referrer_of: &impl Fn(&PersonId) -> Option<PersonId>,
-) -> bool {
-    let mut seen = HashSet::new();
-    let mut current = Some(start.clone());
-    while let Some(id) = current {
-        if &id == target {
-            return true;
-        }
-        if !seen.insert(id.clone()) {
-            return false;
-        }
-        current = referrer_of(&id);
-    }
-    false
 }
 
 fn is_id(key: &str) -> bool {
