@@ -1,4 +1,5 @@
 use super::{Person, PersonId};
+use std::collections::HashSet;
 
 /// What the people list shows of one person, with its search text prepared once.
 #[derive(Clone, Debug, PartialEq)]
@@ -72,6 +73,23 @@ impl PersonRow {
 /// Sorts rows the way the list shows them: by name, ignoring case, then by id for stability.
 pub fn sort_rows(rows: &mut [PersonRow]) {
     rows.sort_by(|a, b| a.sort_key.cmp(&b.sort_key).then_with(|| a.id.cmp(&b.id)));
+}
+
+/// Drops the rows of the people in `changed` and adds `replacements` (the rows of those of
+/// them still in the network), keeping the list's order: what the list needs after an edit,
+/// without reading everyone again.
+pub fn replace_rows<'a>(
+    rows: &mut Vec<PersonRow>,
+    changed: impl IntoIterator<Item = &'a PersonId>,
+    replacements: Vec<PersonRow>,
+) {
+    let changed: HashSet<&PersonId> = changed.into_iter().collect();
+    if changed.is_empty() && replacements.is_empty() {
+        return;
+    }
+    rows.retain(|row| !changed.contains(&row.id));
+    rows.extend(replacements);
+    sort_rows(rows);
 }
 
 /// The rows matching every whitespace-separated term of `query` (case-insensitive, anywhere in

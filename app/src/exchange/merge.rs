@@ -152,6 +152,7 @@ impl Plan {
     ) -> Vec<(PersonId, Person)> {
         let mut result: HashMap<PersonId, Person> = HashMap::new();
         let mut order: Vec<PersonId> = Vec::new();
+        let mut ordered: HashSet<PersonId> = HashSet::new();
         // Where each entry's contact ended up, to resolve referrals.
         let mut landed: Vec<Option<PersonId>> = Vec::with_capacity(self.entries.len());
         for (index, entry) in self.entries.iter().enumerate() {
@@ -182,7 +183,7 @@ impl Plan {
                     entry.id.clone()
                 }
             };
-            if !order.contains(&id) {
+            if ordered.insert(id.clone()) {
                 order.push(id.clone());
             }
             landed.push(Some(id));

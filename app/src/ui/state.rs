@@ -157,14 +157,15 @@ impl NetworkState {
                     return Err(DocError::Layout("the network is still loading".into()));
                 };
                 let value = change(&mut session.network, now)?;
-                for id in people {
-                    session.rows.retain(|row| &row.id != id);
-                    if let Ok(Some(person)) = session.network.person(id) {
-                        session.rows.push(PersonRow::new(id.clone(), &person));
-                    }
-                }
+                let replacements = people
+                    .iter()
+                    .filter_map(|id| match session.network.person(id) {
+                        Ok(Some(person)) => Some(PersonRow::new(id.clone(), &person)),
+                        _ => None,
+                    })
+                    .collect();
+                crate::domain::replace_rows(&mut session.rows, people, replacements);
                 if !people.is_empty() {
-                    crate::domain::sort_rows(&mut session.rows);
                     session.list_stale = true;
                 }
                 Ok((value, session.save()))
@@ -237,7 +238,15 @@ impl NetworkState {
                     return Ok((0, true));
                 }
                 session.network.put_people(&people, now)?;
-                session.rows = session.network.rows();
+                let replacements = people
+                    .iter()
+                    .map(|(id, person)| PersonRow::new(id.clone(), person))
+                    .collect();
+                crate::domain::replace_rows(
+                    &mut session.rows,
+                    people.iter().map(|(id, _)| id),
+                    replacements,
+                );
                 session.list_stale = true;
                 Ok((people.len(), session.save()))
             })
