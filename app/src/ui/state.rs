@@ -229,6 +229,7 @@ impl NetworkState {
                     return Err(DocError::Layout("the network is still loading".into()));
                 };
                 let network = &session.network;
+                mark("colloquy:import:start");
                 let people = plan.people(
                     now,
                     |id| network.person(id).ok().flatten(),
@@ -237,7 +238,9 @@ impl NetworkState {
                 if people.is_empty() {
                     return Ok((0, true));
                 }
+                mark("colloquy:import:resolved");
                 session.network.put_people(&people, now)?;
+                mark("colloquy:import:written");
                 let replacements = people
                     .iter()
                     .map(|(id, person)| PersonRow::new(id.clone(), person))
@@ -248,7 +251,10 @@ impl NetworkState {
                     replacements,
                 );
                 session.list_stale = true;
-                Ok((people.len(), session.save()))
+                mark("colloquy:import:listed");
+                let saved = session.save();
+                mark("colloquy:import:saved");
+                Ok((people.len(), saved))
             })
             .unwrap_or_else(|| Err(DocError::Layout("the page is closing".into())));
         match outcome {
@@ -447,6 +453,14 @@ pub fn zone() -> crate::domain::clock::LocalZone {
 #[cfg(not(feature = "hydrate"))]
 pub fn zone() -> crate::domain::clock::LocalZone {
     crate::domain::clock::LocalZone::UTC
+}
+
+/// Records a named instant for the benchmarks (nothing on the server).
+fn mark(name: &str) {
+    #[cfg(feature = "hydrate")]
+    crate::browser::mark(name);
+    #[cfg(not(feature = "hydrate"))]
+    let _ = name;
 }
 
 #[cfg(feature = "hydrate")]

@@ -15,6 +15,8 @@ enum Status {
     Idle,
     #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
     Reading,
+    /// Writing this many people.
+    Importing(usize),
     Failed(String),
     Done(String),
 }
@@ -67,12 +69,14 @@ pub fn ImportPage() -> impl IntoView {
         let _ = ev;
     };
 
-    let import = move |_| {
-        let Some(current) = plan.with_untracked(|p| p.as_ref().map(|(_, _, p)| p.clone())) else {
+    let apply = move || {
+        let Some(counts) = plan.with_untracked(|p| p.as_ref().map(|(_, _, p)| p.counts())) else {
             return;
         };
-        let counts = current.counts();
-        match state.apply_import(&current) {
+        let outcome = plan
+            .with_untracked(|p| p.as_ref().map(|(_, _, p)| state.apply_import(p)))
+            .unwrap_or(Ok(0));
+        match outcome {
             Ok(_) => {
                 plan.set(None);
                 status.set(Status::Done(summary_after(
@@ -86,6 +90,22 @@ pub fn ImportPage() -> impl IntoView {
             ))),
         }
     };
+    let import = move |_| {
+        if matches!(status.get_untracked(), Status::Importing(_)) {
+            return;
+        }
+        let Some(counts) = plan.with_untracked(|p| p.as_ref().map(|(_, _, p)| p.counts())) else {
+            return;
+        };
+        status.set(Status::Importing(counts.added + counts.merged));
+        // A big file holds the page for a moment: let the browser show that it is working
+        // first (after the next frame is painted).
+        #[cfg(feature = "hydrate")]
+        request_animation_frame(move || set_timeout(apply, std::time::Duration::ZERO));
+        #[cfg(not(feature = "hydrate"))]
+        apply();
+    };
+    let busy = Signal::derive(move || matches!(status.get(), Status::Importing(_)));
 
     view! {
         <h1>"Import contacts"</h1>
@@ -112,13 +132,16 @@ pub fn ImportPage() -> impl IntoView {
         {move || match status.get() {
             Status::Idle => ().into_any(),
             Status::Reading => view! { <p class="muted" aria-busy="true">"Reading the file…"</p> }.into_any(),
+            Status::Importing(n) => view! {
+                <p class="muted" role="status" aria-busy="true">{format!("Importing {n} {}…", people(n))}</p>
+            }.into_any(),
             Status::Failed(message) => view! { <p class="form-error" role="alert">{message}</p> }.into_any(),
             Status::Done(message) => view! {
                 <p class="done" role="status">{message}</p>
                 <p><A href="/people">"See your people"</A></p>
             }.into_any(),
         }}
-        {move || plan.with(|p| p.is_some()).then(|| view! { <Preview plan import/> })}
+        {move || plan.with(|p| p.is_some()).then(|| view! { <Preview plan import busy/> })}
     }
 }
 
@@ -127,6 +150,8 @@ pub fn ImportPage() -> impl IntoView {
 fn Preview(
     plan: RwSignal<Option<(Format, String, Plan)>>,
     import: impl Fn(leptos::ev::MouseEvent) + 'static,
+    /// Whether the import is under way.
+    busy: Signal<bool>,
 ) -> impl IntoView {
     let counts = move || plan.with(|p| p.as_ref().map(|(_, _, p)| p.counts()).unwrap_or_default());
     let heading = move || {
@@ -242,7 +267,7 @@ fn Preview(
                 })
             }}
             <div class="actions">
-                <button type="button" class="primary" on:click=import disabled=nothing>{button}</button>
+                <button type="button" class="primary" on:click=import disabled=move || nothing() || busy.get()>{button}</button>
                 <button type="button" on:click=cancel>"Cancel"</button>
             </div>
         </section>
