@@ -55,11 +55,14 @@ pub fn SyncSection() -> impl IntoView {
         let origin = String::new();
         sync.secret.get().map(|k| format!("{origin}/pair#k={k}"))
     };
+    // Which form shows depends only on whether sync is on: a status change (connecting, up to
+    // date) must not rebuild the form someone is typing in.
+    let on = Memo::new(move |_| sync.status.with(Option::is_some));
     view! {
         <section aria-labelledby="sync-heading" class="stack">
             <h2 id="sync-heading">"Sync between devices"</h2>
-            {move || match (sync.status.get(), phrase.get()) {
-                (None, _) => view! {
+            {move || match (on.get(), phrase.get()) {
+                (false, _) => view! {
                     <p class="hint">
                         "Keep your network on your phone and your laptop. The sync server only ever "
                         "holds it encrypted with a key that stays on your devices."
@@ -72,7 +75,7 @@ pub fn SyncSection() -> impl IntoView {
                         <div class="actions"><button type="submit">"Join with the phrase"</button></div>
                     </form>
                 }.into_any(),
-                (Some(_), Some(words)) => view! {
+                (true, Some(words)) => view! {
                     <p>"Write down these 24 words, in order, and keep them safe. They are the only way to get your synced network back if you lose your devices. They are shown once."</p>
                     <ol class="phrase" aria-label="Recovery phrase">
                         {words.split(' ').map(|w| view! { <li>{w.to_owned()}</li> }).collect_view()}
@@ -84,8 +87,10 @@ pub fn SyncSection() -> impl IntoView {
                         <div class="actions"><button type="submit" class="primary">"I wrote it down"</button></div>
                     </form>
                 }.into_any(),
-                (Some(status), None) => view! {
-                    <p role="status" class="sync-status">{describe(&status)}</p>
+                (true, None) => view! {
+                    <p role="status" class="sync-status">
+                        {move || sync.status.get().map(|status| describe(&status))}
+                    </p>
                     {move || link().map(|link| {
                         let copied = link.clone();
                         view! {
