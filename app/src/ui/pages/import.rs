@@ -69,15 +69,15 @@ pub fn ImportPage() -> impl IntoView {
         let _ = ev;
     };
 
+    let busy = Signal::derive(move || matches!(status.get(), Status::Importing(_)));
     let apply = move || {
-        let Some(counts) = plan.with_untracked(|p| p.as_ref().map(|(_, _, p)| p.counts())) else {
-            return;
-        };
-        let outcome = plan
-            .with_untracked(|p| p.as_ref().map(|(_, _, p)| state.apply_import(p)))
-            .unwrap_or(Ok(0));
+        let outcome = plan.with_untracked(|p| {
+            p.as_ref()
+                .map(|(_, _, p)| (p.counts(), state.apply_import(p)))
+        });
         match outcome {
-            Ok(_) => {
+            None => status.set(Status::Idle),
+            Some((counts, Ok(_))) => {
                 plan.set(None);
                 status.set(Status::Done(summary_after(
                     counts.added,
@@ -85,13 +85,13 @@ pub fn ImportPage() -> impl IntoView {
                     counts.already_here + counts.skipped,
                 )));
             }
-            Err(e) => status.set(Status::Failed(format!(
+            Some((_, Err(e))) => status.set(Status::Failed(format!(
                 "The import failed and nothing was changed: {e}"
             ))),
         }
     };
     let import = move |_| {
-        if matches!(status.get_untracked(), Status::Importing(_)) {
+        if busy.get_untracked() {
             return;
         }
         let Some(counts) = plan.with_untracked(|p| p.as_ref().map(|(_, _, p)| p.counts())) else {
@@ -105,7 +105,6 @@ pub fn ImportPage() -> impl IntoView {
         #[cfg(not(feature = "hydrate"))]
         apply();
     };
-    let busy = Signal::derive(move || matches!(status.get(), Status::Importing(_)));
 
     view! {
         <h1>"Import contacts"</h1>
@@ -268,7 +267,7 @@ fn Preview(
             }}
             <div class="actions">
                 <button type="button" class="primary" on:click=import disabled=move || nothing() || busy.get()>{button}</button>
-                <button type="button" on:click=cancel>"Cancel"</button>
+                <button type="button" on:click=cancel disabled=busy>"Cancel"</button>
             </div>
         </section>
     }
