@@ -89,6 +89,14 @@ pub async fn run(
     relay: Arc<relay::Relay>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    use axum::serve::ListenerExt;
+    // Sync frames are small and latency matters: send each at once rather than letting Nagle's
+    // algorithm hold an ack back until the previous frame is acknowledged.
+    let listener = listener.tap_io(|tcp| {
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::debug!("TCP_NODELAY: {e}");
+        }
+    });
     axum::serve(listener, router(leptos_options, relay).into_make_service())
         .with_graceful_shutdown(shutdown)
         .await

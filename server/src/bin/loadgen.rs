@@ -199,7 +199,14 @@ async fn run_device(
     let started = start_load.notified();
     tokio::pin!(started);
     started.as_mut().enable();
-    let Ok((socket, _)) = tokio_tungstenite::connect_async(format!("ws://{addr}/sync")).await
+    // Small buffers (the default 128 KiB read buffer is zeroed on every read: with a thousand
+    // connections that alone saturates a core) and no Nagle delay, as a browser does.
+    let config = tokio_tungstenite::tungstenite::protocol::WebSocketConfig::default()
+        .read_buffer_size(4 * 1024)
+        .write_buffer_size(0);
+    let Ok((socket, _)) =
+        tokio_tungstenite::connect_async_with_config(format!("ws://{addr}/sync"), Some(config), true)
+            .await
     else {
         counters.errors.fetch_add(1, Ordering::Relaxed);
         let _ = ready.send(()).await;
