@@ -642,7 +642,10 @@ async fn append_batch(
         .join(",");
     let mut known: HashMap<(DocId, BlobId), u64> = HashMap::new();
     for row in sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
-        "SELECT doc, blob_id, seq FROM blobs WHERE (doc, blob_id) IN (VALUES {pairs})"
+        // A join from the list, so each pair is one index search (`(doc, blob_id) IN (VALUES
+        // …)` would scan the whole table).
+        "SELECT b.doc, b.blob_id, b.seq FROM (VALUES {pairs}) AS v \
+         CROSS JOIN blobs AS b ON b.doc = v.column1 AND b.blob_id = v.column2"
     )))
     .fetch_all(&mut *tx)
     .await?

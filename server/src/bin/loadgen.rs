@@ -50,7 +50,8 @@ struct Counters {
     errors: AtomicU64,
 }
 
-#[tokio::main]
+// One thread: the relay under test gets the rest of the machine.
+#[tokio::main(flavor = "current_thread")]
 async fn main() {
     let args = Args::parse();
     let docs = args.docs.unwrap_or(args.devices.div_ceil(2)).max(1);
