@@ -205,9 +205,12 @@ async fn run_device(
     let config = tokio_tungstenite::tungstenite::protocol::WebSocketConfig::default()
         .read_buffer_size(4 * 1024)
         .write_buffer_size(0);
-    let Ok((socket, _)) =
-        tokio_tungstenite::connect_async_with_config(format!("ws://{addr}/sync"), Some(config), true)
-            .await
+    let Ok((socket, _)) = tokio_tungstenite::connect_async_with_config(
+        format!("ws://{addr}/sync"),
+        Some(config),
+        true,
+    )
+    .await
     else {
         counters.errors.fetch_add(1, Ordering::Relaxed);
         let _ = ready.send(()).await;
