@@ -1,0 +1,62 @@
+import { expect, test } from "@playwright/test";
+import { readFileSync } from "node:fs";
+
+// How long a keystroke in an interview's notes takes to be durable in this browser's storage, in
+// the stored networks `cargo bench -p app --bench open` writes.
+//
+// The day-of screen saves the notes from its own `input` handler, synchronously: the change is
+// made and its chunk written to localStorage before the handler returns. A listener on the
+// document hears the same event after that handler (it bubbles there), so `performance.now()`
+// minus the event's `timeStamp` is the time from the keystroke to the chunk being stored. The
+// bench also checks that every keystroke did store a chunk and that the text is there after a
+// reload. Prints the median and the 95th percentile.
+const KEYS = 60;
+const sizes = (process.env.OPEN_BENCH_SIZES ?? "1000,10000").split(",").map(Number);
+const percentile = (xs: number[], p: number) =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))];
+
+test("a keystroke in a note, durable in storage", async ({ page }) => {
+  const rows: string[] = [];
+  for (const n of sizes) {
+    const entries: Record<string, string> = JSON.parse(
+      readFileSync(`../target/bench/network-${n}.json`, "utf8"),
+    );
+    await page.goto("/people");
+    await page.evaluate((entries) => {
+      localStorage.clear();
+      for (const [key, value] of Object.entries(entries)) localStorage.setItem(key, value);
+    }, entries);
+
+    await page.goto("/interviews/i000000/meet");
+    await expect(page.locator('main[data-network="ready"]')).toBeVisible({ timeout: 120_000 });
+    const notes = page.getByLabel("What you discussed");
+    await expect(notes).toBeVisible();
+    await notes.click();
+    await page.keyboard.press("End");
+    await page.evaluate(() => {
+      const w = window as unknown as { durable: number[] };
+      w.durable = [];
+      document.addEventListener("input", (event) => {
+        w.durable.push(performance.now() - event.timeStamp);
+      });
+    });
+    const chunks = () =>
+      page.evaluate(() => Object.keys(localStorage).filter((k) => k.includes("/chunk/")).length);
+    const before = await chunks();
+    const typed = "x".repeat(KEYS);
+    await page.keyboard.type(typed);
+    const durable: number[] = await page.evaluate(() => (window as unknown as { durable: number[] }).durable);
+    expect(durable).toHaveLength(KEYS);
+    expect(await chunks()).toBeGreaterThanOrEqual(before + KEYS);
+
+    await page.reload();
+    await expect(page.locator('main[data-network="ready"]')).toBeVisible({ timeout: 120_000 });
+    await expect(page.getByLabel("What you discussed")).toHaveValue(new RegExp(`${typed}$`));
+
+    rows.push(
+      `${String(n).padStart(6)}  ${percentile(durable, 0.5).toFixed(2).padStart(10)}  ${percentile(durable, 0.95).toFixed(2).padStart(10)}`,
+    );
+  }
+  console.log(`\npeople  durable_ms  p95_ms   (${KEYS} keystrokes in an interview's notes, headless Chromium)`);
+  for (const row of rows) console.log(row);
+});
