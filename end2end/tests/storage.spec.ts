@@ -126,6 +126,41 @@ test("many edits are compacted into a snapshot without losing any", async ({ pag
   await expect(page.getByLabel("Notes", { exact: true })).toHaveValue(text);
 });
 
+test("compaction waits until the edits pause, never in the middle of them", async ({ page }) => {
+  await open(page);
+  await addPerson(page, { name: "Busy Writer" });
+  const notes = page.getByLabel("Notes", { exact: true });
+  let seed = 11;
+  const letters = (n: number) =>
+    Array.from({ length: n }, () => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return String.fromCharCode(0x4e00 + (seed % 20000));
+    }).join("");
+  const head = () => page.evaluate(() => localStorage.getItem("colloquy/head"));
+  const before = await head();
+  // Saves one after another for several seconds, each well within the pause the app waits for:
+  // the chunks pass the compaction threshold early in the burst, yet the stored generation
+  // must not change until the saving stops.
+  let text = "";
+  const started = Date.now();
+  let saves = 0;
+  while (Date.now() - started < 6_000 || saves < 8) {
+    await page.getByRole("link", { name: "Edit" }).click();
+    text += letters(6000) + "\n";
+    await notes.fill(text);
+    await page.getByRole("button", { name: "Save" }).click();
+    await expect(page.getByRole("heading", { level: 1 })).toHaveText("Busy Writer");
+    saves += 1;
+    expect(await head(), `compacted during the edits, after save ${saves}`).toBe(before);
+  }
+  // Once they pause, the chunks are compacted, and nothing is lost.
+  await expect.poll(head, { timeout: 15_000 }).not.toBe(before);
+  await page.reload();
+  await waitReady(page);
+  await page.getByRole("link", { name: "Edit" }).click();
+  await expect(notes).toHaveValue(text);
+});
+
 test("the people list is cached for a fast opening, and a stale cache is never trusted", async ({ page }) => {
   await open(page);
   await addPerson(page, { name: "Really Here" });

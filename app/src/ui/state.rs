@@ -21,6 +21,8 @@ pub struct Session {
     /// The stored list cache no longer matches `rows`.
     list_stale: bool,
     upkeep_scheduled: bool,
+    /// When the latest edit was saved (ms): upkeep waits until edits have paused.
+    last_edit: i64,
 }
 
 /// Whether the latest edit is in this device's storage.
@@ -32,6 +34,9 @@ pub enum SaveState {
     /// Kept in memory only (see the problems).
     NotSaved,
 }
+
+/// How long edits must pause before compaction and the list cache are written (ms).
+const UPKEEP_PAUSE: i64 = 1500;
 
 #[derive(Clone, Copy)]
 pub struct NetworkState {
@@ -88,6 +93,7 @@ impl NetworkState {
             rows,
             list_stale,
             upkeep_scheduled: false,
+            last_edit: 0,
         }));
         self.problems.set(problems);
         self.ready.set(true);
@@ -392,12 +398,15 @@ impl NetworkState {
         self.schedule_upkeep();
     }
 
-    /// Compaction and the list cache rewrite whole things: do them once typing has paused.
+    /// Compaction and the list cache rewrite whole things: do them once edits have paused for
+    /// `UPKEEP_PAUSE` (each edit pushes the moment back), never in the middle of typing.
     fn schedule_upkeep(&self) {
+        let now = now();
         let schedule = self
             .session
             .try_update_value(|session| {
                 let session = session.as_mut()?;
+                session.last_edit = now;
                 let due = !session.upkeep_scheduled;
                 session.upkeep_scheduled = true;
                 Some(due)
@@ -405,19 +414,27 @@ impl NetworkState {
             .flatten()
             .unwrap_or(false);
         if schedule {
-            let state = *self;
-            set_timeout(
-                move || state.upkeep(),
-                std::time::Duration::from_millis(1500),
-            );
+            self.upkeep_after(UPKEEP_PAUSE);
         }
     }
 
+    fn upkeep_after(&self, wait: i64) {
+        let state = *self;
+        set_timeout(
+            move || state.upkeep(),
+            std::time::Duration::from_millis(wait.max(0) as u64),
+        );
+    }
+
     fn upkeep(&self) {
-        self.session.try_update_value(|session| {
-            let Some(session) = session.as_mut() else {
-                return;
-            };
+        let now = now();
+        let wait = self.session.try_update_value(|session| {
+            let session = session.as_mut()?;
+            // (A clock set back makes `quiet` negative: then don't wait for it to catch up.)
+            let quiet = now - session.last_edit;
+            if (0..UPKEEP_PAUSE).contains(&quiet) {
+                return Some(UPKEEP_PAUSE - quiet);
+            }
             session.upkeep_scheduled = false;
             // A failed compaction leaves the current generation in place and is retried after
             // a later edit; a failed list write only makes the next opening slower.
@@ -428,7 +445,11 @@ impl NetworkState {
                 let heads = session.network.heads();
                 session.list_stale = session.store.write_list(&heads, &session.rows).is_err();
             }
+            None
         });
+        if let Some(Some(wait)) = wait {
+            self.upkeep_after(wait);
+        }
     }
 }
 
