@@ -113,7 +113,8 @@ pub async fn service_worker(State(build): State<Arc<Build>>) -> Response {
 }
 
 /// `/offline`: the page the service worker answers with for any navigation it can't fetch.
-/// It has no server-rendered content; `/offline.js` loads the wasm and mounts the app.
+/// It has no server-rendered content; `/offline.js` loads the wasm and mounts the app. The app's
+/// files are fetched (from the service worker's cache) alongside the loader, not after it.
 pub async fn offline_shell(State(build): State<Arc<Build>>) -> Response {
     let html = format!(
         r#"<!DOCTYPE html>
@@ -128,6 +129,8 @@ pub async fn offline_shell(State(build): State<Arc<Build>>) -> Response {
 <link rel="stylesheet" href="{css}">
 <link rel="manifest" href="/manifest.webmanifest">
 <link rel="icon" href="/favicon.svg" type="image/svg+xml">
+<link rel="modulepreload" href="{js}">
+<link rel="preload" href="{wasm}" as="fetch" type="application/wasm" crossorigin>
 <script type="module" src="/offline.js"></script>
 </head>
 <body></body>
