@@ -97,19 +97,23 @@ test("when storage is full, edits stay in memory, the user is told, and they are
   expect(await listedNames(page)).toEqual(["After Free", "Before Full", "While Full"]);
 });
 
+/** Text that doesn't compress away, so each save stores a sizeable chunk: characters from a
+ * small generator over a large alphabet. */
+function incompressible(seed: number): (n: number) => string {
+  return (n) =>
+    Array.from({ length: n }, () => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return String.fromCharCode(0x4e00 + (seed % 20000));
+    }).join("");
+}
+
 test("many edits are compacted into a snapshot without losing any", async ({ page }) => {
   await open(page);
   await addPerson(page, { name: "Compact Me" });
   await page.getByRole("link", { name: "Edit" }).click();
   const notes = page.getByLabel("Notes", { exact: true });
   // Each save is one chunk; past 64 KiB of chunks the app compacts them into a snapshot.
-  // Characters from a small generator over a large alphabet keep the text from compressing away.
-  let seed = 7;
-  const letters = (n: number) =>
-    Array.from({ length: n }, () => {
-      seed = (seed * 1103515245 + 12345) % 2147483648;
-      return String.fromCharCode(0x4e00 + (seed % 20000));
-    }).join("");
+  const letters = incompressible(7);
   let text = "";
   for (let i = 0; i < 25; i++) {
     text += letters(3000) + "\n";
@@ -130,12 +134,7 @@ test("compaction waits until the edits pause, never in the middle of them", asyn
   await open(page);
   await addPerson(page, { name: "Busy Writer" });
   const notes = page.getByLabel("Notes", { exact: true });
-  let seed = 11;
-  const letters = (n: number) =>
-    Array.from({ length: n }, () => {
-      seed = (seed * 1103515245 + 12345) % 2147483648;
-      return String.fromCharCode(0x4e00 + (seed % 20000));
-    }).join("");
+  const letters = incompressible(11);
   const head = () => page.evaluate(() => localStorage.getItem("colloquy/head"));
   const before = await head();
   // Saves one after another for several seconds, each well within the pause the app waits for:
