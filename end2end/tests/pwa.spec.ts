@@ -74,6 +74,25 @@ test("a page never visited opens offline, shows data, takes edits, and keeps the
   expect(problems).toEqual([]);
 });
 
+test("on Wi-Fi that never answers, a page opens from the cache within seconds", async ({ context }) => {
+  const first = await context.newPage();
+  await open(first, "/");
+  await offlineReady(first);
+  await navigate(first, "People");
+  await addPerson(first, { name: "Café Casey" });
+  const personPage = new URL(first.url()).pathname;
+  await first.close();
+
+  // Connected, but the request for the page is never answered.
+  await context.route((url) => url.pathname === personPage, () => {});
+  const page = await context.newPage();
+  const problems = watchConsole(page);
+  await page.goto(personPage, { timeout: 20_000 });
+  await waitReady(page);
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Café Casey");
+  expect(problems).toEqual([]);
+});
+
 /** A server process serving `siteRoot` on `port`, with the hash file `hashFile`. */
 async function serve(siteRoot: string, hashFile: string, port: number): Promise<ChildProcess> {
   const child = spawn(resolve("../target/debug/server"), [], {

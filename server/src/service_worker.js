@@ -3,7 +3,8 @@
 // - App files (/pkg, hashed by build) come from the cache first: a later visit downloads no app
 //   code. Each build gets its own cache; old ones go when the new worker takes over.
 // - Pages come from the network first, so an online visit always renders the deployed version;
-//   with no network, any page gets the offline shell, which mounts the app client-side.
+//   with no network, or one that hasn't answered within a few seconds, any page gets the
+//   offline shell, which mounts the app client-side.
 // - A new worker waits until the page asks it to take over (the app's "Update" button), so an
 //   open page never mixes an old page with new files.
 const CACHE = `colloquy-${VERSION}`;
@@ -36,13 +37,20 @@ async function fromCacheFirst(request) {
   return response;
 }
 
+// A network that takes longer than this to answer a page (a coffee shop's Wi-Fi) counts as none.
+const PATIENCE_MS = 3000;
+
 async function pageFromNetworkFirst(request) {
+  const network = fetch(request);
+  const late = new Promise((resolve) => setTimeout(resolve, PATIENCE_MS, null));
   try {
-    return await fetch(request);
+    const response = await Promise.race([network, late]);
+    if (response) return response;
   } catch {
-    const cache = await caches.open(CACHE);
-    return (await cache.match("/offline")) ?? Response.error();
+    // No network at all.
   }
+  const shell = await (await caches.open(CACHE)).match("/offline");
+  return shell ?? network.catch(() => Response.error());
 }
 
 self.addEventListener("fetch", (event) => {
