@@ -110,7 +110,10 @@ impl Store {
                 .pragma("mmap_size", "268435456")
                 // Writers never checkpoint (that would stall every push behind an fsync); a
                 // background task does, without blocking them.
-                .pragma("wal_autocheckpoint", "0");
+                .pragma("wal_autocheckpoint", "0")
+                // A batch's multi-row insert keeps a statement journal (undo for that statement
+                // alone); in a temporary file, every page it touches costs a write call.
+                .pragma("temp_store", "memory");
             let writer = SqlitePoolOptions::new()
                 .max_connections(1)
                 .connect_with(options.clone())

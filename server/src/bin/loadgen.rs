@@ -117,6 +117,7 @@ async fn main() {
     measuring.store(true, Ordering::SeqCst);
     start_load.notify_waiters();
     let load_started = Instant::now();
+    let cpu_before = pid.and_then(cpu_seconds);
     let mut rss_peak = 0u64;
     while load_started.elapsed() < Duration::from_secs(args.seconds) {
         tokio::time::sleep(Duration::from_millis(250)).await;
@@ -126,6 +127,9 @@ async fn main() {
     }
     measuring.store(false, Ordering::SeqCst);
     let elapsed = load_started.elapsed().as_secs_f64();
+    let relay_cores = cpu_before
+        .zip(pid.and_then(cpu_seconds))
+        .map(|(before, after)| (after - before) / elapsed);
     // Let deliveries in flight land before counting.
     tokio::time::sleep(Duration::from_millis(500)).await;
 
@@ -174,6 +178,9 @@ async fn main() {
             (idle.saturating_sub(before)) as f64 / args.devices as f64 / 1e3,
             rss_peak as f64 / 1e6
         );
+    }
+    if let Some(cores) = relay_cores {
+        println!("relay CPU under load: {cores:.2} cores");
     }
     for task in tasks {
         task.abort();
@@ -328,6 +335,20 @@ async fn start_relay() -> (SocketAddr, tokio::process::Child) {
     }
     (addr, child)
 }
+
+/// The CPU time a process has used, user and system, in seconds (Linux).
+fn cpu_seconds(pid: u32) -> Option<f64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // Fields after the command name (which is in parentheses and may hold spaces): utime and
+    // stime are the 12th and 13th, in clock ticks.
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+    Some(ticks as f64 / CLOCK_TICKS_PER_SECOND)
+}
+
+/// `sysconf(_SC_CLK_TCK)`, which is 100 on every Linux this runs on.
+const CLOCK_TICKS_PER_SECOND: f64 = 100.0;
 
 /// A process's resident memory in bytes (Linux).
 fn rss(pid: u32) -> Option<u64> {
