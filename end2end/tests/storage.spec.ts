@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { addPerson, listedNames, open, waitReady } from "./helpers";
+import { addPerson, listedNames, open, waitReady, watchConsole } from "./helpers";
 
 /** Every localStorage entry the app wrote. */
 async function stored(page: import("@playwright/test").Page): Promise<Record<string, string>> {
@@ -158,6 +158,57 @@ test("compaction waits until the edits pause, never in the middle of them", asyn
   await waitReady(page);
   await page.getByRole("link", { name: "Edit" }).click();
   await expect(notes).toHaveValue(text);
+});
+
+test.describe("with no service worker, so the test can hold back the verification worker", () => {
+  test.use({ serviceWorkers: "block" });
+
+  test("a compaction is verified in a worker while edits go on being saved, and none is lost", async ({ page }) => {
+    const problems = watchConsole(page);
+    // The worker's script is held back until the test lets it through: meanwhile the
+    // snapshot is written but not yet verified, and the page must go on working.
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let requested!: () => void;
+    const workerStarted = new Promise<void>((resolve) => (requested = resolve));
+    await page.route("**/doc_worker.js", async (route) => {
+      requested();
+      await held;
+      await route.continue();
+    });
+    await open(page);
+    await addPerson(page, { name: "Long Verification" });
+    const notes = page.getByLabel("Notes", { exact: true });
+    const letters = incompressible(13);
+    const head = () => page.evaluate(() => localStorage.getItem("colloquy/head"));
+    let text = "";
+    const save = async () => {
+      await page.getByRole("link", { name: "Edit" }).click();
+      text += letters(3000) + "\n";
+      await notes.fill(text);
+      await page.getByRole("button", { name: "Save" }).click();
+      await expect(page.getByRole("heading", { level: 1 })).toHaveText("Long Verification");
+    };
+    // Past 64 KiB of chunks, once the edits pause, a snapshot is written and sent for checking.
+    for (let i = 0; i < 25; i++) await save();
+    await workerStarted;
+    const before = await head();
+    await save();
+    expect(await head(), "the new generation is used only once verified").toBe(before);
+    release();
+    await expect.poll(head, { timeout: 30_000 }).not.toBe(before);
+
+    // The edit saved during the verification was written again into the new generation.
+    const generation = (await head())!.split(" ")[0];
+    const keys = Object.keys(await stored(page));
+    expect(keys.filter((k) => k.startsWith(`colloquy/g${generation}/chunk/`))).toHaveLength(1);
+    await page.reload();
+    await waitReady(page);
+    await page.getByRole("link", { name: "Edit" }).click();
+    await expect(notes).toHaveValue(text);
+    // (Playwright itself warns that it blocked the service worker.)
+    expect(problems.filter((p) => !p.includes("blocked by Playwright"))).toEqual([]);
+  });
 });
 
 test("the people list is cached for a fast opening, and a stale cache is never trusted", async ({ page }) => {

@@ -68,6 +68,7 @@ impl Build {
         vec![
             "/offline",
             "/offline.js",
+            "/doc_worker.js",
             &self.js,
             &self.wasm,
             &self.css,

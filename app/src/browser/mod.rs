@@ -2,6 +2,7 @@
 //! performance marks, file downloads.
 
 pub mod socket;
+pub mod worker;
 
 use crate::doc::store::{KeyValue, KvError};
 use wasm_bindgen::JsCast;
@@ -136,14 +137,24 @@ pub fn register_service_worker(on_update: impl Fn() + Clone + 'static) {
     let Some(window) = web_sys::window() else {
         return;
     };
-    let container = window.navigator().service_worker();
+    // A browser without service workers (some private modes, no HTTPS), or one that refuses
+    // this one, still runs the app online.
+    let navigator = window.navigator();
+    if !js_sys::Reflect::get(&navigator, &"serviceWorker".into()).is_ok_and(|c| c.is_object()) {
+        return;
+    }
+    let container = navigator.service_worker();
     let registered = wasm_bindgen_futures::JsFuture::from(container.register("/sw.js"));
     wasm_bindgen_futures::spawn_local(async move {
-        // A browser that refuses (private mode, no HTTPS) still runs the app online.
-        let Ok(registration) = registered.await else {
+        let Ok(registration) = registered
+            .await
+            .map(|r| r.dyn_into::<web_sys::ServiceWorkerRegistration>())
+        else {
             return;
         };
-        let registration: web_sys::ServiceWorkerRegistration = registration.unchecked_into();
+        let Ok(registration) = registration else {
+            return;
+        };
         // A page opened before any worker controlled it has nothing to update from.
         let controlled = || {
             web_sys::window().is_some_and(|w| w.navigator().service_worker().controller().is_some())

@@ -265,6 +265,36 @@ fn decode(text: &str) -> Result<Vec<u8>, String> {
         .map_err(|e| format!("not base64: {e}"))
 }
 
+/// A snapshot written by [`Store::begin_compaction`], not yet verified or pointed at.
+#[derive(Debug)]
+pub struct PendingSnapshot {
+    key: String,
+    generation: u64,
+    heads: Vec<ChangeHash>,
+    len: usize,
+}
+
+impl PendingSnapshot {
+    /// Whether `heads` (as [`snapshot_heads`] gives them) are the ones this snapshot was saved at.
+    pub fn matches(&self, heads: &Result<Vec<String>, String>) -> bool {
+        heads.as_ref().is_ok_and(|heads| {
+            heads.len() == self.heads.len()
+                && self
+                    .heads
+                    .iter()
+                    .zip(heads)
+                    .all(|(a, b)| a.to_string() == *b)
+        })
+    }
+}
+
+/// Loads a stored snapshot (base64 text) and gives its heads in hex, or why it can't be read.
+pub fn snapshot_heads(text: &str) -> Result<Vec<String>, String> {
+    let bytes = decode(text)?;
+    let mut network = Network::load(&bytes).map_err(|e| e.to_string())?;
+    Ok(network.heads().iter().map(ChangeHash::to_string).collect())
+}
+
 impl<K: KeyValue> Store<K> {
     /// Opens the network stored in `kv` for the tab `tab` (a random id, unique per open tab).
     ///
@@ -323,12 +353,18 @@ impl<K: KeyValue> Store<K> {
             (std::cmp::Reverse(k.generation()), !preferred)
         });
         let mut network = None;
+        // Whether the base is the snapshot `head` names, or else one nothing vouches for: a
+        // compaction's that never finished (its tab closed first), or the fallback after an
+        // unreadable one.
+        let mut base_is_head = true;
         for key in snapshots {
             match store.read_network(key) {
                 Ok((net, len)) => {
                     if key.generation() == current {
                         store.snapshot_bytes = len;
                     }
+                    base_is_head = matches!((key, &parsed_head),
+                        (Key::Snapshot { generation, tab }, Some((g, Some(t)))) if generation == g && tab == t);
                     network = Some(net);
                     break;
                 }
@@ -364,7 +400,14 @@ impl<K: KeyValue> Store<K> {
                 }
             }
         }
-        store.persisted = network.heads();
+        // Chunks written on top of a base nothing vouches for may depend on what only that
+        // snapshot holds, which a later compaction needn't keep: the first save then writes
+        // the whole network, so it stands on its own.
+        store.persisted = if base_is_head {
+            network.heads()
+        } else {
+            Vec::new()
+        };
 
         let mut detail = String::from("kept from an earlier opening");
         if !bad.is_empty() {
@@ -436,8 +479,21 @@ impl<K: KeyValue> Store<K> {
     }
 
     /// Writes the whole network as a new generation, verifies it, moves `head` to it and drops
-    /// generations older than the previous one (keys kept aside excepted).
+    /// generations older than the one `head` named before (keys kept aside excepted).
+    ///
+    /// The verification loads the new snapshot, which for a large network takes as long as
+    /// opening it; the browser does that part in a worker, through [`Store::begin_compaction`]
+    /// and [`Store::finish_compaction`].
     pub fn compact(&mut self, network: &mut Network) -> Result<(), KvError> {
+        let pending = self.begin_compaction(network)?;
+        let verified = self.verify(&pending);
+        self.finish_compaction(network, pending, verified)
+    }
+
+    /// The first half of a compaction: writes the whole network as a snapshot of a new
+    /// generation, which nothing points at yet. Edits may go on being saved (into the current
+    /// generation) until [`Store::finish_compaction`].
+    pub fn begin_compaction(&mut self, network: &mut Network) -> Result<PendingSnapshot, KvError> {
         // Take in what other tabs stored and this tab hasn't heard of yet (a newer generation's
         // snapshot, chunks): the generations this compaction drops may hold it.
         self.follow_head(network)?;
@@ -447,7 +503,6 @@ impl<K: KeyValue> Store<K> {
             }
         }
         let bytes = network.save();
-        let heads = network.heads();
         let newest = self
             .layout_keys()?
             .iter()
@@ -464,27 +519,78 @@ impl<K: KeyValue> Store<K> {
             let _ = self.kv.remove(&key);
             return Err(e);
         }
-        let verified = self
-            .kv
-            .get(&key)?
-            .and_then(|text| decode(&text).ok())
-            .and_then(|bytes| Network::load(&bytes).ok())
-            .is_some_and(|mut net| net.heads() == heads);
+        Ok(PendingSnapshot {
+            key,
+            generation,
+            heads: network.heads(),
+            len: bytes.len(),
+        })
+    }
+
+    /// The pending snapshot as stored, for a verification elsewhere (`None` if it is gone).
+    pub fn stored_snapshot(&self, pending: &PendingSnapshot) -> Result<Option<String>, KvError> {
+        self.kv.get(&pending.key)
+    }
+
+    /// Whether the pending snapshot reads back whole: it loads, with the heads it was saved at.
+    pub fn verify(&self, pending: &PendingSnapshot) -> bool {
+        self.stored_snapshot(pending)
+            .ok()
+            .flatten()
+            .is_some_and(|text| pending.matches(&snapshot_heads(&text)))
+    }
+
+    /// The second half of a compaction: if the snapshot was `verified`, points `head` at it,
+    /// writes the edits saved since it was begun into it, and drops generations older than the
+    /// one `head` named until now. If it wasn't, or another tab has compacted since, the
+    /// snapshot is removed and the current generation stays.
+    pub fn finish_compaction(
+        &mut self,
+        network: &mut Network,
+        pending: PendingSnapshot,
+        verified: bool,
+    ) -> Result<(), KvError> {
         if !verified {
-            let _ = self.kv.remove(&key);
+            let _ = self.kv.remove(&pending.key);
             return Err(KvError::Unavailable(
                 "a new save could not be read back".into(),
             ));
         }
-        self.kv.set(HEAD, &format!("{generation} {}", self.tab))?;
-        self.generation = generation;
+        let head = self.kv.get(HEAD)?.as_deref().and_then(parse_head);
+        if head
+            .as_ref()
+            .is_some_and(|(generation, _)| *generation >= pending.generation)
+        {
+            // Another tab got there first; the next save follows its generation.
+            let _ = self.kv.remove(&pending.key);
+            return Ok(());
+        }
+        // Chunks other tabs wrote since the snapshot was begun may be in generations about to
+        // be dropped: take them in first, so the save below writes them into the new one.
+        for key in self.layout_keys()? {
+            if matches!(key, Key::Chunk { .. }) {
+                self.apply_chunk(network, &key.to_string());
+            }
+        }
+        self.kv
+            .set(HEAD, &format!("{} {}", pending.generation, self.tab))?;
+        self.generation = pending.generation;
         self.next_chunk = 0;
-        self.persisted = heads;
-        self.snapshot_bytes = bytes.len();
+        self.persisted = pending.heads;
+        self.snapshot_bytes = pending.len;
         self.chunk_bytes = 0;
         self.chunk_count = 0;
-        self.unsaved = false;
-        self.drop_old_generations()?;
+        // Edits saved while the snapshot was being verified went into older generations: write
+        // them again into this one. If that fails (storage full) they stay in memory and
+        // `has_unsaved` says so; the next save retries, and nothing is dropped.
+        //
+        // Tabs write into the generation `head` names at the time, so the one it named until
+        // now may still be receiving edits: keep it (it is also the fallback should this
+        // snapshot become unreadable) and drop those before it. With no `head` yet, tabs may be
+        // writing into any generation, so nothing is dropped.
+        if let (Ok(_), Some((previous, _))) = (self.save(network), head) {
+            self.drop_generations_before(previous)?;
+        }
         Ok(())
     }
 
@@ -640,8 +746,7 @@ impl<K: KeyValue> Store<K> {
         Ok(())
     }
 
-    fn drop_old_generations(&mut self) -> Result<(), KvError> {
-        let keep_from = self.generation.saturating_sub(1);
+    fn drop_generations_before(&mut self, keep_from: u64) -> Result<(), KvError> {
         for key in self.layout_keys()? {
             let name = key.to_string();
             if key.generation() < keep_from && !self.aside.contains(&name) {

@@ -5,7 +5,7 @@
 //! hydration the browser opens the store and the pages fill in.
 
 use crate::doc::list_cache::CachedList;
-use crate::doc::store::{KeyValue, Problem, Store};
+use crate::doc::store::{KeyValue, PendingSnapshot, Problem, Store};
 use crate::doc::{DocError, Network};
 use crate::domain::{Person, PersonId, PersonRow};
 use crate::exchange::merge::{self, Plan};
@@ -21,6 +21,8 @@ pub struct Session {
     /// The stored list cache no longer matches `rows`.
     list_stale: bool,
     upkeep_scheduled: bool,
+    /// A compaction's snapshot is written and being verified (see `NetworkState::upkeep`).
+    compacting: bool,
     /// When the latest edit was saved (ms): upkeep waits until edits have paused.
     last_edit: i64,
 }
@@ -33,6 +35,25 @@ pub enum SaveState {
     Saved,
     /// Kept in memory only (see the problems).
     NotSaved,
+}
+
+/// What is left to do after an upkeep pass.
+enum Upkeep {
+    /// Edits haven't paused yet: come back in this many ms.
+    Wait(i64),
+    /// A compaction's snapshot is written and must be verified.
+    Verify(PendingSnapshot),
+}
+
+/// Loads a snapshot off the page's thread; `Err` when that isn't possible here.
+#[cfg(feature = "hydrate")]
+async fn verify_elsewhere(text: String) -> Result<Result<Vec<String>, String>, String> {
+    crate::browser::worker::snapshot_heads(text).await
+}
+
+#[cfg(not(feature = "hydrate"))]
+async fn verify_elsewhere(_text: String) -> Result<Result<Vec<String>, String>, String> {
+    Err("no worker outside the browser".into())
 }
 
 /// How long edits must pause before compaction and the list cache are written (ms).
@@ -93,6 +114,7 @@ impl NetworkState {
             rows,
             list_stale,
             upkeep_scheduled: false,
+            compacting: false,
             last_edit: 0,
         }));
         self.problems.set(problems);
@@ -428,27 +450,65 @@ impl NetworkState {
 
     fn upkeep(&self) {
         let now = now();
-        let wait = self.session.try_update_value(|session| {
+        let next = self.session.try_update_value(|session| {
             let session = session.as_mut()?;
             // (A clock set back makes `quiet` negative: then don't wait for it to catch up.)
             let quiet = now - session.last_edit;
             if (0..UPKEEP_PAUSE).contains(&quiet) {
-                return Some(UPKEEP_PAUSE - quiet);
+                return Some(Upkeep::Wait(UPKEEP_PAUSE - quiet));
             }
             session.upkeep_scheduled = false;
             // A failed compaction leaves the current generation in place and is retried after
             // a later edit; a failed list write only makes the next opening slower.
-            if session.store.needs_compaction() {
-                let _ = session.store.compact(&mut session.network);
+            let mut pending = None;
+            if session.store.needs_compaction() && !session.compacting {
+                pending = session.store.begin_compaction(&mut session.network).ok();
+                session.compacting = pending.is_some();
             }
             if session.list_stale && !session.store.has_unsaved() {
                 let heads = session.network.heads();
                 session.list_stale = session.store.write_list(&heads, &session.rows).is_err();
             }
-            None
+            Some(Upkeep::Verify(pending?))
         });
-        if let Some(Some(wait)) = wait {
-            self.upkeep_after(wait);
+        match next.flatten() {
+            Some(Upkeep::Wait(wait)) => self.upkeep_after(wait),
+            Some(Upkeep::Verify(pending)) => {
+                let state = *self;
+                leptos::task::spawn_local(async move { state.finish_compaction(pending).await });
+            }
+            None => {}
+        }
+    }
+
+    /// Verifies a compaction's snapshot, which loads the whole network: in a worker, so the
+    /// page goes on answering (edits meanwhile are saved as usual), or here if no worker can
+    /// be had. Then moves the store to it.
+    async fn finish_compaction(self, pending: PendingSnapshot) {
+        let stored = self
+            .peek(|session| session.store.stored_snapshot(&pending))
+            .and_then(Result::ok)
+            .flatten();
+        let verified = match stored {
+            None => false,
+            Some(text) => match verify_elsewhere(text).await {
+                Ok(heads) => pending.matches(&heads),
+                Err(_) => self
+                    .peek(|session| session.store.verify(&pending))
+                    .unwrap_or(false),
+            },
+        };
+        let changed = self.session.try_update_value(|session| {
+            let session = session.as_mut()?;
+            session.compacting = false;
+            let before = session.network.heads();
+            let _ = session
+                .store
+                .finish_compaction(&mut session.network, pending, verified);
+            Some(session.network.heads() != before)
+        });
+        if changed.flatten() == Some(true) {
+            self.version.update(|v| *v += 1);
         }
     }
 }

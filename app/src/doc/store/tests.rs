@@ -243,6 +243,82 @@ fn two_tabs_see_each_other_and_survive_each_others_compaction() {
 }
 
 #[test]
+fn edits_saved_while_a_compaction_is_verified_go_into_the_new_generation() {
+    let kv = MemoryKv::default();
+    let mut tab = open(&kv, "t1");
+    for i in 0..5 {
+        add(&mut tab, &format!("P{i}")).unwrap();
+    }
+    let pending = tab.store.begin_compaction(&mut tab.network).unwrap();
+    // Nothing points at the new snapshot yet: the tab keeps saving into generation 1, and a
+    // tab opened now reads generation 1.
+    add(&mut tab, "During").unwrap();
+    assert_eq!(tab.store.generation(), 1);
+    assert_eq!(kv.keys_like("/chunk/t1/").len(), 6);
+    assert_eq!(names(&open(&kv, "t2").network).len(), 6);
+
+    let text = tab.store.stored_snapshot(&pending).unwrap().unwrap();
+    assert!(pending.matches(&snapshot_heads(&text)));
+    tab.store
+        .finish_compaction(&mut tab.network, pending, true)
+        .unwrap();
+    assert_eq!(tab.store.generation(), 2);
+    // The edit made during the verification was written again into generation 2, so it
+    // survives the compaction after next, which drops generation 1.
+    assert_eq!(kv.keys_like("/g2/chunk/t1/").len(), 1);
+    tab.store.compact(&mut tab.network).unwrap();
+    tab.store.compact(&mut tab.network).unwrap();
+    assert!(kv.keys_like("/g1/").is_empty());
+    assert!(names(&open(&kv, "t3").network).contains(&"During".to_owned()));
+}
+
+#[test]
+fn a_snapshot_that_fails_verification_is_removed_and_the_generation_stays() {
+    let kv = MemoryKv::default();
+    let mut tab = open(&kv, "t1");
+    add(&mut tab, "Ada").unwrap();
+    let pending = tab.store.begin_compaction(&mut tab.network).unwrap();
+    // Damaged in storage: its heads don't come back.
+    let key = kv.keys_like("/snap/")[0].clone();
+    kv.put_raw(&key, "AAAA");
+    let text = tab.store.stored_snapshot(&pending).unwrap().unwrap();
+    assert!(!pending.matches(&snapshot_heads(&text)));
+    assert!(!tab.store.verify(&pending));
+    assert!(tab
+        .store
+        .finish_compaction(&mut tab.network, pending, false)
+        .is_err());
+    assert!(kv.keys_like("/snap/").is_empty());
+    assert_eq!(kv.raw(HEAD), None);
+    assert_eq!(tab.store.generation(), 1);
+    add(&mut tab, "Bob").unwrap();
+    assert_eq!(names(&open(&kv, "t2").network), ["Ada", "Bob"]);
+}
+
+#[test]
+fn a_compaction_overtaken_by_another_tabs_gives_way() {
+    let kv = MemoryKv::default();
+    let mut a = open(&kv, "ta");
+    let mut b = open(&kv, "tb");
+    add(&mut a, "Ada").unwrap();
+    let pending = a.store.begin_compaction(&mut a.network).unwrap();
+    add(&mut b, "Bob").unwrap();
+    b.store.compact(&mut b.network).unwrap();
+    let head = kv.raw(HEAD).unwrap();
+    assert!(head.ends_with(" tb"), "{head}");
+    a.store
+        .finish_compaction(&mut a.network, pending, true)
+        .unwrap();
+    assert_eq!(kv.raw(HEAD).unwrap(), head, "b's generation stays current");
+    assert!(
+        kv.keys_like("/snap/ta").is_empty(),
+        "a's snapshot is removed"
+    );
+    add(&mut a, "Cy").unwrap();
+    assert_eq!(names(&open(&kv, "tc").network), ["Ada", "Bob", "Cy"]);
+}
+
+#[test]
 fn a_damaged_document_never_panics_on_load() {
     let mut net = Network::new();
     for i in 0..20 {
@@ -276,10 +352,28 @@ fn a_damaged_document_never_panics_on_load() {
 /// One step of a random schedule of tabs sharing one store.
 #[derive(Clone, Debug)]
 enum Step {
-    Edit { tab: usize, person: u8 },
-    Compact { tab: usize },
-    Event { tab: usize, key_index: usize },
-    Crash { tab: usize },
+    Edit {
+        tab: usize,
+        person: u8,
+    },
+    Compact {
+        tab: usize,
+    },
+    /// A compaction whose verification happens later (in the browser, in a worker).
+    BeginCompaction {
+        tab: usize,
+    },
+    FinishCompaction {
+        tab: usize,
+        verified: bool,
+    },
+    Event {
+        tab: usize,
+        key_index: usize,
+    },
+    Crash {
+        tab: usize,
+    },
     Fill,
     Free,
 }
@@ -288,6 +382,9 @@ fn step() -> impl Strategy<Value = Step> {
     prop_oneof![
         6 => (0..3usize, 0..12u8).prop_map(|(tab, person)| Step::Edit { tab, person }),
         1 => (0..3usize).prop_map(|tab| Step::Compact { tab }),
+        1 => (0..3usize).prop_map(|tab| Step::BeginCompaction { tab }),
+        2 => (0..3usize, proptest::bool::weighted(0.8))
+            .prop_map(|(tab, verified)| Step::FinishCompaction { tab, verified }),
         3 => (0..3usize, 0..64usize).prop_map(|(tab, key_index)| Step::Event { tab, key_index }),
         1 => (0..3usize).prop_map(|tab| Step::Crash { tab }),
         1 => Just(Step::Fill),
@@ -304,6 +401,7 @@ proptest! {
         let kv = MemoryKv::default();
         let mut tabs: Vec<Opened<MemoryKv>> =
             (0..3).map(|i| open(&kv, &format!("t{i}"))).collect();
+        let mut pending: Vec<Option<PendingSnapshot>> = vec![None, None, None];
         let mut crashes = 0;
         let mut expected: BTreeMap<String, String> = BTreeMap::new();
         for (n, step) in steps.into_iter().enumerate() {
@@ -318,10 +416,23 @@ proptest! {
                         expected.insert(format!("p{person}"), name);
                     }
                 }
-                Step::Compact { tab } => {
+                // A tab runs one compaction at a time.
+                Step::Compact { tab } if pending[tab].is_none() => {
                     let t = &mut tabs[tab];
                     let _ = t.store.compact(&mut t.network);
                 }
+                Step::BeginCompaction { tab } if pending[tab].is_none() => {
+                    let t = &mut tabs[tab];
+                    pending[tab] = t.store.begin_compaction(&mut t.network).ok();
+                }
+                Step::FinishCompaction { tab, verified } => {
+                    if let Some(p) = pending[tab].take() {
+                        let t = &mut tabs[tab];
+                        let verified = verified && t.store.verify(&p);
+                        let _ = t.store.finish_compaction(&mut t.network, p, verified);
+                    }
+                }
+                Step::Compact { .. } | Step::BeginCompaction { .. } => {}
                 Step::Event { tab, key_index } => {
                     let keys = kv.keys().unwrap();
                     let key = keys[key_index % keys.len().max(1)..].first().cloned();
@@ -333,6 +444,7 @@ proptest! {
                 Step::Crash { tab } => {
                     // Unsaved edits die with the tab; saved ones must not.
                     crashes += 1;
+                    pending[tab] = None;
                     tabs[tab] = open(&kv, &format!("t{tab}c{crashes}"));
                 }
                 Step::Fill => kv.limit(Some(kv.used())),

@@ -1,0 +1,95 @@
+//! A second instance of the app's own wasm in a dedicated worker (`/doc_worker.js`), for work
+//! that would hold the page's thread for seconds: for now, verifying a compaction's snapshot,
+//! which means loading the whole network.
+
+use js_sys::{Array, Object, Promise, Reflect};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+
+/// How long a verification may take before the page gives up on the worker (a 10,000-person
+/// network loads in about three seconds on a laptop; phones are slower).
+const PATIENCE_MS: i32 = 60_000;
+
+/// Called by `/doc_worker.js` inside the worker: the heads of a stored snapshot (base64 text).
+#[wasm_bindgen]
+pub fn worker_snapshot_heads(text: &str) -> Result<Array, JsValue> {
+    crate::doc::store::snapshot_heads(text)
+        .map(|heads| heads.into_iter().map(JsValue::from).collect())
+        .map_err(|why| JsValue::from_str(&why))
+}
+
+/// Loads a stored snapshot in a worker and gives what [`crate::doc::store::snapshot_heads`]
+/// would. The outer `Err` says the worker couldn't do it (none could be started, it failed to
+/// load the app, it took too long): then the caller does the work itself.
+pub async fn snapshot_heads(text: String) -> Result<Result<Vec<String>, String>, String> {
+    let worker = start()?;
+    let answer = ask(&worker, &text).await;
+    worker.terminate();
+    let answer = answer?;
+    let field = |name: &str| Reflect::get(&answer, &JsValue::from_str(name)).ok();
+    if let Some(heads) = field("heads").filter(|v| v.is_object()) {
+        let heads: Array = heads.unchecked_into();
+        return Ok(Ok(heads.iter().filter_map(|h| h.as_string()).collect()));
+    }
+    if let Some(why) = field("error").and_then(|v| v.as_string()) {
+        return Ok(Err(why));
+    }
+    Err(field("unavailable")
+        .and_then(|v| v.as_string())
+        .unwrap_or_else(|| "the worker answered something else".into()))
+}
+
+fn start() -> Result<web_sys::Worker, String> {
+    let options = web_sys::WorkerOptions::new();
+    options.set_type(web_sys::WorkerType::Module);
+    web_sys::Worker::new_with_options("/doc_worker.js", &options).map_err(|e| format!("{e:?}"))
+}
+
+/// Sends the job with what the worker needs to run the app's wasm (the script's address, as
+/// the page preloads it, and the already compiled module) and waits for its one answer.
+async fn ask(worker: &web_sys::Worker, text: &str) -> Result<JsValue, String> {
+    let script = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| {
+            d.query_selector("link[rel=modulepreload][href^='/pkg/']")
+                .ok()?
+        })
+        .and_then(|link| link.get_attribute("href"))
+        .ok_or("the page names no app script")?;
+    let message = Object::new();
+    let set = |name: &str, value: &JsValue| Reflect::set(&message, &JsValue::from_str(name), value);
+    set("js", &JsValue::from_str(&script))
+        .and_then(|_| set("module", &wasm_bindgen::module()))
+        .and_then(|_| set("text", &JsValue::from_str(text)))
+        .map_err(|e| format!("{e:?}"))?;
+    let answer = Promise::new(&mut |resolve, reject| {
+        let on_message = Closure::once_into_js(move |event: web_sys::MessageEvent| {
+            let _ = resolve.call1(&JsValue::NULL, &event.data());
+        });
+        worker.set_onmessage(Some(on_message.unchecked_ref()));
+        let failed = reject.clone();
+        let on_error = Closure::once_into_js(move |event: web_sys::ErrorEvent| {
+            let _ = failed.call1(&JsValue::NULL, &JsValue::from_str(&event.message()));
+        });
+        worker.set_onerror(Some(on_error.unchecked_ref()));
+        let too_long = Closure::once_into_js(move || {
+            let _ = reject.call1(
+                &JsValue::NULL,
+                &JsValue::from_str("the worker took too long"),
+            );
+        });
+        if let Some(window) = web_sys::window() {
+            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(
+                too_long.unchecked_ref(),
+                PATIENCE_MS,
+            );
+        }
+    });
+    worker
+        .post_message(&message)
+        .map_err(|e| format!("{e:?}"))?;
+    JsFuture::from(answer)
+        .await
+        .map_err(|e| e.as_string().unwrap_or_else(|| format!("{e:?}")))
+}
