@@ -1,5 +1,6 @@
 import { expect, test } from "@playwright/test";
 import { linkedInExport } from "../tests/contacts";
+import { median } from "./stored";
 
 // Imports a LinkedIn export of 5,000 connections into an empty network and prints, as medians of
 // several runs: the time from choosing the file to the preview on screen (reading, parsing and
@@ -9,7 +10,6 @@ import { linkedInExport } from "../tests/contacts";
 const RUNS = 5;
 const COUNT = Number(process.env.IMPORT_BENCH_COUNT ?? 5000);
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 test("import contacts", async ({ browser }) => {
   const file = { name: "Connections.csv", mimeType: "text/csv", buffer: linkedInExport(COUNT) };

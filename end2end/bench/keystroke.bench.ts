@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { readFileSync } from "node:fs";
+import { percentile, sizes, storeNetwork } from "./stored";
 
 // How long a keystroke in an interview's notes takes to be durable in this browser's storage, in
 // the stored networks `cargo bench -p app --bench open` writes.
@@ -11,21 +11,11 @@ import { readFileSync } from "node:fs";
 // bench also checks that every keystroke did store a chunk and that the text is there after a
 // reload. Prints the median and the 95th percentile.
 const KEYS = 60;
-const sizes = (process.env.OPEN_BENCH_SIZES ?? "1000,10000").split(",").map(Number);
-const percentile = (xs: number[], p: number) =>
-  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))];
 
 test("a keystroke in a note, durable in storage", async ({ page }) => {
   const rows: string[] = [];
   for (const n of sizes) {
-    const entries: Record<string, string> = JSON.parse(
-      readFileSync(`../target/bench/network-${n}.json`, "utf8"),
-    );
-    await page.goto("/people");
-    await page.evaluate((entries) => {
-      localStorage.clear();
-      for (const [key, value] of Object.entries(entries)) localStorage.setItem(key, value);
-    }, entries);
+    await storeNetwork(page, n);
 
     await page.goto("/interviews/i000000/meet");
     await expect(page.locator('main[data-network="ready"]')).toBeVisible({ timeout: 120_000 });

@@ -1,26 +1,16 @@
 import { expect, test } from "@playwright/test";
-import { readFileSync } from "node:fs";
+import { median, sizes, storeNetwork } from "./stored";
 
 // Loads the stored networks written by `cargo bench -p app --bench open` into localStorage and
 // measures, per size, the time from navigation start to the people list on screen (the app's
 // `colloquy:people-listed` mark) and to the network being open for editing
 // (`colloquy:network-open`). Prints medians of several page loads.
 const RUNS = 7;
-const sizes = (process.env.OPEN_BENCH_SIZES ?? "1000,10000").split(",").map(Number);
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 test("open a stored network", async ({ page }) => {
   const rows: string[] = [];
   for (const n of sizes) {
-    const entries: Record<string, string> = JSON.parse(
-      readFileSync(`../target/bench/network-${n}.json`, "utf8"),
-    );
-    await page.goto("/people");
-    await page.evaluate((entries) => {
-      localStorage.clear();
-      for (const [key, value] of Object.entries(entries)) localStorage.setItem(key, value);
-    }, entries);
+    await storeNetwork(page, n);
     // One load to let the app write whatever it caches, then the measured loads.
     const listed: number[] = [];
     const opened: number[] = [];

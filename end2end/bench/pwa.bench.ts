@@ -1,5 +1,5 @@
 import { expect, test, type BrowserContext, type Page } from "@playwright/test";
-import { readFileSync } from "node:fs";
+import { median, sizes, storeNetwork } from "./stored";
 
 // What a visit costs over the network, and how fast the installed app opens with none:
 // - bytes transferred on a first visit (compressed, as sent) and on a second visit, split into
@@ -7,8 +7,6 @@ import { readFileSync } from "node:fs";
 // - with the network off, the time from navigation to people listed and to the network open,
 //   for the stored networks `cargo bench -p app --bench open` writes (medians).
 const RUNS = 5;
-const sizes = (process.env.OPEN_BENCH_SIZES ?? "1000,10000").split(",").map(Number);
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 type Tally = { appCode: number; other: number; requests: number };
 
@@ -69,13 +67,8 @@ test("bytes over the network per visit, and opening offline", async ({ browser }
 
   const rows: string[] = [];
   for (const n of sizes) {
-    const entries: Record<string, string> = JSON.parse(readFileSync(`../target/bench/network-${n}.json`, "utf8"));
     const page = await context.newPage();
-    await page.goto("/people");
-    await page.evaluate((entries) => {
-      localStorage.clear();
-      for (const [key, value] of Object.entries(entries)) localStorage.setItem(key, value);
-    }, entries);
+    await storeNetwork(page, n);
     // One opening online lets the app write its list cache, as it would in use.
     await page.reload();
     await expect(page.locator('main[data-network="ready"]')).toBeVisible({ timeout: 120_000 });

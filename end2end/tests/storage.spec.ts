@@ -160,7 +160,7 @@ test("compaction waits until the edits pause, never in the middle of them", asyn
   await expect(notes).toHaveValue(text);
 });
 
-test.describe("with no service worker, so the test can hold back the verification worker", () => {
+test.describe("with no service worker, so each test decides what the worker's script request gets", () => {
   test.use({ serviceWorkers: "block" });
 
   test("a compaction is verified in a worker while edits go on being saved, and none is lost", async ({ page }) => {
@@ -197,6 +197,13 @@ test.describe("with no service worker, so the test can hold back the verificatio
     expect(await head(), "the new generation is used only once verified").toBe(before);
     release();
     await expect.poll(head, { timeout: 30_000 }).not.toBe(before);
+    const checkedBy = await page.evaluate(() =>
+      performance
+        .getEntriesByType("mark")
+        .map((m) => m.name)
+        .filter((name) => name.startsWith("colloquy:snapshot-checked-by-")),
+    );
+    expect(checkedBy).toEqual(["colloquy:snapshot-checked-by-worker"]);
 
     // The edit saved during the verification was written again into the new generation.
     const generation = (await head())!.split(" ")[0];
@@ -208,6 +215,35 @@ test.describe("with no service worker, so the test can hold back the verificatio
     await expect(notes).toHaveValue(text);
     // (Playwright itself warns that it blocked the service worker.)
     expect(problems.filter((p) => !p.includes("blocked by Playwright"))).toEqual([]);
+  });
+
+  test("where no worker can start, the page checks the new snapshot itself", async ({ page }) => {
+    await page.route("**/doc_worker.js", (route) => route.abort());
+    await open(page);
+    await addPerson(page, { name: "No Worker" });
+    const notes = page.getByLabel("Notes", { exact: true });
+    const letters = incompressible(17);
+    const head = () => page.evaluate(() => localStorage.getItem("colloquy/head"));
+    let text = "";
+    for (let i = 0; i < 25; i++) {
+      await page.getByRole("link", { name: "Edit" }).click();
+      text += letters(3000) + "\n";
+      await notes.fill(text);
+      await page.getByRole("button", { name: "Save" }).click();
+      await expect(page.getByRole("heading", { level: 1 })).toHaveText("No Worker");
+    }
+    await expect.poll(head, { timeout: 20_000 }).not.toBeNull();
+    const checkedBy = await page.evaluate(() =>
+      performance
+        .getEntriesByType("mark")
+        .map((m) => m.name)
+        .filter((name) => name.startsWith("colloquy:snapshot-checked-by-")),
+    );
+    expect(checkedBy).toEqual(["colloquy:snapshot-checked-by-page"]);
+    await page.reload();
+    await waitReady(page);
+    await page.getByRole("link", { name: "Edit" }).click();
+    await expect(notes).toHaveValue(text);
   });
 });
 

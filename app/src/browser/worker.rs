@@ -69,8 +69,12 @@ async fn ask(worker: &web_sys::Worker, text: &str) -> Result<JsValue, String> {
         });
         worker.set_onmessage(Some(on_message.unchecked_ref()));
         let failed = reject.clone();
-        let on_error = Closure::once_into_js(move |event: web_sys::ErrorEvent| {
-            let _ = failed.call1(&JsValue::NULL, &JsValue::from_str(&event.message()));
+        // A script that fails to load gives a plain `Event`, an exception an `ErrorEvent`.
+        let on_error = Closure::once_into_js(move |event: web_sys::Event| {
+            let why = event
+                .dyn_ref::<web_sys::ErrorEvent>()
+                .map_or_else(|| "the worker could not start".to_owned(), |e| e.message());
+            let _ = failed.call1(&JsValue::NULL, &JsValue::from_str(&why));
         });
         worker.set_onerror(Some(on_error.unchecked_ref()));
         let too_long = Closure::once_into_js(move || {

@@ -491,11 +491,17 @@ impl NetworkState {
             .flatten();
         let verified = match stored {
             None => false,
+            // (The marks tell the tests and benchmarks where the check ran.)
             Some(text) => match verify_elsewhere(text).await {
-                Ok(heads) => pending.matches(&heads),
-                Err(_) => self
-                    .peek(|session| session.store.verify(&pending))
-                    .unwrap_or(false),
+                Ok(heads) => {
+                    mark("colloquy:snapshot-checked-by-worker");
+                    pending.matches(&heads)
+                }
+                Err(_) => {
+                    mark("colloquy:snapshot-checked-by-page");
+                    self.peek(|session| session.store.verify(&pending))
+                        .unwrap_or(false)
+                }
             },
         };
         let changed = self.session.try_update_value(|session| {
