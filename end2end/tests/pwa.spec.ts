@@ -1,7 +1,7 @@
 import AxeBuilder from "@axe-core/playwright";
 import { chromium as chromiumBrowser, expect, test, type Page } from "@playwright/test";
 import { spawn, type ChildProcess } from "node:child_process";
-import { cpSync, mkdtempSync, readFileSync, readdirSync, renameSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { baseURL, chromium } from "../playwright.config";
@@ -178,6 +178,7 @@ test("a new version is offered, and a half-typed note survives updating", async 
     await expect(page.getByText("A new version of Colloquy is ready.")).toHaveCount(0);
   } finally {
     await stop(server);
+    rmSync(work, { recursive: true, force: true });
   }
   expect(problems).toEqual([]);
 });

@@ -58,11 +58,11 @@ async fn main() {
     let (addr, mut relay) = match args.relay {
         Some(addr) => (addr, None),
         None => {
-            let (addr, child) = start_relay().await;
-            (addr, Some(child))
+            let (addr, child, data) = start_relay().await;
+            (addr, Some((child, data)))
         }
     };
-    let pid = relay.as_ref().and_then(|c| c.id());
+    let pid = relay.as_ref().and_then(|(c, _)| c.id());
     let rss_before = pid.and_then(rss);
 
     let secrets: Vec<RootSecret> = (0..docs).map(|_| RootSecret::generate()).collect();
@@ -185,9 +185,28 @@ async fn main() {
     for task in tasks {
         task.abort();
     }
-    if let Some(child) = relay.as_mut() {
+    if let Some((child, data)) = relay.as_mut() {
         let _ = child.kill().await;
+        let _ = child.wait().await;
+        if let Some(bytes) = dir_bytes(data) {
+            println!(
+                "relay data on disk after the run: {:.1} MB",
+                bytes as f64 / 1e6
+            );
+        }
+        let _ = std::fs::remove_dir_all(data);
     }
+}
+
+/// Bytes in the files directly inside `dir`.
+fn dir_bytes(dir: &std::path::Path) -> Option<u64> {
+    let entries = std::fs::read_dir(dir).ok()?;
+    Some(
+        entries
+            .filter_map(|e| e.ok()?.metadata().ok())
+            .map(|m| m.len())
+            .sum(),
+    )
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -306,8 +325,9 @@ fn rand_below(n: u64) -> u64 {
     u64::from_le_bytes(bytes) % n.max(1)
 }
 
-/// Starts the `server` binary beside this one on a free port with a fresh SQLite file.
-async fn start_relay() -> (SocketAddr, tokio::process::Child) {
+/// Starts the `server` binary beside this one on a free port with a fresh SQLite file in a
+/// scratch directory (removed after the run).
+async fn start_relay() -> (SocketAddr, tokio::process::Child, std::path::PathBuf) {
     let exe = std::env::current_exe().expect("own path");
     let server = exe.with_file_name("server");
     let data = std::env::temp_dir().join(format!("colloquy-loadgen-{}", std::process::id()));
@@ -333,7 +353,7 @@ async fn start_relay() -> (SocketAddr, tokio::process::Child) {
         assert!(Instant::now() < deadline, "the relay did not start");
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    (addr, child)
+    (addr, child, data)
 }
 
 /// The CPU time a process has used, user and system, in seconds (Linux).
