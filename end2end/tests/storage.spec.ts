@@ -107,6 +107,33 @@ function incompressible(seed: number): (n: number) => string {
     }).join("");
 }
 
+/** Saves ever longer notes for the person whose page is open, one chunk per save. */
+function noteWriter(page: import("@playwright/test").Page, name: string, seed: number) {
+  const letters = incompressible(seed);
+  let text = "";
+  return {
+    text: () => text,
+    async save() {
+      await page.getByRole("link", { name: "Edit" }).click();
+      text += letters(3000) + "\n";
+      await page.getByLabel("Notes", { exact: true }).fill(text);
+      await page.getByRole("button", { name: "Save" }).click();
+      await expect(page.getByRole("heading", { level: 1 })).toHaveText(name);
+    },
+  };
+}
+
+/** Where the app checked its compaction snapshots ("worker" or "page"), from its marks. */
+async function snapshotsCheckedBy(page: import("@playwright/test").Page): Promise<string[]> {
+  return page.evaluate(() =>
+    performance
+      .getEntriesByType("mark")
+      .map((m) => m.name)
+      .filter((name) => name.startsWith("colloquy:snapshot-checked-by-"))
+      .map((name) => name.replace("colloquy:snapshot-checked-by-", "")),
+  );
+}
+
 test("many edits are compacted into a snapshot without losing any", async ({ page }) => {
   await open(page);
   await addPerson(page, { name: "Compact Me" });
@@ -178,32 +205,17 @@ test.describe("with no service worker, so each test decides what the worker's sc
     });
     await open(page);
     await addPerson(page, { name: "Long Verification" });
-    const notes = page.getByLabel("Notes", { exact: true });
-    const letters = incompressible(13);
+    const writer = noteWriter(page, "Long Verification", 13);
     const head = () => page.evaluate(() => localStorage.getItem("colloquy/head"));
-    let text = "";
-    const save = async () => {
-      await page.getByRole("link", { name: "Edit" }).click();
-      text += letters(3000) + "\n";
-      await notes.fill(text);
-      await page.getByRole("button", { name: "Save" }).click();
-      await expect(page.getByRole("heading", { level: 1 })).toHaveText("Long Verification");
-    };
     // Past 64 KiB of chunks, once the edits pause, a snapshot is written and sent for checking.
-    for (let i = 0; i < 25; i++) await save();
+    for (let i = 0; i < 25; i++) await writer.save();
     await workerStarted;
     const before = await head();
-    await save();
+    await writer.save();
     expect(await head(), "the new generation is used only once verified").toBe(before);
     release();
     await expect.poll(head, { timeout: 30_000 }).not.toBe(before);
-    const checkedBy = await page.evaluate(() =>
-      performance
-        .getEntriesByType("mark")
-        .map((m) => m.name)
-        .filter((name) => name.startsWith("colloquy:snapshot-checked-by-")),
-    );
-    expect(checkedBy).toEqual(["colloquy:snapshot-checked-by-worker"]);
+    expect(await snapshotsCheckedBy(page)).toEqual(["worker"]);
 
     // The edit saved during the verification was written again into the new generation.
     const generation = (await head())!.split(" ")[0];
@@ -212,7 +224,7 @@ test.describe("with no service worker, so each test decides what the worker's sc
     await page.reload();
     await waitReady(page);
     await page.getByRole("link", { name: "Edit" }).click();
-    await expect(notes).toHaveValue(text);
+    await expect(page.getByLabel("Notes", { exact: true })).toHaveValue(writer.text());
     // (Playwright itself warns that it blocked the service worker.)
     expect(problems.filter((p) => !p.includes("blocked by Playwright"))).toEqual([]);
   });
@@ -221,29 +233,15 @@ test.describe("with no service worker, so each test decides what the worker's sc
     await page.route("**/doc_worker.js", (route) => route.abort());
     await open(page);
     await addPerson(page, { name: "No Worker" });
-    const notes = page.getByLabel("Notes", { exact: true });
-    const letters = incompressible(17);
+    const writer = noteWriter(page, "No Worker", 17);
+    for (let i = 0; i < 25; i++) await writer.save();
     const head = () => page.evaluate(() => localStorage.getItem("colloquy/head"));
-    let text = "";
-    for (let i = 0; i < 25; i++) {
-      await page.getByRole("link", { name: "Edit" }).click();
-      text += letters(3000) + "\n";
-      await notes.fill(text);
-      await page.getByRole("button", { name: "Save" }).click();
-      await expect(page.getByRole("heading", { level: 1 })).toHaveText("No Worker");
-    }
     await expect.poll(head, { timeout: 20_000 }).not.toBeNull();
-    const checkedBy = await page.evaluate(() =>
-      performance
-        .getEntriesByType("mark")
-        .map((m) => m.name)
-        .filter((name) => name.startsWith("colloquy:snapshot-checked-by-")),
-    );
-    expect(checkedBy).toEqual(["colloquy:snapshot-checked-by-page"]);
+    expect(await snapshotsCheckedBy(page)).toEqual(["page"]);
     await page.reload();
     await waitReady(page);
     await page.getByRole("link", { name: "Edit" }).click();
-    await expect(notes).toHaveValue(text);
+    await expect(page.getByLabel("Notes", { exact: true })).toHaveValue(writer.text());
   });
 });
 

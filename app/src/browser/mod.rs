@@ -146,13 +146,11 @@ pub fn register_service_worker(on_update: impl Fn() + Clone + 'static) {
     let container = navigator.service_worker();
     let registered = wasm_bindgen_futures::JsFuture::from(container.register("/sw.js"));
     wasm_bindgen_futures::spawn_local(async move {
-        let Ok(registration) = registered
+        let Some(registration) = registered
             .await
-            .map(|r| r.dyn_into::<web_sys::ServiceWorkerRegistration>())
+            .ok()
+            .and_then(|r| r.dyn_into::<web_sys::ServiceWorkerRegistration>().ok())
         else {
-            return;
-        };
-        let Ok(registration) = registration else {
             return;
         };
         // A page opened before any worker controlled it has nothing to update from.
