@@ -93,9 +93,18 @@ const POSTGRES_SCHEMA: [&str; 3] = [
     )",
 ];
 
+/// The size SQLite cuts its write-ahead log back to once a checkpoint has emptied it. Under
+/// steady pushes the log keeps growing (it is never empty when a write begins); when pushes
+/// pause, the next write starts it over, and without a limit the file would keep its peak size.
+const WAL_LIMIT: u64 = 64 << 20;
+
 impl Store {
     /// Opens (and creates, if needed) the database at `url`.
     pub async fn open(url: &str) -> Result<Store, StoreError> {
+        Store::open_with(url, WAL_LIMIT).await
+    }
+
+    async fn open_with(url: &str, wal_limit: u64) -> Result<Store, StoreError> {
         if url.starts_with("sqlite:") {
             let options = SqliteConnectOptions::from_str(url)?
                 .create_if_missing(true)
@@ -111,6 +120,7 @@ impl Store {
                 // Writers never checkpoint (that would stall every push behind an fsync); a
                 // background task does, without blocking them.
                 .pragma("wal_autocheckpoint", "0")
+                .pragma("journal_size_limit", wal_limit.to_string())
                 // A batch's multi-row insert keeps a statement journal (undo for that statement
                 // alone); in a temporary file, every page it touches costs a write call.
                 .pragma("temp_store", "memory");
@@ -613,49 +623,55 @@ async fn commit_appends(writer: SqlitePool, mut queue: tokio::sync::mpsc::Receiv
     }
 }
 
-/// Writes one batch in one transaction with a handful of round trips to SQLite's thread,
-/// however many appends it holds: read the documents' counters and the blob ids already
-/// there, number the new blobs here, then write them all in one statement list.
+/// Writes one batch in one transaction with a few round trips to SQLite's thread, however many
+/// appends it holds: read the documents' counters and the blob ids already there, number the
+/// new blobs here, then write them. Values are bound, never spliced into the SQL: a batch is
+/// cut into runs of [`RUNS`] rows, each run one multi-row statement that SQLite parsed once
+/// (sqlx keeps prepared statements per connection).
 async fn append_batch(
     writer: &SqlitePool,
     batch: &[AppendJob],
 ) -> Result<Vec<Result<(u64, bool), StoreError>>, sqlx::Error> {
     use std::collections::{HashMap, HashSet};
     let mut tx = writer.begin().await?;
-    let docs: HashSet<DocId> = batch.iter().map(|j| j.doc).collect();
-    let doc_list = docs
+    let docs: Vec<DocId> = batch
         .iter()
-        .map(|d| hex_literal(&d.0))
-        .collect::<Vec<_>>()
-        .join(",");
-    // Only hex digits are spliced into these statements.
+        .map(|j| j.doc)
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
     let mut counters: HashMap<DocId, (i64, i64)> = HashMap::new();
-    for row in sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
-        "SELECT doc, latest, bytes FROM docs WHERE doc IN ({doc_list})"
-    )))
-    .fetch_all(&mut *tx)
-    .await?
-    {
-        counters.insert(doc_of(row.get::<Vec<u8>, _>(0)), (row.get(1), row.get(2)));
-    }
-    let pairs = batch
-        .iter()
-        .map(|j| format!("({},{})", hex_literal(&j.doc.0), hex_literal(&j.blob_id)))
-        .collect::<Vec<_>>()
-        .join(",");
-    let mut known: HashMap<(DocId, BlobId), u64> = HashMap::new();
-    for row in sqlx::raw_sql(sqlx::AssertSqlSafe(known_blobs_sql(&pairs)))
-        .fetch_all(&mut *tx)
-        .await?
-    {
-        let doc = doc_of(row.get::<Vec<u8>, _>(0));
-        known.insert(
-            (doc, id_of(row.get::<Vec<u8>, _>(1))),
-            row.get::<i64, _>(2) as u64,
+    for run in runs(docs.len()) {
+        let run = &docs[run];
+        let sql = format!(
+            "SELECT doc, latest, bytes FROM docs WHERE doc IN ({})",
+            vec!["?"; run.len()].join(",")
         );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for doc in run {
+            query = query.bind(&doc.0[..]);
+        }
+        for row in query.fetch_all(&mut *tx).await? {
+            counters.insert(doc_of(row.get::<Vec<u8>, _>(0)), (row.get(1), row.get(2)));
+        }
+    }
+    let mut known: HashMap<(DocId, BlobId), u64> = HashMap::new();
+    for run in runs(batch.len()) {
+        let run = &batch[run];
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(known_blobs_sql(run.len())));
+        for job in run {
+            query = query.bind(&job.doc.0[..]).bind(&job.blob_id[..]);
+        }
+        for row in query.fetch_all(&mut *tx).await? {
+            let doc = doc_of(row.get::<Vec<u8>, _>(0));
+            known.insert(
+                (doc, id_of(row.get::<Vec<u8>, _>(1))),
+                row.get::<i64, _>(2) as u64,
+            );
+        }
     }
     let mut results = Vec::with_capacity(batch.len());
-    let mut rows = Vec::new();
+    let mut fresh: Vec<(&AppendJob, i64)> = Vec::new();
     let mut touched = HashSet::new();
     for job in batch {
         if let Some(&seq) = known.get(&(job.doc, job.blob_id)) {
@@ -673,59 +689,80 @@ async fn append_batch(
         }
         *latest += 1;
         *bytes += size;
-        let seq = *latest as u64;
-        known.insert((job.doc, job.blob_id), seq);
+        let seq = *latest;
+        known.insert((job.doc, job.blob_id), seq as u64);
         touched.insert(job.doc);
-        rows.push(format!(
-            "({},{seq},{},{})",
-            hex_literal(&job.doc.0),
-            hex_literal(&job.blob_id),
-            hex_literal(&job.sealed)
-        ));
-        results.push(Ok((seq, true)));
+        fresh.push((job, seq));
+        results.push(Ok((seq as u64, true)));
     }
-    if !rows.is_empty() {
-        let mut sql = format!(
-            "INSERT INTO blobs (doc, seq, blob_id, sealed) VALUES {};",
-            rows.join(",")
+    for run in runs(fresh.len()) {
+        let run = &fresh[run];
+        let sql = format!(
+            "INSERT INTO blobs (doc, seq, blob_id, sealed) VALUES {}",
+            placeholders(run.len(), 4)
         );
-        for doc in &touched {
-            let (latest, bytes) = counters[doc];
-            sql.push_str(&format!(
-                "UPDATE docs SET latest = {latest}, bytes = {bytes} WHERE doc = {};",
-                hex_literal(&doc.0)
-            ));
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for (job, seq) in run {
+            query = query
+                .bind(&job.doc.0[..])
+                .bind(*seq)
+                .bind(&job.blob_id[..])
+                .bind(&job.sealed[..]);
         }
-        sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
-            .execute(&mut *tx)
-            .await?;
+        query.execute(&mut *tx).await?;
+    }
+    let touched: Vec<DocId> = touched.into_iter().collect();
+    for run in runs(touched.len()) {
+        let run = &touched[run];
+        let sql = format!(
+            "UPDATE docs SET latest = v.column2, bytes = v.column3 \
+             FROM (VALUES {}) AS v WHERE docs.doc = v.column1",
+            placeholders(run.len(), 3)
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for doc in run {
+            let (latest, bytes) = counters[doc];
+            query = query.bind(&doc.0[..]).bind(latest).bind(bytes);
+        }
+        query.execute(&mut *tx).await?;
     }
     tx.commit().await?;
     Ok(results)
 }
 
-/// Which of `pairs` (`(doc, blob_id)` literals) are in the log already, with their seqs: a join
-/// from the list, so each pair is one search of the unique index. (The row-value form
-/// `(doc, blob_id) IN (VALUES …)` searches it too with the SQLite bundled here, but older
-/// SQLite versions plan it as a scan of the whole log.)
-fn known_blobs_sql(pairs: &str) -> String {
-    format!(
-        "SELECT b.doc, b.blob_id, b.seq FROM (VALUES {pairs}) AS v \
-         CROSS JOIN blobs AS b ON b.doc = v.column1 AND b.blob_id = v.column2"
-    )
+/// Rows per statement: a batch of n rows is cut greedily into runs of these sizes, so a
+/// connection prepares at most one statement of each size per kind.
+const RUNS: [usize; 4] = [64, 16, 4, 1];
+
+/// The ranges of a greedy cut of `0..n` into runs of [`RUNS`] sizes.
+fn runs(n: usize) -> Vec<std::ops::Range<usize>> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for size in RUNS {
+        while n - start >= size {
+            out.push(start..start + size);
+            start += size;
+        }
+    }
+    out
 }
 
-/// `X'…'`: bytes as an SQL blob literal (hex digits only).
-fn hex_literal(bytes: &[u8]) -> String {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(bytes.len() * 2 + 3);
-    out.push_str("X'");
-    for b in bytes {
-        out.push(HEX[usize::from(b >> 4)] as char);
-        out.push(HEX[usize::from(b & 15)] as char);
-    }
-    out.push('\'');
-    out
+/// `(?,?),(?,?)`: `rows` rows of `columns` parameters each.
+fn placeholders(rows: usize, columns: usize) -> String {
+    let row = format!("({})", vec!["?"; columns].join(","));
+    vec![row; rows].join(",")
+}
+
+/// Which of `pairs` `(doc, blob_id)` pairs (bound in that order) are in the log already, with
+/// their seqs: a join from the list, so each pair is one search of the unique index. (The
+/// row-value form `(doc, blob_id) IN (VALUES …)` searches it too with the SQLite bundled here,
+/// but older SQLite versions plan it as a scan of the whole log.)
+fn known_blobs_sql(pairs: usize) -> String {
+    format!(
+        "SELECT b.doc, b.blob_id, b.seq FROM (VALUES {}) AS v \
+         CROSS JOIN blobs AS b ON b.doc = v.column1 AND b.blob_id = v.column2",
+        placeholders(pairs, 2)
+    )
 }
 
 fn doc_of(bytes: Vec<u8>) -> DocId {
@@ -787,6 +824,77 @@ mod tests {
 
     /// A group commit looks its blob ids up by index: a scan would make every batch slower as
     /// the log grows.
+    /// A burst grows the write-ahead log past its limit; once pushes pause and a checkpoint
+    /// has caught up, the next write starts the log over and the file is cut back.
+    #[tokio::test]
+    async fn the_log_file_shrinks_back_once_pushes_pause() {
+        let dir = std::env::temp_dir().join(format!("colloquy-store-wal-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let url = format!("sqlite://{}", dir.join("relay.sqlite3").display());
+        let limit = 256 << 10;
+        let store = Store::open_with(&url, limit).await.unwrap();
+        let doc = DocId([7; 32]);
+        assert!(store.check_key(&doc, &[1; 32]).await.unwrap().0);
+        let limits = Limits::default();
+        let wal = dir.join("relay.sqlite3-wal");
+        let wal_size = || std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0);
+        let mut pushed = 0u32;
+        let mut push = || {
+            pushed += 1;
+            let mut id = BlobId::default();
+            id[..4].copy_from_slice(&pushed.to_le_bytes());
+            (id, vec![pushed as u8; 8 << 10])
+        };
+        let mut peak = 0;
+        for _ in 0..200 {
+            let (id, sealed) = push();
+            store.append(&doc, &id, &sealed, &limits).await.unwrap();
+            peak = peak.max(wal_size());
+        }
+        assert!(peak > 2 * limit, "the burst left a log of {peak} bytes");
+        // One push at a time, a tenth of a second apart, until a checkpoint has caught up.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        loop {
+            let (id, sealed) = push();
+            store.append(&doc, &id, &sealed, &limits).await.unwrap();
+            if wal_size() <= limit {
+                break;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the log is still {} bytes",
+                wal_size()
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        assert_eq!(store.latest(&doc).await.unwrap(), u64::from(pushed));
+        std::fs::remove_dir_all(&dir).ok();
+    }
+
+    #[test]
+    fn a_batch_is_cut_into_runs_of_the_prepared_sizes() {
+        for n in 0..300 {
+            let cut = runs(n);
+            assert_eq!(
+                cut.iter().map(|r| r.len()).sum::<usize>(),
+                n,
+                "{n}: {cut:?}"
+            );
+            assert!(
+                cut.windows(2).all(|w| w[0].end == w[1].start),
+                "{n}: {cut:?}"
+            );
+            assert!(cut.iter().all(|r| RUNS.contains(&r.len())), "{n}: {cut:?}");
+            // Greedy: never more than three runs of any size below the largest.
+            for size in &RUNS[1..] {
+                assert!(
+                    cut.iter().filter(|r| r.len() == *size).count() <= 3,
+                    "{n}: {cut:?}"
+                );
+            }
+        }
+    }
+
     #[tokio::test]
     async fn a_batch_finds_known_blob_ids_through_the_index() {
         let dir = std::env::temp_dir().join(format!("colloquy-store-plan-{}", std::process::id()));
@@ -796,21 +904,22 @@ mod tests {
         let Store::Sqlite { writer, .. } = &store else {
             unreachable!("a sqlite URL opens SQLite")
         };
-        // As many pairs as a busy batch holds.
-        let pairs = (0..150u8)
-            .map(|i| format!("({},{})", hex_literal(&[i; 32]), hex_literal(&[i; 16])))
-            .collect::<Vec<_>>()
-            .join(",");
-        let plan: Vec<String> = sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+        // As many pairs as a statement of a busy batch holds.
+        let pairs = RUNS[0];
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(format!(
             "EXPLAIN QUERY PLAN {}",
-            known_blobs_sql(&pairs)
-        )))
-        .fetch_all(writer)
-        .await
-        .unwrap()
-        .iter()
-        .map(|row| row.get::<String, _>(3))
-        .collect();
+            known_blobs_sql(pairs)
+        )));
+        for i in 0..pairs as u8 {
+            query = query.bind(vec![i; 32]).bind(vec![i; 16]);
+        }
+        let plan: Vec<String> = query
+            .fetch_all(writer)
+            .await
+            .unwrap()
+            .iter()
+            .map(|row| row.get::<String, _>(3))
+            .collect();
         std::fs::remove_dir_all(&dir).ok();
         assert!(
             plan.iter()

@@ -71,6 +71,9 @@ async fn main() {
     let epoch = Instant::now();
     let start_load = Arc::new(tokio::sync::Notify::new());
     let measuring = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    // After the load, device 0 alone keeps pushing: a write after the relay's checkpoint has
+    // caught up starts its log over, and shows how much disk the relay keeps once idle.
+    let trickle = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let (ready_tx, mut ready_rx) = tokio::sync::mpsc::channel::<()>(args.devices);
     // Each device pushes at rate / devices per second.
     let period = Duration::from_secs_f64(args.devices as f64 / args.rate.max(1) as f64);
@@ -82,6 +85,7 @@ async fn main() {
         let latencies = latencies.clone();
         let start_load = start_load.clone();
         let measuring = measuring.clone();
+        let trickle = trickle.clone();
         let ready = ready_tx.clone();
         let payload = args.payload;
         tasks.push(tokio::spawn(async move {
@@ -93,6 +97,7 @@ async fn main() {
                 epoch,
                 start_load,
                 measuring,
+                trickle,
                 ready,
                 period,
                 payload,
@@ -182,18 +187,29 @@ async fn main() {
     if let Some(cores) = relay_cores {
         println!("relay CPU under load: {cores:.2} cores");
     }
+    if let Some((_, data)) = relay.as_ref() {
+        let loaded = dir_bytes(data).unwrap_or(0);
+        trickle.store(true, Ordering::SeqCst);
+        let paused = Instant::now();
+        let wal = data.join("relay.sqlite3-wal");
+        let wal_size = || std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0);
+        // The relay cuts its log back to 64 MB once it starts it over.
+        while wal_size() > 64 << 20 && paused.elapsed() < Duration::from_secs(20) {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        println!(
+            "relay data on disk: {:.1} MB after the load, {:.1} MB {:.1} s after it stopped",
+            loaded as f64 / 1e6,
+            dir_bytes(data).unwrap_or(0) as f64 / 1e6,
+            paused.elapsed().as_secs_f64()
+        );
+    }
     for task in tasks {
         task.abort();
     }
     if let Some((child, data)) = relay.as_mut() {
         let _ = child.kill().await;
         let _ = child.wait().await;
-        if let Some(bytes) = dir_bytes(data) {
-            println!(
-                "relay data on disk after the run: {:.1} MB",
-                bytes as f64 / 1e6
-            );
-        }
         let _ = std::fs::remove_dir_all(data);
     }
 }
@@ -218,6 +234,7 @@ async fn run_device(
     epoch: Instant,
     start_load: Arc<tokio::sync::Notify>,
     measuring: Arc<std::sync::atomic::AtomicBool>,
+    trickle: Arc<std::sync::atomic::AtomicBool>,
     ready: tokio::sync::mpsc::Sender<()>,
     period: Duration,
     payload: usize,
@@ -306,7 +323,9 @@ async fn run_device(
                 ticker = Some(interval);
             },
             _ = async { ticker.as_mut().unwrap().tick().await }, if ticker.is_some() => {
-                if !measuring.load(Ordering::Relaxed) {
+                let pushing = measuring.load(Ordering::Relaxed)
+                    || (me == 0 && trickle.load(Ordering::Relaxed));
+                if !pushing {
                     continue;
                 }
                 let mut changes = vec![0u8; payload.max(16)];
