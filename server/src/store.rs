@@ -44,7 +44,7 @@ pub enum Store {
         /// connection), the only one that numbers blobs, so sequence numbers never race.
         writer: SqlitePool,
         readers: SqlitePool,
-        /// Appends queue here; one task commits them in batches (group commit).
+        /// Appends queue here; the appender thread commits them in batches (group commit).
         appends: tokio::sync::mpsc::Sender<AppendJob>,
     },
     Postgres(PgPool),
@@ -103,6 +103,23 @@ const POSTGRES_SCHEMA: [&str; 3] = [
 /// pause, the next write starts it over, and without a limit the file would keep its peak size.
 const WAL_LIMIT: u64 = 64 << 20;
 
+/// Settings every SQLite connection of the relay gets, the pool's and the appender's:
+/// - hot pages kept in memory (measured with the load generator, these halve the time spent in
+///   read and write calls);
+/// - writers never checkpoint (that would stall every push behind an fsync); a background task
+///   does, without blocking them;
+/// - statement journals (undo for one statement alone) in memory: in a temporary file, every
+///   page a statement touches would cost a write call.
+const TUNING: [(&str, &str); 4] = [
+    ("cache_size", "-32768"),
+    ("mmap_size", "268435456"),
+    ("wal_autocheckpoint", "0"),
+    ("temp_store", "memory"),
+];
+
+/// How long a connection waits for another one's write lock.
+const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
 impl Store {
     /// Opens (and creates, if needed) the database at `url`.
     pub async fn open(url: &str) -> Result<Store, StoreError> {
@@ -111,24 +128,17 @@ impl Store {
 
     async fn open_with(url: &str, wal_limit: u64) -> Result<Store, StoreError> {
         if url.starts_with("sqlite:") {
-            let options = SqliteConnectOptions::from_str(url)?
+            let mut options = SqliteConnectOptions::from_str(url)?
                 .create_if_missing(true)
                 .journal_mode(SqliteJournalMode::Wal)
                 // In WAL mode a commit is in the log file before it returns: it survives the
                 // process being killed (not a power cut, which would take `Full`).
                 .synchronous(SqliteSynchronous::Normal)
-                .busy_timeout(std::time::Duration::from_secs(10))
-                // Keep the hot pages in memory and checkpoint the log less often: measured with
-                // the load generator, these halve the time spent in read and write calls.
-                .pragma("cache_size", "-32768")
-                .pragma("mmap_size", "268435456")
-                // Writers never checkpoint (that would stall every push behind an fsync); a
-                // background task does, without blocking them.
-                .pragma("wal_autocheckpoint", "0")
-                .pragma("journal_size_limit", wal_limit.to_string())
-                // A batch's multi-row insert keeps a statement journal (undo for that statement
-                // alone); in a temporary file, every page it touches costs a write call.
-                .pragma("temp_store", "memory");
+                .busy_timeout(BUSY_TIMEOUT)
+                .pragma("journal_size_limit", wal_limit.to_string());
+            for (name, value) in TUNING {
+                options = options.pragma(name, value);
+            }
             let writer = SqlitePoolOptions::new()
                 .max_connections(1)
                 .connect_with(options.clone())
@@ -617,13 +627,15 @@ fn spawn_appender(
     mut queue: tokio::sync::mpsc::Receiver<AppendJob>,
 ) -> Result<(), StoreError> {
     let conn = rusqlite::Connection::open(path)?;
-    conn.busy_timeout(std::time::Duration::from_secs(10))?;
-    // As the pool's connections (see `Store::open_with`).
-    conn.execute_batch(&format!(
-        "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -32768;
-         PRAGMA mmap_size = 268435456; PRAGMA wal_autocheckpoint = 0;
-         PRAGMA journal_size_limit = {wal_limit}; PRAGMA temp_store = memory;"
-    ))?;
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    let mut settings = format!(
+        "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+         PRAGMA journal_size_limit = {wal_limit};"
+    );
+    for (name, value) in TUNING {
+        settings.push_str(&format!(" PRAGMA {name} = {value};"));
+    }
+    conn.execute_batch(&settings)?;
     std::thread::Builder::new()
         .name("relay-appender".into())
         .spawn(move || {
@@ -777,15 +789,22 @@ pub fn parse_notification(payload: &str) -> Option<(DocId, u64)> {
 mod tests {
     use super::*;
 
+    /// A store on a fresh SQLite file in a scratch directory (removed by the caller).
+    async fn scratch_store(name: &str, wal_limit: u64) -> (std::path::PathBuf, Store) {
+        let dir =
+            std::env::temp_dir().join(format!("colloquy-store-{name}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let url = format!("sqlite://{}", dir.join("relay.sqlite3").display());
+        let store = Store::open_with(&url, wal_limit).await.unwrap();
+        (dir, store)
+    }
+
     /// A burst grows the write-ahead log past its limit; once pushes pause and a checkpoint
     /// has caught up, the next write starts the log over and the file is cut back.
     #[tokio::test]
     async fn the_log_file_shrinks_back_once_pushes_pause() {
-        let dir = std::env::temp_dir().join(format!("colloquy-store-wal-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let url = format!("sqlite://{}", dir.join("relay.sqlite3").display());
         let limit = 256 << 10;
-        let store = Store::open_with(&url, limit).await.unwrap();
+        let (dir, store) = scratch_store("wal", limit).await;
         let doc = DocId([7; 32]);
         assert!(store.check_key(&doc, &[1; 32]).await.unwrap().0);
         let limits = Limits::default();
@@ -828,10 +847,7 @@ mod tests {
     /// seq it already has; a network over its quota, or not at the relay, is refused.
     #[tokio::test]
     async fn the_appender_numbers_each_blob_once() {
-        let dir = std::env::temp_dir().join(format!("colloquy-store-seq-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let url = format!("sqlite://{}", dir.join("relay.sqlite3").display());
-        let store = Store::open(&url).await.unwrap();
+        let (dir, store) = scratch_store("seq", WAL_LIMIT).await;
         let (a, b) = (DocId([1; 32]), DocId([2; 32]));
         store.check_key(&a, &[1; 32]).await.unwrap();
         store.check_key(&b, &[2; 32]).await.unwrap();
@@ -901,10 +917,7 @@ mod tests {
     /// the log grows.
     #[tokio::test]
     async fn a_batch_finds_known_blob_ids_through_the_index() {
-        let dir = std::env::temp_dir().join(format!("colloquy-store-plan-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let url = format!("sqlite://{}", dir.join("relay.sqlite3").display());
-        let store = Store::open(&url).await.unwrap();
+        let (dir, store) = scratch_store("plan", WAL_LIMIT).await;
         let Store::Sqlite { writer, .. } = &store else {
             unreachable!("a sqlite URL opens SQLite")
         };
