@@ -1,3 +1,4 @@
+use crate::domain::sorting::{sort_by_cached_key, sort_by_key};
 use crate::domain::{
     organisation_key, sort_rows, Acquaintance, Field, FieldId, Interview, InterviewId,
     Organisation, OwnQuestion, Person, PersonId, PersonRow, Profile, Templates,
@@ -308,7 +309,7 @@ impl Network {
             .into_iter()
             .map(|(id, f)| (FieldId::from(id), f))
             .collect();
-        fields.sort_by_cached_key(|(_, f)| f.name.to_lowercase());
+        sort_by_cached_key(&mut fields, |(_, f)| f.name.to_lowercase());
         fields
     }
 
@@ -480,7 +481,7 @@ impl Network {
     /// The questions the user added to the built-in bank, oldest first.
     pub fn own_questions(&self) -> Vec<(String, OwnQuestion)> {
         let mut questions = self.all_in::<OwnQuestion>("questions");
-        questions.sort_by_key(|(_, q)| q.created_at);
+        sort_by_key(&mut questions, |(_, q)| q.created_at);
         questions
     }
 

@@ -14,6 +14,7 @@
 //! then moves `head`; the previous generation stays until the next compaction.
 
 use super::{DocError, Network};
+use crate::domain::sorting::{sort_by_cached_key, sort_by_key};
 use automerge::ChangeHash;
 use base64::Engine;
 use std::cell::{Cell, RefCell};
@@ -347,7 +348,7 @@ impl<K: KeyValue> Store<K> {
             .iter()
             .filter(|k| matches!(k, Key::Snapshot { .. }) && k.generation() <= current)
             .collect();
-        snapshots.sort_by_key(|k| {
+        sort_by_key(&mut snapshots, |k| {
             let preferred = matches!((k, &parsed_head),
                 (Key::Snapshot { generation, tab }, Some((g, Some(t)))) if generation == g && tab == t);
             (std::cmp::Reverse(k.generation()), !preferred)
@@ -378,7 +379,7 @@ impl<K: KeyValue> Store<K> {
             .iter()
             .filter(|k| matches!(k, Key::Chunk { .. }) && k.generation() <= current)
             .collect();
-        chunks.sort_by_key(|k| k.to_string());
+        sort_by_cached_key(&mut chunks, |k| k.to_string());
         for key in chunks {
             let name = key.to_string();
             match store.read_bytes(&name) {

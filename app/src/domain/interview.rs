@@ -6,6 +6,7 @@
 //! stage, where a stored stage would keep whichever write came last.
 
 use super::clock::{add_business_days, thank_you_due, FollowUpSettings, LocalZone, MINUTE_MS};
+use super::sorting::{sort_by, sort_by_key};
 use super::{Category, FieldId, InterviewId, PersonId};
 use autosurgeon::{Hydrate, Reconcile};
 
@@ -682,7 +683,7 @@ pub fn next_steps(
             Stage::Declined | Stage::NoReply => {}
         }
     }
-    steps.sort_by_key(|step| (!step.kind.is_urgent(), step.at));
+    sort_by_key(&mut steps, |step| (!step.kind.is_urgent(), step.at));
     steps
 }
 
@@ -699,7 +700,7 @@ pub fn people_heard<'a>(
         .filter(|i| &i.field == field && i.held_at.is_some())
         .map(|i| &i.person)
         .collect();
-    people.sort();
+    sort_by(&mut people, |a, b| a.cmp(b));
     people.dedup();
     people.len()
 }

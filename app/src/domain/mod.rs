@@ -14,6 +14,7 @@ mod profile;
 mod questions;
 mod record;
 mod search;
+pub mod sorting;
 
 pub use draft::{
     check_request, detail_from_notes, fill_template, first_name, mailto_href, phone_script,

@@ -1,3 +1,4 @@
+use super::sorting::sort_by_key;
 use super::Objective;
 use autosurgeon::{Hydrate, Reconcile};
 
@@ -290,7 +291,7 @@ pub fn order_by_objective<T>(
     objective: Objective,
     category: impl Fn(&T) -> Category,
 ) {
-    items.sort_by_key(|item| category_rank(category(item), objective));
+    sort_by_key(items, |item| category_rank(category(item), objective));
 }
 
 /// What makes a question closed, and an open way to ask it.

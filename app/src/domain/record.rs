@@ -2,6 +2,7 @@
 //! suggested next, in date order; as Markdown (to read and print) and CSV (for spreadsheets).
 
 use super::clock::LocalZone;
+use super::sorting::sort_by;
 use super::{InterviewId, Reflection};
 
 /// One held interview, with names resolved.
@@ -25,7 +26,9 @@ pub struct RecordEntry {
 
 /// Sorts entries oldest first (ties by name, so the order is stable everywhere).
 pub fn sort_record(entries: &mut [RecordEntry]) {
-    entries.sort_by(|a, b| a.date.cmp(&b.date).then_with(|| a.person.cmp(&b.person)));
+    sort_by(entries, |a, b| {
+        a.date.cmp(&b.date).then_with(|| a.person.cmp(&b.person))
+    });
 }
 
 pub fn record_markdown(entries: &[RecordEntry], zone: LocalZone) -> String {

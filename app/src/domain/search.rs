@@ -1,3 +1,4 @@
+use super::sorting::sort_by;
 use super::{Person, PersonId};
 use std::collections::HashSet;
 
@@ -72,7 +73,9 @@ impl PersonRow {
 
 /// Sorts rows the way the list shows them: by name, ignoring case, then by id for stability.
 pub fn sort_rows(rows: &mut [PersonRow]) {
-    rows.sort_by(|a, b| a.sort_key.cmp(&b.sort_key).then_with(|| a.id.cmp(&b.id)));
+    sort_by(rows, |a, b| {
+        a.sort_key.cmp(&b.sort_key).then_with(|| a.id.cmp(&b.id))
+    });
 }
 
 /// Drops the rows of the people in `changed` and adds `replacements` (the rows of those of

@@ -15,6 +15,7 @@ use super::linkedin::{
     add_web_address, csv_error, unclosed_quote, unclosed_quote_error, Columns, LineFinder,
 };
 use super::{join_name, Contact, ImportError};
+use crate::domain::sorting::sort_by_key;
 use crate::domain::{Detail, DetailKind};
 
 /// Columns that hold (part of) a person's name; a file with none of them isn't a contacts list.
@@ -291,7 +292,7 @@ impl Ranked {
     }
 
     fn into_values(mut self) -> Vec<String> {
-        self.values.sort_by_key(|(primary, _)| !primary);
+        sort_by_key(&mut self.values, |(primary, _)| !primary);
         self.values.into_iter().map(|(_, value)| value).collect()
     }
 }

@@ -7,6 +7,7 @@
 
 use super::lines::{escape_text, fold};
 use crate::domain::clock::{thank_you_due, MINUTE_MS};
+use crate::domain::sorting::sort_by;
 use crate::domain::{
     role_line, Field, FieldId, Interview, InterviewId, Meeting, Person, PersonId, Venue,
 };
@@ -88,7 +89,7 @@ pub fn items_for(
             })
         })
         .collect();
-    items.sort_by(|a, b| {
+    sort_by(&mut items, |a, b| {
         (a.starts_at, a.interview.as_str()).cmp(&(b.starts_at, b.interview.as_str()))
     });
     items

@@ -11,6 +11,7 @@ use super::json::{acquaintance_from_key, acquaintance_key, kind_from_key, kind_k
 use super::lines::{escape_list, escape_text, fold};
 use super::linkedin::{add_linkedin_address, add_web_address, is_linkedin_url};
 use super::{join_name, split_name, windows_1252, Contact, ImportError};
+use crate::domain::sorting::sort_by_key;
 use crate::domain::{Detail, DetailKind, Person, PersonId};
 use ::vcard::tree::cst::VcardCst;
 use ::vcard::tree::line::VcardLine;
@@ -599,7 +600,7 @@ fn strip_scheme<'v>(value: &'v str, scheme: &str) -> &'v str {
 
 /// Values with the most preferred first (stable otherwise), repeats dropped.
 fn by_preference(mut values: Vec<(u8, String)>) -> Vec<String> {
-    values.sort_by_key(|(pref, _)| *pref);
+    sort_by_key(&mut values, |(pref, _)| *pref);
     let mut out: Vec<String> = Vec::new();
     for (_, value) in values {
         if !value.is_empty() && !out.iter().any(|seen| seen.eq_ignore_ascii_case(&value)) {

@@ -1,4 +1,5 @@
 use super::Opening;
+use crate::domain::sorting::sort_by_key;
 use crate::domain::{people_heard, Field, FieldId, Objective, BREADTH_ENOUGH};
 use crate::ui::state::{use_network, zone};
 use leptos::prelude::*;
@@ -126,7 +127,7 @@ pub fn FieldPage() -> impl IntoView {
                     Some((iid, i, person))
                 })
                 .collect();
-            held.sort_by_key(|(_, i, _)| i.held_at);
+            sort_by_key(&mut held, |(_, i, _)| i.held_at);
             Some((field, heard, held))
         })
     };

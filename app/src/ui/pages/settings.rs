@@ -1,5 +1,6 @@
 use super::Opening;
 use crate::domain::clock::FollowUpSettings;
+use crate::domain::sorting::sort_by_cached_key;
 use crate::domain::{
     Category, OwnQuestion, Profile, Templates, DEFAULT_REQUEST_TEMPLATE, DEFAULT_THANK_YOU_TEMPLATE,
 };
@@ -42,7 +43,7 @@ fn YourPeople() -> impl IntoView {
             ));
             return;
         };
-        people.sort_by_cached_key(|(_, p)| p.name.to_lowercase());
+        sort_by_cached_key(&mut people, |(_, p)| p.name.to_lowercase());
         let (name, mime, text) = match format {
             PeopleFormat::VCard => (
                 "colloquy-people.vcf",
