@@ -40,12 +40,11 @@ pub enum StoreError {
 #[derive(Clone)]
 pub enum Store {
     Sqlite {
-        /// Keys, snapshots and deletions. Appends go through the appender thread (its own
-        /// connection), the only one that numbers blobs, so sequence numbers never race.
-        writer: SqlitePool,
         readers: SqlitePool,
-        /// Appends queue here; the appender thread commits them in batches (group commit).
-        appends: tokio::sync::mpsc::Sender<AppendJob>,
+        /// Every write (keys, appends, snapshots, deletions) queues here for the writer
+        /// thread, the one connection that writes: it commits them in batches (group commit),
+        /// and no write waits for another connection's lock.
+        writes: tokio::sync::mpsc::Sender<WriteJob>,
     },
     Postgres(PgPool),
 }
@@ -139,11 +138,9 @@ impl Store {
             for (name, value) in TUNING {
                 options = options.pragma(name, value);
             }
-            let writer = SqlitePoolOptions::new()
-                .max_connections(1)
-                .connect_with(options.clone())
-                .await?;
-            sqlx::raw_sql(SQLITE_SCHEMA).execute(&writer).await?;
+            // The writer creates the file and the schema before any reader opens it.
+            let (writes, queue) = tokio::sync::mpsc::channel(4096);
+            spawn_writer(options.get_filename(), wal_limit, queue)?;
             let readers = SqlitePoolOptions::new()
                 .max_connections(4)
                 .connect_with(options.clone().read_only(true))
@@ -164,13 +161,7 @@ impl Store {
                     }
                 }
             });
-            let (appends, queue) = tokio::sync::mpsc::channel(4096);
-            spawn_appender(options.get_filename(), wal_limit, queue)?;
-            Ok(Store::Sqlite {
-                writer,
-                readers,
-                appends,
-            })
+            Ok(Store::Sqlite { readers, writes })
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let pool = PgPoolOptions::new()
                 .max_connections(16)
@@ -200,20 +191,12 @@ impl Store {
     /// Whether `key` is the network's key, storing it if the network is new; and its latest
     /// sequence number.
     pub async fn check_key(&self, doc: &DocId, key: &[u8; 32]) -> Result<(bool, u64), StoreError> {
-        let row = match self {
-            Store::Sqlite { writer, .. } => {
-                sqlx::query(
-                    "INSERT INTO docs (doc, key) VALUES (?, ?) ON CONFLICT (doc) DO NOTHING",
-                )
-                .bind(&doc.0[..])
-                .bind(&key[..])
-                .execute(writer)
-                .await?;
-                sqlx::query("SELECT key, latest FROM docs WHERE doc = ?")
-                    .bind(&doc.0[..])
-                    .fetch_one(writer)
-                    .await
-                    .map(|r| (r.get::<Vec<u8>, _>(0), r.get::<i64, _>(1)))?
+        match self {
+            Store::Sqlite { writes, .. } => {
+                match write(writes, *doc, Write::CheckKey(*key)).await? {
+                    Done::Key(matches, latest) => Ok((matches, latest)),
+                    other => unreachable!("a key check answered {other:?}"),
+                }
             }
             Store::Postgres(pool) => {
                 sqlx::query(
@@ -223,14 +206,14 @@ impl Store {
                 .bind(&key[..])
                 .execute(pool)
                 .await?;
-                sqlx::query("SELECT key, latest FROM docs WHERE doc = $1")
+                let (stored, latest) = sqlx::query("SELECT key, latest FROM docs WHERE doc = $1")
                     .bind(&doc.0[..])
                     .fetch_one(pool)
                     .await
-                    .map(|r| (r.get::<Vec<u8>, _>(0), r.get::<i64, _>(1)))?
+                    .map(|r| (r.get::<Vec<u8>, _>(0), r.get::<i64, _>(1)))?;
+                Ok((stored == key, latest as u64))
             }
-        };
-        Ok((row.0 == key, row.1 as u64))
+        }
     }
 
     /// The log after `since`, one page: the newest snapshot first when the blobs right after
@@ -330,21 +313,16 @@ impl Store {
         let size = sealed.len() as i64;
         let max = limits.max_doc_bytes as i64;
         match self {
-            Store::Sqlite { appends, .. } => {
-                let (reply, answer) = tokio::sync::oneshot::channel();
-                let job = AppendJob {
-                    doc: *doc,
+            Store::Sqlite { writes, .. } => {
+                let append = Write::Append {
                     blob_id: *blob_id,
                     sealed: sealed.to_vec(),
                     max,
-                    reply,
                 };
-                if appends.send(job).await.is_err() {
-                    return Err(StoreError::Db(sqlx::Error::PoolClosed));
+                match write(writes, *doc, append).await? {
+                    Done::Appended(seq, new) => Ok((seq, new)),
+                    other => unreachable!("an append answered {other:?}"),
                 }
-                answer
-                    .await
-                    .map_err(|_| StoreError::Db(sqlx::Error::PoolClosed))?
             }
             Store::Postgres(pool) => {
                 let mut tx = pool.begin().await?;
@@ -407,74 +385,11 @@ impl Store {
         let covers = snapshot.covers as i64;
         let size = snapshot.sealed.len() as i64;
         match self {
-            Store::Sqlite { writer, .. } => {
-                let mut tx = writer.begin().await?;
-                let ok = sqlx::query(
-                    "SELECT 1 FROM docs WHERE doc = ?1 AND latest >= ?2 \
-                     AND NOT EXISTS (SELECT 1 FROM snapshots WHERE doc = ?1 AND covers >= ?2)",
-                )
-                .bind(&doc.0[..])
-                .bind(covers)
-                .fetch_optional(&mut *tx)
-                .await?
-                .is_some();
-                if !ok {
-                    return Ok(false);
+            Store::Sqlite { writes, .. } => {
+                match write(writes, *doc, Write::Snapshot(snapshot.clone())).await? {
+                    Done::Snapshot(stored) => Ok(stored),
+                    other => unreachable!("a snapshot answered {other:?}"),
                 }
-                sqlx::query(
-                    "INSERT INTO snapshots (doc, covers, blob_id, sealed) VALUES (?, ?, ?, ?)",
-                )
-                .bind(&doc.0[..])
-                .bind(covers)
-                .bind(&snapshot.blob_id[..])
-                .bind(&snapshot.sealed[..])
-                .execute(&mut *tx)
-                .await?;
-                // The previous snapshot is now the older generation: what it covers can go.
-                let previous: Option<i64> =
-                    sqlx::query("SELECT MAX(covers) FROM snapshots WHERE doc = ? AND covers < ?")
-                        .bind(&doc.0[..])
-                        .bind(covers)
-                        .fetch_one(&mut *tx)
-                        .await?
-                        .get(0);
-                let mut freed = 0i64;
-                if let Some(previous) = previous {
-                    freed += sqlx::query(
-                        "SELECT COALESCE(SUM(LENGTH(sealed)), 0) FROM blobs WHERE doc = ? AND seq <= ?",
-                    )
-                    .bind(&doc.0[..])
-                    .bind(previous)
-                    .fetch_one(&mut *tx)
-                    .await?
-                    .get::<i64, _>(0);
-                    freed += sqlx::query(
-                        "SELECT COALESCE(SUM(LENGTH(sealed)), 0) FROM snapshots WHERE doc = ? AND covers < ?",
-                    )
-                    .bind(&doc.0[..])
-                    .bind(previous)
-                    .fetch_one(&mut *tx)
-                    .await?
-                    .get::<i64, _>(0);
-                    sqlx::query("DELETE FROM blobs WHERE doc = ? AND seq <= ?")
-                        .bind(&doc.0[..])
-                        .bind(previous)
-                        .execute(&mut *tx)
-                        .await?;
-                    sqlx::query("DELETE FROM snapshots WHERE doc = ? AND covers < ?")
-                        .bind(&doc.0[..])
-                        .bind(previous)
-                        .execute(&mut *tx)
-                        .await?;
-                }
-                sqlx::query("UPDATE docs SET bytes = bytes + ? - ? WHERE doc = ?")
-                    .bind(size)
-                    .bind(freed)
-                    .bind(&doc.0[..])
-                    .execute(&mut *tx)
-                    .await?;
-                tx.commit().await?;
-                Ok(true)
             }
             Store::Postgres(pool) => {
                 let mut tx = pool.begin().await?;
@@ -550,19 +465,8 @@ impl Store {
     /// Removes everything the relay holds for the network, its key included.
     pub async fn delete(&self, doc: &DocId) -> Result<(), StoreError> {
         match self {
-            Store::Sqlite { writer, .. } => {
-                let mut tx = writer.begin().await?;
-                for statement in [
-                    "DELETE FROM blobs WHERE doc = ?",
-                    "DELETE FROM snapshots WHERE doc = ?",
-                    "DELETE FROM docs WHERE doc = ?",
-                ] {
-                    sqlx::query(statement)
-                        .bind(&doc.0[..])
-                        .execute(&mut *tx)
-                        .await?;
-                }
-                tx.commit().await?;
+            Store::Sqlite { writes, .. } => {
+                write(writes, *doc, Write::Delete).await?;
             }
             Store::Postgres(pool) => {
                 let mut tx = pool.begin().await?;
@@ -600,31 +504,67 @@ impl Store {
     }
 }
 
-/// What an append comes to: its seq and whether it was new, or why it was refused.
-type Appended = Result<(u64, bool), StoreError>;
-
-/// One push waiting for the SQLite appender.
-pub struct AppendJob {
+/// A write waiting for the SQLite writer thread.
+pub struct WriteJob {
     doc: DocId,
-    blob_id: BlobId,
-    sealed: Vec<u8>,
-    max: i64,
-    reply: tokio::sync::oneshot::Sender<Appended>,
+    write: Write,
+    reply: tokio::sync::oneshot::Sender<Result<Done, StoreError>>,
 }
 
-/// Most appends committed in one transaction.
+#[derive(Debug)]
+enum Write {
+    /// Store the network's key if it is new.
+    CheckKey([u8; 32]),
+    Append {
+        blob_id: BlobId,
+        sealed: Vec<u8>,
+        max: i64,
+    },
+    Snapshot(Snapshot),
+    Delete,
+}
+
+/// What a write came to.
+#[derive(Debug)]
+enum Done {
+    /// Whether the key matches the stored one, and the latest seq.
+    Key(bool, u64),
+    /// The blob's seq, and whether it was new.
+    Appended(u64, bool),
+    /// Whether the snapshot was stored (not when one as new is there already).
+    Snapshot(bool),
+    Deleted,
+}
+
+/// Queues a write for the writer thread and waits for its commit.
+async fn write(
+    writes: &tokio::sync::mpsc::Sender<WriteJob>,
+    doc: DocId,
+    write: Write,
+) -> Result<Done, StoreError> {
+    let (reply, answer) = tokio::sync::oneshot::channel();
+    let stopped = || StoreError::Batch("the relay's writer has stopped".into());
+    writes
+        .send(WriteJob { doc, write, reply })
+        .await
+        .map_err(|_| stopped())?;
+    answer.await.map_err(|_| stopped())?
+}
+
+/// Most writes committed in one transaction.
 const BATCH: usize = 512;
 
-/// The SQLite appender: a thread of its own with its own connection, committing queued
-/// appends in batches, one transaction (one WAL commit) for everything that arrived while the
-/// previous batch was being written. Each push is answered only after the commit that holds
-/// it. A whole batch runs on this thread with prepared statements: no statement is parsed
-/// twice, and no statement waits for another thread to be scheduled (on a busy machine, each
-/// such hand-off cost more than the statement).
-fn spawn_appender(
+/// The SQLite writer: a thread of its own with the relay's one writing connection, committing
+/// queued writes in batches, one transaction (one WAL commit) for everything that arrived
+/// while the previous batch was being written. Each write is answered only after the commit
+/// that holds it. A whole batch runs on this thread with prepared statements: no statement is
+/// parsed twice, and no statement waits for another thread to be scheduled (on a busy machine,
+/// each such hand-off cost more than the statement). Being the only writer, it never waits
+/// for a lock, and a key check or a snapshot waits at most one batch behind the pushes.
+fn spawn_writer(
     path: &std::path::Path,
     wal_limit: u64,
-    mut queue: tokio::sync::mpsc::Receiver<AppendJob>,
+    mut queue: tokio::sync::mpsc::Receiver<WriteJob>,
 ) -> Result<(), StoreError> {
     let conn = rusqlite::Connection::open(path)?;
     conn.busy_timeout(BUSY_TIMEOUT)?;
@@ -636,8 +576,9 @@ fn spawn_appender(
         settings.push_str(&format!(" PRAGMA {name} = {value};"));
     }
     conn.execute_batch(&settings)?;
+    conn.execute_batch(SQLITE_SCHEMA)?;
     std::thread::Builder::new()
-        .name("relay-appender".into())
+        .name("relay-writer".into())
         .spawn(move || {
             let mut conn = conn;
             let mut batch = Vec::with_capacity(BATCH);
@@ -649,14 +590,14 @@ fn spawn_appender(
                         Err(_) => break,
                     }
                 }
-                match append_batch(&mut conn, &batch) {
+                match write_batch(&mut conn, &batch) {
                     Ok(results) => {
                         for (job, result) in batch.drain(..).zip(results) {
                             let _ = job.reply.send(result);
                         }
                     }
                     Err(e) => {
-                        tracing::error!("relay append batch failed: {e}");
+                        tracing::error!("relay write batch failed: {e}");
                         for job in batch.drain(..) {
                             let _ = job.reply.send(Err(StoreError::Batch(e.to_string())));
                         }
@@ -664,76 +605,179 @@ fn spawn_appender(
                 }
             }
         })
-        .map_err(|e| StoreError::Batch(format!("starting the appender: {e}")))?;
+        .map_err(|e| StoreError::Batch(format!("starting the writer: {e}")))?;
     Ok(())
 }
 
-/// Writes one batch in one transaction: per push, look its blob id up (a resend gets the seq
-/// it has), check the network's quota and number it; then write each network's new counters.
-fn append_batch(
+/// A network's counters as a batch has moved them: (latest, bytes), or None when the network
+/// isn't at the relay.
+type Counters = std::collections::HashMap<DocId, Option<(i64, i64)>>;
+
+/// Writes one batch in one transaction, in the order the writes came. Appends: per push, look
+/// its blob id up (a resend gets the seq it has), check the network's quota and number it; the
+/// networks' counters are kept in memory and written once, before any other kind of write and
+/// at the end.
+fn write_batch(
     conn: &mut rusqlite::Connection,
-    batch: &[AppendJob],
-) -> Result<Vec<Appended>, rusqlite::Error> {
+    batch: &[WriteJob],
+) -> Result<Vec<Result<Done, StoreError>>, rusqlite::Error> {
     use rusqlite::OptionalExtension;
     use std::collections::HashMap;
     // Immediate: the write lock from the start, so the counters read are the ones written.
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     let mut results = Vec::with_capacity(batch.len());
-    // Per network in this batch: (latest, bytes), or None when it isn't at the relay.
-    let mut counters: HashMap<DocId, Option<(i64, i64)>> = HashMap::new();
+    let mut counters = Counters::new();
     let mut known: HashMap<(DocId, BlobId), u64> = HashMap::new();
-    {
-        let mut find = tx.prepare_cached(KNOWN_BLOB)?;
-        let mut counts = tx.prepare_cached("SELECT latest, bytes FROM docs WHERE doc = ?1")?;
-        let mut insert = tx.prepare_cached(
-            "INSERT INTO blobs (doc, seq, blob_id, sealed) VALUES (?1, ?2, ?3, ?4)",
-        )?;
-        for job in batch {
-            let key = (job.doc, job.blob_id);
-            let seen = match known.get(&key) {
-                Some(&seq) => Some(seq),
-                None => find
-                    .query_row((&job.doc.0[..], &job.blob_id[..]), |r| r.get::<_, i64>(0))
-                    .optional()?
-                    .map(|seq| seq as u64),
-            };
-            if let Some(seq) = seen {
-                results.push(Ok((seq, false)));
-                continue;
+    for job in batch {
+        let doc = &job.doc.0[..];
+        let done = match &job.write {
+            Write::Append {
+                blob_id,
+                sealed,
+                max,
+            } => {
+                let key = (job.doc, *blob_id);
+                let seen = match known.get(&key) {
+                    Some(&seq) => Some(seq),
+                    None => tx
+                        .prepare_cached(KNOWN_BLOB)?
+                        .query_row((doc, &blob_id[..]), |r| r.get::<_, i64>(0))
+                        .optional()?
+                        .map(|seq| seq as u64),
+                };
+                if let Some(seq) = seen {
+                    results.push(Ok(Done::Appended(seq, false)));
+                    continue;
+                }
+                let entry = match counters.entry(job.doc) {
+                    std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+                    std::collections::hash_map::Entry::Vacant(e) => e.insert(
+                        tx.prepare_cached("SELECT latest, bytes FROM docs WHERE doc = ?1")?
+                            .query_row([doc], |r| Ok((r.get(0)?, r.get(1)?)))
+                            .optional()?,
+                    ),
+                };
+                let Some((latest, bytes)) = entry else {
+                    results.push(Err(StoreError::Gone));
+                    continue;
+                };
+                let size = sealed.len() as i64;
+                if *bytes + size > *max {
+                    results.push(Err(StoreError::Quota));
+                    continue;
+                }
+                *latest += 1;
+                *bytes += size;
+                tx.prepare_cached(
+                    "INSERT INTO blobs (doc, seq, blob_id, sealed) VALUES (?1, ?2, ?3, ?4)",
+                )?
+                .execute((doc, *latest, &blob_id[..], &sealed[..]))?;
+                known.insert(key, *latest as u64);
+                Done::Appended(*latest as u64, true)
             }
-            let entry = match counters.entry(job.doc) {
-                std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
-                std::collections::hash_map::Entry::Vacant(e) => e.insert(
-                    counts
-                        .query_row([&job.doc.0[..]], |r| Ok((r.get(0)?, r.get(1)?)))
-                        .optional()?,
-                ),
-            };
-            let Some((latest, bytes)) = entry else {
-                results.push(Err(StoreError::Gone));
-                continue;
-            };
-            let size = job.sealed.len() as i64;
-            if *bytes + size > job.max {
-                results.push(Err(StoreError::Quota));
-                continue;
+            other => {
+                // The other writes read and write the counters and the log themselves.
+                write_counters(&tx, &mut counters)?;
+                known.clear();
+                match other {
+                    Write::CheckKey(key) => check_key(&tx, doc, key)?,
+                    Write::Snapshot(snapshot) => put_snapshot(&tx, doc, snapshot)?,
+                    Write::Delete => {
+                        for table in ["blobs", "snapshots", "docs"] {
+                            tx.prepare_cached(&format!("DELETE FROM {table} WHERE doc = ?1"))?
+                                .execute([doc])?;
+                        }
+                        Done::Deleted
+                    }
+                    Write::Append { .. } => unreachable!("appends are matched above"),
+                }
             }
-            *latest += 1;
-            *bytes += size;
-            insert.execute((&job.doc.0[..], *latest, &job.blob_id[..], &job.sealed[..]))?;
-            known.insert(key, *latest as u64);
-            results.push(Ok((*latest as u64, true)));
-        }
-        let mut update =
-            tx.prepare_cached("UPDATE docs SET latest = ?2, bytes = ?3 WHERE doc = ?1")?;
-        for (doc, counts) in &counters {
-            if let Some((latest, bytes)) = counts {
-                update.execute((&doc.0[..], latest, bytes))?;
-            }
-        }
+        };
+        results.push(Ok(done));
     }
+    write_counters(&tx, &mut counters)?;
     tx.commit()?;
     Ok(results)
+}
+
+/// Writes the counters a batch has moved, and forgets them.
+fn write_counters(
+    tx: &rusqlite::Transaction<'_>,
+    counters: &mut Counters,
+) -> Result<(), rusqlite::Error> {
+    let mut update = tx.prepare_cached("UPDATE docs SET latest = ?2, bytes = ?3 WHERE doc = ?1")?;
+    for (doc, counts) in counters.drain() {
+        if let Some((latest, bytes)) = counts {
+            update.execute((&doc.0[..], latest, bytes))?;
+        }
+    }
+    Ok(())
+}
+
+fn check_key(
+    tx: &rusqlite::Transaction<'_>,
+    doc: &[u8],
+    key: &[u8; 32],
+) -> Result<Done, rusqlite::Error> {
+    tx.prepare_cached("INSERT INTO docs (doc, key) VALUES (?1, ?2) ON CONFLICT (doc) DO NOTHING")?
+        .execute((doc, &key[..]))?;
+    let (stored, latest) = tx
+        .prepare_cached("SELECT key, latest FROM docs WHERE doc = ?1")?
+        .query_row([doc], |r| {
+            Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, i64>(1)?))
+        })?;
+    Ok(Done::Key(stored == key, latest as u64))
+}
+
+/// Stores a snapshot unless the log is behind it or one as new is there; then drops what the
+/// previous snapshot covers (blobs and older snapshots) and counts the bytes freed.
+fn put_snapshot(
+    tx: &rusqlite::Transaction<'_>,
+    doc: &[u8],
+    snapshot: &Snapshot,
+) -> Result<Done, rusqlite::Error> {
+    use rusqlite::OptionalExtension;
+    let covers = snapshot.covers as i64;
+    let fits = tx
+        .prepare_cached(
+            "SELECT 1 FROM docs WHERE doc = ?1 AND latest >= ?2 \
+             AND NOT EXISTS (SELECT 1 FROM snapshots WHERE doc = ?1 AND covers >= ?2)",
+        )?
+        .query_row((doc, covers), |_| Ok(()))
+        .optional()?
+        .is_some();
+    if !fits {
+        return Ok(Done::Snapshot(false));
+    }
+    tx.prepare_cached(
+        "INSERT INTO snapshots (doc, covers, blob_id, sealed) VALUES (?1, ?2, ?3, ?4)",
+    )?
+    .execute((doc, covers, &snapshot.blob_id[..], &snapshot.sealed[..]))?;
+    // The previous snapshot is now the older generation: what it covers can go.
+    let previous: Option<i64> = tx
+        .prepare_cached("SELECT MAX(covers) FROM snapshots WHERE doc = ?1 AND covers < ?2")?
+        .query_row((doc, covers), |r| r.get(0))?;
+    let mut freed = 0i64;
+    if let Some(previous) = previous {
+        for (sum, delete) in [
+            (
+                "SELECT COALESCE(SUM(LENGTH(sealed)), 0) FROM blobs WHERE doc = ?1 AND seq <= ?2",
+                "DELETE FROM blobs WHERE doc = ?1 AND seq <= ?2",
+            ),
+            (
+                "SELECT COALESCE(SUM(LENGTH(sealed)), 0) FROM snapshots WHERE doc = ?1 AND covers < ?2",
+                "DELETE FROM snapshots WHERE doc = ?1 AND covers < ?2",
+            ),
+        ] {
+            freed += tx
+                .prepare_cached(sum)?
+                .query_row((doc, previous), |r| r.get::<_, i64>(0))?;
+            tx.prepare_cached(delete)?.execute((doc, previous))?;
+        }
+    }
+    tx.prepare_cached("UPDATE docs SET bytes = bytes + ?2 - ?3 WHERE doc = ?1")?
+        .execute((doc, snapshot.sealed.len() as i64, freed))?;
+    Ok(Done::Snapshot(true))
 }
 
 /// A blob id's seq in its network's log: one search of the `(doc, blob_id)` index.
@@ -913,12 +957,103 @@ mod tests {
         std::fs::remove_dir_all(&dir).ok();
     }
 
+    /// Keys, snapshots and deletions queue behind the pushes before them and see what those
+    /// wrote; a snapshot drops what the previous one covers, and the network's size follows.
+    #[tokio::test]
+    async fn every_write_goes_through_the_writer_in_order() {
+        let (dir, store) = scratch_store("writes", WAL_LIMIT).await;
+        let Store::Sqlite { readers, .. } = &store else {
+            unreachable!("a sqlite URL opens SQLite")
+        };
+        let doc = DocId([4; 32]);
+        let limits = Limits::default();
+        let id = |i: u8| {
+            let mut id = BlobId::default();
+            id[0] = i;
+            id
+        };
+        let bytes = || async {
+            sqlx::query_scalar::<_, i64>("SELECT bytes FROM docs WHERE doc = ?")
+                .bind(&doc.0[..])
+                .fetch_one(readers)
+                .await
+                .unwrap()
+        };
+        assert_eq!(store.check_key(&doc, &[9; 32]).await.unwrap(), (true, 0));
+        // A key check queued behind three pushes sees them.
+        let first: Vec<(BlobId, Vec<u8>)> = (1..=3u8).map(|i| (id(i), vec![i; 64])).collect();
+        let (early, checked) = futures_util::join!(
+            futures_util::future::join_all(
+                first
+                    .iter()
+                    .map(|(blob, sealed)| store.append(&doc, blob, sealed, &limits))
+            ),
+            store.check_key(&doc, &[9; 32]),
+        );
+        assert!(early.iter().all(|a| a.is_ok()), "{early:?}");
+        assert_eq!(checked.unwrap(), (true, 3));
+        for i in 4..=10u8 {
+            store.append(&doc, &id(i), &[i; 64], &limits).await.unwrap();
+        }
+        let (eleventh, thirteenth) = (id(11), id(13));
+        let wrong = futures_util::join!(
+            store.append(&doc, &eleventh, &[11; 64], &limits),
+            store.check_key(&doc, &[8; 32]),
+        );
+        assert_eq!(wrong.0.unwrap(), (11, true));
+        assert_eq!(wrong.1.unwrap(), (false, 11), "another key is refused");
+        assert_eq!(bytes().await, 11 * 64);
+
+        let snapshot = |covers: u64| Snapshot {
+            blob_id: id(100 + covers as u8),
+            covers,
+            sealed: vec![0; 100],
+        };
+        assert!(store.put_snapshot(&doc, &snapshot(5)).await.unwrap());
+        assert!(
+            !store.put_snapshot(&doc, &snapshot(5)).await.unwrap(),
+            "not newer"
+        );
+        assert!(
+            !store.put_snapshot(&doc, &snapshot(20)).await.unwrap(),
+            "past the log"
+        );
+        assert_eq!(bytes().await, 11 * 64 + 100);
+        // The second snapshot makes the first the older generation: blobs 1–5 go.
+        assert!(store.put_snapshot(&doc, &snapshot(8)).await.unwrap());
+        let first_kept: i64 = sqlx::query_scalar("SELECT MIN(seq) FROM blobs WHERE doc = ?")
+            .bind(&doc.0[..])
+            .fetch_one(readers)
+            .await
+            .unwrap();
+        assert_eq!(first_kept, 6);
+        assert_eq!(bytes().await, 6 * 64 + 200);
+        // A push after the snapshot still counts from the stored counters.
+        assert_eq!(
+            store
+                .append(&doc, &id(12), &[12; 64], &limits)
+                .await
+                .unwrap(),
+            (12, true)
+        );
+        assert_eq!(bytes().await, 7 * 64 + 200);
+
+        let (deleted, after) = futures_util::join!(
+            store.delete(&doc),
+            store.append(&doc, &thirteenth, &[13; 64], &limits)
+        );
+        deleted.unwrap();
+        assert!(matches!(after, Err(StoreError::Gone)), "{after:?}");
+        assert_eq!(store.latest(&doc).await.unwrap(), 0);
+        std::fs::remove_dir_all(&dir).ok();
+    }
+
     /// The appender looks each blob id up by index: a scan would make every batch slower as
     /// the log grows.
     #[tokio::test]
     async fn a_batch_finds_known_blob_ids_through_the_index() {
         let (dir, store) = scratch_store("plan", WAL_LIMIT).await;
-        let Store::Sqlite { writer, .. } = &store else {
+        let Store::Sqlite { readers, .. } = &store else {
             unreachable!("a sqlite URL opens SQLite")
         };
         let plan: Vec<String> = sqlx::query(sqlx::AssertSqlSafe(format!(
@@ -926,7 +1061,7 @@ mod tests {
         )))
         .bind(vec![1u8; 32])
         .bind(vec![2u8; 16])
-        .fetch_all(writer)
+        .fetch_all(readers)
         .await
         .unwrap()
         .iter()

@@ -475,9 +475,9 @@ async fn acknowledged_pushes_survive_the_relay_being_killed() {
         // Every acknowledged push is in the database.
         let store = server::store::Store::open(&url).await.unwrap();
         let stored: Vec<Vec<u8>> = match &store {
-            server::store::Store::Sqlite { writer, .. } => {
+            server::store::Store::Sqlite { readers, .. } => {
                 sqlx::query_scalar("SELECT blob_id FROM blobs")
-                    .fetch_all(writer)
+                    .fetch_all(readers)
                     .await
                     .unwrap()
             }
