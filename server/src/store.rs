@@ -102,7 +102,7 @@ const POSTGRES_SCHEMA: [&str; 3] = [
 /// pause, the next write starts it over, and without a limit the file would keep its peak size.
 const WAL_LIMIT: u64 = 64 << 20;
 
-/// Settings every SQLite connection of the relay gets, the pool's and the appender's:
+/// Settings every SQLite connection of the relay gets, the pools' and the writer's:
 /// - hot pages kept in memory (measured with the load generator, these halve the time spent in
 ///   read and write calls);
 /// - writers never checkpoint (that would stall every push behind an fsync); a background task
@@ -890,7 +890,7 @@ mod tests {
     /// Pushes that arrive together are numbered without gaps or repeats; a resent blob gets the
     /// seq it already has; a network over its quota, or not at the relay, is refused.
     #[tokio::test]
-    async fn the_appender_numbers_each_blob_once() {
+    async fn the_writer_numbers_each_blob_once() {
         let (dir, store) = scratch_store("seq", WAL_LIMIT).await;
         let (a, b) = (DocId([1; 32]), DocId([2; 32]));
         store.check_key(&a, &[1; 32]).await.unwrap();
@@ -1048,7 +1048,7 @@ mod tests {
         std::fs::remove_dir_all(&dir).ok();
     }
 
-    /// The appender looks each blob id up by index: a scan would make every batch slower as
+    /// The writer looks each blob id up by index: a scan would make every batch slower as
     /// the log grows.
     #[tokio::test]
     async fn a_batch_finds_known_blob_ids_through_the_index() {
