@@ -261,7 +261,7 @@ async fn on_frame(
                     covers,
                     sealed,
                 };
-                return match relay.store.put_snapshot(&doc, &snapshot).await {
+                return match relay.store.put_snapshot(&doc, snapshot).await {
                     Ok(_) => Step::Send(vec![ServerMsg::SnapshotStored { covers }]),
                     Err(e) => internal(e),
                 };

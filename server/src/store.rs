@@ -381,12 +381,12 @@ impl Store {
 
     /// Stores a snapshot covering the log up to `covers`; once stored, drops the blobs the
     /// previous snapshot covers and any older snapshot, so two generations remain.
-    pub async fn put_snapshot(&self, doc: &DocId, snapshot: &Snapshot) -> Result<bool, StoreError> {
+    pub async fn put_snapshot(&self, doc: &DocId, snapshot: Snapshot) -> Result<bool, StoreError> {
         let covers = snapshot.covers as i64;
         let size = snapshot.sealed.len() as i64;
         match self {
             Store::Sqlite { writes, .. } => {
-                match write(writes, *doc, Write::Snapshot(snapshot.clone())).await? {
+                match write(writes, *doc, Write::Snapshot(snapshot)).await? {
                     Done::Snapshot(stored) => Ok(stored),
                     other => unreachable!("a snapshot answered {other:?}"),
                 }
@@ -531,7 +531,7 @@ enum Done {
     Key(bool, u64),
     /// The blob's seq, and whether it was new.
     Appended(u64, bool),
-    /// Whether the snapshot was stored (not when one as new is there already).
+    /// Whether the snapshot was stored (not when the log is behind it or one as new is there).
     Snapshot(bool),
     Deleted,
 }
@@ -560,7 +560,7 @@ const BATCH: usize = 512;
 /// that holds it. A whole batch runs on this thread with prepared statements: no statement is
 /// parsed twice, and no statement waits for another thread to be scheduled (on a busy machine,
 /// each such hand-off cost more than the statement). Being the only writer, it never waits
-/// for a lock, and a key check or a snapshot waits at most one batch behind the pushes.
+/// for a lock, and a key check or a snapshot waits only for the writes queued before it.
 fn spawn_writer(
     path: &std::path::Path,
     wal_limit: u64,
@@ -609,109 +609,111 @@ fn spawn_writer(
     Ok(())
 }
 
-/// A network's counters as a batch has moved them: (latest, bytes), or None when the network
-/// isn't at the relay.
-type Counters = std::collections::HashMap<DocId, Option<(i64, i64)>>;
-
-/// Writes one batch in one transaction, in the order the writes came. Appends: per push, look
-/// its blob id up (a resend gets the seq it has), check the network's quota and number it; the
-/// networks' counters are kept in memory and written once, before any other kind of write and
-/// at the end.
+/// Writes one batch in one transaction, in the order the writes came.
 fn write_batch(
     conn: &mut rusqlite::Connection,
     batch: &[WriteJob],
 ) -> Result<Vec<Result<Done, StoreError>>, rusqlite::Error> {
-    use rusqlite::OptionalExtension;
-    use std::collections::HashMap;
     // Immediate: the write lock from the start, so the counters read are the ones written.
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let mut appends = Appends::default();
     let mut results = Vec::with_capacity(batch.len());
-    let mut counters = Counters::new();
-    let mut known: HashMap<(DocId, BlobId), u64> = HashMap::new();
     for job in batch {
         let doc = &job.doc.0[..];
-        let done = match &job.write {
+        // The other writes read and write the counters and the log themselves.
+        if !matches!(job.write, Write::Append { .. }) {
+            appends.settle(&tx)?;
+        }
+        results.push(match &job.write {
             Write::Append {
                 blob_id,
                 sealed,
                 max,
-            } => {
-                let key = (job.doc, *blob_id);
-                let seen = match known.get(&key) {
-                    Some(&seq) => Some(seq),
-                    None => tx
-                        .prepare_cached(KNOWN_BLOB)?
-                        .query_row((doc, &blob_id[..]), |r| r.get::<_, i64>(0))
-                        .optional()?
-                        .map(|seq| seq as u64),
-                };
-                if let Some(seq) = seen {
-                    results.push(Ok(Done::Appended(seq, false)));
-                    continue;
+            } => appends.append(&tx, job.doc, blob_id, sealed, *max)?,
+            Write::CheckKey(key) => Ok(check_key(&tx, doc, key)?),
+            Write::Snapshot(snapshot) => Ok(put_snapshot(&tx, doc, snapshot)?),
+            Write::Delete => {
+                for table in ["blobs", "snapshots", "docs"] {
+                    tx.prepare_cached(&format!("DELETE FROM {table} WHERE doc = ?1"))?
+                        .execute([doc])?;
                 }
-                let entry = match counters.entry(job.doc) {
-                    std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
-                    std::collections::hash_map::Entry::Vacant(e) => e.insert(
-                        tx.prepare_cached("SELECT latest, bytes FROM docs WHERE doc = ?1")?
-                            .query_row([doc], |r| Ok((r.get(0)?, r.get(1)?)))
-                            .optional()?,
-                    ),
-                };
-                let Some((latest, bytes)) = entry else {
-                    results.push(Err(StoreError::Gone));
-                    continue;
-                };
-                let size = sealed.len() as i64;
-                if *bytes + size > *max {
-                    results.push(Err(StoreError::Quota));
-                    continue;
-                }
-                *latest += 1;
-                *bytes += size;
-                tx.prepare_cached(
-                    "INSERT INTO blobs (doc, seq, blob_id, sealed) VALUES (?1, ?2, ?3, ?4)",
-                )?
-                .execute((doc, *latest, &blob_id[..], &sealed[..]))?;
-                known.insert(key, *latest as u64);
-                Done::Appended(*latest as u64, true)
+                Ok(Done::Deleted)
             }
-            other => {
-                // The other writes read and write the counters and the log themselves.
-                write_counters(&tx, &mut counters)?;
-                known.clear();
-                match other {
-                    Write::CheckKey(key) => check_key(&tx, doc, key)?,
-                    Write::Snapshot(snapshot) => put_snapshot(&tx, doc, snapshot)?,
-                    Write::Delete => {
-                        for table in ["blobs", "snapshots", "docs"] {
-                            tx.prepare_cached(&format!("DELETE FROM {table} WHERE doc = ?1"))?
-                                .execute([doc])?;
-                        }
-                        Done::Deleted
-                    }
-                    Write::Append { .. } => unreachable!("appends are matched above"),
-                }
-            }
-        };
-        results.push(Ok(done));
+        });
     }
-    write_counters(&tx, &mut counters)?;
+    appends.settle(&tx)?;
     tx.commit()?;
     Ok(results)
 }
 
-/// Writes the counters a batch has moved, and forgets them.
-fn write_counters(
-    tx: &rusqlite::Transaction<'_>,
-    counters: &mut Counters,
-) -> Result<(), rusqlite::Error> {
-    let mut update = tx.prepare_cached("UPDATE docs SET latest = ?2, bytes = ?3 WHERE doc = ?1")?;
-    for (doc, counts) in counters.drain() {
-        if let Some((latest, bytes)) = counts {
-            update.execute((&doc.0[..], latest, bytes))?;
+/// What a batch's appends keep in memory until they are settled: per network its counters as
+/// the batch has moved them, `(latest, bytes)` or None when the network isn't at the relay,
+/// written once rather than per push; and the seqs given to blob ids.
+#[derive(Default)]
+struct Appends {
+    counters: std::collections::HashMap<DocId, Option<(i64, i64)>>,
+    known: std::collections::HashMap<(DocId, BlobId), u64>,
+}
+
+impl Appends {
+    /// Per push: look its blob id up (a resend gets the seq it has), check the network's quota
+    /// and number it.
+    fn append(
+        &mut self,
+        tx: &rusqlite::Transaction<'_>,
+        doc: DocId,
+        blob_id: &BlobId,
+        sealed: &[u8],
+        max: i64,
+    ) -> Result<Result<Done, StoreError>, rusqlite::Error> {
+        use rusqlite::OptionalExtension;
+        let key = (doc, *blob_id);
+        let seen = match self.known.get(&key) {
+            Some(&seq) => Some(seq),
+            None => tx
+                .prepare_cached(KNOWN_BLOB)?
+                .query_row((&doc.0[..], &blob_id[..]), |r| r.get::<_, i64>(0))
+                .optional()?
+                .map(|seq| seq as u64),
+        };
+        if let Some(seq) = seen {
+            return Ok(Ok(Done::Appended(seq, false)));
         }
+        let entry = match self.counters.entry(doc) {
+            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::hash_map::Entry::Vacant(e) => e.insert(
+                tx.prepare_cached("SELECT latest, bytes FROM docs WHERE doc = ?1")?
+                    .query_row([&doc.0[..]], |r| Ok((r.get(0)?, r.get(1)?)))
+                    .optional()?,
+            ),
+        };
+        let Some((latest, bytes)) = entry else {
+            return Ok(Err(StoreError::Gone));
+        };
+        let size = sealed.len() as i64;
+        if *bytes + size > max {
+            return Ok(Err(StoreError::Quota));
+        }
+        *latest += 1;
+        *bytes += size;
+        tx.prepare_cached("INSERT INTO blobs (doc, seq, blob_id, sealed) VALUES (?1, ?2, ?3, ?4)")?
+            .execute((&doc.0[..], *latest, &blob_id[..], sealed))?;
+        self.known.insert(key, *latest as u64);
+        Ok(Ok(Done::Appended(*latest as u64, true)))
     }
-    Ok(())
+
+    /// Writes the counters the appends have moved, and forgets what they kept.
+    fn settle(&mut self, tx: &rusqlite::Transaction<'_>) -> Result<(), rusqlite::Error> {
+        let mut update =
+            tx.prepare_cached("UPDATE docs SET latest = ?2, bytes = ?3 WHERE doc = ?1")?;
+        for (doc, counts) in self.counters.drain() {
+            if let Some((latest, bytes)) = counts {
+                update.execute((&doc.0[..], latest, bytes))?;
+            }
+        }
+        self.known.clear();
+        Ok(())
+    }
 }
 
 fn check_key(
@@ -1009,18 +1011,18 @@ mod tests {
             covers,
             sealed: vec![0; 100],
         };
-        assert!(store.put_snapshot(&doc, &snapshot(5)).await.unwrap());
+        assert!(store.put_snapshot(&doc, snapshot(5)).await.unwrap());
         assert!(
-            !store.put_snapshot(&doc, &snapshot(5)).await.unwrap(),
+            !store.put_snapshot(&doc, snapshot(5)).await.unwrap(),
             "not newer"
         );
         assert!(
-            !store.put_snapshot(&doc, &snapshot(20)).await.unwrap(),
+            !store.put_snapshot(&doc, snapshot(20)).await.unwrap(),
             "past the log"
         );
         assert_eq!(bytes().await, 11 * 64 + 100);
         // The second snapshot makes the first the older generation: blobs 1–5 go.
-        assert!(store.put_snapshot(&doc, &snapshot(8)).await.unwrap());
+        assert!(store.put_snapshot(&doc, snapshot(8)).await.unwrap());
         let first_kept: i64 = sqlx::query_scalar("SELECT MIN(seq) FROM blobs WHERE doc = ?")
             .bind(&doc.0[..])
             .fetch_one(readers)
