@@ -16,12 +16,32 @@ use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
 use hkdf::Hkdf;
-use sha2::Sha256;
+use sha2::{Digest, Sha256};
 
 /// Bytes of a blob id.
 pub const BLOB_ID_LEN: usize = 16;
 /// Bytes a sealed blob carries beyond its plaintext: the nonce and the tag.
 pub const SEAL_OVERHEAD: usize = 24 + 16;
+
+/// Words in a recovery phrase, and the bytes they spell: the secret and one checksum byte.
+const PHRASE_WORDS: usize = 24;
+const PHRASE_BYTES: usize = 33;
+
+/// The `i`th 11-bit word index in `bits`, most significant bit first.
+fn word_at(bits: &[u8; PHRASE_BYTES], i: usize) -> u16 {
+    (i * 11..i * 11 + 11).fold(0, |word, bit| {
+        word << 1 | u16::from(bits[bit / 8] >> (7 - bit % 8) & 1)
+    })
+}
+
+/// Writes the `i`th 11-bit word index into `bits` (which start zeroed).
+fn put_word(bits: &mut [u8; PHRASE_BYTES], i: usize, word: u16) {
+    for (k, bit) in (i * 11..i * 11 + 11).enumerate() {
+        if word >> (10 - k) & 1 == 1 {
+            bits[bit / 8] |= 1 << (7 - bit % 8);
+        }
+    }
+}
 
 /// Why a secret, a phrase or a blob was refused.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -62,11 +82,18 @@ impl RootSecret {
         &self.0
     }
 
-    /// The 24-word recovery phrase.
+    /// The 24-word recovery phrase: BIP39, the 256-bit secret and the first byte of its SHA-256
+    /// in 24 words of 11 bits each. (The `bip39` crate gives the word list; its own encoder
+    /// would bring a second SHA-256 into the wasm. The tests check this against it.)
     pub fn phrase(&self) -> String {
-        bip39::Mnemonic::from_entropy(&self.0)
-            .expect("32 bytes is a valid BIP39 entropy length")
-            .to_string()
+        let words = bip39::Language::English.word_list();
+        let mut bits = [0u8; PHRASE_BYTES];
+        bits[..32].copy_from_slice(&self.0);
+        bits[32] = Sha256::digest(self.0)[0];
+        (0..PHRASE_WORDS)
+            .map(|i| words[usize::from(word_at(&bits, i))])
+            .collect::<Vec<_>>()
+            .join(" ")
     }
 
     /// The secret back from its phrase; spacing and case don't matter, the checksum does.
@@ -75,15 +102,24 @@ impl RootSecret {
             .split_whitespace()
             .map(str::to_lowercase)
             .collect::<Vec<_>>();
-        if words.len() != 24 {
+        if words.len() != PHRASE_WORDS {
             return Err(CryptoError::Phrase(format!("got {} words", words.len())));
         }
-        let mnemonic = bip39::Mnemonic::parse_normalized(&words.join(" "))
-            .map_err(|e| CryptoError::Phrase(e.to_string()))?;
-        let entropy = mnemonic.to_entropy();
-        let bytes: [u8; 32] = entropy
-            .try_into()
-            .map_err(|_| CryptoError::Phrase("wrong length".into()))?;
+        let mut bits = [0u8; PHRASE_BYTES];
+        for (i, word) in words.iter().enumerate() {
+            let index = bip39::Language::English.find_word(word).ok_or_else(|| {
+                CryptoError::Phrase(format!("word {} is not on the list: “{word}”", i + 1))
+            })?;
+            put_word(&mut bits, i, index);
+        }
+        let (secret, checksum) = bits.split_at(32);
+        if Sha256::digest(secret)[0] != checksum[0] {
+            return Err(CryptoError::Phrase(
+                "the words are not in the order they were given, or one is wrong".into(),
+            ));
+        }
+        let mut bytes = [0u8; 32];
+        bytes.copy_from_slice(secret);
         Ok(RootSecret(bytes))
     }
 

@@ -128,3 +128,29 @@ fn the_challenge_signature_verifies_only_for_its_doc_nonce_and_key() {
     let other = secret(6).keys();
     assert!(verify_challenge(&other.verifying_key(), &keys.doc_id, &nonce, &signature).is_err());
 }
+
+proptest::proptest! {
+    /// The phrase is BIP39's, word for word, and reads back as BIP39 reads it.
+    #[test]
+    fn the_phrase_matches_the_bip39_crate(bytes: [u8; 32]) {
+        let phrase = RootSecret::from_bytes(bytes).phrase();
+        let reference = bip39::Mnemonic::from_entropy(&bytes).unwrap().to_string();
+        proptest::prop_assert_eq!(&phrase, &reference);
+        let back = RootSecret::from_phrase(&reference).unwrap();
+        proptest::prop_assert_eq!(back.as_bytes(), &bytes);
+    }
+
+    /// Any other last word breaks the checksum in all but 1 in 256 cases, and then the crate
+    /// agrees that the phrase is valid.
+    #[test]
+    fn a_changed_last_word_is_refused_as_bip39_refuses_it(bytes: [u8; 32], word in 0usize..2048) {
+        let phrase = RootSecret::from_bytes(bytes).phrase();
+        let mut words: Vec<&str> = phrase.split(' ').collect();
+        words[23] = bip39::Language::English.word_list()[word];
+        let changed = words.join(" ");
+        proptest::prop_assert_eq!(
+            RootSecret::from_phrase(&changed).is_ok(),
+            bip39::Mnemonic::parse_normalized(&changed).is_ok()
+        );
+    }
+}

@@ -6,7 +6,9 @@
 //! Friday afternoon wherever the relay or the other device is.
 
 use autosurgeon::{Hydrate, Reconcile};
-use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveDateTime, TimeZone, Weekday};
+use chrono::{
+    DateTime, Datelike, Duration, FixedOffset, Month, NaiveDate, TimeZone, Timelike, Weekday,
+};
 
 pub const MINUTE_MS: i64 = 60_000;
 pub const HOUR_MS: i64 = 60 * MINUTE_MS;
@@ -55,33 +57,110 @@ impl LocalZone {
 
     /// "Tue 3 Mar 2026, 14:05" in this zone.
     pub fn format(self, ms: i64) -> String {
-        self.at(ms).format("%a %-d %b %Y, %H:%M").to_string()
+        let at = self.at(ms);
+        format!("{}, {:02}:{:02}", weekday_date(&at), at.hour(), at.minute())
     }
 
     /// "Tue 3 Mar 2026" in this zone.
     pub fn format_date(self, ms: i64) -> String {
-        self.at(ms).format("%a %-d %b %Y").to_string()
+        weekday_date(&self.at(ms))
     }
 
     /// "2026-03-03" in this zone, for files and sorting.
     pub fn iso_date(self, ms: i64) -> String {
-        self.at(ms).format("%Y-%m-%d").to_string()
+        let at = self.at(ms);
+        format!("{:04}-{:02}-{:02}", at.year(), at.month(), at.day())
     }
 
     /// The value of an `<input type="datetime-local">` ("2026-03-03T14:05").
     pub fn to_input(self, ms: i64) -> String {
-        self.at(ms).format("%Y-%m-%dT%H:%M").to_string()
+        let at = self.at(ms);
+        format!("{}T{:02}:{:02}", self.iso_date(ms), at.hour(), at.minute())
     }
 
-    /// Reads an `<input type="datetime-local">` value as a time in this zone.
+    /// Reads an `<input type="datetime-local">` value ("2026-03-03T14:05", seconds optional) as
+    /// a time in this zone.
     pub fn from_input(self, value: &str) -> Option<i64> {
-        let value = value.trim();
-        let naive = NaiveDateTime::parse_from_str(value, "%Y-%m-%dT%H:%M")
-            .or_else(|_| NaiveDateTime::parse_from_str(value, "%Y-%m-%dT%H:%M:%S"))
-            .ok()?;
+        let (date, time) = value.trim().split_once('T')?;
+        let date = numbers::<3>(date, '-')?;
+        let time = numbers::<2>(time, ':')
+            .map(|[h, m]| [h, m, 0])
+            .or_else(|| numbers::<3>(time, ':'))?;
+        let naive = NaiveDate::from_ymd_opt(i32::try_from(date[0]).ok()?, date[1], date[2])?
+            .and_hms_opt(time[0], time[1], time[2])?;
         let local = self.offset().from_local_datetime(&naive).single()?;
         Some(local.timestamp_millis())
     }
+}
+
+// Dates are written out by hand rather than through chrono's format strings, whose interpreter
+// is a sizeable part of the browser build for the handful of fixed formats used here.
+
+const WEEKDAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+
+/// "3 Mar 2026".
+pub fn day_month_year(date: &impl Datelike) -> String {
+    format!(
+        "{} {} {}",
+        date.day(),
+        MONTHS[date.month0() as usize],
+        date.year()
+    )
+}
+
+/// "Tue 3 Mar 2026".
+fn weekday_date(date: &impl Datelike) -> String {
+    let weekday = WEEKDAYS[date.weekday().num_days_from_monday() as usize];
+    format!("{weekday} {}", day_month_year(date))
+}
+
+/// Reads "12 Mar 2024" or "12 March 2024" (any case).
+pub fn parse_day_month_year(text: &str) -> Option<NaiveDate> {
+    let mut parts = text.split_whitespace();
+    let (day, month, year) = (parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some() {
+        return None;
+    }
+    let month = (1..=12u8).find(|&m| {
+        let full = Month::try_from(m).map_or("", |m| m.name());
+        month.eq_ignore_ascii_case(MONTHS[usize::from(m) - 1]) || month.eq_ignore_ascii_case(full)
+    })?;
+    NaiveDate::from_ymd_opt(number(year)?.try_into().ok()?, month.into(), number(day)?)
+}
+
+/// A UTC moment as an iCalendar (and vCard) UTC date-time: `20260305T140000Z`.
+pub fn utc_stamp(ms: i64) -> String {
+    let at = DateTime::from_timestamp_millis(ms).unwrap_or_default();
+    format!(
+        "{:04}{:02}{:02}T{:02}{:02}{:02}Z",
+        at.year(),
+        at.month(),
+        at.day(),
+        at.hour(),
+        at.minute(),
+        at.second()
+    )
+}
+
+/// A run of ASCII digits.
+fn number(text: &str) -> Option<u32> {
+    if text.is_empty() || text.len() > 9 || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    text.parse().ok()
+}
+
+/// Exactly `N` numbers separated by `separator`.
+fn numbers<const N: usize>(text: &str, separator: char) -> Option<[u32; N]> {
+    let mut found = [0; N];
+    let mut parts = text.split(separator);
+    for slot in &mut found {
+        *slot = number(parts.next()?)?;
+    }
+    parts.next().is_none().then_some(found)
 }
 
 /// When the thank-you for a meeting that ended at `meeting_end` is due.
@@ -261,6 +340,76 @@ mod tests {
         assert_eq!(SYDNEY.to_input(ms), "2026-11-26T09:15");
         assert_eq!(LocalZone::UTC.to_input(ms), "2026-11-25T23:15");
         assert_eq!(SYDNEY.from_input("not a date"), None);
+    }
+
+    #[test]
+    fn input_values_take_seconds_and_refuse_anything_else() {
+        let ms = at(SYDNEY, "2026-11-26T09:15");
+        assert_eq!(SYDNEY.from_input(" 2026-11-26T09:15:00 "), Some(ms));
+        assert_eq!(SYDNEY.from_input("2026-11-26T09:15:30"), Some(ms + 30_000));
+        for bad in [
+            "2026-11-26",
+            "2026-11-26T",
+            "2026-11-26T9",
+            "2026-11-26T09:15:00:00",
+            "2026-13-01T09:15",
+            "2026-02-30T09:15",
+            "2026-11-26T24:00",
+            "2026-11-26T09:60",
+            "2026-11-26 09:15",
+            "+2026-11-26T09:15",
+            "2026-11-26T-9:15",
+            "２０２６-11-26T09:15",
+        ] {
+            assert_eq!(SYDNEY.from_input(bad), None, "{bad:?}");
+        }
+    }
+
+    proptest::proptest! {
+        /// Every written form reads as chrono's format strings would write it.
+        #[test]
+        fn dates_are_written_as_chronos_formats_write_them(
+            ms in -2_000_000_000_000i64..8_000_000_000_000,
+            minutes_east in -720i32..=840,
+        ) {
+            let zone = LocalZone { minutes_east };
+            let local = zone.at(ms);
+            proptest::prop_assert_eq!(zone.format(ms), local.format("%a %-d %b %Y, %H:%M").to_string());
+            proptest::prop_assert_eq!(zone.format_date(ms), local.format("%a %-d %b %Y").to_string());
+            proptest::prop_assert_eq!(zone.iso_date(ms), local.format("%Y-%m-%d").to_string());
+            proptest::prop_assert_eq!(zone.to_input(ms), local.format("%Y-%m-%dT%H:%M").to_string());
+            let utc = DateTime::from_timestamp_millis(ms).unwrap();
+            proptest::prop_assert_eq!(utc_stamp(ms), utc.format("%Y%m%dT%H%M%SZ").to_string());
+            let minute = ms - ms.rem_euclid(MINUTE_MS);
+            proptest::prop_assert_eq!(zone.from_input(&zone.to_input(ms)), Some(minute));
+            let date = local.date_naive();
+            proptest::prop_assert_eq!(parse_day_month_year(&day_month_year(&date)), Some(date));
+        }
+    }
+
+    #[test]
+    fn day_month_year_reads_short_and_long_month_names() {
+        let date = NaiveDate::from_ymd_opt(2024, 3, 12).unwrap();
+        for text in [
+            "12 Mar 2024",
+            "12 march 2024",
+            " 12  MAR 2024 ",
+            "12 March 2024",
+        ] {
+            assert_eq!(parse_day_month_year(text), Some(date), "{text:?}");
+        }
+        for bad in [
+            "12 Mars 2024",
+            "12 Ma 2024",
+            "32 Mar 2024",
+            "12 Mar",
+            "12 Mar 2024 x",
+            "Mar 12 2024",
+            "-1 Mar 2024",
+        ] {
+            assert_eq!(parse_day_month_year(bad), None, "{bad:?}");
+        }
+        assert_eq!(day_month_year(&date), "12 Mar 2024");
     }
 
     #[test]

@@ -224,10 +224,7 @@ fn description(item: &CalendarItem, who: &str, link: Option<&str>) -> String {
 
 /// A UTC moment as an iCalendar UTC date-time: `20260305T140000Z`.
 fn utc(ms: i64) -> String {
-    chrono::DateTime::from_timestamp_millis(ms)
-        .unwrap_or_default()
-        .format("%Y%m%dT%H%M%SZ")
-        .to_string()
+    crate::domain::clock::utc_stamp(ms)
 }
 
 #[cfg(test)]

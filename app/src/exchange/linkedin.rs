@@ -10,6 +10,7 @@
 //! LinkedIn profile and other sites.
 
 use super::{join_name, Contact, ImportError};
+use crate::domain::clock::{day_month_year, parse_day_month_year};
 use crate::domain::{Detail, DetailKind};
 use chrono::NaiveDate;
 use std::collections::HashMap;
@@ -92,7 +93,7 @@ pub fn read(text: &str) -> Result<Vec<Contact>, ImportError> {
                     format!("\"Connected On\" is \"{connected}\", not a date like 12 Mar 2024"),
                 )
             })?;
-            format!("Connected on LinkedIn on {}", date.format("%-d %b %Y"))
+            format!("Connected on LinkedIn on {}", day_month_year(&date))
         };
         let mut contact = Contact {
             line,
@@ -114,7 +115,7 @@ pub fn read(text: &str) -> Result<Vec<Contact>, ImportError> {
 
 /// LinkedIn's "12 Mar 2024" (a full month name is accepted too).
 fn parse_date(text: &str) -> Option<NaiveDate> {
-    NaiveDate::parse_from_str(text, "%d %b %Y").ok()
+    parse_day_month_year(text)
 }
 
 // ---- Shared with the Google Contacts reader ----

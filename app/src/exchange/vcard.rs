@@ -742,10 +742,11 @@ fn write_card(out: &mut String, id: &PersonId, person: &Person) {
             ));
         }
     }
-    if let Some(rev) =
-        chrono::DateTime::from_timestamp_millis(person.updated_at).filter(|_| person.updated_at > 0)
-    {
-        put(format!("REV:{}", rev.format("%Y%m%dT%H%M%SZ")));
+    if person.updated_at > 0 {
+        put(format!(
+            "REV:{}",
+            crate::domain::clock::utc_stamp(person.updated_at)
+        ));
     }
     put("END:VCARD".into());
 }
