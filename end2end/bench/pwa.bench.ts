@@ -61,9 +61,10 @@ test("bytes over the network per visit, and opening offline", async ({ browser }
   const secondVisit = { ...traffic.current };
   await second.close();
 
-  console.log("\nvisit   app_code_kb  other_kb  requests   (bytes as transferred, gzip/br)");
-  console.log(`first   ${kb(firstVisit.appCode)}  ${kb(firstVisit.other)}  ${String(firstVisit.requests).padStart(8)}`);
-  console.log(`second  ${kb(secondVisit.appCode)}  ${kb(secondVisit.other)}  ${String(secondVisit.requests).padStart(8)}`);
+  console.log("\nvisit   app_code_kb  app_code_bytes  other_kb  requests   (as transferred, gzip/br; KB = 1,024 bytes)");
+  for (const [name, visit] of [["first ", firstVisit], ["second", secondVisit]] as const) {
+    console.log(`${name}  ${kb(visit.appCode)}  ${String(visit.appCode).padStart(14)}  ${kb(visit.other)}  ${String(visit.requests).padStart(8)}`);
+  }
 
   const rows: string[] = [];
   for (const n of sizes) {
