@@ -68,14 +68,13 @@ impl LocalZone {
 
     /// "2026-03-03" in this zone, for files and sorting.
     pub fn iso_date(self, ms: i64) -> String {
-        let at = self.at(ms);
-        format!("{:04}-{:02}-{:02}", at.year(), at.month(), at.day())
+        iso_date(&self.at(ms))
     }
 
     /// The value of an `<input type="datetime-local">` ("2026-03-03T14:05").
     pub fn to_input(self, ms: i64) -> String {
         let at = self.at(ms);
-        format!("{}T{:02}:{:02}", self.iso_date(ms), at.hour(), at.minute())
+        format!("{}T{:02}:{:02}", iso_date(&at), at.hour(), at.minute())
     }
 
     /// Reads an `<input type="datetime-local">` value ("2026-03-03T14:05", seconds optional) as
@@ -109,6 +108,11 @@ pub fn day_month_year(date: &impl Datelike) -> String {
         MONTHS[date.month0() as usize],
         date.year()
     )
+}
+
+/// "2026-03-03".
+fn iso_date(date: &impl Datelike) -> String {
+    format!("{:04}-{:02}-{:02}", date.year(), date.month(), date.day())
 }
 
 /// "Tue 3 Mar 2026".

@@ -6,7 +6,7 @@
 //! clock and random ids, which a pure module and wasm can't give it). Times are UTC.
 
 use super::lines::{escape_text, fold};
-use crate::domain::clock::{thank_you_due, MINUTE_MS};
+use crate::domain::clock::{thank_you_due, utc_stamp, MINUTE_MS};
 use crate::domain::sorting::sort_by;
 use crate::domain::{
     role_line, Field, FieldId, Interview, InterviewId, Meeting, Person, PersonId, Venue,
@@ -106,7 +106,7 @@ pub fn calendar(items: &[CalendarItem], stamp: i64) -> String {
     put("CALSCALE:GREGORIAN");
     put("METHOD:PUBLISH");
     put("X-WR-CALNAME:Informational interviews");
-    let stamp = utc(stamp);
+    let stamp = utc_stamp(stamp);
     for item in items {
         let who = if item.person.trim().is_empty() {
             "your contact"
@@ -117,8 +117,8 @@ pub fn calendar(items: &[CalendarItem], stamp: i64) -> String {
         put("BEGIN:VEVENT");
         put(&format!("UID:{}", escape_text(&event_uid)));
         put(&format!("DTSTAMP:{stamp}"));
-        put(&format!("DTSTART:{}", utc(item.starts_at)));
-        put(&format!("DTEND:{}", utc(item.ends_at())));
+        put(&format!("DTSTART:{}", utc_stamp(item.starts_at)));
+        put(&format!("DTEND:{}", utc_stamp(item.ends_at())));
         put(&format!(
             "SUMMARY:{}",
             escape_text(&format!("Informational interview with {who}"))
@@ -170,12 +170,12 @@ pub fn calendar(items: &[CalendarItem], stamp: i64) -> String {
                      day. Mention something specific you learned, and any referral they gave."
                 ))
             ));
-            put(&format!("DUE:{}", utc(due)));
+            put(&format!("DUE:{}", utc_stamp(due)));
             put(&format!("RELATED-TO:{}", escape_text(&event_uid)));
             match item.thank_you_sent {
                 Some(sent) => {
                     put("STATUS:COMPLETED");
-                    put(&format!("COMPLETED:{}", utc(sent)));
+                    put(&format!("COMPLETED:{}", utc_stamp(sent)));
                     put("PERCENT-COMPLETE:100");
                 }
                 None => put("STATUS:NEEDS-ACTION"),
@@ -220,11 +220,6 @@ fn description(item: &CalendarItem, who: &str, link: Option<&str>) -> String {
     );
     text.push_str("- Near the end, ask whom else you should talk to.");
     text
-}
-
-/// A UTC moment as an iCalendar UTC date-time: `20260305T140000Z`.
-fn utc(ms: i64) -> String {
-    crate::domain::clock::utc_stamp(ms)
 }
 
 #[cfg(test)]

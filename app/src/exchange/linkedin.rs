@@ -12,7 +12,6 @@
 use super::{join_name, Contact, ImportError};
 use crate::domain::clock::{day_month_year, parse_day_month_year};
 use crate::domain::{Detail, DetailKind};
-use chrono::NaiveDate;
 use std::collections::HashMap;
 
 /// How far into the file the header row may be (LinkedIn's preamble is three or four lines).
@@ -87,7 +86,7 @@ pub fn read(text: &str) -> Result<Vec<Contact>, ImportError> {
         let how_we_know = if connected.is_empty() {
             "Connected on LinkedIn".to_owned()
         } else {
-            let date = parse_date(connected).ok_or_else(|| {
+            let date = parse_day_month_year(connected).ok_or_else(|| {
                 ImportError::at(
                     line,
                     format!("\"Connected On\" is \"{connected}\", not a date like 12 Mar 2024"),
@@ -111,11 +110,6 @@ pub fn read(text: &str) -> Result<Vec<Contact>, ImportError> {
         contacts.push(contact);
     }
     Ok(contacts)
-}
-
-/// LinkedIn's "12 Mar 2024" (a full month name is accepted too).
-fn parse_date(text: &str) -> Option<NaiveDate> {
-    parse_day_month_year(text)
 }
 
 // ---- Shared with the Google Contacts reader ----
