@@ -179,6 +179,11 @@ test("every interview screen fits a phone and a laptop", async ({ page }) => {
   await page.getByLabel("Video link", { exact: true }).fill("https://meet.example.org/abc-defg-hij");
   await page.getByRole("button", { name: "Save the meeting" }).click();
   await expect(page.locator(".stages [aria-current=step]")).toHaveText("Scheduled");
+  // The video link can be followed from the interview.
+  await expect(page.getByRole("link", { name: "https://meet.example.org/abc-defg-hij" })).toHaveAttribute(
+    "href",
+    "https://meet.example.org/abc-defg-hij",
+  );
   const interview = page.url();
 
   // The meeting as a calendar file, read back with a real iCalendar parser: the event with its
@@ -198,6 +203,11 @@ test("every interview screen fits a phone and a laptop", async ({ page }) => {
   const todo = calendar.getFirstSubcomponent("vtodo")!;
   expect(todo.getFirstPropertyValue("summary")).toBe("Thank Lena Ortiz");
   expect(time(todo, "due")).toBe(start + 30 * 60_000 + 24 * 3_600_000);
+
+  // The home screen puts the coming meeting first, leading to the day-of screen.
+  await navigate(page, "Next");
+  await page.getByRole("link", { name: "Meet Lena Ortiz" }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Meeting with Lena Ortiz");
 
   const screens: [string, string][] = [
     ["home", "/"],

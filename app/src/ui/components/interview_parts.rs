@@ -1,5 +1,5 @@
 use super::InterviewEditor;
-use crate::domain::{Interview, Person, PersonId, Stage};
+use crate::domain::{Interview, Meeting, Person, PersonId, Stage};
 use crate::ui::state::use_network;
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -22,6 +22,19 @@ pub fn TextBox(
                     editor.change(|i| set(i, value));
                 }></textarea>
         </label>
+    }
+}
+
+/// Where a meeting is: the kind of venue, then its video link (as a link) or place.
+pub fn meeting_place(m: &Meeting) -> impl IntoView {
+    let link = m.link().map(str::to_owned);
+    view! {
+        {m.venue.label()}
+        {match (link, m.place.is_empty()) {
+            (Some(link), _) => view! { ": " <a href=link.clone() rel="noopener noreferrer" target="_blank">{link.clone()}</a> }.into_any(),
+            (None, false) => view! { ": " <bdi>{m.place.clone()}</bdi> }.into_any(),
+            (None, true) => ().into_any(),
+        }}
     }
 }
 

@@ -46,7 +46,7 @@ pub fn HomePage() -> impl IntoView {
                         .flatten()
                         .map(|p| p.organisation)
                         .unwrap_or_default();
-                    let at = |label: &str| format!("{label} {} ({})", zone.format(step.at), relative(step.at, now));
+                    let at = |label: &str| format!("{label} {} ({})", zone.format(step.at), relative(step.at, now)).trim_start().to_owned();
                     let (text, when) = match step.kind {
                         NextKind::SendRequest => (format!("Ask {name} for a meeting"), String::new()),
                         NextKind::AwaitingReply => (format!("Waiting for {name} to reply"), at("Sent")),
@@ -56,7 +56,7 @@ pub fn HomePage() -> impl IntoView {
                             at("Since"),
                         ),
                         NextKind::FollowUp => (format!("Follow up with {name}"), at("Since")),
-                        NextKind::MeetingComing => (format!("Meeting {name}"), at("")),
+                        NextKind::MeetingComing => (format!("Meet {name}"), at("")),
                         NextKind::ConfirmHeld => (format!("Did the meeting with {name} happen?"), at("Was")),
                         NextKind::ThankYouDue => (format!("Thank {name}"), at("Due")),
                         NextKind::ThankYouOverdue => (format!("Thank-you to {name} is overdue"), at("Was due")),

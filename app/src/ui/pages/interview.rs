@@ -7,7 +7,7 @@ use crate::domain::{
     SEED_QUESTIONS,
 };
 use crate::ui::components::{
-    copy_button, Found, InterviewEditor, Referrals, StageProgress, TextBox,
+    copy_button, meeting_place, Found, InterviewEditor, Referrals, StageProgress, TextBox,
 };
 use crate::ui::state::{now, use_network, zone};
 use leptos::prelude::*;
@@ -368,7 +368,7 @@ fn Schedule(editor: InterviewEditor) -> impl IntoView {
                 let m = editor.interview.with(|i| i.meeting.clone());
                 view! {
                     <p class="lead">{zone.format(at)} " · " {m.minutes} " minutes"</p>
-                    <p>{m.venue.label()} {(!m.place.is_empty()).then(|| view! { ": " <bdi>{m.place.clone()}</bdi> })}</p>
+                    <p>{meeting_place(&m)}</p>
                     <div class="actions">
                         <button type="button" on:click=move |_| add_to_calendar(editor)>"Add to calendar"</button>
                     </div>

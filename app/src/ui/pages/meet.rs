@@ -1,6 +1,6 @@
 use super::interview::{interview_route, names};
 use crate::domain::{Interview, Stage, TimerPhase, Venue};
-use crate::ui::components::{InterviewEditor, Referrals, TextBox};
+use crate::ui::components::{meeting_place, InterviewEditor, Referrals, TextBox};
 use crate::ui::state::{now, zone};
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -35,18 +35,7 @@ fn DayOf(editor: InterviewEditor) -> impl IntoView {
             <h1>"Meeting with " <bdi>{name}</bdi></h1>
             <p class="lead">{move || meeting.get().at.map(|at| zone.format(at)).unwrap_or_else(|| "No time set".into())}
                 " · " {move || meeting.get().minutes} " minutes"</p>
-            <p>{move || {
-                let m = meeting.get();
-                let link = m.link().map(str::to_owned);
-                view! {
-                    {m.venue.label()}
-                    {match (link, m.place.is_empty()) {
-                        (Some(link), _) => view! { ": " <a href=link.clone() rel="noopener noreferrer" target="_blank">{link.clone()}</a> }.into_any(),
-                        (None, false) => view! { ": " <bdi>{m.place.clone()}</bdi> }.into_any(),
-                        (None, true) => ().into_any(),
-                    }}
-                }
-            }}</p>
+            <p>{move || meeting_place(&meeting.get())}</p>
             <ul class="reminders" aria-label="Reminders">
                 <li>{move || if matches!(meeting.get().venue, Venue::Phone | Venue::Video) {
                     "Be ready a few minutes early, somewhere quiet, with your questions open."
