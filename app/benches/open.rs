@@ -106,6 +106,54 @@ fn main() {
         let file = out_dir.join(format!("network-{n}.json"));
         std::fs::write(&file, serde_json::to_string(&entries).unwrap()).unwrap();
     }
+    history(sizes[0]);
+}
+
+/// What typing does to later openings: the same characters typed into interviews' notes,
+/// committed one change per keystroke or one per burst of typing (as the app does, see
+/// `doc::typing`). Prints the history's length and the load time of each.
+fn history(n: usize) {
+    const TYPED: usize = 20_000;
+    const BURST: usize = 40;
+    println!(
+        "\n{n} people, then {TYPED} characters typed into notes: load time by how typing is committed"
+    );
+    println!("committed        changes  doc_bytes  load_ms");
+    for (label, per_change) in [("per keystroke", 1), ("per burst of 40", BURST)] {
+        let mut network = build(n);
+        let heads = network.heads();
+        let mut typed = 0;
+        let mut interview_no = 0;
+        while typed < TYPED {
+            let id = InterviewId::from(format!("i{:06}", (interview_no * 2) % n));
+            interview_no += 1;
+            let mut interview = network.interview(&id).unwrap().unwrap();
+            for _ in 0..BURST / per_change {
+                for c in "notes typed "
+                    .chars()
+                    .cycle()
+                    .skip(typed % 12)
+                    .take(per_change)
+                {
+                    interview.notes.push(c);
+                }
+                network.put_interview(&id, &interview, 1).unwrap();
+                typed += per_change;
+            }
+        }
+        let changes = network.changes_after(&heads);
+        let bytes = network.save();
+        let load = median(|| {
+            let start = Instant::now();
+            std::hint::black_box(Network::load(&bytes).unwrap());
+            start.elapsed()
+        });
+        println!(
+            "{label:<15}  {changes:>7}  {:>9}  {:>7.1}",
+            bytes.len(),
+            ms(load)
+        );
+    }
 }
 
 /// A network of `n` people, each added as its own change, a third referred by someone, all with

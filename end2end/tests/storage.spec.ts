@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { addPerson, listedNames, open, waitReady, watchConsole } from "./helpers";
+import { addPerson, listedNames, navigate, open, waitReady, watchConsole } from "./helpers";
 
 /** Every localStorage entry the app wrote. */
 async function stored(page: import("@playwright/test").Page): Promise<Record<string, string>> {
@@ -279,4 +279,71 @@ test("the people list is cached for a fast opening, and a stale cache is never t
   await page.goto("/people");
   await waitReady(page);
   expect(await listedNames(page)).toEqual(["Really Here"]);
+});
+
+test("typing is kept at every keystroke, committed as one change once it pauses, and recovered after a crash", async ({
+  context,
+  page,
+}) => {
+  const problems = watchConsole(page);
+  await open(page, "/fields");
+  await page.getByLabel("Field", { exact: true }).fill("Urban planning");
+  await page.getByRole("button", { name: "Add field" }).click();
+  await navigate(page, "People");
+  await addPerson(page, { name: "Lena Ortiz" });
+  await page.getByRole("button", { name: "Plan an interview" }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Interview with Lena Ortiz");
+  const meet = `${page.url()}/meet`;
+  await page.goto(meet);
+  await waitReady(page);
+
+  const chunks = async () => Object.keys(await stored(page)).filter((k) => k.includes("/chunk/")).length;
+  const typing = async (p = page) =>
+    Object.entries(await stored(p))
+      .filter(([k]) => k.startsWith("colloquy/typing/"))
+      .map(([, v]) => v);
+  // Each keystroke is in storage by the time its input event has been handled.
+  await page.evaluate(() => {
+    const w = window as unknown as { kept: boolean[] };
+    w.kept = [];
+    document.addEventListener("input", (event) => {
+      const value = (event.target as HTMLTextAreaElement).value;
+      w.kept.push(
+        Object.keys(localStorage).some(
+          (k) => k.startsWith("colloquy/typing/") && localStorage.getItem(k)!.includes(JSON.stringify(value)),
+        ),
+      );
+    });
+  });
+  const notes = page.getByLabel("What you discussed");
+  const before = await chunks();
+  const first = "Started in transit planning.";
+  await notes.pressSequentially(first);
+  const kept = await page.evaluate(() => (window as unknown as { kept: boolean[] }).kept);
+  expect(kept).toHaveLength(first.length);
+  expect(kept.every(Boolean)).toBe(true);
+  // Once the typing pauses it becomes one change, and the kept typing is forgotten.
+  await expect.poll(() => typing()).toEqual([]);
+  expect(await chunks()).toBe(before + 1);
+
+  // Typing, then the tab crashes before the typing has paused.
+  const second = " Suggests the regional council.";
+  await notes.pressSequentially(second);
+  const next = await context.newPage();
+  const cdp = await context.newCDPSession(page);
+  const crashed = page.waitForEvent("crash");
+  void cdp.send("Page.crash").catch(() => {});
+  await crashed;
+
+  // The next opening finds the typing the dead tab left, and commits it.
+  const nextProblems = watchConsole(next);
+  await next.goto(meet);
+  await waitReady(next);
+  await expect(next.getByLabel("What you discussed")).toHaveValue(first + second);
+  await expect
+    .poll(() => next.evaluate(() => performance.getEntriesByName("colloquy:typing-recovered").length))
+    .toBe(1);
+  await expect.poll(() => typing(next)).toEqual([]);
+  expect(problems.filter((p) => !p.includes("crash"))).toEqual([]);
+  expect(nextProblems).toEqual([]);
 });

@@ -220,6 +220,50 @@ pub fn apply_update() {
     let _ = waiting.post_message(&wasm_bindgen::JsValue::from_str("skip-waiting"));
 }
 
+/// The origin's Web Locks (`navigator.locks`), where the browser has them.
+fn web_locks() -> Option<js_sys::Object> {
+    let navigator = web_sys::window()?.navigator();
+    let locks = js_sys::Reflect::get(&navigator, &"locks".into()).ok()?;
+    (!locks.is_undefined()).then(|| locks.unchecked_into())
+}
+
+/// Holds the Web Lock `name` for as long as this page lives, so other tabs can tell it is alive.
+pub fn hold_lock(name: &str) {
+    let Some(locks) = web_locks() else {
+        return;
+    };
+    let Ok(request) = js_sys::Reflect::get(&locks, &"request".into()) else {
+        return;
+    };
+    let request: js_sys::Function = request.unchecked_into();
+    // The lock is held until the promise its callback returns settles: never.
+    let forever =
+        wasm_bindgen::closure::Closure::once_into_js(|| js_sys::Promise::new(&mut |_, _| {}));
+    let _ = request.call2(&locks, &name.into(), &forever);
+}
+
+/// The names of the Web Locks held in this origin now; `None` where there are no Web Locks.
+pub async fn held_locks() -> Option<Vec<String>> {
+    let locks = web_locks()?;
+    let query: js_sys::Function = js_sys::Reflect::get(&locks, &"query".into())
+        .ok()?
+        .dyn_into()
+        .ok()?;
+    let promise: js_sys::Promise = query.call0(&locks).ok()?.dyn_into().ok()?;
+    let snapshot = wasm_bindgen_futures::JsFuture::from(promise).await.ok()?;
+    let held = js_sys::Reflect::get(&snapshot, &"held".into()).ok()?;
+    Some(
+        js_sys::Array::from(&held)
+            .iter()
+            .filter_map(|lock| {
+                js_sys::Reflect::get(&lock, &"name".into())
+                    .ok()?
+                    .as_string()
+            })
+            .collect(),
+    )
+}
+
 /// Asks the browser not to clear this site's storage when space runs short.
 pub fn request_persistent_storage() {
     let Some(window) = web_sys::window() else {

@@ -7,5 +7,6 @@ pub mod list_cache;
 mod network;
 pub mod store;
 pub mod text;
+pub mod typing;
 
 pub use network::{DocError, Network, SCHEMA_VERSION};

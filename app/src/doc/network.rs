@@ -276,6 +276,11 @@ impl Network {
         self.doc.save_after(heads)
     }
 
+    /// How many changes of the history are not reachable from `heads`.
+    pub fn changes_after(&mut self, heads: &[ChangeHash]) -> usize {
+        self.doc.get_changes(heads).len()
+    }
+
     /// Applies saved changes or a saved document (from storage, another tab or a device).
     /// Changes already present are skipped, so applying the same bytes twice is harmless.
     ///
@@ -516,6 +521,9 @@ impl Network {
 
     fn get_in<T: Hydrate>(&self, map: &str, key: &str) -> Result<Option<T>, DocError> {
         let map = self.root_map(map)?;
+        if self.doc.get(&map, key)?.is_none() {
+            return Ok(None);
+        }
         Ok(autosurgeon::hydrate_prop(&self.doc, &map, key)?)
     }
 

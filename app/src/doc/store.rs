@@ -6,13 +6,15 @@
 //! - `head`: `"<generation> <tab>"`, the generation to load and whose snapshot it uses;
 //! - `g<generation>/snap/<tab>`: a whole saved document;
 //! - `g<generation>/chunk/<tab>/<n>`: changes appended after the snapshot, one per edit;
-//! - `aside`: JSON list of keys that could not be read, which are never written or deleted.
+//! - `aside`: JSON list of keys that could not be read, which are never written or deleted;
+//! - `typing/<tab>`: text being typed and not yet committed (see [`super::typing`]).
 //!
 //! Each tab writes only keys with its own tab id, so tabs never overwrite each other's chunks and
 //! need no lock; Automerge merges whatever they wrote, in any order, and skips repeats.
 //! Compaction writes a whole snapshot as a new generation, reads it back and loads it, and only
 //! then moves `head`; the previous generation stays until the next compaction.
 
+use super::typing::Typing;
 use super::{DocError, Network};
 use crate::domain::sorting::{sort_by_cached_key, sort_by_key};
 use automerge::ChangeHash;
@@ -26,6 +28,8 @@ use std::rc::Rc;
 pub const PREFIX: &str = "colloquy/";
 const HEAD: &str = "colloquy/head";
 const ASIDE: &str = "colloquy/aside";
+/// Keys of text being typed start with this (see [`Store::keep_typing`]).
+pub const TYPING: &str = "colloquy/typing/";
 
 /// A string key-value store: the browser's localStorage in the app.
 pub trait KeyValue {
@@ -644,6 +648,54 @@ impl<K: KeyValue> Store<K> {
 
     pub fn generation(&self) -> u64 {
         self.generation
+    }
+
+    /// This tab's id.
+    pub fn tab(&self) -> &str {
+        &self.tab
+    }
+
+    /// Keeps the text this tab is typing (replacing what it kept before), so that it survives
+    /// the tab until it is committed.
+    pub fn keep_typing(&mut self, typing: &Typing) -> Result<(), KvError> {
+        let key = format!("{TYPING}{}", self.tab);
+        self.set_making_room(&key, &typing.encode())
+    }
+
+    /// Forgets this tab's typing once it is committed and saved.
+    pub fn clear_typing(&mut self) -> Result<(), KvError> {
+        self.kv.remove(&format!("{TYPING}{}", self.tab))
+    }
+
+    /// Typing other tabs kept, as `(tab, stored text)`: left behind by tabs that died before
+    /// committing it, or still being typed in a live tab.
+    pub fn typing_left(&self) -> Result<Vec<(String, String)>, KvError> {
+        let mut left = Vec::new();
+        for key in self.kv.keys()? {
+            let Some(tab) = key.strip_prefix(TYPING) else {
+                continue;
+            };
+            if tab == self.tab || self.aside.contains(&key) {
+                continue;
+            }
+            if let Some(value) = self.kv.get(&key)? {
+                left.push((tab.to_owned(), value));
+            }
+        }
+        Ok(left)
+    }
+
+    /// Removes typing another tab left, once it is recovered.
+    pub fn drop_typing_of(&mut self, tab: &str) -> Result<(), KvError> {
+        self.kv.remove(&format!("{TYPING}{tab}"))
+    }
+
+    /// Keeps typing another tab left aside, unread, when it can't be recovered; returns its key.
+    pub fn keep_typing_aside(&mut self, tab: &str) -> Result<String, KvError> {
+        let key = format!("{TYPING}{tab}");
+        self.aside.insert(key.clone());
+        self.write_aside()?;
+        Ok(key)
     }
 
     /// Replaces the cached people list (see [`super::list_cache`]).

@@ -368,6 +368,114 @@ pub struct Interview {
     pub referrals: Vec<PersonId>,
 }
 
+/// One of the texts of an interview that the user types into, by name: typing is kept under
+/// this name until it is committed, and replayed by it after a crash.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum InterviewText {
+    Request,
+    Objectives,
+    /// The answer to one planned question, by the question's id.
+    Answer(String),
+    Notes,
+    ThankYou,
+    Liked,
+    Concerns,
+    Advantages,
+    Clarifies,
+    OtherPaths,
+    NextSteps,
+    TalkToNext,
+}
+
+impl InterviewText {
+    const NAMED: [(&'static str, InterviewText); 11] = [
+        ("request", InterviewText::Request),
+        ("objectives", InterviewText::Objectives),
+        ("notes", InterviewText::Notes),
+        ("thank-you", InterviewText::ThankYou),
+        ("liked", InterviewText::Liked),
+        ("concerns", InterviewText::Concerns),
+        ("advantages", InterviewText::Advantages),
+        ("clarifies", InterviewText::Clarifies),
+        ("other-paths", InterviewText::OtherPaths),
+        ("next-steps", InterviewText::NextSteps),
+        ("talk-to-next", InterviewText::TalkToNext),
+    ];
+
+    /// The name it is kept under.
+    pub fn key(&self) -> String {
+        match self {
+            InterviewText::Answer(id) => format!("answer:{id}"),
+            text => Self::NAMED
+                .iter()
+                .find(|(_, t)| t == text)
+                .map(|(k, _)| (*k).to_owned())
+                .unwrap_or_default(),
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<InterviewText> {
+        if let Some(id) = key.strip_prefix("answer:") {
+            return Some(InterviewText::Answer(id.to_owned()));
+        }
+        Self::NAMED
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map(|(_, t)| t.clone())
+    }
+
+    /// The text in `interview`; `None` for the answer to a question it doesn't have.
+    pub fn get<'a>(&self, interview: &'a Interview) -> Option<&'a str> {
+        Some(match self {
+            InterviewText::Request => &interview.request.text,
+            InterviewText::Objectives => &interview.prep.objectives,
+            InterviewText::Answer(id) => {
+                &interview
+                    .prep
+                    .questions
+                    .iter()
+                    .find(|q| q.id == *id)?
+                    .answer
+            }
+            InterviewText::Notes => &interview.notes,
+            InterviewText::ThankYou => &interview.thank_you.text,
+            InterviewText::Liked => &interview.reflection.liked,
+            InterviewText::Concerns => &interview.reflection.concerns,
+            InterviewText::Advantages => &interview.reflection.advantages,
+            InterviewText::Clarifies => &interview.reflection.clarifies,
+            InterviewText::OtherPaths => &interview.reflection.other_paths,
+            InterviewText::NextSteps => &interview.reflection.next_steps,
+            InterviewText::TalkToNext => &interview.reflection.talk_to_next,
+        })
+    }
+
+    /// Replaces the text in `interview`; false (and nothing changed) for the answer to a
+    /// question it doesn't have.
+    pub fn set(&self, interview: &mut Interview, text: String) -> bool {
+        let slot = match self {
+            InterviewText::Request => &mut interview.request.text,
+            InterviewText::Objectives => &mut interview.prep.objectives,
+            InterviewText::Answer(id) => {
+                match interview.prep.questions.iter_mut().find(|q| q.id == *id) {
+                    Some(q) => &mut q.answer,
+                    None => return false,
+                }
+            }
+            InterviewText::Notes => &mut interview.notes,
+            InterviewText::ThankYou => &mut interview.thank_you.text,
+            InterviewText::Liked => &mut interview.reflection.liked,
+            InterviewText::Concerns => &mut interview.reflection.concerns,
+            InterviewText::Advantages => &mut interview.reflection.advantages,
+            InterviewText::Clarifies => &mut interview.reflection.clarifies,
+            InterviewText::OtherPaths => &mut interview.reflection.other_paths,
+            InterviewText::NextSteps => &mut interview.reflection.next_steps,
+            InterviewText::TalkToNext => &mut interview.reflection.talk_to_next,
+        };
+        *slot = text;
+        true
+    }
+}
+
 /// A step the interview's stage doesn't allow.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum StageError {

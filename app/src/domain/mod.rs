@@ -24,9 +24,9 @@ pub use draft::{
 pub use field::{Field, Objective};
 pub use id::{new_id, FieldId, InterviewId, PersonId};
 pub use interview::{
-    next_steps, people_heard, Channel, Interview, Meeting, NextKind, NextStep, PlannedQuestion,
-    Prep, Reflection, Request, Stage, StageError, ThankYou, Timer, TimerPhase, Venue,
-    BREADTH_ENOUGH, DEFAULT_MEETING_MINUTES, MEETING_MINUTES,
+    next_steps, people_heard, Channel, Interview, InterviewText, Meeting, NextKind, NextStep,
+    PlannedQuestion, Prep, Reflection, Request, Stage, StageError, ThankYou, Timer, TimerPhase,
+    Venue, BREADTH_ENOUGH, DEFAULT_MEETING_MINUTES, MEETING_MINUTES,
 };
 pub use person::{
     referral_chain_reaches, role_line, Acquaintance, Detail, DetailKind, Person, PersonDraft,

@@ -155,6 +155,19 @@ fn open_local_network(state: state::NetworkState, sync: sync::SyncState) {
             }
         }
         crate::browser::mark("colloquy:network-open");
+        // Typing is committed when the page is hidden or left; typing left by tabs that died
+        // first is recovered (each live tab holds a lock, so its typing is left alone).
+        crate::browser::hold_lock(&state::tab_lock(&tab));
+        window_event_listener(leptos::ev::pagehide, move |_| state.flush_typing());
+        window_event_listener(leptos::ev::visibilitychange, move |_| {
+            if document().visibility_state() == web_sys::VisibilityState::Hidden {
+                state.flush_typing();
+            }
+        });
+        leptos::task::spawn_local(async move {
+            let live = crate::browser::held_locks().await;
+            state.recover_typing(live);
+        });
         sync.resume();
         window_event_listener(leptos::ev::storage, move |event| {
             if let Some(key) = event.key() {

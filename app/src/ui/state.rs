@@ -6,6 +6,7 @@
 
 use crate::doc::list_cache::CachedList;
 use crate::doc::store::{KeyValue, PendingSnapshot, Problem, Store};
+use crate::doc::typing::{Target, Typing};
 use crate::doc::{DocError, Network};
 use crate::domain::{Person, PersonId, PersonRow};
 use crate::exchange::merge::{self, Plan};
@@ -25,6 +26,10 @@ pub struct Session {
     compacting: bool,
     /// When the latest edit was saved (ms): upkeep waits until edits have paused.
     last_edit: i64,
+    /// Text being typed, kept in storage but not yet committed (see `doc::typing`).
+    typing: Option<Typing>,
+    /// Counts keystrokes, so a commit timer knows whether typing went on after it was set.
+    keystrokes: u64,
 }
 
 /// Whether the latest edit is in this device's storage.
@@ -58,6 +63,18 @@ async fn verify_elsewhere(_text: String) -> Result<Result<Vec<String>, String>, 
 
 /// How long edits must pause before compaction and the list cache are written (ms).
 const UPKEEP_PAUSE: i64 = 1500;
+
+/// How long typing must pause before it is committed to the document as one change (ms).
+const TYPING_PAUSE: i64 = 1000;
+
+/// Where the browser has no Web Locks to tell a live tab from a dead one, typing another tab
+/// left is taken as abandoned once it is this old (ms); a live tab commits within `TYPING_PAUSE`.
+const TYPING_ABANDONED: i64 = 30_000;
+
+/// The Web Lock a tab holds while it lives (see `NetworkState::recover_typing`).
+pub fn tab_lock(tab: &str) -> String {
+    format!("colloquy-tab-{tab}")
+}
 
 #[derive(Clone, Copy)]
 pub struct NetworkState {
@@ -116,6 +133,8 @@ impl NetworkState {
             upkeep_scheduled: false,
             compacting: false,
             last_edit: 0,
+            typing: None,
+            keystrokes: 0,
         }));
         self.problems.set(problems);
         self.ready.set(true);
@@ -184,6 +203,7 @@ impl NetworkState {
                 let Some(session) = session.as_mut() else {
                     return Err(DocError::Layout("the network is still loading".into()));
                 };
+                session.commit_typing(now);
                 let value = change(&mut session.network, now)?;
                 let replacements = people
                     .iter()
@@ -209,6 +229,137 @@ impl NetworkState {
         }
     }
 
+    /// Types into a text (notes, an answer, research): the text is kept in storage at once,
+    /// and committed to the network as one change once typing pauses for `TYPING_PAUSE`, or
+    /// before anything else changes the network, or when the page is hidden.
+    pub fn type_text(&self, target: Target, text: String) -> Result<(), String> {
+        let now = now();
+        let outcome = self
+            .session
+            .try_update_value(|session| -> Result<(bool, bool, u64), DocError> {
+                let Some(session) = session.as_mut() else {
+                    return Err(DocError::Layout("the network is still loading".into()));
+                };
+                let mut committed = false;
+                if session.typing.as_ref().is_some_and(|t| t.target != target) {
+                    committed = session.commit_typing(now);
+                }
+                let mut typing = match session.typing.take() {
+                    Some(typing) => typing,
+                    None => Typing::begin(target, &session.network)?,
+                };
+                typing.text = text;
+                typing.at = now;
+                let kept = session.store.keep_typing(&typing).is_ok();
+                session.typing = Some(typing);
+                session.keystrokes += 1;
+                Ok((committed, kept, session.keystrokes))
+            })
+            .unwrap_or_else(|| Err(DocError::Layout("the page is closing".into())));
+        match outcome {
+            Ok((committed, kept, keystroke)) => {
+                if committed {
+                    self.version.update(|v| *v += 1);
+                }
+                self.after_save(kept);
+                let state = *self;
+                set_timeout(
+                    move || state.commit_typing_unless_typed_since(keystroke),
+                    std::time::Duration::from_millis(TYPING_PAUSE as u64),
+                );
+                Ok(())
+            }
+            Err(e) => Err(e.to_string()),
+        }
+    }
+
+    fn commit_typing_unless_typed_since(&self, keystroke: u64) {
+        let typed_since = self
+            .peek(|session| session.keystrokes != keystroke)
+            .unwrap_or(true);
+        if !typed_since {
+            self.flush_typing();
+        }
+    }
+
+    /// Commits the typing in progress now (the page is being hidden or closed).
+    pub fn flush_typing(&self) {
+        let now = now();
+        let outcome = self
+            .session
+            .try_update_value(|session| {
+                let session = session.as_mut()?;
+                session.typing.as_ref()?;
+                let changed = session.commit_typing(now);
+                Some((changed, !session.store.has_unsaved()))
+            })
+            .flatten();
+        if let Some((changed, saved)) = outcome {
+            if changed {
+                self.version.update(|v| *v += 1);
+                mark("colloquy:typing-committed");
+            }
+            self.after_save(saved);
+        }
+    }
+
+    /// Recovers typing that tabs left when they died before committing it. `live` names the
+    /// Web Locks held now (each tab holds [`tab_lock`] while it lives); without Web Locks,
+    /// typing older than `TYPING_ABANDONED` counts as left.
+    pub fn recover_typing(&self, live: Option<Vec<String>>) {
+        let now = now();
+        let outcome = self
+            .session
+            .try_update_value(|session| {
+                let session = session.as_mut()?;
+                let left = session.store.typing_left().ok()?;
+                let mut changed = false;
+                let mut unreadable = Vec::new();
+                for (tab, stored) in left {
+                    let typing = match Typing::decode(&stored) {
+                        Ok(typing) => typing,
+                        Err(why) => {
+                            if let Ok(key) = session.store.keep_typing_aside(&tab) {
+                                unreadable.push((key, why));
+                            }
+                            continue;
+                        }
+                    };
+                    let alive = match &live {
+                        Some(names) => names.contains(&tab_lock(&tab)),
+                        None => now - typing.at < TYPING_ABANDONED,
+                    };
+                    if alive {
+                        continue;
+                    }
+                    let before = session.network.heads();
+                    if typing.recover(&mut session.network, now).is_ok() && session.save() {
+                        let _ = session.store.drop_typing_of(&tab);
+                    }
+                    changed |= session.network.heads() != before;
+                }
+                Some((changed, unreadable))
+            })
+            .flatten();
+        let Some((changed, unreadable)) = outcome else {
+            return;
+        };
+        if changed {
+            self.version.update(|v| *v += 1);
+            mark("colloquy:typing-recovered");
+        }
+        if !unreadable.is_empty() {
+            let detail = unreadable
+                .iter()
+                .map(|(_, why)| why.as_str())
+                .collect::<Vec<_>>()
+                .join("; ");
+            let keys = unreadable.into_iter().map(|(key, _)| key).collect();
+            self.problems
+                .update(|p| p.push(Problem::Unreadable { keys, detail }));
+        }
+    }
+
     /// Merges a network saved elsewhere (a downloaded copy) into this one; nothing here is
     /// dropped. Returns how many people the network then has.
     pub fn import(&self, bytes: &[u8]) -> Result<usize, String> {
@@ -220,6 +371,7 @@ impl NetworkState {
                 };
                 // Check the whole file first: a damaged or foreign file changes nothing.
                 Network::load(bytes)?;
+                session.commit_typing(now());
                 session.network.apply(bytes)?;
                 session.rows = session.network.rows();
                 session.list_stale = true;
@@ -256,6 +408,7 @@ impl NetworkState {
                 let Some(session) = session.as_mut() else {
                     return Err(DocError::Layout("the network is still loading".into()));
                 };
+                session.commit_typing(now);
                 let network = &session.network;
                 mark("colloquy:import:start");
                 let people = plan.people(
@@ -306,6 +459,7 @@ impl NetworkState {
         self.session
             .try_update_value(|session| {
                 let session = session.as_mut()?;
+                session.commit_typing(now());
                 let changes = session.network.save_after(heads);
                 Some((changes, session.network.heads()))
             })
@@ -324,6 +478,7 @@ impl NetworkState {
                 let Some(session) = session.as_mut() else {
                     return Err(DocError::Layout("the network is still loading".into()));
                 };
+                session.commit_typing(now());
                 let before = session.network.heads();
                 session.network.apply(bytes)?;
                 let after = session.network.heads();
@@ -353,17 +508,22 @@ impl NetworkState {
 
     /// Takes in a change another tab made to storage.
     pub fn external_change(&self, key: &str) {
+        // Another tab's typing is its own until that tab commits it.
+        if key.starts_with(crate::doc::store::TYPING) {
+            return;
+        }
         let changed = self
             .session
             .try_update_value(|session| {
                 let session = session.as_mut()?;
+                let committed = session.commit_typing(now());
                 match session.store.on_external_change(&mut session.network, key) {
                     Ok(true) => {
                         session.rows = session.network.rows();
                         session.list_stale = true;
                         Some(true)
                     }
-                    _ => Some(false),
+                    _ => Some(committed),
                 }
             })
             .flatten()
@@ -376,7 +536,12 @@ impl NetworkState {
     /// The whole network as a saved Automerge document, for the user to keep.
     pub fn export(&self) -> Option<Vec<u8>> {
         self.session
-            .try_update_value(|session| session.as_mut().map(|s| s.network.save()))
+            .try_update_value(|session| {
+                session.as_mut().map(|s| {
+                    s.commit_typing(now());
+                    s.network.save()
+                })
+            })
             .flatten()
     }
 
@@ -458,6 +623,7 @@ impl NetworkState {
                 return Some(Upkeep::Wait(UPKEEP_PAUSE - quiet));
             }
             session.upkeep_scheduled = false;
+            session.commit_typing(now);
             // A failed compaction leaves the current generation in place and is retried after
             // a later edit; a failed list write only makes the next opening slower.
             let mut pending = None;
@@ -507,6 +673,7 @@ impl NetworkState {
         let changed = self.session.try_update_value(|session| {
             let session = session.as_mut()?;
             session.compacting = false;
+            session.commit_typing(now());
             let before = session.network.heads();
             let _ = session
                 .store
@@ -528,6 +695,49 @@ impl Session {
     /// Saves pending edits; false when they stay in memory only.
     fn save(&mut self) -> bool {
         self.store.save(&mut self.network).is_ok()
+    }
+
+    /// The text being typed into `target`, if it is.
+    pub fn typed(&self, target: &Target) -> Option<String> {
+        let typing = self.typing.as_ref()?;
+        (typing.target == *target).then(|| typing.text.clone())
+    }
+
+    /// Puts the text being typed into `interview` (when it is being typed into), so that what
+    /// pages read of it matches what the user sees.
+    pub fn overlay_typing(
+        &self,
+        id: &crate::domain::InterviewId,
+        interview: &mut crate::domain::Interview,
+    ) {
+        if let Some(Typing {
+            target: Target::Interview(typed, text),
+            text: value,
+            ..
+        }) = &self.typing
+        {
+            if typed == id {
+                text.set(interview, value.clone());
+            }
+        }
+    }
+
+    /// Commits the typing in progress as one change and saves it; the kept typing is forgotten
+    /// only once the change is stored. Returns whether the network changed.
+    fn commit_typing(&mut self, now: i64) -> bool {
+        let Some(typing) = self.typing.take() else {
+            return false;
+        };
+        let before = self.network.heads();
+        // (A commit that fails leaves the typing in storage, to be recovered at the next
+        // opening: nothing typed is dropped.)
+        if typing.commit(&mut self.network, now).is_err() {
+            return false;
+        }
+        if self.save() {
+            let _ = self.store.clear_typing();
+        }
+        self.network.heads() != before
     }
 }
 

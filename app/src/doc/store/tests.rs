@@ -461,3 +461,53 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn typing_is_kept_per_tab_until_cleared_and_survives_compaction() {
+    use crate::doc::typing::{Target, Typing};
+    use crate::domain::{InterviewId, InterviewText};
+    let kv = MemoryKv::default();
+    let mut a = open(&kv, "a");
+    let typing = Typing {
+        target: Target::Interview(InterviewId::from("i1"), InterviewText::Notes),
+        base: String::new(),
+        text: "half a thought".into(),
+        at: 7,
+    };
+    a.store.keep_typing(&typing).unwrap();
+    let b = open(&kv, "b");
+    assert_eq!(
+        b.store.typing_left().unwrap(),
+        vec![("a".to_owned(), typing.encode())]
+    );
+    // A tab doesn't see its own typing as left behind.
+    assert!(a.store.typing_left().unwrap().is_empty());
+
+    // Compactions move generations; typing stays until its tab clears it.
+    for n in 0..12 {
+        add(&mut a, &format!("p{n}")).unwrap();
+        if a.store.needs_compaction() {
+            a.store.compact(&mut a.network).unwrap();
+        }
+    }
+    assert!(a.store.generation() > 1);
+    assert_eq!(open(&kv, "c").store.typing_left().unwrap().len(), 1);
+    a.store.clear_typing().unwrap();
+    assert!(open(&kv, "c").store.typing_left().unwrap().is_empty());
+
+    // Typing that can't be read is kept aside, and then no longer offered.
+    kv.put_raw("colloquy/typing/d", "garbled");
+    let mut c = open(&kv, "c");
+    assert_eq!(c.store.typing_left().unwrap().len(), 1);
+    let key = c.store.keep_typing_aside("d").unwrap();
+    assert!(c.store.typing_left().unwrap().is_empty());
+    assert!(c.store.kept_aside().contains(&(key, "garbled".to_owned())));
+
+    // A full store refuses typing like any write, after making what room it can.
+    kv.limit(Some(kv.used()));
+    let longer = Typing {
+        text: "x".repeat(500),
+        ..typing
+    };
+    assert_eq!(c.store.keep_typing(&longer), Err(KvError::Full));
+}

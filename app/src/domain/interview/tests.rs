@@ -317,3 +317,48 @@ fn the_timer_warns_near_the_end_and_when_time_is_up() {
     assert_eq!(reading(&m, 3, 59).phase, TimerPhase::Running);
     assert_eq!(reading(&m, 4, 0).phase, TimerPhase::NearEnd);
 }
+
+#[test]
+fn every_typed_text_has_a_name_and_its_own_place() {
+    let mut i = interview();
+    i.prep.questions.push(PlannedQuestion {
+        id: "q1".into(),
+        text: "How did you start?".into(),
+        ..PlannedQuestion::default()
+    });
+    let mut texts: Vec<InterviewText> = InterviewText::NAMED
+        .iter()
+        .map(|(_, t)| t.clone())
+        .collect();
+    texts.push(InterviewText::Answer("q1".into()));
+    for (n, text) in texts.iter().enumerate() {
+        assert_eq!(InterviewText::from_key(&text.key()).as_ref(), Some(text));
+        assert!(text.set(&mut i, format!("text {n}")));
+    }
+    // Each name wrote its own text: reading them back gives each its own value.
+    for (n, text) in texts.iter().enumerate() {
+        assert_eq!(text.get(&i), Some(format!("text {n}").as_str()), "{text:?}");
+    }
+    assert_eq!(
+        i.notes,
+        format!(
+            "text {}",
+            texts
+                .iter()
+                .position(|t| *t == InterviewText::Notes)
+                .unwrap()
+        )
+    );
+    assert_eq!(
+        i.prep.questions[0].answer,
+        format!("text {}", texts.len() - 1)
+    );
+
+    // An answer to a question the interview lacks changes nothing.
+    let before = i.clone();
+    let missing = InterviewText::Answer("nope".into());
+    assert!(!missing.set(&mut i, "lost?".into()));
+    assert_eq!(missing.get(&i), None);
+    assert_eq!(i, before);
+    assert_eq!(InterviewText::from_key("no such text"), None);
+}

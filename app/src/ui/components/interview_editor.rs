@@ -1,4 +1,5 @@
-use crate::domain::{Interview, InterviewId, StageError};
+use crate::doc::typing::Target;
+use crate::domain::{Interview, InterviewId, InterviewText, StageError};
 use crate::ui::state::{now, use_network, NetworkState};
 use leptos::prelude::*;
 
@@ -32,7 +33,17 @@ impl InterviewEditor {
         let interview = RwSignal::new(Interview::default());
         let stored = Memo::new(move |_| {
             let id = id.get();
-            state.read(move |s| s.network.interview(&id).ok().flatten())
+            state.read(move |s| {
+                // With the text being typed, not yet committed, as the user sees it.
+                s.network
+                    .interview(&id)
+                    .ok()
+                    .flatten()
+                    .map(|mut interview| {
+                        s.overlay_typing(&id, &mut interview);
+                        interview
+                    })
+            })
         });
         Effect::new(move |_| {
             if let Some(Some(stored)) = stored.get() {
@@ -68,6 +79,23 @@ impl InterviewEditor {
     pub fn change(&self, f: impl FnOnce(&mut Interview)) {
         self.interview.update(f);
         self.save();
+    }
+
+    /// Types into one of the interview's texts: kept at once, committed when typing pauses
+    /// (see `NetworkState::type_text`).
+    pub fn type_text(&self, text: InterviewText, value: String) {
+        let set = self
+            .interview
+            .try_update(|i| text.set(i, value.clone()))
+            .unwrap_or(false);
+        if !set {
+            return;
+        }
+        let target = Target::Interview(self.id.get_untracked(), text);
+        match self.state.type_text(target, value) {
+            Ok(()) => self.error.set(None),
+            Err(e) => self.error.set(Some(format!("Not saved: {e}"))),
+        }
     }
 
     /// Takes a step of the process (send, schedule, hold, thank, reflect); a step the stage

@@ -1,26 +1,23 @@
 use super::InterviewEditor;
-use crate::domain::{Interview, Meeting, Person, PersonId, Stage};
+use crate::domain::{InterviewText, Meeting, Person, PersonId, Stage};
 use crate::ui::state::use_network;
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-/// A text area bound to one text of the interview, saved as the user types.
+/// A text area bound to one text of the interview, kept as the user types.
 #[component]
 pub fn TextBox(
     label: &'static str,
     rows: u32,
     editor: InterviewEditor,
-    get: fn(&Interview) -> String,
-    set: fn(&mut Interview, String),
+    text: InterviewText,
 ) -> impl IntoView {
+    let shown = text.clone();
     view! {
         <label class="text-box">
             <span>{label}</span>
-            <textarea rows=rows prop:value=move || editor.interview.with(get)
-                on:input=move |ev| {
-                    let value = event_target_value(&ev);
-                    editor.change(|i| set(i, value));
-                }></textarea>
+            <textarea rows=rows prop:value=move || editor.interview.with(|i| shown.get(i).unwrap_or_default().to_owned())
+                on:input=move |ev| editor.type_text(text.clone(), event_target_value(&ev))></textarea>
         </label>
     }
 }

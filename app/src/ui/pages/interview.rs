@@ -1,10 +1,11 @@
 use super::Opening;
+use crate::doc::typing::Target;
 use crate::domain::clock::relative;
 use crate::domain::{
     check_request, closed_question, detail_from_notes, mailto_href, order_by_objective,
     phone_script, request_draft, request_subject, thank_you_draft, Category, Channel, Interview,
-    InterviewId, Meeting, PlannedQuestion, RequestContext, Stage, ThankYouContext, Venue,
-    SEED_QUESTIONS,
+    InterviewId, InterviewText, Meeting, PlannedQuestion, RequestContext, Stage, ThankYouContext,
+    Venue, SEED_QUESTIONS,
 };
 use crate::ui::components::{
     copy_button, meeting_place, Found, InterviewEditor, Referrals, StageProgress, TextBox,
@@ -138,7 +139,7 @@ fn InterviewView(editor: InterviewEditor) -> impl IntoView {
                 <ReflectionSection editor/>
                 <section aria-labelledby="discussed">
                     <h2 id="discussed">"What you discussed"</h2>
-                    <TextBox label="Notes" rows=6 editor get=|i| i.notes.clone() set=|i, v| i.notes = v/>
+                    <TextBox label="Notes" rows=6 editor text=InterviewText::Notes/>
                 </section>
                 <Answers editor/>
             </Show>
@@ -235,7 +236,7 @@ fn Composer(editor: InterviewEditor, names: Memo<Option<Names>>) -> impl IntoVie
             </Show>
             <label for="request-text">"Message"</label>
             <textarea id="request-text" rows="12" prop:value=move || text.get()
-                on:input=move |ev| { let v = event_target_value(&ev); editor.change(|i| i.request.text = v) }></textarea>
+                on:input=move |ev| editor.type_text(InterviewText::Request, event_target_value(&ev))></textarea>
             <div class="actions">
                 <button type="button" class="quiet" on:click=move |_| editor.change(|i| i.request.text.clear())>"Start again from the template"</button>
             </div>
@@ -453,7 +454,10 @@ fn Prepare(editor: InterviewEditor, names: Memo<Option<Names>>) -> impl IntoView
     let research = Memo::new(move |_| {
         let org = organisation();
         state
-            .read(|s| s.network.organisation(&org).research)
+            .read(|s| {
+                s.typed(&Target::Research(org.clone()))
+                    .unwrap_or_else(|| s.network.organisation(&org).research)
+            })
             .unwrap_or_default()
     });
     let bank = Memo::new(move |_| {
@@ -499,16 +503,10 @@ fn Prepare(editor: InterviewEditor, names: Memo<Option<Names>>) -> impl IntoView
                 <span class="hint">"Shared by every interview there: what they do, recent news, their website."</span>
                 <textarea id="research" rows="4" prop:value=move || research.get()
                     on:input=move |ev| {
-                        let text = event_target_value(&ev);
-                        let name = organisation();
-                        let _ = state.edit(&[], move |network, now| {
-                            let mut org = network.organisation(&name);
-                            org.research = text;
-                            network.put_organisation(&org, now)
-                        });
+                        let _ = state.type_text(Target::Research(organisation()), event_target_value(&ev));
                     }></textarea>
             </Show>
-            <TextBox label="Your objectives for this meeting" rows=3 editor get=|i| i.prep.objectives.clone() set=|i, v| i.prep.objectives = v/>
+            <TextBox label="Your objectives for this meeting" rows=3 editor text=InterviewText::Objectives/>
             <h3>"Questions to ask"</h3>
             <p class="hint">{move || format!("Ordered for your objective: {}.", objective.get().label())}</p>
             <ol class="planned" aria-label="Questions to ask">
@@ -645,7 +643,7 @@ fn ThankYouSection(editor: InterviewEditor, names: Memo<Option<Names>>) -> impl 
             <Show when=move || sent.get().is_none()>
                 <label for="thank-you-text">"Your note"</label>
                 <textarea id="thank-you-text" rows="8" prop:value=move || text.get()
-                    on:input=move |ev| { let v = event_target_value(&ev); editor.change(|i| i.thank_you.text = v) }></textarea>
+                    on:input=move |ev| editor.type_text(InterviewText::ThankYou, event_target_value(&ev))></textarea>
                 <div class="actions">
                     <a class="button" href=mailto>"Open in your email app"</a>
                     {copy_button("Copy note", move || text.get_untracked())}
@@ -669,13 +667,13 @@ fn ReflectionSection(editor: InterviewEditor) -> impl IntoView {
         <section aria-labelledby="reflection">
             <h2 id="reflection">"Reflect"</h2>
             <p class="hint">"Write it while it's fresh. Everything saves as you type."</p>
-            <TextBox label="What did you like? What positive impressions did you get?" rows=3 editor get=|i| i.reflection.liked.clone() set=|i, v| i.reflection.liked = v/>
-            <TextBox label="What new concerns came up?" rows=3 editor get=|i| i.reflection.concerns.clone() set=|i, v| i.reflection.concerns = v/>
-            <TextBox label="What new advantages did you learn of?" rows=3 editor get=|i| i.reflection.advantages.clone() set=|i, v| i.reflection.advantages = v/>
-            <TextBox label="How does this clarify your objectives?" rows=3 editor get=|i| i.reflection.clarifies.clone() set=|i, v| i.reflection.clarifies = v/>
-            <TextBox label="Another occupation or organisation to learn about?" rows=2 editor get=|i| i.reflection.other_paths.clone() set=|i, v| i.reflection.other_paths = v/>
-            <TextBox label="Next steps" rows=2 editor get=|i| i.reflection.next_steps.clone() set=|i, v| i.reflection.next_steps = v/>
-            <TextBox label="Whom else to talk to?" rows=2 editor get=|i| i.reflection.talk_to_next.clone() set=|i, v| i.reflection.talk_to_next = v/>
+            <TextBox label="What did you like? What positive impressions did you get?" rows=3 editor text=InterviewText::Liked/>
+            <TextBox label="What new concerns came up?" rows=3 editor text=InterviewText::Concerns/>
+            <TextBox label="What new advantages did you learn of?" rows=3 editor text=InterviewText::Advantages/>
+            <TextBox label="How does this clarify your objectives?" rows=3 editor text=InterviewText::Clarifies/>
+            <TextBox label="Another occupation or organisation to learn about?" rows=2 editor text=InterviewText::OtherPaths/>
+            <TextBox label="Next steps" rows=2 editor text=InterviewText::NextSteps/>
+            <TextBox label="Whom else to talk to?" rows=2 editor text=InterviewText::TalkToNext/>
             <div class="actions">
                 {move || match written.get() {
                     Some(at) => view! { <p class="done">"Reflection written " {zone.format(at)} "."</p> }.into_any(),

@@ -1,5 +1,5 @@
 use super::interview::{interview_route, names};
-use crate::domain::{Interview, Stage, TimerPhase, Venue};
+use crate::domain::{Interview, InterviewText, Stage, TimerPhase, Venue};
 use crate::ui::components::{meeting_place, InterviewEditor, Referrals, TextBox};
 use crate::ui::state::{now, zone};
 use leptos::prelude::*;
@@ -86,7 +86,7 @@ fn DayOf(editor: InterviewEditor) -> impl IntoView {
 
             <section aria-labelledby="notes">
                 <h2 id="notes">"Notes"</h2>
-                <TextBox label="What you discussed" rows=8 editor get=|i| i.notes.clone() set=|i, v| i.notes = v/>
+                <TextBox label="What you discussed" rows=8 editor text=InterviewText::Notes/>
             </section>
 
             <Referrals editor/>
@@ -135,14 +135,8 @@ fn AskItem(editor: InterviewEditor, id: String, text: String) -> impl IntoView {
             })
         }
     };
-    let set_answer = move |ev| {
-        let value = event_target_value(&ev);
-        editor.change(|i| {
-            if let Some(q) = i.prep.questions.iter_mut().find(|q| q.id == id) {
-                q.answer = value;
-            }
-        })
-    };
+    let set_answer =
+        move |ev| editor.type_text(InterviewText::Answer(id.clone()), event_target_value(&ev));
     view! {
         <li class:asked=move || asked.get()>
             <label class="inline">
