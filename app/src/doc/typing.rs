@@ -13,7 +13,7 @@
 use super::{DocError, Network};
 use crate::domain::{InterviewId, InterviewText};
 use automerge::transaction::Transactable;
-use automerge::{AutoCommit, ObjType, ReadDoc, ROOT};
+use automerge::{ActorId, AutoCommit, ObjType, ReadDoc, ROOT};
 
 /// Which text is being typed into.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -35,8 +35,25 @@ pub struct Typing {
     pub at: i64,
 }
 
-/// The stored form: a JSON array, `[kind, id, text name, at, base, text]`.
-type Stored = (String, String, String, i64, String, String);
+/// The stored form: six fields, each written as its length in bytes, `:`, and its text (kind,
+/// id, text name, time, base, text). Written by hand: it is written on every keystroke, and a
+/// serde format would cost the download more code than this does.
+const VERSION: &str = "typing1";
+
+fn put_field(out: &mut String, field: &str) {
+    out.push_str(&field.len().to_string());
+    out.push(':');
+    out.push_str(field);
+}
+
+/// Takes the next length-prefixed field off `rest`.
+fn take_field<'a>(rest: &mut &'a str) -> Option<&'a str> {
+    let (len, tail) = rest.split_once(':')?;
+    let len: usize = len.parse().ok()?;
+    let field = tail.get(..len)?;
+    *rest = &tail[len..];
+    Some(field)
+}
 
 impl Typing {
     /// Starts a burst of typing into `target`, which holds `base` now.
@@ -52,36 +69,48 @@ impl Typing {
 
     pub fn encode(&self) -> String {
         let (kind, id, name) = match &self.target {
-            Target::Interview(id, text) => ("interview", id.to_string(), text.key()),
-            Target::Research(org) => ("research", org.clone(), String::new()),
+            Target::Interview(id, text) => ("interview", id.as_str(), text.key()),
+            Target::Research(org) => ("research", org.as_str(), String::new()),
         };
-        let stored: Stored = (
-            kind.into(),
+        let mut out = String::with_capacity(self.base.len() + self.text.len() + 64);
+        out.push_str(VERSION);
+        for field in [
+            kind,
             id,
-            name,
-            self.at,
-            self.base.clone(),
-            self.text.clone(),
-        );
-        serde_json::to_string(&stored).unwrap_or_default()
+            &name,
+            &self.at.to_string(),
+            &self.base,
+            &self.text,
+        ] {
+            put_field(&mut out, field);
+        }
+        out
     }
 
     pub fn decode(stored: &str) -> Result<Typing, String> {
-        let (kind, id, name, at, base, text): Stored =
-            serde_json::from_str(stored).map_err(|e| format!("unreadable typing: {e}"))?;
-        let target = match kind.as_str() {
+        let unreadable = || "unreadable typing".to_owned();
+        let mut rest = stored.strip_prefix(VERSION).ok_or_else(unreadable)?;
+        let mut fields = [""; 6];
+        for field in &mut fields {
+            *field = take_field(&mut rest).ok_or_else(unreadable)?;
+        }
+        if !rest.is_empty() {
+            return Err(unreadable());
+        }
+        let [kind, id, name, at, base, text] = fields;
+        let target = match kind {
             "interview" => Target::Interview(
-                InterviewId::from(id),
-                InterviewText::from_key(&name).ok_or_else(|| format!("no text named {name:?}"))?,
+                InterviewId::from(id.to_owned()),
+                InterviewText::from_key(name).ok_or_else(|| format!("no text named {name:?}"))?,
             ),
-            "research" => Target::Research(id),
+            "research" => Target::Research(id.to_owned()),
             _ => return Err(format!("typing into an unknown kind of text: {kind:?}")),
         };
         Ok(Typing {
             target,
-            base,
-            text,
-            at,
+            base: base.to_owned(),
+            text: text.to_owned(),
+            at: at.parse().map_err(|_| unreadable())?,
         })
     }
 
@@ -145,7 +174,9 @@ pub fn merge_texts(base: &str, ours: &str, theirs: &str) -> Result<String, DocEr
     let mut doc = AutoCommit::new();
     let text = doc.put_object(ROOT, "text", ObjType::Text)?;
     doc.splice_text(&text, 0, 0, base)?;
-    let mut other = doc.fork();
+    // (A copy through save and load rather than `fork`: the app already has that code.)
+    let mut other = AutoCommit::load(&doc.save())?;
+    other.set_actor(ActorId::random());
     doc.update_text(&text, ours)?;
     other.update_text(&text, theirs)?;
     doc.merge(&mut other)?;
@@ -214,7 +245,7 @@ mod tests {
                     InterviewText::Answer("seed-advice-1".into()),
                 ),
                 base: String::new(),
-                text: "Learn statistics".into(),
+                text: "Learn statistics 3:abc 10:".into(),
                 at: 5,
             },
             Typing {
@@ -229,13 +260,19 @@ mod tests {
         }
         for bad in [
             "",
-            "[]",
-            "not json",
-            r#"["interview","i1","no such text",1,"",""]"#,
+            "typing1",
+            "not typing",
+            "[\"interview\",\"i1\",\"notes\",1,\"\",\"\"]",
+            "typing19:interview2:i112:no such text1:10:0:",
+            "typing19:interview2:i15:notes1:10:3:ab",
+            "typing19:interview2:i15:notes1:x0:0:",
+            "typing19:interview2:i15:notes1:10:0:extra",
         ] {
             assert!(Typing::decode(bad).is_err(), "{bad:?}");
         }
-        assert!(Typing::decode(r#"["poem","x","",1,"",""]"#)
+        let good = "typing19:interview2:i15:notes1:10:0:";
+        assert!(Typing::decode(good).is_ok());
+        assert!(Typing::decode("typing14:poem1:x0:1:10:0:")
             .unwrap_err()
             .contains("unknown kind"));
     }

@@ -160,7 +160,7 @@ fn open_local_network(state: state::NetworkState, sync: sync::SyncState) {
         crate::browser::hold_lock(&state::tab_lock(&tab));
         window_event_listener(leptos::ev::pagehide, move |_| state.flush_typing());
         window_event_listener(leptos::ev::visibilitychange, move |_| {
-            if document().visibility_state() == web_sys::VisibilityState::Hidden {
+            if document().hidden() {
                 state.flush_typing();
             }
         });
