@@ -29,9 +29,9 @@ test("a keystroke in a note, durable in storage", async ({ page }) => {
       w.durable = [];
       document.addEventListener("input", (event) => {
         const elapsed = performance.now() - event.timeStamp;
-        const value = JSON.stringify((event.target as HTMLTextAreaElement).value);
+        const value = (event.target as HTMLTextAreaElement).value;
         const kept = Object.keys(localStorage).some(
-          (k) => k.startsWith("colloquy/typing/") && localStorage.getItem(k)!.includes(value),
+          (k) => k.startsWith("colloquy/typing/") && localStorage.getItem(k)!.endsWith(value),
         );
         w.durable.push(kept ? elapsed : NaN);
       });
