@@ -1,5 +1,6 @@
 import { expect, test, type Page } from "@playwright/test";
 import ICAL from "ical.js";
+import { linkedInExport } from "./contacts";
 import { addPerson, downloaded, navigate, open, waitReady, watchConsole } from "./helpers";
 
 /** Takes the screenshot reviewers look at for each screen. */
@@ -230,5 +231,36 @@ test("every interview screen fits a phone and a laptop", async ({ page }) => {
       await page.screenshot({ path: `test-results/screens/${name}-${size}.png`, fullPage: true });
     }
   }
+  expect(problems).toEqual([]);
+});
+
+test("a long list of what's next shows its first ten, and all on request", async ({ page }) => {
+  test.setTimeout(120_000);
+  const problems = watchConsole(page);
+  await open(page, "/fields");
+  await page.getByLabel("Field", { exact: true }).fill("Robotics");
+  await page.getByRole("button", { name: "Add field" }).click();
+  await page.goto("/import");
+  await waitReady(page);
+  await page.getByLabel("Choose a file").setInputFiles({ name: "Connections.csv", mimeType: "text/csv", buffer: linkedInExport(12) });
+  await page.getByRole("button", { name: "Import 12 people" }).click();
+  await expect(page.locator("p.done")).toHaveText("Imported: added 12 people.");
+  // An interview planned with each: twelve requests to send.
+  for (const n of ["0000", "0001", "0002", "0003", "0004", "0005", "0006", "0007", "0009", "0010", "0011"]) {
+    await page.goto("/people");
+    await waitReady(page);
+    await page.getByRole("searchbox", { name: "Search people" }).fill(n);
+    await page.getByRole("link", { name: new RegExp(n) }).click();
+    await page.getByRole("button", { name: "Plan an interview" }).click();
+    await expect(page.locator(".stages [aria-current=step]")).toHaveText("Idea");
+  }
+  await navigate(page, "Next");
+  const requests = page.getByRole("region", { name: "Requests to send" });
+  await expect(requests.getByRole("listitem")).toHaveCount(10);
+  await requests.getByRole("button", { name: "Show all 11 (1 more)" }).click();
+  await expect(requests.getByRole("listitem")).toHaveCount(11);
+  await expect(requests.getByRole("button")).toHaveCount(0);
+  await expect(requests.getByRole("link", { name: "Ask Person 0011 for a meeting" })).toBeVisible();
+  await expect(requests.getByRole("link", { name: "Ask <script>alert(1)</script> 0007 for a meeting" })).toBeVisible();
   expect(problems).toEqual([]);
 });

@@ -61,6 +61,9 @@ async fn verify_elsewhere(_text: String) -> Result<Result<Vec<String>, String>, 
     Err("no worker outside the browser".into())
 }
 
+/// Every interview in outline (`Network::interview_outlines`), shared by the pages that list them.
+pub type Outlines = std::rc::Rc<Vec<(crate::domain::InterviewId, crate::domain::Interview)>>;
+
 /// How long edits must pause before compaction and the list cache are written (ms).
 const UPKEEP_PAUSE: i64 = 1500;
 
@@ -83,6 +86,8 @@ pub struct NetworkState {
     cached: StoredValue<Option<CachedList>, LocalStorage>,
     /// Bumped whenever the network changes; every read subscribes to it.
     version: RwSignal<u64>,
+    /// The interviews in outline as of a `version`: read once per change, not per page shown.
+    outlines: StoredValue<Option<(u64, Outlines)>, LocalStorage>,
     pub ready: RwSignal<bool>,
     pub problems: RwSignal<Vec<Problem>>,
     pub save_state: RwSignal<SaveState>,
@@ -93,6 +98,7 @@ pub fn provide_network_state() -> NetworkState {
         session: StoredValue::new_local(None),
         cached: StoredValue::new_local(None),
         version: RwSignal::new(0),
+        outlines: StoredValue::new_local(None),
         ready: RwSignal::new(false),
         problems: RwSignal::new(Vec::new()),
         save_state: RwSignal::new(SaveState::Idle),
@@ -170,6 +176,33 @@ impl NetworkState {
         self.session
             .try_with_value(|session| session.as_ref().map(f))
             .flatten()
+    }
+
+    /// Every interview in outline, re-running when the network changes. Read from the
+    /// document once per change (at 5,000 interviews that takes a good part of a second), so
+    /// moving between pages that list interviews doesn't read them all again.
+    pub fn outlines(&self) -> Option<Outlines> {
+        let version = self.version.get();
+        let cached = self
+            .outlines
+            .try_with_value(|cached| match cached {
+                Some((v, outlines)) if *v == version => Some(outlines.clone()),
+                _ => None,
+            })
+            .flatten();
+        if cached.is_some() {
+            return cached;
+        }
+        let fresh = self
+            .session
+            .try_with_value(|session| {
+                session
+                    .as_ref()
+                    .map(|s| std::rc::Rc::new(s.network.interview_outlines()))
+            })
+            .flatten()?;
+        self.outlines.set_value(Some((version, fresh.clone())));
+        Some(fresh)
     }
 
     /// Reads without subscribing (in event handlers).
@@ -456,6 +489,7 @@ impl NetworkState {
         &self,
         heads: &[automerge::ChangeHash],
     ) -> Option<(Vec<u8>, Vec<automerge::ChangeHash>)> {
+        self.flush_typing();
         self.session
             .try_update_value(|session| {
                 let session = session.as_mut()?;
@@ -535,6 +569,7 @@ impl NetworkState {
 
     /// The whole network as a saved Automerge document, for the user to keep.
     pub fn export(&self) -> Option<Vec<u8>> {
+        self.flush_typing();
         self.session
             .try_update_value(|session| {
                 session.as_mut().map(|s| {
@@ -614,6 +649,7 @@ impl NetworkState {
     }
 
     fn upkeep(&self) {
+        self.flush_typing();
         let now = now();
         let next = self.session.try_update_value(|session| {
             let session = session.as_mut()?;

@@ -12,8 +12,8 @@ use leptos_router::hooks::use_params_map;
 pub fn FieldsPage() -> impl IntoView {
     let state = use_network();
     let fields = move || {
+        let interviews = state.outlines()?;
         state.read(|s| {
-            let interviews = s.network.interview_outlines();
             s.network
                 .fields()
                 .into_iter()
@@ -109,22 +109,22 @@ pub fn FieldPage() -> impl IntoView {
     let id = move || FieldId::from(params.read().get("id").unwrap_or_default());
     let page = move || {
         let id = id();
+        let interviews = state.outlines()?;
         state.read(move |s| {
             let field = s.network.field(&id).ok().flatten()?;
-            let interviews = s.network.interview_outlines();
             let heard = people_heard(interviews.iter().map(|(_, i)| i), &id);
             let mut held: Vec<_> = interviews
-                .into_iter()
+                .iter()
                 .filter(|(_, i)| i.field == id && i.held_at.is_some())
                 .filter_map(|(iid, _)| {
-                    let i = s.network.interview(&iid).ok().flatten()?;
+                    let i = s.network.interview(iid).ok().flatten()?;
                     let person = s
                         .network
                         .person(&i.person)
                         .ok()
                         .flatten()
                         .unwrap_or_default();
-                    Some((iid, i, person))
+                    Some((iid.clone(), i, person))
                 })
                 .collect();
             sort_by_key(&mut held, |(_, i, _)| i.held_at);

@@ -1,9 +1,12 @@
 use super::Opening;
 use crate::domain::clock::relative;
-use crate::domain::{next_steps, people_heard, NextKind, BREADTH_ENOUGH};
+use crate::domain::{
+    next_steps, people_heard, Interview, InterviewId, NextKind, PersonId, PersonRow, BREADTH_ENOUGH,
+};
 use crate::ui::state::{now, use_network, zone};
 use leptos::prelude::*;
 use leptos_router::components::A;
+use std::collections::HashMap;
 
 /// One line of "what's next".
 #[derive(Clone, Debug, PartialEq)]
@@ -15,37 +18,35 @@ struct Line {
     urgent: bool,
 }
 
+/// Lines each group of "what's next" shows until the user asks for all of them.
+const SHOWN: usize = 10;
+
 /// `/`: what needs doing next, and whether each field has heard enough voices.
 #[component]
 pub fn HomePage() -> impl IntoView {
     let state = use_network();
     let zone = zone();
+    // Groups the user asked to see whole (the rest show their first `SHOWN` lines).
+    let expanded = RwSignal::new(Vec::<&'static str>::new());
     let overview = move || {
+        let interviews = state.outlines()?;
         state.read(|s| {
             let network = &s.network;
             let now = now();
-            let interviews = network.interview_outlines();
             let fields = network.fields();
             let settings = network.profile().follow_up;
-            let person_name = |id: &crate::domain::PersonId| {
-                network
-                    .person(id)
-                    .ok()
-                    .flatten()
-                    .map(|p| p.name)
-                    .unwrap_or_else(|| "someone no longer in your network".into())
-            };
+            // Names and organisations from the people list: no record is read for them.
+            let people: HashMap<&PersonId, &PersonRow> =
+                s.rows.iter().map(|row| (&row.id, row)).collect();
+            let outlines: HashMap<&InterviewId, &Interview> =
+                interviews.iter().map(|(id, i)| (id, i)).collect();
             let lines: Vec<Line> = next_steps(&interviews, now, zone, settings)
                 .into_iter()
                 .filter_map(|step| {
-                    let interview = &interviews.iter().find(|(id, _)| *id == step.interview)?.1;
-                    let name = person_name(&interview.person);
-                    let org = network
-                        .person(&interview.person)
-                        .ok()
-                        .flatten()
-                        .map(|p| p.organisation)
-                        .unwrap_or_default();
+                    let interview = outlines.get(&step.interview)?;
+                    let person = people.get(&interview.person);
+                    let name = person.map_or("someone no longer in your network", |p| p.name.as_str());
+                    let org = person.map_or("", |p| p.organisation.as_str());
                     let at = |label: &str| format!("{label} {} ({})", zone.format(step.at), relative(step.at, now)).trim_start().to_owned();
                     let (text, when) = match step.kind {
                         NextKind::SendRequest => (format!("Ask {name} for a meeting"), String::new()),
@@ -94,7 +95,12 @@ pub fn HomePage() -> impl IntoView {
                         </section>
                     })}
                     {groups.into_iter().map(|group| {
-                        let items: Vec<Line> = lines.iter().filter(|l| l.group == group).cloned().collect();
+                        let mut items: Vec<Line> = lines.iter().filter(|l| l.group == group).cloned().collect();
+                        let total = items.len();
+                        if !expanded.with(|e| e.contains(&group)) {
+                            items.truncate(SHOWN);
+                        }
+                        let hidden = total - items.len();
                         (!items.is_empty()).then(|| view! {
                             <section aria-label=group>
                                 <h2>{group}</h2>
@@ -106,6 +112,11 @@ pub fn HomePage() -> impl IntoView {
                                         </li>
                                     }).collect_view()}
                                 </ul>
+                                {(hidden > 0).then(|| view! {
+                                    <button type="button" class="quiet" on:click=move |_| expanded.update(|e| e.push(group))>
+                                        {format!("Show all {total} ({hidden} more)")}
+                                    </button>
+                                })}
                             </section>
                         })
                     }).collect_view()}

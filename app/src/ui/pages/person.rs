@@ -167,12 +167,11 @@ fn PersonInterviews(id: PersonId) -> impl IntoView {
     let person = id.clone();
     let data = move || {
         let person = person.clone();
+        let outlines = state.outlines()?;
         state.read(move |s| {
             let fields = s.network.fields();
-            let interviews: Vec<(InterviewId, String, Stage)> = s
-                .network
-                .interview_outlines()
-                .into_iter()
+            let interviews: Vec<(InterviewId, String, Stage)> = outlines
+                .iter()
                 .filter(|(_, i)| i.person == person)
                 .map(|(iid, i)| {
                     let field = fields
@@ -180,7 +179,7 @@ fn PersonInterviews(id: PersonId) -> impl IntoView {
                         .find(|(fid, _)| *fid == i.field)
                         .map(|(_, f)| f.name.clone())
                         .unwrap_or_default();
-                    (iid, field, i.stage())
+                    (iid.clone(), field, i.stage())
                 })
                 .collect();
             (fields, interviews)

@@ -1,10 +1,12 @@
 use super::Opening;
 use crate::doc::Network;
 use crate::domain::clock::LocalZone;
-use crate::domain::{record_csv, record_markdown, sort_record, RecordEntry};
-use crate::ui::state::{use_network, zone};
+use crate::domain::sorting::sort_by;
+use crate::domain::{record_csv, record_markdown, sort_record, InterviewId, PersonId, RecordEntry};
+use crate::ui::state::{use_network, zone, Outlines, Session};
 use leptos::prelude::*;
 use leptos_router::components::A;
+use std::collections::HashMap;
 
 /// Every held interview as a record entry, oldest first.
 pub fn record_entries(network: &Network) -> Vec<RecordEntry> {
@@ -12,46 +14,73 @@ pub fn record_entries(network: &Network) -> Vec<RecordEntry> {
         .interview_outlines()
         .into_iter()
         .filter(|(_, outline)| outline.held_at.is_some())
-        .filter_map(|(id, _)| {
-            let i = network.interview(&id).ok().flatten()?;
-            let date = i.held_at?;
-            let person = network.person(&i.person).ok().flatten().unwrap_or_default();
-            let field = network
-                .field(&i.field)
-                .ok()
-                .flatten()
-                .map(|f| f.name)
-                .unwrap_or_default();
-            let referrals = i
-                .referrals
-                .iter()
-                .filter_map(|r| network.person(r).ok().flatten().map(|p| p.name))
-                .collect();
-            let answers = i
-                .prep
-                .questions
-                .iter()
-                .filter(|q| q.asked || !q.answer.is_empty())
-                .map(|q| (q.text.clone(), q.answer.clone()))
-                .collect();
-            Some(RecordEntry {
-                interview: id,
-                date: i.meeting.at.unwrap_or(date),
-                person: person.name,
-                role: person.role,
-                organisation: person.organisation,
-                field,
-                notes: i.notes,
-                answers,
-                referrals,
-                thanked_at: i.thank_you.sent_at,
-                reflection: i.reflection,
-            })
-        })
+        .filter_map(|(id, _)| record_entry(network, id))
         .collect();
     sort_record(&mut entries);
     entries
 }
+
+/// The held interviews in the record's order (by date, then person), read in outline: what the
+/// page needs to show only some of them whole.
+fn held_in_order(session: &Session, outlines: &Outlines) -> Vec<InterviewId> {
+    let names: HashMap<&PersonId, &str> = session
+        .rows
+        .iter()
+        .map(|row| (&row.id, row.name.as_str()))
+        .collect();
+    let mut held: Vec<(i64, String, InterviewId)> = outlines
+        .iter()
+        .filter_map(|(id, i)| {
+            let date = i.meeting.at.or(i.held_at)?;
+            i.held_at?;
+            let name = names.get(&i.person).copied().unwrap_or_default().to_owned();
+            Some((date, name, id.clone()))
+        })
+        .collect();
+    sort_by(&mut held, |a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
+    held.into_iter().map(|(_, _, id)| id).collect()
+}
+
+fn record_entry(network: &Network, id: InterviewId) -> Option<RecordEntry> {
+    let i = network.interview(&id).ok().flatten()?;
+    let date = i.held_at?;
+    let person = network.person(&i.person).ok().flatten().unwrap_or_default();
+    let field = network
+        .field(&i.field)
+        .ok()
+        .flatten()
+        .map(|f| f.name)
+        .unwrap_or_default();
+    let referrals = i
+        .referrals
+        .iter()
+        .filter_map(|r| network.person(r).ok().flatten().map(|p| p.name))
+        .collect();
+    let answers = i
+        .prep
+        .questions
+        .iter()
+        .filter(|q| q.asked || !q.answer.is_empty())
+        .map(|q| (q.text.clone(), q.answer.clone()))
+        .collect();
+    Some(RecordEntry {
+        interview: id,
+        date: i.meeting.at.unwrap_or(date),
+        person: person.name,
+        role: person.role,
+        organisation: person.organisation,
+        field,
+        notes: i.notes,
+        answers,
+        referrals,
+        thanked_at: i.thank_you.sent_at,
+        reflection: i.reflection,
+    })
+}
+
+/// Entries the page shows at first, and how many more each "Show more" adds: a long record is
+/// read whole only when it is printed or downloaded.
+const PAGE: usize = 50;
 
 /// `/record`: the log of people interviewed, dates, what was discussed and whom they suggested;
 /// printable and downloadable.
@@ -59,7 +88,21 @@ pub fn record_entries(network: &Network) -> Vec<RecordEntry> {
 pub fn RecordPage() -> impl IntoView {
     let state = use_network();
     let zone = zone();
-    let entries = move || state.read(|s| record_entries(&s.network));
+    let shown = RwSignal::new(PAGE);
+    let entries = move || {
+        let limit = shown.get();
+        let outlines = state.outlines()?;
+        state.read(|s| {
+            let order = held_in_order(s, &outlines);
+            let total = order.len();
+            let entries: Vec<RecordEntry> = order
+                .into_iter()
+                .take(limit)
+                .filter_map(|id| record_entry(&s.network, id))
+                .collect();
+            (entries, total)
+        })
+    };
     let message = RwSignal::new(None::<String>);
     let download = move |kind: &'static str| {
         let Some(entries) = state.peek(|s| record_entries(&s.network)) else {
@@ -102,8 +145,10 @@ pub fn RecordPage() -> impl IntoView {
         <p class="muted no-print">"Everyone you've interviewed, when, what you discussed and whom they suggested next."</p>
         <div class="actions no-print">
             <button type="button" on:click=move |_| {
+                // The whole record, then print once it is on the page.
+                shown.set(usize::MAX);
                 #[cfg(feature = "hydrate")]
-                crate::browser::print();
+                request_animation_frame(crate::browser::print);
             }>"Print"</button>
             <button type="button" on:click=move |_| download("md")>"Download Markdown"</button>
             <button type="button" on:click=move |_| download("csv")>"Download CSV"</button>
@@ -112,8 +157,10 @@ pub fn RecordPage() -> impl IntoView {
         {move || message.get().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
         {move || match entries() {
             None => view! { <Opening/> }.into_any(),
-            Some(entries) if entries.is_empty() => view! { <p class="empty">"No interviews held yet. They appear here once a meeting is marked over."</p> }.into_any(),
-            Some(entries) => view! {
+            Some((entries, _)) if entries.is_empty() => view! { <p class="empty">"No interviews held yet. They appear here once a meeting is marked over."</p> }.into_any(),
+            Some((entries, total)) => {
+                let more = total - entries.len();
+                view! {
                 <ol class="record" aria-label="Interviews held">
                     {entries.into_iter().map(|e| view! {
                         <li>
@@ -126,7 +173,15 @@ pub fn RecordPage() -> impl IntoView {
                         </li>
                     }).collect_view()}
                 </ol>
-            }.into_any(),
+                {(more > 0).then(|| view! {
+                    <p class="no-print">{format!("Showing {} of {total}. ", total - more)}
+                        <button type="button" class="quiet" on:click=move |_| shown.update(|n| *n = n.saturating_add(PAGE))>
+                            {format!("Show {} more", more.min(PAGE))}
+                        </button>
+                    </p>
+                })}
+            }.into_any()
+            }
         }}
     }
 }
