@@ -347,3 +347,40 @@ test("typing is kept at every keystroke, committed as one change once it pauses,
   expect(problems.filter((p) => !p.includes("crash"))).toEqual([]);
   expect(nextProblems).toEqual([]);
 });
+
+test("typing in one tab is left alone by a tab opened meanwhile, and reaches it once", async ({ context, page }) => {
+  const problems = watchConsole(page);
+  await open(page, "/fields");
+  await page.getByLabel("Field", { exact: true }).fill("Urban planning");
+  await page.getByRole("button", { name: "Add field" }).click();
+  await navigate(page, "People");
+  await addPerson(page, { name: "Lena Ortiz" });
+  await page.getByRole("button", { name: "Plan an interview" }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Interview with Lena Ortiz");
+  const meet = `${page.url()}/meet`;
+  await page.goto(meet);
+  await waitReady(page);
+
+  // The first tab types slowly, never pausing long enough to commit, while a second tab opens
+  // and looks for typing left by dead tabs.
+  const text = "Rode the night bus to the depot.";
+  const typing = page.getByLabel("What you discussed").pressSequentially(text, { delay: 150 });
+  const other = await context.newPage();
+  await expect
+    .poll(() => page.evaluate(() => Object.keys(localStorage).some((k) => k.startsWith("colloquy/typing/"))))
+    .toBe(true);
+  await other.goto(meet);
+  await waitReady(other);
+  await expect
+    .poll(() => other.evaluate(() => performance.getEntriesByName("colloquy:typing-checked").length))
+    .toBe(1);
+  await typing;
+  // The typing tab commits it; the other tab gets it from storage, once, and recovered nothing.
+  await expect(other.getByLabel("What you discussed")).toHaveValue(text);
+  expect(await other.evaluate(() => performance.getEntriesByName("colloquy:typing-recovered").length)).toBe(0);
+  await expect(page.getByLabel("What you discussed")).toHaveValue(text);
+  await other.reload();
+  await waitReady(other);
+  await expect(other.getByLabel("What you discussed")).toHaveValue(text);
+  expect(problems).toEqual([]);
+});

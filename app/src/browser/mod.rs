@@ -242,6 +242,27 @@ pub fn hold_lock(name: &str) {
     let _ = request.call2(&locks, &name.into(), &forever);
 }
 
+/// Runs `f` holding the Web Lock `name`, unless another tab holds it (then not at all), or at
+/// once where there are no Web Locks.
+pub fn with_lock_if_free(name: &str, f: impl FnOnce() + 'static) {
+    let Some(locks) = web_locks() else {
+        return f();
+    };
+    let Ok(request) = js_sys::Reflect::get(&locks, &"request".into()) else {
+        return f();
+    };
+    let request: js_sys::Function = request.unchecked_into();
+    let options = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&options, &"ifAvailable".into(), &true.into());
+    // The callback gets the lock, or null when another tab holds it.
+    let run = wasm_bindgen::closure::Closure::once_into_js(move |lock: wasm_bindgen::JsValue| {
+        if !lock.is_null() {
+            f();
+        }
+    });
+    let _ = request.call3(&locks, &name.into(), &options, &run);
+}
+
 /// The names of the Web Locks held in this origin now; `None` where there are no Web Locks.
 pub async fn held_locks() -> Option<Vec<String>> {
     let locks = web_locks()?;

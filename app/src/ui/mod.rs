@@ -166,7 +166,10 @@ fn open_local_network(state: state::NetworkState, sync: sync::SyncState) {
         });
         leptos::task::spawn_local(async move {
             let live = crate::browser::held_locks().await;
-            state.recover_typing(live);
+            // One tab at a time (tabs reopened together after a crash would each recover it).
+            crate::browser::with_lock_if_free("colloquy-recover-typing", move || {
+                state.recover_typing(live)
+            });
         });
         sync.resume();
         window_event_listener(leptos::ev::storage, move |event| {

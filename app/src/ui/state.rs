@@ -374,6 +374,7 @@ impl NetworkState {
                 Some((changed, unreadable))
             })
             .flatten();
+        mark("colloquy:typing-checked");
         let Some((changed, unreadable)) = outcome else {
             return;
         };
