@@ -346,7 +346,8 @@ impl NetworkState {
             .try_update_value(|session| {
                 let session = session.as_mut()?;
                 let left = session.store.typing_left().ok()?;
-                let mut changed = false;
+                // This tab's own typing first: it must not be committed over what is recovered.
+                let mut changed = !left.is_empty() && session.commit_typing(now);
                 let mut unreadable = Vec::new();
                 for (tab, stored) in left {
                     let typing = match Typing::decode(&stored) {
