@@ -7,6 +7,8 @@
 use automerge::ObjId;
 use autosurgeon::{Hydrate, HydrateError, Prop, ReadDoc, Reconciler};
 
+// Not inlined: a record with several texts would otherwise carry a copy for each.
+#[inline(never)]
 pub fn hydrate<D: ReadDoc>(doc: &D, obj: &ObjId, prop: Prop<'_>) -> Result<String, HydrateError> {
     match autosurgeon::Text::hydrate(doc, obj, prop.clone()) {
         Ok(text) => Ok(text.as_str().to_owned()),
@@ -15,6 +17,7 @@ pub fn hydrate<D: ReadDoc>(doc: &D, obj: &ObjId, prop: Prop<'_>) -> Result<Strin
     }
 }
 
+#[inline(never)]
 pub fn reconcile<R: Reconciler>(value: &str, mut reconciler: R) -> Result<(), R::Error> {
     use autosurgeon::reconcile::TextReconciler;
     reconciler.text()?.update(value)

@@ -101,10 +101,10 @@ impl Typing {
         let target = match kind {
             "interview" => Target::Interview(
                 InterviewId::from(id.to_owned()),
-                InterviewText::from_key(name).ok_or_else(|| format!("no text named {name:?}"))?,
+                InterviewText::from_key(name).ok_or_else(unreadable)?,
             ),
             "research" => Target::Research(id.to_owned()),
-            _ => return Err(format!("typing into an unknown kind of text: {kind:?}")),
+            _ => return Err("typing into an unknown kind of text".into()),
         };
         Ok(Typing {
             target,

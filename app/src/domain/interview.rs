@@ -684,6 +684,8 @@ impl Interview {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NextStep {
     pub interview: InterviewId,
+    /// Whom the interview is with.
+    pub person: PersonId,
     pub kind: NextKind,
     /// When it is (or was) due; the list is sorted by it.
     pub at: i64,
@@ -741,6 +743,7 @@ pub fn next_steps(
         let mut push = |kind, at| {
             steps.push(NextStep {
                 interview: id.clone(),
+                person: interview.person.clone(),
                 kind,
                 at,
             })

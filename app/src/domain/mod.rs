@@ -38,4 +38,4 @@ pub use questions::{
     SEED_QUESTIONS,
 };
 pub use record::{record_csv, record_markdown, sort_record, RecordEntry};
-pub use search::{referred_by, replace_rows, search_people, sort_rows, PersonRow};
+pub use search::{referred_by, replace_rows, rows_by_id, search_people, sort_rows, PersonRow};

@@ -17,6 +17,11 @@ pub struct PersonRow {
     sort_key: String,
 }
 
+/// The people list by id, for looking up names without reading person records.
+pub fn rows_by_id(rows: &[PersonRow]) -> std::collections::HashMap<&PersonId, &PersonRow> {
+    rows.iter().map(|row| (&row.id, row)).collect()
+}
+
 impl PersonRow {
     pub fn new(id: PersonId, person: &Person) -> PersonRow {
         let extra = [&person.email, &person.how_we_know]

@@ -155,15 +155,10 @@ fn open_local_network(state: state::NetworkState, sync: sync::SyncState) {
             }
         }
         crate::browser::mark("colloquy:network-open");
-        // Typing is committed when the page is hidden or left; typing left by tabs that died
+        // Typing is committed when the page is left; typing left by tabs that died
         // first is recovered (each live tab holds a lock, so its typing is left alone).
         crate::browser::hold_lock(&state::tab_lock(&tab));
         window_event_listener(leptos::ev::pagehide, move |_| state.flush_typing());
-        window_event_listener(leptos::ev::visibilitychange, move |_| {
-            if document().hidden() {
-                state.flush_typing();
-            }
-        });
         leptos::task::spawn_local(async move {
             let live = crate::browser::held_locks().await;
             // One tab at a time (tabs reopened together after a crash would each recover it).

@@ -264,7 +264,7 @@ impl NetworkState {
 
     /// Types into a text (notes, an answer, research): the text is kept in storage at once,
     /// and committed to the network as one change once typing pauses for `TYPING_PAUSE`, or
-    /// before anything else changes the network, or when the page is hidden.
+    /// before anything else changes the network, or when the page is left.
     pub fn type_text(&self, target: Target, text: String) -> Result<(), String> {
         let now = now();
         let outcome = self
@@ -315,7 +315,7 @@ impl NetworkState {
         }
     }
 
-    /// Commits the typing in progress now (the page is being hidden or closed).
+    /// Commits the typing in progress now (the page is being left).
     pub fn flush_typing(&self) {
         let now = now();
         let outcome = self

@@ -1,12 +1,9 @@
 use super::Opening;
 use crate::domain::clock::relative;
-use crate::domain::{
-    next_steps, people_heard, Interview, InterviewId, NextKind, PersonId, PersonRow, BREADTH_ENOUGH,
-};
+use crate::domain::{next_steps, people_heard, rows_by_id, NextKind, BREADTH_ENOUGH};
 use crate::ui::state::{now, use_network, zone};
 use leptos::prelude::*;
 use leptos_router::components::A;
-use std::collections::HashMap;
 
 /// One line of "what's next".
 #[derive(Clone, Debug, PartialEq)]
@@ -36,15 +33,11 @@ pub fn HomePage() -> impl IntoView {
             let fields = network.fields();
             let settings = network.profile().follow_up;
             // Names and organisations from the people list: no record is read for them.
-            let people: HashMap<&PersonId, &PersonRow> =
-                s.rows.iter().map(|row| (&row.id, row)).collect();
-            let outlines: HashMap<&InterviewId, &Interview> =
-                interviews.iter().map(|(id, i)| (id, i)).collect();
+            let people = rows_by_id(&s.rows);
             let lines: Vec<Line> = next_steps(&interviews, now, zone, settings)
                 .into_iter()
-                .filter_map(|step| {
-                    let interview = outlines.get(&step.interview)?;
-                    let person = people.get(&interview.person);
+                .map(|step| {
+                    let person = people.get(&step.person);
                     let name = person.map_or("someone no longer in your network", |p| p.name.as_str());
                     let org = person.map_or("", |p| p.organisation.as_str());
                     let at = |label: &str| format!("{label} {} ({})", zone.format(step.at), relative(step.at, now)).trim_start().to_owned();
@@ -67,7 +60,7 @@ pub fn HomePage() -> impl IntoView {
                         NextKind::MeetingComing => format!("/interviews/{}/meet", step.interview),
                         _ => format!("/interviews/{}", step.interview),
                     };
-                    Some(Line { href, text, when, group: step.kind.group(), urgent: step.kind.is_urgent() })
+                    Line { href, text, when, group: step.kind.group(), urgent: step.kind.is_urgent() }
                 })
                 .collect();
             let breadth: Vec<(String, String, usize)> = fields

@@ -2,11 +2,12 @@ use super::Opening;
 use crate::doc::Network;
 use crate::domain::clock::LocalZone;
 use crate::domain::sorting::sort_by;
-use crate::domain::{record_csv, record_markdown, sort_record, InterviewId, PersonId, RecordEntry};
+use crate::domain::{
+    record_csv, record_markdown, rows_by_id, sort_record, InterviewId, RecordEntry,
+};
 use crate::ui::state::{use_network, zone, Outlines, Session};
 use leptos::prelude::*;
 use leptos_router::components::A;
-use std::collections::HashMap;
 
 /// Every held interview as a record entry, oldest first.
 pub fn record_entries(network: &Network) -> Vec<RecordEntry> {
@@ -23,17 +24,16 @@ pub fn record_entries(network: &Network) -> Vec<RecordEntry> {
 /// The held interviews in the record's order (by date, then person), read in outline: what the
 /// page needs to show only some of them whole.
 fn held_in_order(session: &Session, outlines: &Outlines) -> Vec<InterviewId> {
-    let names: HashMap<&PersonId, &str> = session
-        .rows
-        .iter()
-        .map(|row| (&row.id, row.name.as_str()))
-        .collect();
+    let people = rows_by_id(&session.rows);
     let mut held: Vec<(i64, String, InterviewId)> = outlines
         .iter()
         .filter_map(|(id, i)| {
             let date = i.meeting.at.or(i.held_at)?;
             i.held_at?;
-            let name = names.get(&i.person).copied().unwrap_or_default().to_owned();
+            let name = people
+                .get(&i.person)
+                .map_or("", |p| p.name.as_str())
+                .to_owned();
             Some((date, name, id.clone()))
         })
         .collect();
