@@ -281,11 +281,8 @@ test("the people list is cached for a fast opening, and a stale cache is never t
   expect(await listedNames(page)).toEqual(["Really Here"]);
 });
 
-test("typing is kept at every keystroke, committed as one change once it pauses, and recovered after a crash", async ({
-  context,
-  page,
-}) => {
-  const problems = watchConsole(page);
+/** Plans an interview with a new person and opens its day-of screen; returns that screen's address. */
+async function dayOfScreen(page: import("@playwright/test").Page): Promise<string> {
   await open(page, "/fields");
   await page.getByLabel("Field", { exact: true }).fill("Urban planning");
   await page.getByRole("button", { name: "Add field" }).click();
@@ -296,6 +293,15 @@ test("typing is kept at every keystroke, committed as one change once it pauses,
   const meet = `${page.url()}/meet`;
   await page.goto(meet);
   await waitReady(page);
+  return meet;
+}
+
+test("typing is kept at every keystroke, committed as one change once it pauses, and recovered after a crash", async ({
+  context,
+  page,
+}) => {
+  const problems = watchConsole(page);
+  const meet = await dayOfScreen(page);
 
   const chunks = async () => Object.keys(await stored(page)).filter((k) => k.includes("/chunk/")).length;
   const typing = async (p = page) =>
@@ -350,16 +356,7 @@ test("typing is kept at every keystroke, committed as one change once it pauses,
 
 test("typing in one tab is left alone by a tab opened meanwhile, and reaches it once", async ({ context, page }) => {
   const problems = watchConsole(page);
-  await open(page, "/fields");
-  await page.getByLabel("Field", { exact: true }).fill("Urban planning");
-  await page.getByRole("button", { name: "Add field" }).click();
-  await navigate(page, "People");
-  await addPerson(page, { name: "Lena Ortiz" });
-  await page.getByRole("button", { name: "Plan an interview" }).click();
-  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Interview with Lena Ortiz");
-  const meet = `${page.url()}/meet`;
-  await page.goto(meet);
-  await waitReady(page);
+  const meet = await dayOfScreen(page);
 
   // The first tab types slowly, never pausing long enough to commit, while a second tab opens
   // and looks for typing left by dead tabs.

@@ -495,7 +495,6 @@ impl NetworkState {
         self.session
             .try_update_value(|session| {
                 let session = session.as_mut()?;
-                session.commit_typing(now());
                 let changes = session.network.save_after(heads);
                 Some((changes, session.network.heads()))
             })
@@ -573,12 +572,7 @@ impl NetworkState {
     pub fn export(&self) -> Option<Vec<u8>> {
         self.flush_typing();
         self.session
-            .try_update_value(|session| {
-                session.as_mut().map(|s| {
-                    s.commit_typing(now());
-                    s.network.save()
-                })
-            })
+            .try_update_value(|session| session.as_mut().map(|s| s.network.save()))
             .flatten()
     }
 
@@ -661,7 +655,6 @@ impl NetworkState {
                 return Some(Upkeep::Wait(UPKEEP_PAUSE - quiet));
             }
             session.upkeep_scheduled = false;
-            session.commit_typing(now);
             // A failed compaction leaves the current generation in place and is retried after
             // a later edit; a failed list write only makes the next opening slower.
             let mut pending = None;
