@@ -54,16 +54,15 @@ test("import contacts", async ({ browser }) => {
       Object.fromEntries(
         performance
           .getEntriesByType("mark")
-          .filter((m) => m.name.startsWith("colloquy:import:"))
-          .map((m) => [m.name.slice("colloquy:import:".length), m.startTime]),
+          .filter((m) => m.name.startsWith("colloquy:edit:"))
+          .map((m) => [m.name.slice("colloquy:edit:".length), m.startTime]),
       ),
     );
     previewed.push(t.previewed - t.chosen);
     written.push(t.imported - t.clicked);
     steps.push([
-      marks.resolved - marks.start,
-      marks.written - marks.resolved,
-      marks.listed - marks.written,
+      marks.run - marks.start,
+      marks.listed - marks.run,
       marks.saved - marks.listed,
       t.imported - t.clicked - (marks.saved - marks.start),
     ]);
@@ -76,7 +75,7 @@ test("import contacts", async ({ browser }) => {
       .toFixed(0)
       .padStart(9)}  ${median(total).toFixed(0).padStart(8)}`,
   );
-  const names = ["resolve", "write", "list", "store", "rest"];
+  const names = ["resolve and write", "list", "store", "rest"];
   console.log(
     `import_ms by step: ${names.map((n, i) => `${n} ${median(steps.map((s) => s[i])).toFixed(0)}`).join(", ")}`,
   );

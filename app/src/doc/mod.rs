@@ -3,10 +3,12 @@
 //!
 //! Pure: no browser, no async runtime, no clock of its own.
 
+mod command;
 pub mod list_cache;
 mod network;
 pub mod store;
 pub mod text;
 pub mod typing;
 
+pub use command::Command;
 pub use network::{DocError, Network, SCHEMA_VERSION};

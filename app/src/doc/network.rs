@@ -467,17 +467,18 @@ impl Network {
         self.get_root("profile").unwrap_or_default()
     }
 
-    pub fn put_profile(&mut self, profile: &Profile, now: i64) -> Result<(), DocError> {
-        autosurgeon::reconcile_prop(&mut self.doc, ROOT, "profile", profile)?;
-        self.commit(now);
-        Ok(())
-    }
-
     pub fn templates(&self) -> Templates {
         self.get_root("templates").unwrap_or_default()
     }
 
-    pub fn put_templates(&mut self, templates: &Templates, now: i64) -> Result<(), DocError> {
+    /// Writes the profile and the templates as one change.
+    pub fn put_settings(
+        &mut self,
+        profile: &Profile,
+        templates: &Templates,
+        now: i64,
+    ) -> Result<(), DocError> {
+        autosurgeon::reconcile_prop(&mut self.doc, ROOT, "profile", profile)?;
         autosurgeon::reconcile_prop(&mut self.doc, ROOT, "templates", templates)?;
         self.commit(now);
         Ok(())
@@ -975,12 +976,11 @@ mod tests {
                 follow_up_after_days: 6,
             },
         };
-        net.put_profile(&profile, 1).unwrap();
         let templates = Templates {
             request: "Hi {contact}".into(),
             thank_you: String::new(),
         };
-        net.put_templates(&templates, 2).unwrap();
+        net.put_settings(&profile, &templates, 2).unwrap();
         let org = Organisation {
             name: "Acme Corp".into(),
             research: "Makes anvils.".into(),

@@ -7,8 +7,8 @@
 use crate::doc::list_cache::CachedList;
 use crate::doc::store::{KeyValue, PendingSnapshot, Problem, Store};
 use crate::doc::typing::{Target, Typing};
-use crate::doc::{DocError, Network};
-use crate::domain::{Person, PersonId, PersonRow};
+use crate::doc::{Command, DocError, Network};
+use crate::domain::PersonRow;
 use crate::exchange::merge::{self, Plan};
 use crate::exchange::Contact;
 use leptos::prelude::*;
@@ -212,51 +212,46 @@ impl NetworkState {
             .flatten()
     }
 
-    /// Adds or replaces a person and saves the change to this device.
-    pub fn put_person(&self, id: &PersonId, person: &Person) -> Result<(), String> {
-        self.edit(std::slice::from_ref(id), |network, now| {
-            network.put_person(id, person, now)
-        })
-    }
-
-    /// Makes one change to the network and saves it to this device. `people` names anyone the
-    /// change added or edited, so the people list stays current.
+    /// Makes one change to the network and saves it to this device. Returns how many people
+    /// it wrote (their lines in the people list are brought up to date at once).
     ///
     /// An error means the change was not made. A full storage is not an error: the change is
     /// kept in memory and the user is told.
-    pub fn edit<T>(
-        &self,
-        people: &[PersonId],
-        change: impl FnOnce(&mut Network, i64) -> Result<T, DocError>,
-    ) -> Result<T, String> {
+    pub fn edit(&self, command: Command) -> Result<usize, String> {
         let now = now();
         let outcome = self
             .session
-            .try_update_value(|session| -> Result<(T, bool), DocError> {
+            .try_update_value(|session| -> Result<(usize, bool), DocError> {
                 let Some(session) = session.as_mut() else {
                     return Err(DocError::Layout("the network is still loading".into()));
                 };
                 session.commit_typing(now);
-                let value = change(&mut session.network, now)?;
-                let replacements = people
-                    .iter()
-                    .filter_map(|id| match session.network.person(id) {
-                        Ok(Some(person)) => Some(PersonRow::new(id.clone(), &person)),
-                        _ => None,
-                    })
-                    .collect();
-                crate::domain::replace_rows(&mut session.rows, people, replacements);
-                if !people.is_empty() {
+                mark("colloquy:edit:start");
+                let written = session.network.run(&command, now)?;
+                mark("colloquy:edit:run");
+                if !written.is_empty() {
+                    let replacements = written
+                        .iter()
+                        .map(|(id, person)| PersonRow::new(id.clone(), person))
+                        .collect();
+                    crate::domain::replace_rows(
+                        &mut session.rows,
+                        written.iter().map(|(id, _)| id),
+                        replacements,
+                    );
                     session.list_stale = true;
                 }
-                Ok((value, session.save()))
+                mark("colloquy:edit:listed");
+                let saved = session.save();
+                mark("colloquy:edit:saved");
+                Ok((written.len(), saved))
             })
             .unwrap_or_else(|| Err(DocError::Layout("the page is closing".into())));
         match outcome {
-            Ok((value, saved)) => {
+            Ok((written, saved)) => {
                 self.after_save(saved);
                 self.version.update(|v| *v += 1);
-                Ok(value)
+                Ok(written)
             }
             Err(e) => Err(e.to_string()),
         }
@@ -431,58 +426,6 @@ impl NetworkState {
                 network.person(id).ok().flatten()
             })
         })
-    }
-
-    /// Applies an import as one change and saves it. Returns how many people were written
-    /// (added or changed); an error means nothing was.
-    pub fn apply_import(&self, plan: &Plan) -> Result<usize, String> {
-        let now = now();
-        let outcome = self
-            .session
-            .try_update_value(|session| -> Result<(usize, bool), DocError> {
-                let Some(session) = session.as_mut() else {
-                    return Err(DocError::Layout("the network is still loading".into()));
-                };
-                session.commit_typing(now);
-                let network = &session.network;
-                mark("colloquy:import:start");
-                let people = plan.people(
-                    now,
-                    |id| network.person(id).ok().flatten(),
-                    |id| network.referrer_of(id),
-                );
-                if people.is_empty() {
-                    return Ok((0, true));
-                }
-                mark("colloquy:import:resolved");
-                session.network.put_people(&people, now)?;
-                mark("colloquy:import:written");
-                let replacements = people
-                    .iter()
-                    .map(|(id, person)| PersonRow::new(id.clone(), person))
-                    .collect();
-                crate::domain::replace_rows(
-                    &mut session.rows,
-                    people.iter().map(|(id, _)| id),
-                    replacements,
-                );
-                session.list_stale = true;
-                mark("colloquy:import:listed");
-                let saved = session.save();
-                mark("colloquy:import:saved");
-                Ok((people.len(), saved))
-            })
-            .unwrap_or_else(|| Err(DocError::Layout("the page is closing".into())));
-        match outcome {
-            Ok((written, saved)) => {
-                if written > 0 {
-                    self.after_save(saved);
-                    self.version.update(|v| *v += 1);
-                }
-                Ok(written)
-            }
-            Err(e) => Err(e.to_string()),
-        }
     }
 
     /// The changes after `heads` (empty when there are none) and the heads now: what sync

@@ -1,4 +1,5 @@
 use crate::doc::typing::Target;
+use crate::doc::Command;
 use crate::domain::{Interview, InterviewId, InterviewText, StageError};
 use crate::ui::state::{now, use_network, NetworkState};
 use leptos::prelude::*;
@@ -117,10 +118,8 @@ impl InterviewEditor {
     fn save(&self) -> bool {
         let id = self.id.get_untracked();
         let interview = self.interview.get_untracked();
-        match self.state.edit(&[], |network, now| {
-            network.put_interview(&id, &interview, now)
-        }) {
-            Ok(()) => {
+        match self.state.edit(Command::PutInterview { id, interview }) {
+            Ok(_) => {
                 self.error.set(None);
                 true
             }

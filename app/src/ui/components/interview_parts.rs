@@ -1,5 +1,6 @@
 use super::InterviewEditor;
-use crate::domain::{InterviewText, Meeting, Person, PersonId, Stage};
+use crate::doc::Command;
+use crate::domain::{InterviewText, Meeting, PersonId, Stage};
 use crate::ui::state::use_network;
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -125,29 +126,14 @@ pub fn Referrals(editor: InterviewEditor) -> impl IntoView {
             error.set(Some("Type their name first.".into()));
             return;
         }
-        let interviewee = editor.interview.with_untracked(|i| i.person.clone());
-        let new_id = PersonId::random();
-        let person = Person {
+        let added = state.edit(Command::AddReferral {
+            interview: editor.id.get_untracked(),
+            id: PersonId::random(),
             name: person_name,
-            organisation: organisation.get_untracked().trim().to_owned(),
-            ..Person::default()
-        };
-        let interview_id = editor.id.get_untracked();
-        let added = state.edit(std::slice::from_ref(&new_id), |network, now| {
-            let mut person = person;
-            person.created_at = now;
-            person.updated_at = now;
-            let interviewee_name = network
-                .person(&interviewee)
-                .ok()
-                .flatten()
-                .map(|p| p.name)
-                .unwrap_or_default();
-            person.how_we_know = format!("Suggested by {interviewee_name}");
-            network.add_referrals(&interview_id, &[(new_id.clone(), person)], now)
+            organisation: organisation.get_untracked(),
         });
         match added {
-            Ok(()) => {
+            Ok(_) => {
                 name.set(String::new());
                 organisation.set(String::new());
                 error.set(None);

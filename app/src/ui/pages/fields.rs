@@ -1,4 +1,5 @@
 use super::Opening;
+use crate::doc::Command;
 use crate::domain::sorting::sort_by_key;
 use crate::domain::{people_heard, Field, FieldId, Objective, BREADTH_ENOUGH};
 use crate::ui::state::{use_network, zone};
@@ -41,10 +42,11 @@ pub fn FieldsPage() -> impl IntoView {
             objective: objective.get_untracked(),
             created_at: crate::ui::state::now(),
         };
-        match state.edit(&[], |network, now| {
-            network.put_field(&FieldId::random(), &field, now)
+        match state.edit(Command::PutField {
+            id: FieldId::random(),
+            field,
         }) {
-            Ok(()) => {
+            Ok(_) => {
                 name.set(String::new());
                 error.set(None);
             }
@@ -137,14 +139,10 @@ pub fn FieldPage() -> impl IntoView {
             Some(None) => view! { <h1>"Field not found"</h1><p><A href="/fields">"Back to your fields"</A></p> }.into_any(),
             Some(Some((field, heard, held))) => {
                 let fid = id();
-                let pick = Callback::new(move |o: Objective| {
-                    let fid = fid.clone();
-                    let _ = state.edit(&[], move |network, now| {
-                        let Some(mut field) = network.field(&fid)? else {
-                            return Ok(());
-                        };
-                        field.objective = o;
-                        network.put_field(&fid, &field, now)
+                let pick = Callback::new(move |objective: Objective| {
+                    let _ = state.edit(Command::SetObjective {
+                        field: fid.clone(),
+                        objective,
                     });
                 });
                 let current = field.objective;

@@ -1,6 +1,7 @@
 //! Bringing contacts in from LinkedIn, Google, a phone's address book or another Colloquy:
 //! choose a file, see what it would change, decide about each possible duplicate, import.
 
+use crate::doc::Command;
 use crate::exchange::merge::{Choice, Entry, Plan};
 use crate::exchange::Format;
 use crate::ui::state::use_network;
@@ -73,7 +74,7 @@ pub fn ImportPage() -> impl IntoView {
     let apply = move || {
         let outcome = plan.with_untracked(|p| {
             p.as_ref()
-                .map(|(_, _, p)| (p.counts(), state.apply_import(p)))
+                .map(|(_, _, p)| (p.counts(), state.edit(Command::Import(p.clone()))))
         });
         match outcome {
             None => status.set(Status::Idle),

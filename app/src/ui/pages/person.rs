@@ -1,4 +1,5 @@
 use super::Opening;
+use crate::doc::Command;
 use crate::domain::{referred_by, Acquaintance, FieldId, Interview, InterviewId, PersonId, Stage};
 use crate::ui::state::{now, use_network};
 use leptos::prelude::*;
@@ -199,10 +200,11 @@ fn PersonInterviews(id: PersonId) -> impl IntoView {
         };
         let interview_id = InterviewId::random();
         let interview = Interview::new(id.clone(), field, now());
-        match state.edit(&[], |network, now| {
-            network.put_interview(&interview_id, &interview, now)
+        match state.edit(Command::PutInterview {
+            id: interview_id.clone(),
+            interview,
         }) {
-            Ok(()) => navigate(&format!("/interviews/{interview_id}"), Default::default()),
+            Ok(_) => navigate(&format!("/interviews/{interview_id}"), Default::default()),
             Err(e) => error.set(Some(format!("Not started: {e}"))),
         }
     };

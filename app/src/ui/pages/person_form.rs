@@ -1,4 +1,5 @@
 use super::Opening;
+use crate::doc::Command;
 use crate::domain::{Acquaintance, PersonDraft, PersonError, PersonId};
 use crate::ui::components::PersonPicker;
 use crate::ui::state::{now, use_network};
@@ -97,8 +98,11 @@ fn PersonForm(id: PersonId, initial: PersonDraft, cancel_href: String) -> impl I
                 "Your network is still opening; try again in a moment.".into(),
             )),
             Some(Err(found)) => errors.set(found),
-            Some(Ok(person)) => match state.put_person(&this, &person) {
-                Ok(()) => navigate(&format!("/people/{this}"), Default::default()),
+            Some(Ok(person)) => match state.edit(Command::PutPerson {
+                id: this.clone(),
+                person,
+            }) {
+                Ok(_) => navigate(&format!("/people/{this}"), Default::default()),
                 Err(e) => failure.set(Some(format!("Not saved: {e}"))),
             },
         }

@@ -1,4 +1,5 @@
 use super::Opening;
+use crate::doc::Command;
 use crate::domain::clock::FollowUpSettings;
 use crate::domain::sorting::sort_by_cached_key;
 use crate::domain::{
@@ -247,12 +248,9 @@ fn SettingsForm(profile: Profile, templates: Templates) -> impl IntoView {
             request: own(request.get_untracked(), DEFAULT_REQUEST_TEMPLATE),
             thank_you: own(thank_you.get_untracked(), DEFAULT_THANK_YOU_TEMPLATE),
         };
-        let saved = state.edit(&[], |network, now| {
-            network.put_profile(&profile, now)?;
-            network.put_templates(&templates, now)
-        });
+        let saved = state.edit(Command::PutSettings { profile, templates });
         message.set(Some(match saved {
-            Ok(()) => (true, "Saved.".into()),
+            Ok(_) => (true, "Saved.".into()),
             Err(e) => (false, format!("Not saved: {e}")),
         }));
     };
@@ -314,8 +312,9 @@ fn OwnQuestions() -> impl IntoView {
             return;
         }
         if state
-            .edit(&[], |network, now| {
-                network.put_question(&crate::domain::new_id(), &question, now)
+            .edit(Command::PutQuestion {
+                id: crate::domain::new_id(),
+                question,
             })
             .is_ok()
         {
