@@ -21,6 +21,10 @@ test("an interview from the first request to the record", async ({ page, context
   await page.getByLabel("Your phone", { exact: true }).fill("+1 555 0100");
   await page.getByRole("button", { name: "Save settings" }).click();
   await expect(page.getByText("Saved.")).toBeVisible();
+  // A question of their own, for every interview's question bank.
+  await page.getByLabel("New question", { exact: true }).fill("What surprised you most when you started?");
+  await page.getByRole("button", { name: "Add to the bank" }).click();
+  await expect(page.getByText("What surprised you most when you started?")).toBeVisible();
 
   // A field, and someone they already know.
   await navigate(page, "Fields");
@@ -72,6 +76,7 @@ test("an interview from the first request to the record", async ({ page, context
   // Prepare: objectives, two questions from the bank, one of their own (closed, then fixed).
   await page.getByLabel("Your objectives for this meeting", { exact: true }).fill("Learn how people get into speech technology.");
   await page.getByText(/^Pick from the question bank/).click();
+  await expect(page.locator(".bank")).toContainText("What surprised you most when you started?");
   const bankButtons = page.locator(".bank").getByRole("button", { name: /^Add: / });
   await bankButtons.nth(0).click();
   await bankButtons.nth(1).click();
@@ -157,6 +162,12 @@ test("an interview from the first request to the record", async ({ page, context
   await expect(page.getByRole("note")).toContainText("Talk to at least 3 people");
   await expect(page.locator(".voice")).toContainText("The mix of linguistics and code.");
   await shot(page, "field");
+  // Further along: the objective moves, and the list of fields says so after a reload.
+  await page.getByLabel("Specific job research advice", { exact: true }).check();
+  await page.reload();
+  await expect(page.getByLabel("Specific job research advice", { exact: true })).toBeChecked();
+  await navigate(page, "Fields");
+  await expect(page.getByRole("list", { name: "Fields" })).toContainText("Specific job research advice");
 
   // The referrals are people, referred by Ada.
   await navigate(page, "People");
