@@ -111,8 +111,8 @@ fn YourData() -> impl IntoView {
                 };
                 usage.set(Some(format!(
                     "This site uses {} of the {} the browser allows. {kept}",
-                    size(u.usage),
-                    size(u.quota)
+                    size(u.usage as u64),
+                    size(u.quota as u64)
                 )));
             }
         });
@@ -121,7 +121,7 @@ fn YourData() -> impl IntoView {
         state.read(|s| s.stored_chars()).map(|chars| {
             format!(
                 "Your network takes {} of this browser's site storage (about 5 MB).",
-                size(2.0 * chars as f64)
+                size(2 * chars as u64)
             )
         })
     };
@@ -184,19 +184,37 @@ fn YourData() -> impl IntoView {
     }
 }
 
-/// "1.2 MB".
-fn size(bytes: f64) -> String {
+/// "1.2 MB", in whole numbers: formatting floats would pull the standard library's float
+/// printing (several KB) into the app.
+fn size(bytes: u64) -> String {
     const UNITS: [&str; 5] = ["bytes", "KB", "MB", "GB", "TB"];
-    let mut value = bytes;
     let mut unit = 0;
-    while value >= 1000.0 && unit < UNITS.len() - 1 {
-        value /= 1000.0;
+    let mut scale = 1u64;
+    while bytes >= scale * 1000 && unit < UNITS.len() - 1 {
+        scale *= 1000;
         unit += 1;
     }
     if unit == 0 {
-        format!("{value:.0} {}", UNITS[unit])
-    } else {
-        format!("{value:.1} {}", UNITS[unit])
+        return format!("{bytes} {}", UNITS[0]);
+    }
+    let tenths = (u128::from(bytes) * 10 + u128::from(scale) / 2) / u128::from(scale);
+    format!("{}.{} {}", tenths / 10, tenths % 10, UNITS[unit])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::size;
+
+    #[test]
+    fn sizes_read_as_people_say_them() {
+        assert_eq!(size(0), "0 bytes");
+        assert_eq!(size(999), "999 bytes");
+        assert_eq!(size(1000), "1.0 KB");
+        assert_eq!(size(1_234_567), "1.2 MB");
+        assert_eq!(size(1_250_000), "1.3 MB");
+        assert_eq!(size(999_949), "999.9 KB");
+        assert_eq!(size(10_000_000_000), "10.0 GB");
+        assert_eq!(size(u64::MAX), "18446744.1 TB");
     }
 }
 
