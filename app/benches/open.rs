@@ -5,6 +5,7 @@
 //!
 //! Run with `cargo bench -p app --bench open`; `OPEN_BENCH_SIZES=1000,10000` picks sizes (people; interviews are half that).
 
+use app::doc::list_cache::{read_list, write_list, Overview};
 use app::doc::store::{CompactionPolicy, KeyValue, MemoryKv, Store};
 use app::doc::Network;
 use app::domain::{
@@ -92,6 +93,39 @@ fn main() {
             ms(open),
             ms(keystroke),
             ms(note_keystroke),
+        );
+        // The overview kept beside the document (the people list and every interview in
+        // outline): what writing it after edits pause and reading it at opening cost.
+        let mut loaded = loaded;
+        let (heads, rows, interviews, fields) = (
+            loaded.heads(),
+            loaded.rows(),
+            loaded.interview_outlines(),
+            loaded.fields(),
+        );
+        let mut cache = MemoryKv::default();
+        let overview = Overview {
+            heads: &heads,
+            rows: &rows,
+            interviews: &interviews,
+            fields: &fields,
+            follow_up: loaded.profile().follow_up,
+        };
+        let write = median(|| {
+            let start = Instant::now();
+            write_list(&mut cache, &overview).unwrap();
+            start.elapsed()
+        });
+        let read = median(|| {
+            let start = Instant::now();
+            std::hint::black_box(read_list(&cache).unwrap());
+            start.elapsed()
+        });
+        println!(
+            "        overview cache: {} chars, written in {:.1} ms, read in {:.1} ms",
+            cache.used(),
+            ms(write),
+            ms(read)
         );
 
         let entries: std::collections::BTreeMap<String, String> = kv

@@ -49,7 +49,32 @@ pub enum Command {
     Import(Plan),
 }
 
+impl Command {
+    /// The interview the command writes, whose outline it changes.
+    pub fn interview(&self) -> Option<&InterviewId> {
+        match self {
+            Command::PutInterview { id, .. } => Some(id),
+            Command::AddReferral { interview, .. } => Some(interview),
+            _ => None,
+        }
+    }
+}
+
 impl Network {
+    /// Brings `outlines` (as [`Network::interview_outlines`] reads them, in the document's
+    /// order) up to date after `id` was written, reading that one interview only.
+    pub fn refresh_outline(&self, outlines: &mut Vec<(InterviewId, Interview)>, id: &InterviewId) {
+        let at = outlines.binary_search_by(|(other, _)| other.as_str().cmp(id.as_str()));
+        match (at, self.interview_outline(id)) {
+            (Ok(at), Some(outline)) => outlines[at].1 = outline,
+            (Err(at), Some(outline)) => outlines.insert(at, (id.clone(), outline)),
+            (Ok(at), None) => {
+                outlines.remove(at);
+            }
+            (Err(_), None) => {}
+        }
+    }
+
     /// Applies a command as one change (none when it changes nothing) and returns the people
     /// it wrote, as stored, whose lines in the people list are then out of date.
     pub fn run(
@@ -136,6 +161,7 @@ mod tests {
     use super::*;
     use crate::domain::Category;
     use crate::exchange::{merge, Contact};
+    use proptest::prelude::*;
 
     fn person(name: &str) -> Person {
         Person {
@@ -349,5 +375,65 @@ mod tests {
         assert_eq!(again, grace);
         assert_eq!(changes, 0);
         assert_eq!(net.len(), 2);
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        /// Outlines kept up to date one command at a time match the outlines read afresh,
+        /// whatever the ids, the order and the steps taken.
+        #[test]
+        fn outlines_kept_current_match_a_fresh_read(
+            steps in proptest::collection::vec((0usize..6, 0u8..6, 0i64..1_000), 1..24)
+        ) {
+            // Ids that sort differently as bytes and as people read them.
+            const IDS: [&str; 6] = ["b", "a", "Z", "a-1", "é", "10"];
+            let mut net = Network::new();
+            let someone = PersonId::from("p");
+            net.put_person(&someone, &person("Lena"), 1).unwrap();
+            let mut outlines = net.interview_outlines();
+            for (n, (which, step, at)) in steps.into_iter().enumerate() {
+                let id = InterviewId::from(IDS[which]);
+                let mut interview = net
+                    .interview(&id)
+                    .unwrap()
+                    .unwrap_or_else(|| Interview::new(someone.clone(), FieldId::from("f"), at));
+                let command = match step {
+                    0 => {
+                        let _ = interview.send_request(at);
+                        Command::PutInterview { id, interview }
+                    }
+                    1 => {
+                        let _ = interview.mark_held(at);
+                        Command::PutInterview { id, interview }
+                    }
+                    2 => {
+                        interview.notes.push_str("typed ");
+                        let _ = interview.mark_thanked(at);
+                        Command::PutInterview { id, interview }
+                    }
+                    3 => {
+                        interview.meeting.at = Some(at);
+                        interview.meeting.minutes = 20 + at as u32 % 20;
+                        Command::PutInterview { id, interview }
+                    }
+                    4 if net.interview(&id).unwrap().is_some() => Command::AddReferral {
+                        interview: id,
+                        id: PersonId::from(format!("r{n}")),
+                        name: format!("Referral {n}"),
+                        organisation: String::new(),
+                    },
+                    _ => Command::PutField {
+                        id: FieldId::from("f"),
+                        field: Field::default(),
+                    },
+                };
+                net.run(&command, at).unwrap();
+                if let Some(id) = command.interview() {
+                    net.refresh_outline(&mut outlines, id);
+                }
+                prop_assert_eq!(&outlines, &net.interview_outlines());
+            }
+        }
     }
 }

@@ -354,63 +354,76 @@ impl Network {
             if !matches!(item.value, ValueRef::Object(ObjType::Map)) {
                 continue;
             }
-            let id = InterviewId::from(item.key.as_ref());
-            let mut interview = Interview::default();
-            for field in self.doc.map_range(item.id(), ..) {
-                let value = &field.value;
-                match field.key.as_ref() {
-                    "person" => {
-                        interview.person = as_str(value).map(Into::into).unwrap_or_default()
-                    }
-                    "field" => interview.field = as_str(value).map(Into::into).unwrap_or_default(),
-                    "created_at" => interview.created_at = as_i64(value).unwrap_or_default(),
-                    "held_at" => interview.held_at = as_i64(value),
-                    "request" => {
-                        let r = &mut interview.request;
-                        for (key, value) in self.scalars(&field.id()) {
-                            match key.as_str() {
-                                "sent_at" => r.sent_at = as_i64(&value),
-                                "second_contact_at" => r.second_contact_at = as_i64(&value),
-                                "followed_up_at" => r.followed_up_at = as_i64(&value),
-                                "declined_at" => r.declined_at = as_i64(&value),
-                                "no_reply_at" => r.no_reply_at = as_i64(&value),
-                                _ => {}
-                            }
-                        }
-                    }
-                    "meeting" => {
-                        for (key, value) in self.scalars(&field.id()) {
-                            match key.as_str() {
-                                "at" => interview.meeting.at = as_i64(&value),
-                                "minutes" => {
-                                    interview.meeting.minutes = as_i64(&value)
-                                        .and_then(|m| u32::try_from(m).ok())
-                                        .unwrap_or(interview.meeting.minutes)
-                                }
-                                _ => {}
-                            }
-                        }
-                    }
-                    "thank_you" => {
-                        for (key, value) in self.scalars(&field.id()) {
-                            if key == "sent_at" {
-                                interview.thank_you.sent_at = as_i64(&value);
-                            }
-                        }
-                    }
-                    "reflection" => {
-                        for (key, value) in self.scalars(&field.id()) {
-                            if key == "written_at" {
-                                interview.reflection.written_at = as_i64(&value);
-                            }
-                        }
-                    }
-                    _ => {}
-                }
-            }
-            outlines.push((id, interview));
+            outlines.push((
+                InterviewId::from(item.key.as_ref()),
+                self.outline_at(&item.id()),
+            ));
         }
         outlines
+    }
+
+    /// One interview in outline (as in [`Network::interview_outlines`]), if it is there.
+    pub fn interview_outline(&self, id: &InterviewId) -> Option<Interview> {
+        let map = self.root_map("interviews").ok()?;
+        match self.doc.get(&map, id.as_str()).ok()?? {
+            (automerge::Value::Object(ObjType::Map), obj) => Some(self.outline_at(&obj)),
+            _ => None,
+        }
+    }
+
+    fn outline_at(&self, obj: &ObjId) -> Interview {
+        let mut interview = Interview::default();
+        for field in self.doc.map_range(obj, ..) {
+            let value = &field.value;
+            match field.key.as_ref() {
+                "person" => interview.person = as_str(value).map(Into::into).unwrap_or_default(),
+                "field" => interview.field = as_str(value).map(Into::into).unwrap_or_default(),
+                "created_at" => interview.created_at = as_i64(value).unwrap_or_default(),
+                "held_at" => interview.held_at = as_i64(value),
+                "request" => {
+                    let r = &mut interview.request;
+                    for (key, value) in self.scalars(&field.id()) {
+                        match key.as_str() {
+                            "sent_at" => r.sent_at = as_i64(&value),
+                            "second_contact_at" => r.second_contact_at = as_i64(&value),
+                            "followed_up_at" => r.followed_up_at = as_i64(&value),
+                            "declined_at" => r.declined_at = as_i64(&value),
+                            "no_reply_at" => r.no_reply_at = as_i64(&value),
+                            _ => {}
+                        }
+                    }
+                }
+                "meeting" => {
+                    for (key, value) in self.scalars(&field.id()) {
+                        match key.as_str() {
+                            "at" => interview.meeting.at = as_i64(&value),
+                            "minutes" => {
+                                interview.meeting.minutes = as_i64(&value)
+                                    .and_then(|m| u32::try_from(m).ok())
+                                    .unwrap_or(interview.meeting.minutes)
+                            }
+                            _ => {}
+                        }
+                    }
+                }
+                "thank_you" => {
+                    for (key, value) in self.scalars(&field.id()) {
+                        if key == "sent_at" {
+                            interview.thank_you.sent_at = as_i64(&value);
+                        }
+                    }
+                }
+                "reflection" => {
+                    for (key, value) in self.scalars(&field.id()) {
+                        if key == "written_at" {
+                            interview.reflection.written_at = as_i64(&value);
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        interview
     }
 
     /// The scalar entries of a map, as (key, value) pairs.

@@ -698,13 +698,12 @@ impl<K: KeyValue> Store<K> {
         Ok(key)
     }
 
-    /// Replaces the cached people list (see [`super::list_cache`]).
+    /// Replaces the cached overview (see [`super::list_cache`]).
     pub fn write_list(
         &mut self,
-        heads: &[ChangeHash],
-        rows: &[crate::domain::PersonRow],
+        overview: &super::list_cache::Overview<'_>,
     ) -> Result<(), KvError> {
-        super::list_cache::write_list(&mut self.kv, heads, rows)
+        super::list_cache::write_list(&mut self.kv, overview)
     }
 
     /// Writes `value`; if storage is full, drops the cached people list (only a cache) and

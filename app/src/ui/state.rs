@@ -4,11 +4,12 @@
 //! render their loading state, so the server's HTML and the first client render agree. After
 //! hydration the browser opens the store and the pages fill in.
 
-use crate::doc::list_cache::CachedList;
+use crate::doc::list_cache::{CachedList, Overview};
 use crate::doc::store::{KeyValue, PendingSnapshot, Problem, Store};
 use crate::doc::typing::{Target, Typing};
 use crate::doc::{Command, DocError, Network};
-use crate::domain::PersonRow;
+use crate::domain::clock::FollowUpSettings;
+use crate::domain::{Field, FieldId, PersonRow};
 use crate::exchange::merge::{self, Plan};
 use crate::exchange::Contact;
 use leptos::prelude::*;
@@ -19,7 +20,9 @@ pub struct Session {
     store: Store<Box<dyn KeyValue>>,
     /// The people list, kept sorted; updated per edit rather than rebuilt.
     pub rows: Vec<PersonRow>,
-    /// The stored list cache no longer matches `rows`.
+    /// Every interview in outline, kept up to date per edit; `None` until read (again).
+    outlines: Option<Outlines>,
+    /// The stored overview (`doc::list_cache`) no longer matches the network.
     list_stale: bool,
     upkeep_scheduled: bool,
     /// A compaction's snapshot is written and being verified (see `NetworkState::upkeep`).
@@ -82,12 +85,11 @@ pub fn tab_lock(tab: &str) -> String {
 #[derive(Clone, Copy)]
 pub struct NetworkState {
     session: StoredValue<Option<Session>, LocalStorage>,
-    /// The cached people list, shown until the document has loaded.
-    cached: StoredValue<Option<CachedList>, LocalStorage>,
+    /// The cached overview (its interviews apart, shared as `Outlines`), shown until the
+    /// document has loaded.
+    cached: StoredValue<Option<(CachedList, Outlines)>, LocalStorage>,
     /// Bumped whenever the network changes; every read subscribes to it.
     version: RwSignal<u64>,
-    /// The interviews in outline as of a `version`: read once per change, not per page shown.
-    outlines: StoredValue<Option<(u64, Outlines)>, LocalStorage>,
     pub ready: RwSignal<bool>,
     pub problems: RwSignal<Vec<Problem>>,
     pub save_state: RwSignal<SaveState>,
@@ -98,7 +100,6 @@ pub fn provide_network_state() -> NetworkState {
         session: StoredValue::new_local(None),
         cached: StoredValue::new_local(None),
         version: RwSignal::new(0),
-        outlines: StoredValue::new_local(None),
         ready: RwSignal::new(false),
         problems: RwSignal::new(Vec::new()),
         save_state: RwSignal::new(SaveState::Idle),
@@ -112,9 +113,10 @@ pub fn use_network() -> NetworkState {
 }
 
 impl NetworkState {
-    /// Shows the cached people list while the document loads.
-    pub fn show_cached(&self, list: CachedList) {
-        self.cached.set_value(Some(list));
+    /// Shows the cached overview while the document loads.
+    pub fn show_cached(&self, mut list: CachedList) {
+        let outlines = std::rc::Rc::new(std::mem::take(&mut list.interviews));
+        self.cached.set_value(Some((list, outlines)));
         self.version.update(|v| *v += 1);
     }
 
@@ -126,15 +128,18 @@ impl NetworkState {
         problems: Vec<Problem>,
     ) {
         let cached = self.cached.try_update_value(Option::take).flatten();
-        let (rows, list_stale) = match cached {
-            Some(list) if list.heads == network.heads() => (list.rows, false),
-            _ => (network.rows(), true),
+        let (rows, outlines, list_stale) = match cached {
+            Some((list, outlines)) if list.heads == network.heads() => {
+                (list.rows, Some(outlines), false)
+            }
+            _ => (network.rows(), None, true),
         };
         let upkeep_due = list_stale || store.needs_compaction();
         self.session.set_value(Some(Session {
             network,
             store,
             rows,
+            outlines,
             list_stale,
             upkeep_scheduled: false,
             compacting: false,
@@ -166,7 +171,7 @@ impl NetworkState {
         }
         let f = f?;
         self.cached
-            .try_with_value(|list| list.as_ref().map(|list| f(&list.rows)))
+            .try_with_value(|cached| cached.as_ref().map(|(list, _)| f(&list.rows)))
             .flatten()
     }
 
@@ -178,31 +183,54 @@ impl NetworkState {
             .flatten()
     }
 
-    /// Every interview in outline, re-running when the network changes. Read from the
-    /// document once per change (at 5,000 interviews that takes a good part of a second), so
-    /// moving between pages that list interviews doesn't read them all again.
+    /// Every interview in outline, re-running when the network changes; from the cached
+    /// overview until the document has loaded. Read from the document once (at 5,000 interviews
+    /// that takes a good part of a second) and then kept up to date edit by edit, so moving
+    /// between pages that list interviews, or editing one, doesn't read them all again.
     pub fn outlines(&self) -> Option<Outlines> {
-        let version = self.version.get();
-        let cached = self
-            .outlines
-            .try_with_value(|cached| match cached {
-                Some((v, outlines)) if *v == version => Some(outlines.clone()),
-                _ => None,
+        self.version.track();
+        let from_session = self
+            .session
+            .try_update_value(|session| {
+                let Session {
+                    network, outlines, ..
+                } = session.as_mut()?;
+                Some(
+                    outlines
+                        .get_or_insert_with(|| std::rc::Rc::new(network.interview_outlines()))
+                        .clone(),
+                )
             })
             .flatten();
-        if cached.is_some() {
-            return cached;
+        if from_session.is_some() {
+            return from_session;
         }
-        let fresh = self
+        self.cached
+            .try_with_value(|cached| cached.as_ref().map(|(_, outlines)| outlines.clone()))
+            .flatten()
+    }
+
+    /// The fields and the follow-up settings, re-running when the network changes; from the
+    /// cached overview until the document has loaded.
+    pub fn fields_and_follow_up(&self) -> Option<(Vec<(FieldId, Field)>, FollowUpSettings)> {
+        self.version.track();
+        let from_session = self
             .session
             .try_with_value(|session| {
-                session
-                    .as_ref()
-                    .map(|s| std::rc::Rc::new(s.network.interview_outlines()))
+                let network = &session.as_ref()?.network;
+                Some((network.fields(), network.profile().follow_up))
             })
-            .flatten()?;
-        self.outlines.set_value(Some((version, fresh.clone())));
-        Some(fresh)
+            .flatten();
+        if from_session.is_some() {
+            return from_session;
+        }
+        self.cached
+            .try_with_value(|cached| {
+                cached
+                    .as_ref()
+                    .map(|(list, _)| (list.fields.clone(), list.follow_up))
+            })
+            .flatten()
     }
 
     /// Reads without subscribing (in event handlers).
@@ -229,6 +257,12 @@ impl NetworkState {
                 mark("colloquy:edit:start");
                 let written = session.network.run(&command, now)?;
                 mark("colloquy:edit:run");
+                if let (Some(id), Some(outlines)) = (command.interview(), &mut session.outlines) {
+                    session
+                        .network
+                        .refresh_outline(std::rc::Rc::make_mut(outlines), id);
+                }
+                session.list_stale = true;
                 if !written.is_empty() {
                     let replacements = written
                         .iter()
@@ -239,7 +273,6 @@ impl NetworkState {
                         written.iter().map(|(id, _)| id),
                         replacements,
                     );
-                    session.list_stale = true;
                 }
                 mark("colloquy:edit:listed");
                 let saved = session.save();
@@ -403,8 +436,7 @@ impl NetworkState {
                 Network::load(bytes)?;
                 session.commit_typing(now());
                 session.network.apply(bytes)?;
-                session.rows = session.network.rows();
-                session.list_stale = true;
+                session.reread();
                 Ok((session.network.len(), session.save()))
             })
             .unwrap_or_else(|| Err(DocError::Layout("the page is closing".into())));
@@ -461,8 +493,7 @@ impl NetworkState {
                 session.network.apply(bytes)?;
                 let after = session.network.heads();
                 if after != before {
-                    session.rows = session.network.rows();
-                    session.list_stale = true;
+                    session.reread();
                 }
                 Ok((before, after, session.save()))
             })
@@ -497,8 +528,7 @@ impl NetworkState {
                 let committed = session.commit_typing(now());
                 match session.store.on_external_change(&mut session.network, key) {
                     Ok(true) => {
-                        session.rows = session.network.rows();
-                        session.list_stale = true;
+                        session.reread();
                         Some(true)
                     }
                     _ => Some(committed),
@@ -606,8 +636,24 @@ impl NetworkState {
                 session.compacting = pending.is_some();
             }
             if session.list_stale && !session.store.has_unsaved() {
-                let heads = session.network.heads();
-                session.list_stale = session.store.write_list(&heads, &session.rows).is_err();
+                let Session {
+                    network,
+                    store,
+                    rows,
+                    outlines,
+                    ..
+                } = &mut *session;
+                let heads = network.heads();
+                let interviews =
+                    outlines.get_or_insert_with(|| std::rc::Rc::new(network.interview_outlines()));
+                let written = store.write_list(&Overview {
+                    heads: &heads,
+                    rows,
+                    interviews,
+                    fields: &network.fields(),
+                    follow_up: network.profile().follow_up,
+                });
+                session.list_stale = written.is_err();
             }
             Some(Upkeep::Verify(pending?))
         });
@@ -652,7 +698,12 @@ impl NetworkState {
             let _ = session
                 .store
                 .finish_compaction(&mut session.network, pending, verified);
-            Some(session.network.heads() != before)
+            // (Other tabs' edits it took in: read the network again.)
+            let changed = session.network.heads() != before;
+            if changed {
+                session.reread();
+            }
+            Some(changed)
         });
         if changed.flatten() == Some(true) {
             self.version.update(|v| *v += 1);
@@ -661,6 +712,14 @@ impl NetworkState {
 }
 
 impl Session {
+    /// After a change that could touch anything (another device's, another tab's, a merged
+    /// file): the people list is read again, the outlines when next needed.
+    fn reread(&mut self) {
+        self.rows = self.network.rows();
+        self.outlines = None;
+        self.list_stale = true;
+    }
+
     /// Characters this network takes in storage (keys and values).
     pub fn stored_chars(&self) -> usize {
         self.store.stored_chars()
@@ -711,7 +770,11 @@ impl Session {
         if self.save() {
             let _ = self.store.clear_typing();
         }
-        self.network.heads() != before
+        let changed = self.network.heads() != before;
+        // Texts are not in the overview, but its heads are: rewrite it so the next opening
+        // can trust it.
+        self.list_stale |= changed;
+        changed
     }
 }
 

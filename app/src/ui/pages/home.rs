@@ -25,15 +25,14 @@ pub fn HomePage() -> impl IntoView {
     let zone = zone();
     // Groups the user asked to see whole (the rest show their first `SHOWN` lines).
     let expanded = RwSignal::new(Vec::<&'static str>::new());
+    // From the cached overview until the document has loaded.
     let overview = move || {
         let interviews = state.outlines()?;
-        state.read(|s| {
-            let network = &s.network;
+        let (fields, settings) = state.fields_and_follow_up()?;
+        state.rows_with(|rows| {
             let now = now();
-            let fields = network.fields();
-            let settings = network.profile().follow_up;
             // Names and organisations from the people list: no record is read for them.
-            let people = rows_by_id(&s.rows);
+            let people = rows_by_id(rows);
             let lines: Vec<Line> = next_steps(&interviews, now, zone, settings)
                 .into_iter()
                 .map(|step| {
@@ -67,7 +66,7 @@ pub fn HomePage() -> impl IntoView {
                 .iter()
                 .map(|(id, f)| (id.to_string(), f.name.clone(), people_heard(interviews.iter().map(|(_, i)| i), id)))
                 .collect();
-            (lines, breadth, fields.is_empty(), network.is_empty(), interviews.is_empty())
+            (lines, breadth, fields.is_empty(), rows.is_empty(), interviews.is_empty())
         })
     };
     view! {
