@@ -9,7 +9,8 @@ use app::doc::list_cache::{read_list, write_list, Overview};
 use app::doc::store::{CompactionPolicy, KeyValue, MemoryKv, Store};
 use app::doc::Network;
 use app::domain::{
-    Acquaintance, FieldId, Interview, InterviewId, Meeting, Person, PersonId, PlannedQuestion,
+    Acquaintance, Field, FieldId, Interview, InterviewId, Meeting, Objective, Person, PersonId,
+    PlannedQuestion,
 };
 use std::time::{Duration, Instant};
 
@@ -214,6 +215,16 @@ fn build(n: usize) -> Network {
         "data science",
         "policy",
     ];
+    for (f, name) in fields.iter().enumerate() {
+        let field = Field {
+            name: (*name).into(),
+            objective: Objective::General,
+            created_at: 1_700_000_000_000,
+        };
+        network
+            .put_field(&FieldId::from(format!("f{f}")), &field, 1_700_000_000_000)
+            .unwrap();
+    }
     for i in 0..n {
         let person = Person {
             name: format!("Person {i:05} Example"),
