@@ -247,25 +247,58 @@ test.describe("with no service worker, so each test decides what the worker's sc
   });
 });
 
-/** The cached overview (`colloquy/list`: base64 of deflated JSON), read or replaced in the page. */
-async function readOverview(page: import("@playwright/test").Page): Promise<any> {
+/** The cached overview (`colloquy/list`: base64 of deflated text, `doc::list_cache`), read or
+ * replaced in the page. Its fields are each a length in UTF-8 bytes, `:`, and the text. */
+type Overview = { heads: string[]; rows: string[][]; interviews: string[][]; fields: string[][]; followUp: string };
+
+async function readOverview(page: import("@playwright/test").Page): Promise<Overview | null> {
   return page.evaluate(async () => {
     const value = localStorage.getItem("colloquy/list");
     if (value === null) return null;
     const bytes = Uint8Array.from(atob(value), (c) => c.charCodeAt(0));
     const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("deflate-raw"));
-    return JSON.parse(await new Response(stream).text());
+    let rest = new Uint8Array(await new Response(stream).arrayBuffer());
+    const tag = "overview1";
+    if (new TextDecoder().decode(rest.subarray(0, tag.length)) !== tag) throw new Error("another format");
+    rest = rest.subarray(tag.length);
+    const field = () => {
+      const colon = rest.indexOf(58);
+      const len = Number(new TextDecoder().decode(rest.subarray(0, colon)));
+      const text = new TextDecoder().decode(rest.subarray(colon + 1, colon + 1 + len));
+      rest = rest.subarray(colon + 1 + len);
+      return text;
+    };
+    const list = (width: number) =>
+      Array.from({ length: Number(field()) }, () => Array.from({ length: width }, field));
+    return {
+      heads: list(1).map((h) => h[0]),
+      rows: list(7),
+      interviews: list(4),
+      fields: list(4),
+      followUp: field(),
+    };
   });
 }
 
-async function writeOverview(page: import("@playwright/test").Page, overview: unknown): Promise<string> {
-  return page.evaluate(async (json) => {
-    const stream = new Blob([json]).stream().pipeThrough(new CompressionStream("deflate-raw"));
+async function writeOverview(page: import("@playwright/test").Page, overview: Overview): Promise<string> {
+  return page.evaluate(async (o) => {
+    const parts: string[] = ["overview1"];
+    const put = (text: string) => parts.push(`${new TextEncoder().encode(text).length}:${text}`);
+    const list = (items: string[][]) => {
+      put(String(items.length));
+      for (const item of items) item.forEach(put);
+    };
+    list(o.heads.map((h) => [h]));
+    list(o.rows);
+    list(o.interviews);
+    list(o.fields);
+    put(o.followUp);
+    const stream = new Blob([parts.join("")]).stream().pipeThrough(new CompressionStream("deflate-raw"));
     const bytes = new Uint8Array(await new Response(stream).arrayBuffer());
     const value = btoa(String.fromCharCode(...bytes));
     localStorage.setItem("colloquy/list", value);
     return value;
-  }, JSON.stringify(overview));
+  }, overview);
 }
 
 test("the people list and what's next are cached for a fast opening, and a stale cache is never trusted", async ({
@@ -282,21 +315,24 @@ test("the people list and what's next are cached for a fast opening, and a stale
   await expect
     .poll(async () => (await readOverview(page))?.interviews?.length, { timeout: 15_000 })
     .toBe(1);
-  const written = await readOverview(page);
+  const written = (await readOverview(page))!;
   expect(written.rows.map((r: string[]) => r[1])).toEqual(["Really Here"]);
   expect(written.fields.map((f: string[]) => f[1])).toEqual(["Urban planning"]);
   await page.goto("/people");
   await waitReady(page);
   expect(await listedNames(page)).toEqual(["Really Here"]);
 
-  // The opening draws from the overview while it has the document's heads. (A name only the
-  // cache has shows that: the document says otherwise.)
+  // The opening draws from the overview while it has the document's heads. (A name and a sent
+  // request only the cache has show that: the document says otherwise.)
   const asCached = structuredClone(written);
   asCached.rows[0][1] = "Name From Cache";
+  const numbers = asCached.interviews[0][3].split(",");
+  numbers[2] = numbers[0];
+  asCached.interviews[0][3] = numbers.join(",");
   await writeOverview(page, asCached);
   await page.goto("/");
   await waitReady(page);
-  await expect(page.getByRole("link", { name: "Ask Name From Cache for a meeting" })).toBeVisible();
+  await expect(page.getByRole("link", { name: "Waiting for Name From Cache to reply" })).toBeVisible();
 
   // An overview that claims other heads shows at first, then gives way to the document.
   const ghost = await writeOverview(page, {
@@ -315,7 +351,7 @@ test("the people list and what's next are cached for a fast opening, and a stale
   await expect
     .poll(async () => page.evaluate(() => localStorage.getItem("colloquy/list")), { timeout: 15_000 })
     .not.toBe(ghost);
-  expect((await readOverview(page)).rows.map((r: string[]) => r[1])).toEqual(["Really Here"]);
+  expect((await readOverview(page))!.rows.map((r: string[]) => r[1])).toEqual(["Really Here"]);
 });
 
 /** Plans an interview with a new person and opens its day-of screen; returns that screen's address. */

@@ -6,16 +6,21 @@
 //! built from. It is only ever a cache: one whose heads differ from the loaded document's is
 //! rebuilt from the document, and one that can't be read is ignored.
 
+use super::fields::{put_field, take_field};
 use super::store::{KeyValue, KvError};
 use crate::domain::clock::FollowUpSettings;
 use crate::domain::{Field, FieldId, Interview, InterviewId, Objective, PersonId, PersonRow};
 use automerge::ChangeHash;
 use base64::Engine;
-use serde::{Deserialize, Serialize};
 use std::io::{Read, Write};
 
 pub const LIST_KEY: &str = "colloquy/list";
-const FORMAT: u32 = 2;
+
+/// The stored form, deflated: this tag, then fields (`doc::fields`): the heads, the people
+/// (id, name, organisation, role, location, referred by or "", extra), the interviews (id,
+/// person, field, the outline's numbers), the fields (id, name, objective, created at), each
+/// list after its length, and the follow-up settings.
+const FORMAT: &str = "overview1";
 
 /// The cached overview and the document heads it shows.
 #[derive(Clone, Debug, PartialEq)]
@@ -35,22 +40,6 @@ pub struct Overview<'a> {
     pub interviews: &'a [(InterviewId, Interview)],
     pub fields: &'a [(FieldId, Field)],
     pub follow_up: FollowUpSettings,
-}
-
-type Quad = (String, String, String, String);
-
-#[derive(Serialize, Deserialize)]
-struct Stored {
-    format: u32,
-    heads: Vec<String>,
-    /// id, name, organisation, role, location, referred by ("" for nobody), extra.
-    rows: Vec<(String, String, String, String, String, String, String)>,
-    /// id, person, field, and the outline's numbers (`OUTLINE_NUMBERS`).
-    interviews: Vec<Quad>,
-    /// id, name, objective, created at.
-    fields: Vec<Quad>,
-    /// Business days before a second contact and before a follow-up.
-    follow_up: String,
 }
 
 /// The numbers of an outline, comma-separated in this order, empty for none: created, held,
@@ -84,7 +73,12 @@ fn outline_numbers(i: &Interview) -> String {
     out
 }
 
-fn outline_from((id, person, field, numbers): Quad) -> Option<(InterviewId, Interview)> {
+fn outline_from(
+    id: &str,
+    person: &str,
+    field: &str,
+    numbers: &str,
+) -> Option<(InterviewId, Interview)> {
     let mut parsed = [None; OUTLINE_NUMBERS];
     let mut parts = numbers.split(',');
     for slot in &mut parsed {
@@ -101,8 +95,8 @@ fn outline_from((id, person, field, numbers): Quad) -> Option<(InterviewId, Inte
     let [created, held, sent, second, followed, declined, no_reply, at, minutes, thanked, reflected] =
         parsed;
     let mut interview = Interview {
-        person: person.into(),
-        field: field.into(),
+        person: PersonId::from(person),
+        field: FieldId::from(field),
         created_at: created?,
         held_at: held,
         ..Interview::default()
@@ -116,7 +110,12 @@ fn outline_from((id, person, field, numbers): Quad) -> Option<(InterviewId, Inte
     interview.meeting.minutes = u32::try_from(minutes?).ok()?;
     interview.thank_you.sent_at = thanked;
     interview.reflection.written_at = reflected;
-    Some((id.into(), interview))
+    Some((InterviewId::from(id), interview))
+}
+
+/// Takes a list's length off `rest`.
+fn take_len(rest: &mut &str) -> Option<usize> {
+    take_field(rest)?.parse().ok()
 }
 
 /// Reads the cached overview, if there is a readable one.
@@ -125,61 +124,61 @@ pub fn read_list(kv: &impl KeyValue) -> Option<CachedList> {
     let deflated = base64::engine::general_purpose::STANDARD
         .decode(text)
         .ok()?;
-    let mut json = Vec::new();
+    let mut stored = String::new();
     flate2::read::DeflateDecoder::new(&deflated[..])
-        .read_to_end(&mut json)
+        .read_to_string(&mut stored)
         .ok()?;
-    let stored: Stored = serde_json::from_slice(&json).ok()?;
-    if stored.format != FORMAT {
-        return None;
-    }
-    let heads = stored
-        .heads
-        .iter()
-        .map(|h| h.parse().ok())
+    let mut rest = stored.strip_prefix(FORMAT)?;
+    let rest = &mut rest;
+    let heads = (0..take_len(rest)?)
+        .map(|_| take_field(rest)?.parse().ok())
         .collect::<Option<Vec<ChangeHash>>>()?;
-    let rows = stored
-        .rows
-        .into_iter()
-        .map(
-            |(id, name, organisation, role, location, referred_by, extra)| {
-                let referred_by = (!referred_by.is_empty()).then(|| PersonId::from(referred_by));
-                PersonRow::from_parts(
-                    id.into(),
-                    name,
-                    organisation,
-                    role,
-                    location,
-                    referred_by,
-                    extra,
-                )
-            },
-        )
-        .collect();
-    let interviews = stored
-        .interviews
-        .into_iter()
-        .map(outline_from)
+    let rows = (0..take_len(rest)?)
+        .map(|_| {
+            let mut f = [""; 7];
+            for field in &mut f {
+                *field = take_field(rest)?;
+            }
+            let [id, name, organisation, role, location, referred_by, extra] = f;
+            Some(PersonRow::from_parts(
+                PersonId::from(id),
+                name.to_owned(),
+                organisation.to_owned(),
+                role.to_owned(),
+                location.to_owned(),
+                (!referred_by.is_empty()).then(|| PersonId::from(referred_by)),
+                extra.to_owned(),
+            ))
+        })
         .collect::<Option<Vec<_>>>()?;
-    let fields = stored
-        .fields
-        .into_iter()
-        .map(|(id, name, objective, created_at)| {
+    let interviews = (0..take_len(rest)?)
+        .map(|_| {
+            let (id, person, field) = (take_field(rest)?, take_field(rest)?, take_field(rest)?);
+            outline_from(id, person, field, take_field(rest)?)
+        })
+        .collect::<Option<Vec<_>>>()?;
+    let fields = (0..take_len(rest)?)
+        .map(|_| {
+            let (id, name) = (take_field(rest)?, take_field(rest)?);
+            let (objective, created_at) = (take_field(rest)?, take_field(rest)?);
             Some((
                 FieldId::from(id),
                 Field {
-                    name,
-                    objective: Objective::from_key(&objective)?,
+                    name: name.to_owned(),
+                    objective: Objective::from_key(objective)?,
                     created_at: created_at.parse().ok()?,
                 },
             ))
         })
         .collect::<Option<Vec<_>>>()?;
-    let (second, follow) = stored.follow_up.split_once(',')?;
+    let (second, follow) = take_field(rest)?.split_once(',')?;
     let follow_up = FollowUpSettings {
         second_contact_after_days: second.parse().ok()?,
         follow_up_after_days: follow.parse().ok()?,
     };
+    if !rest.is_empty() {
+        return None;
+    }
     Some(CachedList {
         heads,
         rows,
@@ -191,59 +190,53 @@ pub fn read_list(kv: &impl KeyValue) -> Option<CachedList> {
 
 /// Replaces the cached overview.
 pub fn write_list(kv: &mut impl KeyValue, overview: &Overview<'_>) -> Result<(), KvError> {
-    let stored = Stored {
-        format: FORMAT,
-        heads: overview.heads.iter().map(ToString::to_string).collect(),
-        rows: overview
-            .rows
-            .iter()
-            .map(|r| {
-                (
-                    r.id.to_string(),
-                    r.name.clone(),
-                    r.organisation.clone(),
-                    r.role.clone(),
-                    r.location.clone(),
-                    r.referred_by
-                        .as_ref()
-                        .map(ToString::to_string)
-                        .unwrap_or_default(),
-                    r.extra.clone(),
-                )
-            })
-            .collect(),
-        interviews: overview
-            .interviews
-            .iter()
-            .map(|(id, i)| {
-                (
-                    id.to_string(),
-                    i.person.to_string(),
-                    i.field.to_string(),
-                    outline_numbers(i),
-                )
-            })
-            .collect(),
-        fields: overview
-            .fields
-            .iter()
-            .map(|(id, f)| {
-                (
-                    id.to_string(),
-                    f.name.clone(),
-                    f.objective.key().to_owned(),
-                    f.created_at.to_string(),
-                )
-            })
-            .collect(),
-        follow_up: format!(
+    let mut out = String::with_capacity(64 + overview.rows.len() * 96);
+    out.push_str(FORMAT);
+    let out = &mut out;
+    put_field(out, &overview.heads.len().to_string());
+    for head in overview.heads {
+        put_field(out, &head.to_string());
+    }
+    put_field(out, &overview.rows.len().to_string());
+    for r in overview.rows {
+        for field in [
+            r.id.as_str(),
+            &r.name,
+            &r.organisation,
+            &r.role,
+            &r.location,
+            r.referred_by.as_ref().map_or("", |p| p.as_str()),
+            &r.extra,
+        ] {
+            put_field(out, field);
+        }
+    }
+    put_field(out, &overview.interviews.len().to_string());
+    for (id, i) in overview.interviews {
+        for field in [id.as_str(), i.person.as_str(), i.field.as_str()] {
+            put_field(out, field);
+        }
+        put_field(out, &outline_numbers(i));
+    }
+    put_field(out, &overview.fields.len().to_string());
+    for (id, f) in overview.fields {
+        for field in [id.as_str(), &f.name, f.objective.key()] {
+            put_field(out, field);
+        }
+        put_field(out, &f.created_at.to_string());
+    }
+    let follow_up = &overview.follow_up;
+    put_field(
+        out,
+        &format!(
             "{},{}",
-            overview.follow_up.second_contact_after_days, overview.follow_up.follow_up_after_days
+            follow_up.second_contact_after_days, follow_up.follow_up_after_days
         ),
-    };
-    let json = serde_json::to_vec(&stored).expect("strings serialise");
+    );
     let mut encoder = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::fast());
-    encoder.write_all(&json).expect("writing to memory");
+    encoder
+        .write_all(out.as_bytes())
+        .expect("writing to memory");
     let deflated = encoder.finish().expect("writing to memory");
     kv.set(
         LIST_KEY,
@@ -350,30 +343,53 @@ mod tests {
     #[test]
     fn an_unreadable_overview_is_ignored() {
         let mut kv = MemoryKv::default();
-        let deflate = |json: &str| {
+        let deflate = |text: &str| {
             let mut encoder =
                 flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::fast());
-            encoder.write_all(json.as_bytes()).unwrap();
+            encoder.write_all(text.as_bytes()).unwrap();
             base64::engine::general_purpose::STANDARD.encode(encoder.finish().unwrap())
         };
-        let valid = r#"{"format":2,"heads":[],"rows":[],"interviews":[["i","p","f","1,,,,,,,,30,,"]],"fields":[],"follow_up":"3,7"}"#;
-        kv.set(LIST_KEY, &deflate(valid)).unwrap();
-        assert_eq!(read_list(&kv).unwrap().interviews[0].1.meeting.minutes, 30);
+        // Written by hand: no heads, no people, one interview, the given fields, then
+        // `follow_up` and whatever follows.
+        let stored =
+            |tag: &str, interviews: &str, numbers: &str, fields: &[&str], follow_up: &str| {
+                let mut out = tag.to_owned();
+                for field in ["0", "0", interviews, "i", "p", "f", numbers] {
+                    put_field(&mut out, field);
+                }
+                put_field(&mut out, &(fields.len() / 4).to_string());
+                for field in fields {
+                    put_field(&mut out, field);
+                }
+                put_field(&mut out, follow_up);
+                out
+            };
+        let numbers = "1,,,,,,,,30,,";
+        let valid = stored(FORMAT, "1", numbers, &["f", "F", "focused", "5"], "3,7");
+        kv.set(LIST_KEY, &deflate(&valid)).unwrap();
+        let read = read_list(&kv).unwrap();
+        assert_eq!(read.interviews[0].1.meeting.minutes, 30);
+        assert_eq!(read.fields[0].1.objective, Objective::Focused);
         let broken = [
-            // An older format, and numbers that are missing, too many, or not numbers.
-            valid.replace(r#""format":2"#, r#""format":1"#),
-            valid.replace("1,,,,,,,,30,,", "1,,,,,,,,30,"),
-            valid.replace("1,,,,,,,,30,,", "1,,,,,,,,30,,,"),
-            valid.replace("1,,,,,,,,30,,", ",,,,,,,,30,,"),
-            valid.replace("1,,,,,,,,30,,", "1,x,,,,,,,30,,"),
-            valid.replace("1,,,,,,,,30,,", "1,,,,,,,,-30,,"),
-            valid.replace(r#""3,7""#, r#""3""#),
-            valid.replace(r#""fields":[]"#, r#""fields":[["f","F","nonsense","1"]]"#),
+            // Another format; a list longer than what follows; numbers missing, too many,
+            // not numbers or out of range; an unknown objective; settings cut short; more
+            // after the end.
+            stored("overview0", "1", numbers, &[], "3,7"),
+            stored(FORMAT, "2", numbers, &[], "3,7"),
+            stored(FORMAT, "1000000000000", numbers, &[], "3,7"),
+            stored(FORMAT, "1", "1,,,,,,,,30,", &[], "3,7"),
+            stored(FORMAT, "1", "1,,,,,,,,30,,,", &[], "3,7"),
+            stored(FORMAT, "1", ",,,,,,,,30,,", &[], "3,7"),
+            stored(FORMAT, "1", "1,x,,,,,,,30,,", &[], "3,7"),
+            stored(FORMAT, "1", "1,,,,,,,,-30,,", &[], "3,7"),
+            stored(FORMAT, "1", numbers, &["f", "F", "nonsense", "5"], "3,7"),
+            stored(FORMAT, "1", numbers, &[], "3"),
+            valid.clone() + "1:x",
         ];
         for junk in ["", "!!!", "aGVsbG8=", "eJzLSM3JyVcozy/KSQEAGgQEXQ=="]
             .into_iter()
             .map(str::to_owned)
-            .chain(broken.iter().map(|json| deflate(json)))
+            .chain(broken.iter().map(|text| deflate(text)))
         {
             kv.set(LIST_KEY, &junk).unwrap();
             assert_eq!(read_list(&kv), None, "{junk}");

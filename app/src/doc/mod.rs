@@ -4,6 +4,7 @@
 //! Pure: no browser, no async runtime, no clock of its own.
 
 mod command;
+mod fields;
 pub mod list_cache;
 mod network;
 pub mod store;

@@ -10,6 +10,7 @@
 //! recovers it with [`Typing::recover`], merged with whatever was written to the same text since
 //! (by character, as two devices' edits merge), so neither is lost.
 
+use super::fields::{put_field, take_field};
 use super::{DocError, Network};
 use crate::domain::{InterviewId, InterviewText};
 use automerge::transaction::Transactable;
@@ -35,25 +36,9 @@ pub struct Typing {
     pub at: i64,
 }
 
-/// The stored form: six fields, each written as its length in bytes, `:`, and its text (kind,
-/// id, text name, time, base, text). Written by hand: it is written on every keystroke, and a
-/// serde format would cost the download more code than this does.
+/// The stored form: six fields (`doc::fields`: kind, id, text name, time, base, text) after
+/// this tag. It is written on every keystroke.
 const VERSION: &str = "typing1";
-
-fn put_field(out: &mut String, field: &str) {
-    out.push_str(&field.len().to_string());
-    out.push(':');
-    out.push_str(field);
-}
-
-/// Takes the next length-prefixed field off `rest`.
-fn take_field<'a>(rest: &mut &'a str) -> Option<&'a str> {
-    let (len, tail) = rest.split_once(':')?;
-    let len: usize = len.parse().ok()?;
-    let field = tail.get(..len)?;
-    *rest = &tail[len..];
-    Some(field)
-}
 
 impl Typing {
     /// Starts a burst of typing into `target`, which holds `base` now.
