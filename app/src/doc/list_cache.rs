@@ -291,6 +291,12 @@ mod tests {
         .unwrap();
         met.mark_held(1_100).unwrap();
         met.mark_thanked(1_200).unwrap();
+        met.mark_reflected(1_300).unwrap();
+        // Every date an outline holds, set somewhere (as data: the stage rules aren't the point).
+        asked.request.second_contact_at = Some(30);
+        asked.request.followed_up_at = Some(40);
+        asked.request.declined_at = Some(50);
+        asked.request.no_reply_at = Some(60);
         net.put_interview(&"i,1".into(), &asked, 1).unwrap();
         net.put_interview(&"i2".into(), &met, 1).unwrap();
         net.run(

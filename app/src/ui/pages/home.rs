@@ -69,17 +69,8 @@ pub fn HomePage() -> impl IntoView {
             (lines, breadth, fields.is_empty(), rows.is_empty(), interviews.is_empty())
         })
     });
-    // Marks the first time what's next is on screen, for the benchmarks.
-    Effect::new(move |marked: Option<bool>| {
-        if marked == Some(true) {
-            return true;
-        }
-        let shown = overview.with(Option::is_some);
-        #[cfg(feature = "hydrate")]
-        if shown {
-            crate::browser::mark("colloquy:home-shown");
-        }
-        shown
+    super::mark_first_shown("colloquy:home-shown", move || {
+        overview.with(Option::is_some)
     });
     view! {
         <h1>"What's next"</h1>

@@ -34,3 +34,21 @@ use leptos::prelude::*;
 fn Opening() -> impl IntoView {
     view! { <p class="muted" aria-busy="true">"Opening your network…"</p> }
 }
+
+/// Leaves the performance mark `name` the first time `shown` holds: when a screen's data is
+/// first on screen, for the benchmarks.
+fn mark_first_shown(name: &'static str, shown: impl Fn() -> bool + Send + Sync + 'static) {
+    Effect::new(move |marked: Option<bool>| {
+        if marked == Some(true) {
+            return true;
+        }
+        let shown = shown();
+        #[cfg(feature = "hydrate")]
+        if shown {
+            crate::browser::mark(name);
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = name;
+        shown
+    });
+}

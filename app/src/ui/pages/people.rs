@@ -23,17 +23,8 @@ pub fn PeoplePage() -> impl IntoView {
         })
     });
 
-    // Marks the first time people are on screen, for the benchmarks.
-    Effect::new(move |marked: Option<bool>| {
-        if marked == Some(true) {
-            return true;
-        }
-        let listed = found.with(Option::is_some);
-        #[cfg(feature = "hydrate")]
-        if listed {
-            crate::browser::mark("colloquy:people-listed");
-        }
-        listed
+    super::mark_first_shown("colloquy:people-listed", move || {
+        found.with(Option::is_some)
     });
 
     view! {
