@@ -13,3 +13,13 @@ pub mod typing;
 
 pub use command::Command;
 pub use network::{DocError, Network, SCHEMA_VERSION};
+
+/// Runs an opening whose pauses never return a future to wait on: it finishes in one poll.
+fn run_to_end<T>(work: impl std::future::Future<Output = T>) -> T {
+    let mut work = std::pin::pin!(work);
+    let mut context = std::task::Context::from_waker(std::task::Waker::noop());
+    match work.as_mut().poll(&mut context) {
+        std::task::Poll::Ready(value) => value,
+        std::task::Poll::Pending => unreachable!("work that never pauses finishes in one poll"),
+    }
+}

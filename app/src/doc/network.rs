@@ -42,6 +42,8 @@ pub enum DocError {
     Hydrate(#[from] autosurgeon::HydrateError),
     #[error("a record could not be written: {0}")]
     Reconcile(#[from] autosurgeon::ReconcileError),
+    #[error("your network is still opening; try again in a moment")]
+    Opening,
 }
 
 /// One user's whole network: an Automerge document and the commands and queries on it.
@@ -80,6 +82,18 @@ impl Network {
     /// Loads a saved document (a snapshot, or a snapshot followed by changes).
     pub fn load(bytes: &[u8]) -> Result<Network, DocError> {
         let mut doc = AutoCommit::load(bytes)?;
+        doc.set_actor(ActorId::random());
+        Network::from_doc(doc)
+    }
+
+    /// Loads as [`Network::load`] does, calling `pause` every few thousand operations and
+    /// awaiting what it returns (see `automerge::Automerge::load_pausing`): a page that loads a
+    /// large network this way stays responsive meanwhile.
+    pub async fn load_pausing(
+        bytes: &[u8],
+        pause: &mut automerge::Pause<'_>,
+    ) -> Result<Network, DocError> {
+        let mut doc = AutoCommit::load_pausing(bytes, Default::default(), pause).await?;
         doc.set_actor(ActorId::random());
         Network::from_doc(doc)
     }
@@ -670,6 +684,60 @@ mod tests {
             name: name.into(),
             ..Person::default()
         }
+    }
+
+    /// A wait that is not ready the first time it is asked, as a browser's next task isn't.
+    struct NextTask(bool);
+
+    impl std::future::Future for NextTask {
+        type Output = ();
+        fn poll(
+            mut self: std::pin::Pin<&mut Self>,
+            cx: &mut std::task::Context<'_>,
+        ) -> std::task::Poll<()> {
+            if std::mem::replace(&mut self.0, true) {
+                std::task::Poll::Ready(())
+            } else {
+                cx.waker().wake_by_ref();
+                std::task::Poll::Pending
+            }
+        }
+    }
+
+    #[test]
+    fn a_network_loads_in_slices_that_give_way() {
+        use std::future::Future;
+        let mut net = Network::new();
+        for i in 0..200 {
+            let someone = Person {
+                notes: format!("Notes long enough to be many operations: {i} ").repeat(4),
+                ..person(&format!("Person {i}"))
+            };
+            net.put_person(&PersonId::from(format!("p{i}")), &someone, i)
+                .unwrap();
+        }
+        let bytes = net.save();
+
+        let asked = std::cell::Cell::new(0);
+        let mut pause = || -> Option<std::pin::Pin<Box<dyn std::future::Future<Output = ()>>>> {
+            asked.set(asked.get() + 1);
+            Some(Box::pin(NextTask(false)))
+        };
+        let mut loading = std::pin::pin!(Network::load_pausing(&bytes, &mut pause));
+        let mut context = std::task::Context::from_waker(std::task::Waker::noop());
+        let mut gave_way = 0;
+        let loaded = loop {
+            match loading.as_mut().poll(&mut context) {
+                std::task::Poll::Ready(loaded) => break loaded,
+                std::task::Poll::Pending => gave_way += 1,
+            }
+        };
+        // Over 40,000 operations: one pause per 4,096 and one between each step.
+        assert!(gave_way >= 10, "gave way {gave_way} times");
+        assert_eq!(asked.get(), gave_way);
+        let mut loaded = loaded.unwrap();
+        assert_eq!(loaded.heads(), net.heads());
+        assert_eq!(loaded.people().0, net.people().0);
     }
 
     #[test]

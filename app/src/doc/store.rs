@@ -300,12 +300,52 @@ pub fn snapshot_heads(text: &str) -> Result<Vec<String>, String> {
     Ok(network.heads().iter().map(ChangeHash::to_string).collect())
 }
 
+/// A store being opened: what [`Store::open_pausing`] knows before loading the base snapshot.
+struct Opening<K> {
+    store: Store<K>,
+    keys: Vec<Key>,
+    /// Where the base may come from, best first.
+    snapshots: Vec<Key>,
+    parsed_head: Option<(u64, Option<String>)>,
+    /// Keys that couldn't be read, and why.
+    bad: Vec<(String, String)>,
+}
+
 impl<K: KeyValue> Store<K> {
     /// Opens the network stored in `kv` for the tab `tab` (a random id, unique per open tab).
     ///
     /// Never fails on bad data: what can't be read is listed in `problems` and kept aside, and
     /// everything else is loaded. Fails only when the store can't be used at all.
     pub fn open(kv: K, tab: &str, policy: CompactionPolicy) -> Result<Opened<K>, KvError> {
+        super::run_to_end(Self::open_pausing(kv, tab, policy, &mut || None))
+    }
+
+    /// Opens as [`Store::open`] does, loading the snapshot with [`Network::load_pausing`].
+    pub async fn open_pausing(
+        kv: K,
+        tab: &str,
+        policy: CompactionPolicy,
+        pause: &mut automerge::Pause<'_>,
+    ) -> Result<Opened<K>, KvError> {
+        // Only loading the base snapshot waits; what comes before and after it doesn't.
+        let mut opening = Self::begin_open(kv, tab, policy)?;
+        let mut base = None;
+        for key in std::mem::take(&mut opening.snapshots) {
+            match opening.store.read_network(&key, pause).await {
+                Ok(loaded) => {
+                    base = Some((key, loaded));
+                    break;
+                }
+                Err(detail) => opening.bad.push((key.to_string(), detail)),
+            }
+        }
+        opening
+            .store
+            .finish_open(opening.keys, opening.parsed_head, opening.bad, base)
+    }
+
+    /// The first part of opening: the layout and, best first, the snapshots to load the base from.
+    fn begin_open(kv: K, tab: &str, policy: CompactionPolicy) -> Result<Opening<K>, KvError> {
         let mut store = Store {
             kv,
             tab: tab.to_owned(),
@@ -320,7 +360,6 @@ impl<K: KeyValue> Store<K> {
             aside: BTreeSet::new(),
             policy,
         };
-        let mut problems = Vec::new();
         store.aside = match store.kv.get(ASIDE)? {
             None => BTreeSet::new(),
             Some(text) => serde_json::from_str(&text).unwrap_or_else(|_| {
@@ -348,33 +387,48 @@ impl<K: KeyValue> Store<K> {
         store.generation = current;
 
         // The base: the head's snapshot, else the newest readable snapshot before it.
-        let mut snapshots: Vec<&Key> = keys
+        let mut snapshots: Vec<Key> = keys
             .iter()
             .filter(|k| matches!(k, Key::Snapshot { .. }) && k.generation() <= current)
+            .cloned()
             .collect();
         sort_by_key(&mut snapshots, |k| {
             let preferred = matches!((k, &parsed_head),
                 (Key::Snapshot { generation, tab }, Some((g, Some(t)))) if generation == g && tab == t);
             (std::cmp::Reverse(k.generation()), !preferred)
         });
-        let mut network = None;
+        Ok(Opening {
+            store,
+            keys,
+            snapshots,
+            parsed_head,
+            bad,
+        })
+    }
+
+    /// The rest of opening, on the base loaded from the first readable snapshot (if any).
+    fn finish_open(
+        self,
+        keys: Vec<Key>,
+        parsed_head: Option<(u64, Option<String>)>,
+        mut bad: Vec<(String, String)>,
+        base: Option<(Key, (Network, usize))>,
+    ) -> Result<Opened<K>, KvError> {
+        let mut store = self;
+        let current = store.generation;
+        let mut problems = Vec::new();
         // Whether the base is the snapshot `head` names, or else one nothing vouches for: a
         // compaction's that never finished (its tab closed first), or the fallback after an
         // unreadable one.
         let mut base_is_head = true;
-        for key in snapshots {
-            match store.read_network(key) {
-                Ok((net, len)) => {
-                    if key.generation() == current {
-                        store.snapshot_bytes = len;
-                    }
-                    base_is_head = matches!((key, &parsed_head),
-                        (Key::Snapshot { generation, tab }, Some((g, Some(t)))) if generation == g && tab == t);
-                    network = Some(net);
-                    break;
-                }
-                Err(detail) => bad.push((key.to_string(), detail)),
+        let mut network = None;
+        if let Some((key, (net, len))) = base {
+            if key.generation() == current {
+                store.snapshot_bytes = len;
             }
+            base_is_head = matches!((&key, &parsed_head),
+                (Key::Snapshot { generation, tab }, Some((g, Some(t)))) if generation == g && tab == t);
+            network = Some(net);
         }
         let mut network = network.unwrap_or_default();
 
@@ -752,7 +806,7 @@ impl<K: KeyValue> Store<K> {
         let mut stored = match tab {
             Some(tab) => {
                 let key = Key::Snapshot { generation, tab };
-                match self.read_network(&key) {
+                match super::run_to_end(self.read_network(&key, &mut || None)) {
                     Ok((net, len)) => {
                         self.snapshot_bytes = len;
                         net
@@ -834,9 +888,18 @@ impl<K: KeyValue> Store<K> {
         decode(&text)
     }
 
-    fn read_network(&self, key: &Key) -> Result<(Network, usize), String> {
+    async fn read_network(
+        &self,
+        key: &Key,
+        pause: &mut automerge::Pause<'_>,
+    ) -> Result<(Network, usize), String> {
         let bytes = self.read_bytes(&key.to_string())?;
-        let network = Network::load(&bytes).map_err(|e: DocError| e.to_string())?;
+        if let Some(wait) = pause() {
+            wait.await;
+        }
+        let network = Network::load_pausing(&bytes, pause)
+            .await
+            .map_err(|e: DocError| e.to_string())?;
         Ok((network, bytes.len()))
     }
 }

@@ -134,12 +134,17 @@ fn open_local_network(state: state::NetworkState, sync: sync::SyncState) {
     if let Some(list) = kv.as_ref().ok().and_then(read_list) {
         state.show_cached(list);
     }
-    let load = move || {
+    let load = async move {
         let tab = crate::domain::new_id()[..12].to_owned();
-        let opened = kv.and_then(|kv| {
-            let kv: Box<dyn KeyValue> = Box::new(kv);
-            Store::open(kv, &tab, CompactionPolicy::default())
-        });
+        let opened = match kv {
+            Ok(kv) => {
+                let kv: Box<dyn KeyValue> = Box::new(kv);
+                // In slices of a few ms, so the cached screens answer taps meanwhile.
+                let mut pause = crate::browser::give_way(OPENING_SLICE_MS);
+                Store::open_pausing(kv, &tab, CompactionPolicy::default(), &mut pause).await
+            }
+            Err(e) => Err(e),
+        };
         match opened {
             Ok(opened) => state.install(opened.store, opened.network, opened.problems),
             Err(e) => {
@@ -175,5 +180,14 @@ fn open_local_network(state: state::NetworkState, sync: sync::SyncState) {
             }
         });
     };
-    request_animation_frame(move || set_timeout(load, std::time::Duration::ZERO));
+    request_animation_frame(move || {
+        set_timeout(
+            move || leptos::task::spawn_local(load),
+            std::time::Duration::ZERO,
+        )
+    });
 }
+
+/// How long the page's thread works at opening the network before it gives way to input (ms).
+#[cfg(feature = "hydrate")]
+const OPENING_SLICE_MS: f64 = 8.0;

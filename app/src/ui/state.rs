@@ -251,7 +251,7 @@ impl NetworkState {
             .session
             .try_update_value(|session| -> Result<(usize, bool), DocError> {
                 let Some(session) = session.as_mut() else {
-                    return Err(DocError::Layout("the network is still loading".into()));
+                    return Err(DocError::Opening);
                 };
                 session.commit_typing(now);
                 mark("colloquy:edit:start");
@@ -299,7 +299,7 @@ impl NetworkState {
             .session
             .try_update_value(|session| -> Result<(bool, bool, u64), DocError> {
                 let Some(session) = session.as_mut() else {
-                    return Err(DocError::Layout("the network is still loading".into()));
+                    return Err(DocError::Opening);
                 };
                 let mut committed = false;
                 if session.typing.as_ref().is_some_and(|t| t.target != target) {
@@ -430,7 +430,7 @@ impl NetworkState {
             .session
             .try_update_value(|session| -> Result<(usize, bool), DocError> {
                 let Some(session) = session.as_mut() else {
-                    return Err(DocError::Layout("the network is still loading".into()));
+                    return Err(DocError::Opening);
                 };
                 // Check the whole file first: a damaged or foreign file changes nothing.
                 Network::load(bytes)?;
@@ -486,7 +486,7 @@ impl NetworkState {
             .session
             .try_update_value(|session| -> Result<_, DocError> {
                 let Some(session) = session.as_mut() else {
-                    return Err(DocError::Layout("the network is still loading".into()));
+                    return Err(DocError::Opening);
                 };
                 session.commit_typing(now());
                 let before = session.network.heads();

@@ -884,29 +884,58 @@ impl Automerge {
         data: &[u8],
         options: LoadOptions<'_>,
     ) -> Result<Self, AutomergeError> {
-        Self::load_with_options_and_mark_validation(
+        run_to_end(Self::load_boxed(
             data,
             options,
             load::MarkOrderValidation::Validate,
-        )
+            &mut || None,
+        ))
+    }
+
+    /// Loads a document as [`Self::load_with_options`] does, calling `pause` every few thousand
+    /// ops and between the steps of rebuilding a document chunk, and awaiting the future it
+    /// returns, if any, before going on (patched in). A thread that must stay responsive, such as
+    /// a browser page's, can then load a large document in slices.
+    pub async fn load_pausing(
+        data: &[u8],
+        options: LoadOptions<'_>,
+        pause: &mut Pause<'_>,
+    ) -> Result<Self, AutomergeError> {
+        Self::load_boxed(data, options, load::MarkOrderValidation::Validate, pause).await
+    }
+
+    /// Every load goes through this one boxed future, so its code is in a program once rather
+    /// than inlined into each way of running it (patched in).
+    fn load_boxed<'a>(
+        data: &'a [u8],
+        options: LoadOptions<'a>,
+        mark_order: load::MarkOrderValidation,
+        pause: &'a mut Pause<'_>,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<Self, AutomergeError>> + 'a>>
+    {
+        Box::pin(Self::load_with_options_and_mark_validation(
+            data, options, mark_order, pause,
+        ))
     }
 
     /// Best-effort rescue for documents which fail strict loading.
     ///
     /// This returns only the current hydrated value and does not preserve the original change graph.
     pub fn rescue(data: &[u8]) -> Result<hydrate::Value, AutomergeError> {
-        Ok(Self::load_with_options_and_mark_validation(
+        Ok(run_to_end(Self::load_boxed(
             data,
             Default::default(),
             load::MarkOrderValidation::AllowInvalid,
-        )?
+            &mut || None,
+        ))?
         .hydrate(None))
     }
 
-    fn load_with_options_and_mark_validation(
+    async fn load_with_options_and_mark_validation(
         data: &[u8],
         options: LoadOptions<'_>,
         mark_order: load::MarkOrderValidation,
+        pause: &mut Pause<'_>,
     ) -> Result<Self, AutomergeError> {
         if data.is_empty() {
             tracing::trace!("no data, initializing empty document");
@@ -918,6 +947,10 @@ impl Automerge {
         if !first_chunk.checksum_valid() {
             return Err(load::Error::BadChecksum.into());
         }
+        // Patched: parsing inflates the document's columns; give way before rebuilding it.
+        if let Some(wait) = pause() {
+            wait.await;
+        }
 
         let mut changes = vec![];
         let mut first_chunk_was_doc = false;
@@ -925,7 +958,10 @@ impl Automerge {
             storage::Chunk::Document(d) => {
                 tracing::trace!("first chunk is document chunk, inflating");
                 first_chunk_was_doc = true;
-                match d.reconstruct(options.verification_mode, options.text_encoding) {
+                match d
+                    .reconstruct(options.verification_mode, options.text_encoding, pause)
+                    .await
+                {
                     Ok(doc) => doc,
                     Err(ReconstructError::InvalidMarkOrderDoc {
                         doc,
@@ -2329,4 +2365,21 @@ pub(crate) struct Isolation {
     actor_index: usize,
     seq: u64,
     clock: Clock,
+}
+
+/// What [`Automerge::load_pausing`] calls every few thousand ops: a future to await before going
+/// on, or `None` to go straight on (patched in).
+pub type Pause<'p> =
+    dyn FnMut() -> Option<std::pin::Pin<Box<dyn std::future::Future<Output = ()>>>> + 'p;
+
+/// Runs a load whose `pause` never returns a future: it finishes in one poll (patched in).
+pub(crate) fn run_to_end<T>(load: impl std::future::Future<Output = T>) -> T {
+    let mut load = std::pin::pin!(load);
+    match load
+        .as_mut()
+        .poll(&mut std::task::Context::from_waker(std::task::Waker::noop()))
+    {
+        std::task::Poll::Ready(value) => value,
+        std::task::Poll::Pending => unreachable!("a load that never pauses finishes in one poll"),
+    }
 }

@@ -321,30 +321,50 @@ impl<'a> Document<'a> {
         }
     }
 
-    pub(crate) fn reconstruct(
+    pub(crate) async fn reconstruct(
         &self,
         mode: VerificationMode,
         text_encoding: TextEncoding,
+        pause: &mut crate::automerge::Pause<'_>,
     ) -> Result<Automerge, ReconstructError> {
+        // Patched: each step below may take a while on a large document; `pause` may give way.
         let mut op_set = OpSet::load(self, text_encoding)?;
+        if let Some(wait) = pause() {
+            wait.await;
+        }
         let change_cols = ChangeGraphCols::load(self)?;
+        if let Some(wait) = pause() {
+            wait.await;
+        }
 
         let mut index = op_set.index_builder();
 
         let change_collector = ChangeCollector::try_new(&change_cols, &op_set)?;
         let mut change_collector = change_collector.with_index(&mut index);
+        if let Some(wait) = pause() {
+            wait.await;
+        }
 
-        change_collector.process_ops(&op_set)?;
+        change_collector.process_ops(&op_set, pause).await?;
 
-        let changes = change_collector.collect(&op_set)?;
+        let changes = change_collector.collect(&op_set, pause).await?;
+        if let Some(wait) = pause() {
+            wait.await;
+        }
 
         self.verify_changes(&changes, mode)?;
 
-        let (indexes, mut mark_order_validator) = index.finish();
+        let (indexes, mut mark_order_validator) = index.finish(pause).await;
         op_set.set_indexes(indexes);
+        if let Some(wait) = pause() {
+            wait.await;
+        }
 
         let mut authors = Authors::with_actors(change_cols.len());
         let change_graph = change_cols.finalize(&changes.changes, &mut authors);
+        if let Some(wait) = pause() {
+            wait.await;
+        }
 
         debug_assert_eq!(changes.changes.len(), change_graph.len());
 
