@@ -339,6 +339,9 @@ impl<K: KeyValue> Store<K> {
                 Err(detail) => opening.bad.push((key.to_string(), detail)),
             }
         }
+        if let Some(wait) = pause() {
+            wait.await;
+        }
         opening
             .store
             .finish_open(opening.keys, opening.parsed_head, opening.bad, base)

@@ -2372,6 +2372,13 @@ pub(crate) struct Isolation {
 pub type Pause<'p> =
     dyn FnMut() -> Option<std::pin::Pin<Box<dyn std::future::Future<Output = ()>>>> + 'p;
 
+/// Awaits what `pause` returns, if anything (patched in).
+pub(crate) async fn give_way(pause: &mut Pause<'_>) {
+    if let Some(wait) = pause() {
+        wait.await;
+    }
+}
+
 /// Runs a load whose `pause` never returns a future: it finishes in one poll (patched in).
 pub(crate) fn run_to_end<T>(load: impl std::future::Future<Output = T>) -> T {
     let mut load = std::pin::pin!(load);

@@ -328,7 +328,7 @@ impl<'a> Document<'a> {
         pause: &mut crate::automerge::Pause<'_>,
     ) -> Result<Automerge, ReconstructError> {
         // Patched: each step below may take a while on a large document; `pause` may give way.
-        let mut op_set = OpSet::load(self, text_encoding)?;
+        let mut op_set = OpSet::load_pausing(self, text_encoding, pause).await?;
         if let Some(wait) = pause() {
             wait.await;
         }
@@ -361,7 +361,9 @@ impl<'a> Document<'a> {
         }
 
         let mut authors = Authors::with_actors(change_cols.len());
-        let change_graph = change_cols.finalize(&changes.changes, &mut authors);
+        let change_graph = change_cols
+            .finalize_pausing(&changes.changes, &mut authors, pause)
+            .await;
         if let Some(wait) = pause() {
             wait.await;
         }
