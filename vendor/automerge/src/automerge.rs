@@ -948,9 +948,7 @@ impl Automerge {
             return Err(load::Error::BadChecksum.into());
         }
         // Patched: parsing inflates the document's columns; give way before rebuilding it.
-        if let Some(wait) = pause() {
-            wait.await;
-        }
+        crate::automerge::give_way(pause).await;
 
         let mut changes = vec![];
         let mut first_chunk_was_doc = false;

@@ -329,44 +329,32 @@ impl<'a> Document<'a> {
     ) -> Result<Automerge, ReconstructError> {
         // Patched: each step below may take a while on a large document; `pause` may give way.
         let mut op_set = OpSet::load_pausing(self, text_encoding, pause).await?;
-        if let Some(wait) = pause() {
-            wait.await;
-        }
+        crate::automerge::give_way(pause).await;
         let change_cols = ChangeGraphCols::load(self)?;
-        if let Some(wait) = pause() {
-            wait.await;
-        }
+        crate::automerge::give_way(pause).await;
 
         let mut index = op_set.index_builder();
 
         let change_collector = ChangeCollector::try_new(&change_cols, &op_set)?;
         let mut change_collector = change_collector.with_index(&mut index);
-        if let Some(wait) = pause() {
-            wait.await;
-        }
+        crate::automerge::give_way(pause).await;
 
         change_collector.process_ops(&op_set, pause).await?;
 
         let changes = change_collector.collect(&op_set, pause).await?;
-        if let Some(wait) = pause() {
-            wait.await;
-        }
+        crate::automerge::give_way(pause).await;
 
         self.verify_changes(&changes, mode)?;
 
         let (indexes, mut mark_order_validator) = index.finish(pause).await;
         op_set.set_indexes(indexes);
-        if let Some(wait) = pause() {
-            wait.await;
-        }
+        crate::automerge::give_way(pause).await;
 
         let mut authors = Authors::with_actors(change_cols.len());
         let change_graph = change_cols
             .finalize_pausing(&changes.changes, &mut authors, pause)
             .await;
-        if let Some(wait) = pause() {
-            wait.await;
-        }
+        crate::automerge::give_way(pause).await;
 
         debug_assert_eq!(changes.changes.len(), change_graph.len());
 

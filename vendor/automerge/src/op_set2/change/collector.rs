@@ -59,9 +59,7 @@ impl<'a> IndexedChangeCollector<'a> {
             }
             count = count.wrapping_add(1);
             if count % PAUSE_EVERY == 0 {
-                if let Some(wait) = pause() {
-                    wait.await;
-                }
+                crate::automerge::give_way(pause).await;
             }
         }
         Ok(())
@@ -946,9 +944,7 @@ impl<'a> ChangeCollector<'a> {
     ) -> Result<CollectedChanges, Error> {
         const PAUSE_EVERY: usize = 32;
         self.flush_deletes();
-        if let Some(wait) = pause() {
-            wait.await;
-        }
+        crate::automerge::give_way(pause).await;
 
         let num_actors = op_set.actors.len();
         let mut max_ops = vec![0; num_actors];
@@ -958,9 +954,7 @@ impl<'a> ChangeCollector<'a> {
 
         for (n, change) in self.changes.into_iter().enumerate() {
             if n % PAUSE_EVERY == PAUSE_EVERY - 1 {
-                if let Some(wait) = pause() {
-                    wait.await;
-                }
+                crate::automerge::give_way(pause).await;
             }
             let actor = change.actor;
 

@@ -233,33 +233,25 @@ impl IndexBuilder {
                 .zip(tops)
                 .map(|(w, t)| if *t { Some(*w as u32) } else { None });
             text.splice(text.len(), 0, values);
-            if let Some(wait) = pause() {
-                wait.await;
-            }
+            crate::automerge::give_way(pause).await;
         }
 
         let mut visible = hexane::Column::<bool>::new();
         for succ in self.succ.chunks(SLICE) {
             visible.splice(visible.len(), 0, succ.iter().map(|&n| n == 0));
-            if let Some(wait) = pause() {
-                wait.await;
-            }
+            crate::automerge::give_way(pause).await;
         }
 
         let mut top = hexane::PrefixColumn::<bool>::new();
         for tops in self.top.chunks(SLICE) {
             top.splice(top.len(), 0, tops.iter().copied());
-            if let Some(wait) = pause() {
-                wait.await;
-            }
+            crate::automerge::give_way(pause).await;
         }
 
         let mut inc = hexane::Column::<Option<i64>>::new();
         for incs in self.incs.chunks(SLICE) {
             inc.splice(inc.len(), 0, incs.iter().copied());
-            if let Some(wait) = pause() {
-                wait.await;
-            }
+            crate::automerge::give_way(pause).await;
         }
 
         let mut mark = MarkIndexColumn::new();
