@@ -12,6 +12,7 @@ use app::domain::{
     Acquaintance, Field, FieldId, Interview, InterviewId, Meeting, Objective, Person, PersonId,
     PlannedQuestion,
 };
+use std::future::Future;
 use std::time::{Duration, Instant};
 
 const RUNS: usize = 7;
@@ -127,6 +128,11 @@ fn main() {
             cache.used(),
             ms(write),
             ms(read)
+        );
+        let (stretch, pauses) = longest_stretch(&kv);
+        println!(
+            "        opening in slices: {pauses} chances to give way, the longest stretch between two {:.1} ms",
+            ms(stretch)
         );
 
         let entries: std::collections::BTreeMap<String, String> = kv
@@ -297,6 +303,40 @@ fn build(n: usize) -> Network {
             .unwrap();
     }
     network
+}
+
+/// Opens the stored network as the page does (`Store::open_pausing`) and returns the longest
+/// stretch of work between two chances to give way, and how many chances there were: natively,
+/// what bounds the page's longest task while the network opens.
+fn longest_stretch(kv: &MemoryKv) -> (Duration, usize) {
+    let mut last = Instant::now();
+    let mut longest = Duration::ZERO;
+    let mut pauses = 0;
+    let mut pause = || {
+        let now = Instant::now();
+        longest = longest.max(now - last);
+        pauses += 1;
+        last = Instant::now();
+        None
+    };
+    let opened = {
+        let open = Store::open_pausing(
+            kv.clone(),
+            "slices",
+            CompactionPolicy::default(),
+            &mut pause,
+        );
+        let open = std::pin::pin!(open);
+        match open.poll(&mut std::task::Context::from_waker(std::task::Waker::noop())) {
+            std::task::Poll::Ready(opened) => opened.unwrap(),
+            std::task::Poll::Pending => {
+                unreachable!("a pause that never waits never leaves it pending")
+            }
+        }
+    };
+    let tail = last.elapsed();
+    std::hint::black_box(opened.network.len());
+    (longest.max(tail), pauses)
 }
 
 fn median(mut run: impl FnMut() -> Duration) -> Duration {

@@ -8,13 +8,15 @@ import { median, sizes, storeNetwork } from "./stored";
 // - `interactive`: the later of `shown` and the end of the page's last long task (over 50 ms, as
 //   the browser reports them): from then on, taps are answered at once;
 // - `open`: the network open for editing (`colloquy:network-open`);
-// - `longest`: the longest task the page ran after `shown` (how long a tap may wait meanwhile).
+// - `longest`: the longest task the page ran after `shown` (how long a tap may wait meanwhile);
+// - `stored`: from the app starting to read browser storage (`colloquy:storage-read`, once the
+//   wasm has compiled and the page hydrated) to interactive: the part that grows with the network.
 // Prints medians of several page loads, two ways:
 // - a new page each time, as when the app is opened: the wasm is compiled afresh;
 // - reloading one page: the browser keeps the compiled (and optimised) wasm from the last load.
 const RUNS = 7;
 
-type Marks = { shown: number; interactive: number; opened: number; longest: number };
+type Marks = { shown: number; interactive: number; opened: number; longest: number; stored: number };
 
 /** Has every page of `context` note its long tasks from its first script on. */
 async function watchLongTasks(context: BrowserContext) {
@@ -38,9 +40,12 @@ async function open(page: Page, path: "/people" | "/"): Promise<Marks> {
     const shown = performance.getEntriesByName(mark)[0]?.startTime ?? NaN;
     const tasks = (window as unknown as { longTasks: [number, number][] }).longTasks;
     const after = tasks.filter(([start, duration]) => start + duration > shown);
+    const interactive = Math.max(shown, ...tasks.map(([start, duration]) => start + duration));
+    const reading = performance.getEntriesByName("colloquy:storage-read")[0]?.startTime ?? NaN;
     return {
       shown,
-      interactive: Math.max(shown, ...tasks.map(([start, duration]) => start + duration)),
+      interactive,
+      stored: interactive - reading,
       opened: performance.getEntriesByName("colloquy:network-open")[0]?.startTime ?? NaN,
       longest: Math.max(0, ...after.map(([, duration]) => duration)),
     };
@@ -53,7 +58,7 @@ test("open a stored network", async ({ context }) => {
   const ms = (xs: Marks[], key: keyof Marks, width: number) =>
     median(xs.map((x) => x[key])).toFixed(0).padStart(width);
   const columns = (xs: Marks[]) =>
-    `${ms(xs, "shown", 6)} ${ms(xs, "interactive", 12)} ${ms(xs, "opened", 6)} ${ms(xs, "longest", 8)}`;
+    `${ms(xs, "shown", 6)} ${ms(xs, "interactive", 12)} ${ms(xs, "opened", 6)} ${ms(xs, "longest", 8)} ${ms(xs, "stored", 7)}`;
   for (const n of sizes) {
     const page = await context.newPage();
     await storeNetwork(page, n);
@@ -77,7 +82,7 @@ test("open a stored network", async ({ context }) => {
     await page.close();
   }
   console.log(`\n(ms from navigation, median of ${RUNS}, headless Chromium)`);
-  console.log("                  new page                              reload");
-  console.log("people  screen    shown  interactive   open  longest    shown  interactive   open  longest");
+  console.log("                  new page                                      reload");
+  console.log("people  screen    shown  interactive   open  longest  stored    shown  interactive   open  longest  stored");
   for (const row of rows) console.log(row);
 });

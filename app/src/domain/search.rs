@@ -53,11 +53,22 @@ impl PersonRow {
         referred_by: Option<PersonId>,
         extra: String,
     ) -> PersonRow {
-        let haystack = [&name, &organisation, &role, &location, &extra]
-            .map(|s| s.to_lowercase())
-            .join("\n");
+        // One allocation for the search text, and the sort key is its first line: a large
+        // network's rows are all made at once when it opens.
+        let parts = [&name, &organisation, &role, &location, &extra];
+        let mut haystack = String::with_capacity(parts.iter().map(|p| p.len() + 1).sum());
+        let mut name_end = 0;
+        for (n, part) in parts.into_iter().enumerate() {
+            if n > 0 {
+                haystack.push('\n');
+            }
+            push_lowercase(&mut haystack, part);
+            if n == 0 {
+                name_end = haystack.len();
+            }
+        }
         PersonRow {
-            sort_key: name.to_lowercase(),
+            sort_key: haystack[..name_end].to_owned(),
             id,
             name,
             organisation,
@@ -73,6 +84,18 @@ impl PersonRow {
         terms
             .iter()
             .all(|term| self.haystack.contains(term.as_str()))
+    }
+}
+
+/// Appends `text` in lower case (as `str::to_lowercase`), without a copy of its own when it is
+/// ASCII.
+fn push_lowercase(out: &mut String, text: &str) {
+    if text.is_ascii() {
+        let start = out.len();
+        out.push_str(text);
+        out[start..].make_ascii_lowercase();
+    } else {
+        out.push_str(&text.to_lowercase());
     }
 }
 
@@ -118,6 +141,27 @@ pub fn referred_by<'a>(rows: &'a [PersonRow], referrer: &PersonId) -> Vec<&'a Pe
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn search_text_is_every_part_in_lower_case_and_sorting_its_name(
+            parts in proptest::array::uniform5("(?s).{0,12}|[A-Za-z İΣẞ]{0,12}"),
+        ) {
+            let [name, organisation, role, location, extra] = parts.clone();
+            let row = PersonRow::from_parts(
+                PersonId::from("p1"),
+                name.clone(),
+                organisation,
+                role,
+                location,
+                None,
+                extra,
+            );
+            prop_assert_eq!(&row.haystack, &parts.map(|p| p.to_lowercase()).join("\n"));
+            prop_assert_eq!(&row.sort_key, &name.to_lowercase());
+        }
+    }
 
     fn row(id: &str, name: &str, organisation: &str, tags: &[&str]) -> PersonRow {
         let person = Person {

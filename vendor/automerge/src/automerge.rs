@@ -942,8 +942,10 @@ impl Automerge {
             return Ok(Self::new_with_encoding(options.text_encoding).with_author(options.author));
         }
         tracing::trace!("loading first chunk");
-        let (remaining, first_chunk) = storage::Chunk::parse(storage::parse::Input::new(data))
-            .map_err(|e| load::Error::Parse(Box::new(e)))?;
+        let (remaining, first_chunk) =
+            storage::Chunk::parse_pausing(storage::parse::Input::new(data), pause)
+                .await
+                .map_err(|e| load::Error::Parse(Box::new(e)))?;
         if !first_chunk.checksum_valid() {
             return Err(load::Error::BadChecksum.into());
         }

@@ -59,12 +59,15 @@ impl<'a> Document<'a> {
     /// let chunkbytes: &[u8] = todo!();
     /// let input = Input::new(chunkbytes);
     /// let (i, header) = Header::parse(input)?;
-    /// let (i, doc) = Document::parse(i, header)?;
+    /// let (i, doc) = Document::parse_pausing(i, header, &mut || None).await?;
     /// # }
     /// ```
-    pub(crate) fn parse(
+    ///
+    /// Patched: async, and `pause` may give way while the columns inflate.
+    pub(crate) async fn parse_pausing(
         input: parse::Input<'a>,
         header: Header,
+        pause: &mut crate::automerge::Pause<'_>,
     ) -> parse::ParseResult<'a, Document<'a>, ParseError> {
         let i = input;
 
@@ -142,14 +145,18 @@ impl<'a> Document<'a> {
             compressed,
             changes,
             ops,
-        } = compression::decompress(compression::Args {
-            prefix,
-            suffix,
-            original: Cow::Borrowed(input.bytes()),
-            changes: compression::Cols::new(changes, change_meta),
-            ops: compression::Cols::new(ops, ops_meta),
-            extra_args: (),
-        })
+        } = compression::decompress_pausing(
+            compression::Args {
+                prefix,
+                suffix,
+                original: Cow::Borrowed(input.bytes()),
+                changes: compression::Cols::new(changes, change_meta),
+                ops: compression::Cols::new(ops, ops_meta),
+                extra_args: (),
+            },
+            pause,
+        )
+        .await
         .map_err(|e| parse::ParseError::Error(ParseError::RawColumns(e)))?;
 
         let op_metadata = OpSet::validate(op_bytes.len(), &ops).map_err(|error| {

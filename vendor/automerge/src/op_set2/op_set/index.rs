@@ -255,7 +255,15 @@ impl IndexBuilder {
         }
 
         let mut mark = MarkIndexColumn::new();
-        mark.extend(0, self.marks);
+        let mut marks = self.marks.into_iter();
+        loop {
+            let slice: Vec<_> = marks.by_ref().take(SLICE).collect();
+            if slice.is_empty() {
+                break;
+            }
+            mark.extend(mark.len(), slice);
+            crate::automerge::give_way(pause).await;
+        }
 
         let obj_info = self.obj_info;
 
