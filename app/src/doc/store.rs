@@ -327,7 +327,8 @@ impl<K: KeyValue> Store<K> {
         policy: CompactionPolicy,
         pause: &mut automerge::Pause<'_>,
     ) -> Result<Opened<K>, KvError> {
-        // Only loading the base snapshot waits; what comes before and after it doesn't.
+        // Loading the base snapshot and applying each chunk may wait; the layout read before
+        // them doesn't.
         let mut opening = Self::begin_open(kv, tab, policy)?;
         let mut base = None;
         for key in std::mem::take(&mut opening.snapshots) {
@@ -344,7 +345,8 @@ impl<K: KeyValue> Store<K> {
         }
         opening
             .store
-            .finish_open(opening.keys, opening.parsed_head, opening.bad, base)
+            .finish_open(opening.keys, opening.parsed_head, opening.bad, base, pause)
+            .await
     }
 
     /// The first part of opening: the layout and, best first, the snapshots to load the base from.
@@ -410,12 +412,13 @@ impl<K: KeyValue> Store<K> {
     }
 
     /// The rest of opening, on the base loaded from the first readable snapshot (if any).
-    fn finish_open(
+    async fn finish_open(
         self,
         keys: Vec<Key>,
         parsed_head: Option<(u64, Option<String>)>,
         mut bad: Vec<(String, String)>,
         base: Option<(Key, (Network, usize))>,
+        pause: &mut automerge::Pause<'_>,
     ) -> Result<Opened<K>, KvError> {
         let mut store = self;
         let current = store.generation;
@@ -460,6 +463,10 @@ impl<K: KeyValue> Store<K> {
                 if *generation == current && tab == &store.tab {
                     store.next_chunk = store.next_chunk.max(n + 1);
                 }
+            }
+            // Each chunk applied to a large network takes a few ms.
+            if let Some(wait) = pause() {
+                wait.await;
             }
         }
         // Chunks written on top of a base nothing vouches for may depend on what only that

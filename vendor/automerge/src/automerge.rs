@@ -1000,6 +1000,8 @@ impl Automerge {
                 Self::new_with_encoding(options.text_encoding)
             }
         };
+        // Patched: rebuilding a document chunk may have taken a while; give way again.
+        crate::automerge::give_way(pause).await;
         tracing::trace!("loading change chunks");
         match load::load_changes(
             remaining.reset(),
@@ -1024,6 +1026,7 @@ impl Automerge {
                 }
             }
         }
+        crate::automerge::give_way(pause).await;
         if let StringMigration::ConvertToText = options.string_migration {
             am.convert_scalar_strings_to_text()?;
         }

@@ -354,6 +354,7 @@ impl<'a> Document<'a> {
         self.verify_changes(&changes, mode)?;
 
         let (indexes, mut mark_order_validator) = index.finish(pause).await;
+        crate::automerge::give_way(pause).await;
         op_set.set_indexes(indexes);
         crate::automerge::give_way(pause).await;
 
@@ -368,6 +369,14 @@ impl<'a> Document<'a> {
         debug_assert!(op_set.validate_top_index());
 
         let doc = Automerge::from_parts(op_set, change_graph, authors);
+
+        // Patched: the changes rebuilt to hash them go in slices (tens of thousands of them
+        // take a while to free).
+        let mut rebuilt = changes.changes;
+        while !rebuilt.is_empty() {
+            rebuilt.truncate(rebuilt.len().saturating_sub(1024));
+            crate::automerge::give_way(pause).await;
+        }
 
         if let Some(err) = mark_order_validator.take_error() {
             Err(ReconstructError::InvalidMarkOrderDoc {

@@ -235,24 +235,34 @@ impl IndexBuilder {
             text.splice(text.len(), 0, values);
             crate::automerge::give_way(pause).await;
         }
+        // Each builder column goes once its index is built: freeing millions of values takes a
+        // while too.
+        self.widths = Vec::new();
+        crate::automerge::give_way(pause).await;
 
         let mut visible = hexane::Column::<bool>::new();
         for succ in self.succ.chunks(SLICE) {
             visible.splice(visible.len(), 0, succ.iter().map(|&n| n == 0));
             crate::automerge::give_way(pause).await;
         }
+        self.succ = Vec::new();
+        crate::automerge::give_way(pause).await;
 
         let mut top = hexane::PrefixColumn::<bool>::new();
         for tops in self.top.chunks(SLICE) {
             top.splice(top.len(), 0, tops.iter().copied());
             crate::automerge::give_way(pause).await;
         }
+        self.top = Vec::new();
+        crate::automerge::give_way(pause).await;
 
         let mut inc = hexane::Column::<Option<i64>>::new();
         for incs in self.incs.chunks(SLICE) {
             inc.splice(inc.len(), 0, incs.iter().copied());
             crate::automerge::give_way(pause).await;
         }
+        self.incs = Vec::new();
+        crate::automerge::give_way(pause).await;
 
         let mut mark = MarkIndexColumn::new();
         let mut marks = self.marks.into_iter();
@@ -264,6 +274,9 @@ impl IndexBuilder {
             mark.extend(mark.len(), slice);
             crate::automerge::give_way(pause).await;
         }
+        drop(marks);
+        self.counters = HashMap::new();
+        crate::automerge::give_way(pause).await;
 
         let obj_info = self.obj_info;
 
