@@ -8,7 +8,8 @@ import { median, sizes, storeNetwork } from "./stored";
 // - `interactive`: the later of `shown` and the end of the page's last long task (over 50 ms, as
 //   the browser reports them): from then on, taps are answered at once;
 // - `open`: the network open for editing (`colloquy:network-open`);
-// - `longest`: the longest task the page ran after `shown` (how long a tap may wait meanwhile);
+// - `longest`: the longest task the page began after `shown`, while the network opens (how long a
+//   tap on the first screen may wait);
 // - `stored`: from the app starting to read browser storage (`colloquy:storage-read`, once the
 //   wasm has compiled and the page hydrated) to interactive: the part that grows with the network.
 // Prints medians of several page loads, two ways:
@@ -39,7 +40,7 @@ async function open(page: Page, path: "/people" | "/"): Promise<Marks> {
   return page.evaluate((mark) => {
     const shown = performance.getEntriesByName(mark)[0]?.startTime ?? NaN;
     const tasks = (window as unknown as { longTasks: [number, number][] }).longTasks;
-    const after = tasks.filter(([start, duration]) => start + duration > shown);
+    const after = tasks.filter(([start]) => start > shown);
     const interactive = Math.max(shown, ...tasks.map(([start, duration]) => start + duration));
     const reading = performance.getEntriesByName("colloquy:storage-read")[0]?.startTime ?? NaN;
     return {
