@@ -686,27 +686,8 @@ mod tests {
         }
     }
 
-    /// A wait that is not ready the first time it is asked, as a browser's next task isn't.
-    struct NextTask(bool);
-
-    impl std::future::Future for NextTask {
-        type Output = ();
-        fn poll(
-            mut self: std::pin::Pin<&mut Self>,
-            cx: &mut std::task::Context<'_>,
-        ) -> std::task::Poll<()> {
-            if std::mem::replace(&mut self.0, true) {
-                std::task::Poll::Ready(())
-            } else {
-                cx.waker().wake_by_ref();
-                std::task::Poll::Pending
-            }
-        }
-    }
-
     #[test]
     fn a_network_loads_in_slices_that_give_way() {
-        use std::future::Future;
         let mut net = Network::new();
         for i in 0..200 {
             let someone = Person {
@@ -719,19 +700,11 @@ mod tests {
         let bytes = net.save();
 
         let asked = std::cell::Cell::new(0);
-        let mut pause = || -> Option<std::pin::Pin<Box<dyn std::future::Future<Output = ()>>>> {
+        let mut pause = || {
             asked.set(asked.get() + 1);
-            Some(Box::pin(NextTask(false)))
+            crate::doc::next_task()
         };
-        let mut loading = std::pin::pin!(Network::load_pausing(&bytes, &mut pause));
-        let mut context = std::task::Context::from_waker(std::task::Waker::noop());
-        let mut gave_way = 0;
-        let loaded = loop {
-            match loading.as_mut().poll(&mut context) {
-                std::task::Poll::Ready(loaded) => break loaded,
-                std::task::Poll::Pending => gave_way += 1,
-            }
-        };
+        let (loaded, gave_way) = crate::doc::poll_to_end(Network::load_pausing(&bytes, &mut pause));
         // Over 40,000 operations: one pause per 4,096 and one between each step.
         assert!(gave_way >= 10, "gave way {gave_way} times");
         assert_eq!(asked.get(), gave_way);

@@ -68,27 +68,8 @@ fn each_edit_appends_a_small_chunk() {
     assert!(sizes.iter().all(|&n| n < 450), "{sizes:?}");
 }
 
-/// Ready the second time it is polled: a wait for "the browser's next task".
-struct NextTask(bool);
-
-impl std::future::Future for NextTask {
-    type Output = ();
-    fn poll(
-        mut self: std::pin::Pin<&mut Self>,
-        cx: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<()> {
-        if std::mem::replace(&mut self.0, true) {
-            std::task::Poll::Ready(())
-        } else {
-            cx.waker().wake_by_ref();
-            std::task::Poll::Pending
-        }
-    }
-}
-
 #[test]
 fn opening_gives_way_after_each_chunk_it_applies() {
-    use std::future::Future;
     let kv = MemoryKv::default();
     let mut tab = open(&kv, "t1");
     for i in 0..6 {
@@ -96,18 +77,10 @@ fn opening_gives_way_after_each_chunk_it_applies() {
     }
     assert_eq!(kv.keys_like("/chunk/t1/").len(), 6);
 
-    let mut pause = || -> Option<std::pin::Pin<Box<dyn Future<Output = ()>>>> {
-        Some(Box::pin(NextTask(false)))
-    };
-    let mut opening = std::pin::pin!(Store::open_pausing(kv.clone(), "t2", POLICY, &mut pause));
-    let mut context = std::task::Context::from_waker(std::task::Waker::noop());
-    let mut gave_way = 0;
-    let opened = loop {
-        match opening.as_mut().poll(&mut context) {
-            std::task::Poll::Ready(opened) => break opened.unwrap(),
-            std::task::Poll::Pending => gave_way += 1,
-        }
-    };
+    let mut pause = crate::doc::next_task;
+    let (opened, gave_way) =
+        crate::doc::poll_to_end(Store::open_pausing(kv.clone(), "t2", POLICY, &mut pause));
+    let opened = opened.unwrap();
     assert!(gave_way >= 6, "gave way {gave_way} times for 6 chunks");
     assert!(opened.problems.is_empty());
     assert_eq!(names(&opened.network), names(&tab.network));
