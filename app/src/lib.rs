@@ -29,7 +29,6 @@ pub use ui::{shell, App};
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    browser::mark("colloquy:hydrating");
     leptos::mount::hydrate_body(App);
 }
 

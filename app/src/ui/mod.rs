@@ -133,7 +133,6 @@ fn open_local_network(state: state::NetworkState, sync: sync::SyncState) {
     crate::browser::mark("colloquy:storage-read");
     let kv = crate::browser::LocalStorageKv::open();
     if let Some(list) = kv.as_ref().ok().and_then(read_list) {
-        crate::browser::mark("colloquy:overview-read");
         state.show_cached(list);
     }
     let load = async move {

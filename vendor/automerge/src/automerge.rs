@@ -1026,6 +1026,7 @@ impl Automerge {
                 }
             }
         }
+        // Patched: and so may applying the changes that follow it.
         crate::automerge::give_way(pause).await;
         if let StringMigration::ConvertToText = options.string_migration {
             am.convert_scalar_strings_to_text()?;

@@ -354,7 +354,6 @@ impl<'a> Document<'a> {
         self.verify_changes(&changes, mode)?;
 
         let (indexes, mut mark_order_validator) = index.finish(pause).await;
-        crate::automerge::give_way(pause).await;
         op_set.set_indexes(indexes);
         crate::automerge::give_way(pause).await;
 
