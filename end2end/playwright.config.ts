@@ -56,5 +56,15 @@ export default defineConfig({
     defaultBrowserType: "chromium",
     trace: "retain-on-failure",
   },
+  projects: [
+    { name: "chromium" },
+    // The journey through every date of an interview again, in a zone with daylight saving and
+    // an offset far from the machine's.
+    {
+      name: "chromium-los-angeles",
+      use: { timezoneId: "America/Los_Angeles" },
+      testMatch: /interview\.spec\.ts/,
+    },
+  ],
   webServer: server("../target/debug/server", port, "../target/end2end-data"),
 });

@@ -54,12 +54,22 @@ test("an interview from the first request to the record", async ({ page, context
   const checks = page.getByRole("list", { name: "Checks" });
   await expect(checks).toContainText("not a job");
   await expect(checks).toContainText("20–30 minutes");
-  await page.getByRole("button", { name: "Start again from the template" }).click();
+  // Starting again from the draft can be taken back.
+  await page.getByRole("button", { name: "Start again from the draft" }).click();
+  await expect(page.getByText(/^✓ Short/)).toBeVisible();
+  await page.getByRole("status").getByRole("button", { name: "Undo" }).click();
+  await expect(message).toHaveValue("Hi Ada, do you have any openings for a job at Acme?");
+  await page.getByRole("button", { name: "Start again from the draft" }).click();
   await expect(page.getByText(/^✓ Short/)).toBeVisible();
   await expect(page.getByRole("link", { name: "Open in your email app" })).toHaveAttribute(
     "href",
     /^mailto:ada@acme\.example\?subject=.+&body=.*Ada/,
   );
+  // Marked sent by mistake: the step is taken back, then taken again.
+  await page.getByRole("button", { name: "Mark as sent" }).click();
+  await expect(page.getByRole("heading", { name: "Waiting for a reply" })).toBeVisible();
+  await page.getByRole("status").getByRole("button", { name: "Undo" }).click();
+  await expect(page.locator(".stages [aria-current=step]")).toHaveText("Idea");
   await page.getByRole("button", { name: "Mark as sent" }).click();
   await expect(page.getByRole("heading", { name: "Waiting for a reply" })).toBeVisible();
   await expect(page.getByText(/Try a second contact at their organisation: Thu 3 Dec 2026/)).toBeVisible();
@@ -124,9 +134,16 @@ test("an interview from the first request to the record", async ({ page, context
   await expect(page.locator(".ask-list li input[type=checkbox]:checked")).toHaveCount(3);
   await expect(page.getByRole("list", { name: "People they suggested" }).getByRole("listitem")).toHaveCount(2);
 
-  // Back online: the meeting ends, the thank-you is due, then sent.
+  // Back online, the meeting ends, on Monday, two days before the Wednesday it was set for:
+  // asked whether it happened now, it moves to now, and every date follows.
   await context.setOffline(false);
   await page.getByRole("button", { name: "The meeting is over" }).click();
+  await expect(page.getByText(/It isn't Wed 2 Dec 2026, 10:00 yet/)).toBeVisible();
+  await page.getByRole("button", { name: "Yes, it just ended" }).click();
+  // The timer stops with the meeting.
+  const stopped = await page.getByRole("timer").textContent();
+  await page.clock.fastForward("02:00");
+  await expect(page.getByRole("timer")).toHaveText(stopped!);
   await page.getByRole("link", { name: "Write the thank-you" }).click();
   await expect(page.getByText(/^Thank-you due by /)).toBeVisible();
   await expect(page.getByLabel("Your note", { exact: true })).toHaveValue(/Ada/);
@@ -148,9 +165,11 @@ test("an interview from the first request to the record", async ({ page, context
   await expect(page.getByRole("list", { name: "Interviews held" })).toContainText("Ada Lovelace");
   await shot(page, "record");
   const markdown = await downloaded(page, "Download Markdown");
-  for (const expected of ["Ada Lovelace", "2026-12-02", "Ada moved from radio into speech recognition.", "Grace Hopper", "Bo Li"]) {
+  for (const expected of ["Ada Lovelace", "2026-11-30", "Ada moved from radio into speech recognition.", "Grace Hopper", "Bo Li"]) {
     expect(markdown).toContain(expected);
   }
+  expect(markdown).not.toContain("2026-12-02");
+  await expect(page.getByRole("list", { name: "Interviews held" })).toContainText("30 Nov 2026");
   const csv = await downloaded(page, "Download CSV");
   expect(csv).toContain("Grace Hopper; Bo Li");
 
@@ -161,6 +180,7 @@ test("an interview from the first request to the record", async ({ page, context
   await page.getByRole("link", { name: "Speech systems technology" }).click();
   await expect(page.getByRole("note")).toContainText("Talk to at least 3 people");
   await expect(page.locator(".voice")).toContainText("The mix of linguistics and code.");
+  await expect(page.locator(".voice")).toContainText("30 Nov 2026");
   await shot(page, "field");
   // Further along: the objective moves, and the list of fields says so after a reload.
   await page.getByLabel("Specific job research advice", { exact: true }).check();
@@ -168,6 +188,15 @@ test("an interview from the first request to the record", async ({ page, context
   await expect(page.getByLabel("Specific job research advice", { exact: true })).toBeChecked();
   await navigate(page, "Fields");
   await expect(page.getByRole("list", { name: "Fields" })).toContainText("Specific job research advice");
+
+  // The names Ada gave are next: each a request to send, drafted to say Ada suggested them.
+  await navigate(page, "Next");
+  const requests = page.getByRole("region", { name: "Requests to send" });
+  await expect(requests).toContainText("Ask Grace Hopper for a meeting — suggested by Ada Lovelace");
+  await expect(requests).toContainText("Ask Bo Li for a meeting — suggested by Ada Lovelace");
+  await requests.getByRole("link", { name: /Ask Grace Hopper/ }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Interview with Grace Hopper");
+  await expect(page.getByLabel("Message", { exact: true })).toHaveValue(/Ada Lovelace suggested I get in touch with you\./);
 
   // The referrals are people, referred by Ada.
   await navigate(page, "People");
@@ -221,29 +250,82 @@ test("every interview screen fits a phone and a laptop", async ({ page }) => {
   await page.getByRole("link", { name: "Meet Lena Ortiz" }).click();
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Meeting with Lena Ortiz");
 
+  await page.getByRole("link", { name: "Back to the interview" }).click();
+  await page.getByRole("link", { name: "Lena Ortiz" }).first().click();
+  const person = new URL(page.url()).pathname;
+  await navigate(page, "Fields");
+  await page.getByRole("link", { name: "Urban planning" }).click();
+  const field = new URL(page.url()).pathname;
+
   const screens: [string, string][] = [
     ["home", "/"],
     ["people", "/people"],
+    ["person", person],
+    ["person-edit", `${person}/edit`],
+    ["person-new", "/people/new"],
+    ["import", "/import"],
     ["fields", "/fields"],
+    ["field", field],
     ["interview", interview],
     ["day-of", `${interview}/meet`],
     ["record", "/record"],
     ["settings", "/settings"],
+    ["pair", "/pair"],
   ];
-  for (const [width, height, size] of [[390, 844, "phone"], [1280, 800, "laptop"]] as const) {
-    await page.setViewportSize({ width, height });
-    for (const [name, path] of screens) {
-      await page.goto(path);
-      await waitReady(page);
-      await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
-      // Nothing sticks out sideways: no horizontal scrolling on any screen.
-      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-      expect(overflow, `${name} at ${size}`).toBeLessThanOrEqual(0);
-      await page.screenshot({ path: `test-results/screens/${name}-${size}.png`, fullPage: true });
+  const found: string[] = [];
+  for (const [name, path] of screens) {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(path);
+    await waitReady(page);
+    await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
+    // On every phone width: nothing sticks out sideways, and everything to tap is at least
+    // 44 by 44 pixels (a link within a sentence excepted, as WCAG's target size allows).
+    for (const width of [320, 360, 390, 430]) {
+      await page.setViewportSize({ width, height: 844 });
+      found.push(...(await page.evaluate(layoutProblems)).map((p) => `${name} at ${width}: ${p}`));
     }
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.screenshot({ path: `test-results/screens/${name}-phone.png`, fullPage: true });
+    await page.setViewportSize({ width: 1280, height: 800 });
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    if (overflow > 0) found.push(`${name} at 1280: ${overflow}px too wide`);
+    await page.screenshot({ path: `test-results/screens/${name}-laptop.png`, fullPage: true });
   }
+  expect(found).toEqual([]);
   expect(problems).toEqual([]);
 });
+
+/** What is wrong with the page's layout at this width: overflow, and targets under 44 px. */
+function layoutProblems(): string[] {
+  const problems: string[] = [];
+  const width = document.documentElement.clientWidth;
+  const overflow = document.documentElement.scrollWidth - width;
+  const describe = (el: Element) =>
+    `${el.tagName.toLowerCase()}${el.id ? "#" + el.id : ""} "${(el.textContent || el.getAttribute("aria-label") || "").trim().slice(0, 40)}"`;
+  if (overflow > 0) {
+    problems.push(`${overflow}px too wide`);
+    for (const el of Array.from(document.querySelectorAll("body *"))) {
+      const box = el.getBoundingClientRect();
+      if (box.width > 0 && box.right > width + 0.5) problems.push(`sticks out: ${describe(el)}`);
+    }
+  }
+  const targets = document.querySelectorAll("a[href], button, input:not([type=hidden]), select, textarea, summary");
+  for (const el of Array.from(targets)) {
+    const style = getComputedStyle(el);
+    if (style.visibility === "hidden" || el.closest("[hidden], .visually-hidden")) continue;
+    // A checkbox or radio is tapped through its label.
+    const target = (el.matches("input[type=checkbox], input[type=radio]") && el.closest("label")) || el;
+    const box = target.getBoundingClientRect();
+    if (box.width === 0 && box.height === 0) continue;
+    const inSentence = el.matches("a") && el.parentElement?.matches("p, li, dd, span, bdi") &&
+      (el.parentElement.textContent || "").trim().length > (el.textContent || "").trim().length;
+    if (inSentence) continue;
+    if (box.width < 43.5 || box.height < 43.5) {
+      problems.push(`small target ${Math.round(box.width)}×${Math.round(box.height)}: ${describe(el)}`);
+    }
+  }
+  return problems;
+}
 
 test("a long list of what's next shows its first ten, and all on request", async ({ page }) => {
   test.setTimeout(120_000);

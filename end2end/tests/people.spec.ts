@@ -90,9 +90,20 @@ test("edits made offline are kept", async ({ page, context }) => {
   await expect(page.getByText("Barista at Cafe With Bad Wifi")).toBeVisible();
   await expect(page.getByText("Saved on this device")).toBeVisible();
 
+  // Still offline, the reload is answered by the service worker's offline shell, and the edits
+  // are there.
+  await page.reload();
+  await waitReady(page);
+  expect(await page.evaluate(() => document.documentElement.dataset.shell)).toBe("offline");
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Offline Olive");
+  await expect(page.getByText("Barista at Cafe With Bad Wifi")).toBeVisible();
+  await expect(page.getByText("Typed with no signal")).toBeVisible();
+
+  // Back online, the page the server renders shows them too.
   await context.setOffline(false);
   await page.reload();
   await waitReady(page);
+  expect(await page.evaluate(() => document.documentElement.dataset.shell)).toBeUndefined();
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Offline Olive");
   await expect(page.getByText("Barista at Cafe With Bad Wifi")).toBeVisible();
   await expect(page.getByText("Typed with no signal")).toBeVisible();

@@ -434,7 +434,7 @@ test("typing in one tab is left alone by a tab opened meanwhile, and reaches it 
 
   // The first tab types slowly, never pausing long enough to commit, while a second tab opens
   // and looks for typing left by dead tabs.
-  const text = "Rode the night bus to the depot.";
+  const text = "Rode the night bus to the depot, then walked the whole yard.";
   const typing = page.getByLabel("What you discussed").pressSequentially(text, { delay: 150 });
   const other = await context.newPage();
   await expect
@@ -445,6 +445,8 @@ test("typing in one tab is left alone by a tab opened meanwhile, and reaches it 
   await expect
     .poll(() => other.evaluate(() => performance.getEntriesByName("colloquy:typing-checked").length))
     .toBe(1);
+  // The tabs overlapped: the check found the first tab's typing still uncommitted, and left it.
+  expect(await other.evaluate(() => performance.getEntriesByName("colloquy:typing-live").length)).toBe(1);
   await typing;
   // The typing tab commits it; the other tab gets it from storage, once, and recovered nothing.
   await expect(other.getByLabel("What you discussed")).toHaveValue(text);

@@ -126,6 +126,16 @@ impl Store {
     }
 
     async fn open_with(url: &str, wal_limit: u64) -> Result<Store, StoreError> {
+        Store::open_gated(url, wal_limit, None).await
+    }
+
+    /// Opens as [`Store::open`] does; with a gate, the SQLite writer asks it before every
+    /// commit, and abandons the batch (as a crash or a failed commit would) when it says no.
+    async fn open_gated(
+        url: &str,
+        wal_limit: u64,
+        gate: Option<CommitGate>,
+    ) -> Result<Store, StoreError> {
         if url.starts_with("sqlite:") {
             let mut options = SqliteConnectOptions::from_str(url)?
                 .create_if_missing(true)
@@ -140,7 +150,7 @@ impl Store {
             }
             // The writer creates the file and the schema before any reader opens it.
             let (writes, queue) = tokio::sync::mpsc::channel(4096);
-            spawn_writer(options.get_filename(), wal_limit, queue)?;
+            spawn_writer(options.get_filename(), wal_limit, queue, gate)?;
             let readers = SqlitePoolOptions::new()
                 .max_connections(4)
                 .connect_with(options.clone().read_only(true))
@@ -554,6 +564,10 @@ async fn write(
 /// Most writes committed in one transaction.
 const BATCH: usize = 512;
 
+/// Asked by the writer before each commit, with the batch ready; `false` abandons the batch.
+/// Tests hold a commit with it to show that nothing is acknowledged before its commit.
+type CommitGate = Box<dyn FnMut() -> bool + Send>;
+
 /// The SQLite writer: a thread of its own with the relay's one writing connection, committing
 /// queued writes in batches, one transaction (one WAL commit) for everything that arrived
 /// while the previous batch was being written. Each write is answered only after the commit
@@ -565,6 +579,7 @@ fn spawn_writer(
     path: &std::path::Path,
     wal_limit: u64,
     mut queue: tokio::sync::mpsc::Receiver<WriteJob>,
+    mut gate: Option<CommitGate>,
 ) -> Result<(), StoreError> {
     let conn = rusqlite::Connection::open(path)?;
     conn.busy_timeout(BUSY_TIMEOUT)?;
@@ -590,7 +605,7 @@ fn spawn_writer(
                         Err(_) => break,
                     }
                 }
-                match write_batch(&mut conn, &batch) {
+                match write_batch(&mut conn, &batch, gate.as_mut()) {
                     Ok(results) => {
                         for (job, result) in batch.drain(..).zip(results) {
                             let _ = job.reply.send(result);
@@ -613,6 +628,7 @@ fn spawn_writer(
 fn write_batch(
     conn: &mut rusqlite::Connection,
     batch: &[WriteJob],
+    gate: Option<&mut CommitGate>,
 ) -> Result<Vec<Result<Done, StoreError>>, rusqlite::Error> {
     // Immediate: the write lock from the start, so the counters read are the ones written.
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
@@ -642,6 +658,15 @@ fn write_batch(
         });
     }
     appends.settle(&tx)?;
+    if let Some(gate) = gate {
+        if !gate() {
+            // Dropped, the transaction rolls back: nothing of the batch is kept.
+            return Err(rusqlite::Error::SqliteFailure(
+                rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_ABORT),
+                Some("the commit was abandoned".into()),
+            ));
+        }
+    }
     tx.commit()?;
     Ok(results)
 }
@@ -886,6 +911,86 @@ mod tests {
             tokio::time::sleep(std::time::Duration::from_millis(100)).await;
         }
         assert_eq!(store.latest(&doc).await.unwrap(), u64::from(pushed));
+        std::fs::remove_dir_all(&dir).ok();
+    }
+
+    /// A push is answered only once the transaction holding it has committed: while the
+    /// writer holds the commit, no answer has left; when the commit fails (as a crash would
+    /// make it), the push is refused and nothing of it is stored.
+    #[tokio::test]
+    async fn no_push_is_answered_before_its_commit() {
+        let dir = std::env::temp_dir().join(format!("colloquy-store-gate-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let url = format!("sqlite://{}", dir.join("relay.sqlite3").display());
+        let (reached, at_gate) = std::sync::mpsc::channel::<()>();
+        let (open_gate, decision) = std::sync::mpsc::channel::<bool>();
+        let gate: CommitGate = Box::new(move || {
+            reached.send(()).unwrap();
+            decision.recv().unwrap_or(false)
+        });
+        let store = Store::open_gated(&url, WAL_LIMIT, Some(gate))
+            .await
+            .unwrap();
+        let Store::Sqlite { readers, writes } = &store else {
+            unreachable!("a sqlite URL opens SQLite")
+        };
+        let doc = DocId([5; 32]);
+        let wait_at_gate = || {
+            at_gate
+                .recv_timeout(std::time::Duration::from_secs(30))
+                .unwrap()
+        };
+
+        let job = |write: Write| {
+            let (reply, answer) = tokio::sync::oneshot::channel();
+            (WriteJob { doc, write, reply }, answer)
+        };
+        let push = |n: u8| {
+            job(Write::Append {
+                blob_id: [n; 16],
+                sealed: vec![n; 32],
+                max: i64::MAX,
+            })
+        };
+
+        // The network's key: let its commit through.
+        let (key, answer) = job(Write::CheckKey([1; 32]));
+        writes.send(key).await.unwrap();
+        wait_at_gate();
+        open_gate.send(true).unwrap();
+        assert!(matches!(answer.await.unwrap(), Ok(Done::Key(true, 0))));
+
+        // A push, held at its commit: no answer yet.
+        let (job, mut answer) = push(1);
+        writes.send(job).await.unwrap();
+        wait_at_gate();
+        assert!(
+            matches!(
+                answer.try_recv(),
+                Err(tokio::sync::oneshot::error::TryRecvError::Empty)
+            ),
+            "a push was answered while its commit was held"
+        );
+        // Committed: now it is acknowledged, and stored.
+        open_gate.send(true).unwrap();
+        assert!(matches!(answer.await.unwrap(), Ok(Done::Appended(1, true))));
+
+        // The next commit fails: the push is refused, and nothing of it is stored.
+        let (job, mut answer) = push(2);
+        writes.send(job).await.unwrap();
+        wait_at_gate();
+        assert!(matches!(
+            answer.try_recv(),
+            Err(tokio::sync::oneshot::error::TryRecvError::Empty)
+        ));
+        open_gate.send(false).unwrap();
+        assert!(matches!(answer.await.unwrap(), Err(StoreError::Batch(_))));
+        let stored: Vec<Vec<u8>> = sqlx::query_scalar("SELECT blob_id FROM blobs")
+            .fetch_all(readers)
+            .await
+            .unwrap();
+        assert_eq!(stored, vec![vec![1u8; 16]]);
+        drop(open_gate);
         std::fs::remove_dir_all(&dir).ok();
     }
 

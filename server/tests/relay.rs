@@ -52,8 +52,9 @@ fn databases(scratch: &Scratch) -> Vec<String> {
         "sqlite://{}",
         scratch.0.join("relay.sqlite3").display()
     )];
-    if let Ok(url) = std::env::var("COLLOQUY_TEST_POSTGRES_URL") {
-        urls.push(url);
+    match std::env::var("COLLOQUY_TEST_POSTGRES_URL") {
+        Ok(url) => urls.push(url),
+        Err(_) => eprintln!("COLLOQUY_TEST_POSTGRES_URL is not set: SQLite only"),
     }
     urls
 }
@@ -147,6 +148,9 @@ struct Device {
     socket: Option<Socket>,
     acked: HashSet<BlobId>,
     errors: Vec<String>,
+    /// Every push, before and after sealing.
+    plain: Vec<u8>,
+    sealed: Vec<Vec<u8>>,
 }
 
 impl Device {
@@ -160,6 +164,8 @@ impl Device {
             socket: None,
             acked: HashSet::new(),
             errors: Vec::new(),
+            plain: Vec::new(),
+            sealed: Vec::new(),
         }
     }
 
@@ -200,6 +206,14 @@ impl Device {
         let changes = self.network.save_after(&self.pushed);
         self.pushed = self.network.heads();
         let out = self.client.push(&changes);
+        self.plain.extend_from_slice(&changes);
+        let pending = self
+            .client
+            .persisted()
+            .outbox
+            .last()
+            .expect("a push is kept until acked");
+        self.sealed.push(pending.sealed.clone());
         self.handle(out).await;
     }
 
@@ -290,10 +304,9 @@ fn sqlite_bytes(dir: &Path) -> Vec<u8> {
     bytes
 }
 
-fn contains(haystack: &[u8], needle: &str) -> bool {
-    haystack
-        .windows(needle.len())
-        .any(|w| w == needle.as_bytes())
+fn contains(haystack: &[u8], needle: impl AsRef<[u8]>) -> bool {
+    let needle = needle.as_ref();
+    haystack.windows(needle.len()).any(|w| w == needle)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -335,14 +348,31 @@ async fn two_devices_converge_and_the_database_holds_no_plaintext() {
 
         if url.starts_with("sqlite") {
             let stored = sqlite_bytes(&scratch.0);
-            assert!(stored.len() > 1_000, "the relay stored the blobs");
-            for secret_text in [
+            let plain = [&laptop.plain[..], &phone.plain[..]].concat();
+            let secrets = [
                 "Ana Lima",
                 "Prefers mornings",
                 "night shift",
                 "portfolio",
                 "Ben Ode",
-            ] {
+            ];
+            // The search works: every word is in what the devices pushed before sealing, and
+            // every sealed push is in the file as it was sent.
+            for secret_text in secrets {
+                assert!(
+                    contains(&plain, secret_text),
+                    "{secret_text:?} was never pushed"
+                );
+            }
+            let sealed = [&laptop.sealed[..], &phone.sealed[..]].concat();
+            assert!(sealed.len() >= 4, "{} pushes", sealed.len());
+            for blob in &sealed {
+                assert!(
+                    contains(&stored, blob),
+                    "a sealed push is not in the database"
+                );
+            }
+            for secret_text in secrets {
                 assert!(
                     !contains(&stored, secret_text),
                     "{secret_text:?} is in the relay's database"
@@ -465,6 +495,11 @@ async fn acknowledged_pushes_survive_the_relay_being_killed() {
             laptop.append_note("ana", &format!("<{i:03}>")).await;
         }
         laptop.until(|d| d.acked.len() >= 20).await;
+        // The kill lands mid-burst: pushes are still waiting for their acks.
+        assert!(
+            laptop.acked.len() < BURST,
+            "the burst was over before the kill"
+        );
         relay.child.start_kill().unwrap();
         relay.child.wait().await.unwrap();
         let acked_before_kill = laptop.acked.clone();

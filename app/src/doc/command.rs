@@ -5,6 +5,7 @@
 //! (who suggested a referral, an import's merges) and writing it happen here, in one place,
 //! tested natively. Typing into a text is not a command: it goes through `doc::typing`.
 
+use super::network::{RecordKeys, Records};
 use super::{DocError, Network};
 use crate::domain::{
     Acquaintance, Field, FieldId, Interview, InterviewId, Objective, OwnQuestion, Person, PersonId,
@@ -31,12 +32,14 @@ pub enum Command {
         interview: Interview,
     },
     /// Adds someone the person interviewed suggested: referred by them, linked to the
-    /// interview, and noted as suggested by them.
+    /// interview, noted as suggested by them, and with an interview about the same field to
+    /// ask for (`plan`), so the name reaches "what's next".
     AddReferral {
         interview: InterviewId,
         id: PersonId,
         name: String,
         organisation: String,
+        plan: InterviewId,
     },
     /// Saves the profile and the templates together.
     PutSettings {
@@ -47,6 +50,32 @@ pub enum Command {
     PutQuestion { id: String, question: OwnQuestion },
     /// Writes an import's new and merged people, resolved against the network as it is now.
     Import(Plan),
+    /// Removes a person and the interviews with them; the people they referred stay, no longer
+    /// linked to them.
+    DeletePerson { id: PersonId },
+    /// Removes an interview; the person stays.
+    DeleteInterview { id: InterviewId },
+    /// Removes a field of interest; its interviews stay, in no field.
+    DeleteField { id: FieldId },
+    /// Takes someone off the people an interview's person suggested: out of the network too,
+    /// unless an interview with them has been planned.
+    RemoveReferral {
+        interview: InterviewId,
+        person: PersonId,
+    },
+    /// Puts records back as they were: the undo of another command (and the redo of an undo).
+    Restore(Records),
+}
+
+/// What running a command did.
+#[derive(Debug, Default)]
+pub struct Ran {
+    /// The people it wrote, or removed (`None`): their lines in the people list are out of date.
+    pub people: Vec<(PersonId, Option<Person>)>,
+    /// The interviews it wrote or removed: their outlines are out of date.
+    pub interviews: Vec<InterviewId>,
+    /// The command that takes it back, for the commands that can be taken back.
+    pub undo: Option<Command>,
 }
 
 impl Command {
@@ -75,9 +104,85 @@ impl Network {
         }
     }
 
-    /// Applies a command as one change (none when it changes nothing) and returns the people
-    /// it wrote, as stored, whose lines in the people list are then out of date.
-    pub fn run(
+    /// Applies a command as one change (none when it changes nothing): what it wrote, and how
+    /// to take it back.
+    pub fn run(&mut self, command: &Command, now: i64) -> Result<Ran, DocError> {
+        let Some(keys) = self.touches(command)? else {
+            let people = self.carry_out(command, now)?;
+            return Ok(Ran {
+                people: people.into_iter().map(|(id, p)| (id, Some(p))).collect(),
+                interviews: command.interview().cloned().into_iter().collect(),
+                undo: None,
+            });
+        };
+        let before = self.records(&keys)?;
+        self.carry_out(command, now)?;
+        let after = self.records(&keys)?;
+        let undo = (after != before).then_some(Command::Restore(before));
+        Ok(Ran {
+            people: after.people,
+            interviews: keys.interviews,
+            undo,
+        })
+    }
+
+    /// The interviews with a person.
+    fn interviews_with(&self, person: &PersonId) -> Vec<InterviewId> {
+        self.interview_outlines()
+            .into_iter()
+            .filter(|(_, i)| &i.person == person)
+            .map(|(id, _)| id)
+            .collect()
+    }
+
+    /// The records a command may change, when it can be taken back.
+    fn touches(&self, command: &Command) -> Result<Option<RecordKeys>, DocError> {
+        let mut keys = RecordKeys::default();
+        match command {
+            Command::PutPerson { id, .. } => keys.people.push(id.clone()),
+            Command::PutField { id, .. } => keys.fields.push(id.clone()),
+            Command::SetObjective { field, .. } => keys.fields.push(field.clone()),
+            Command::PutInterview { id, .. } | Command::DeleteInterview { id } => {
+                keys.interviews.push(id.clone())
+            }
+            Command::AddReferral {
+                interview,
+                id,
+                plan,
+                ..
+            } => {
+                keys.interviews.extend([interview.clone(), plan.clone()]);
+                keys.people.push(id.clone());
+            }
+            Command::RemoveReferral { interview, person } => {
+                keys.interviews.push(interview.clone());
+                keys.interviews.extend(self.interviews_with(person));
+                keys.people.push(person.clone());
+            }
+            Command::DeletePerson { id } => {
+                keys.people.push(id.clone());
+                keys.people.extend(self.people_referred_by(id));
+                keys.interviews.extend(self.interviews_with(id));
+            }
+            Command::DeleteField { id } => {
+                keys.fields.push(id.clone());
+                keys.interviews.extend(
+                    self.interview_outlines()
+                        .into_iter()
+                        .filter(|(_, i)| &i.field == id)
+                        .map(|(interview, _)| interview),
+                );
+            }
+            Command::Restore(records) => keys = records.keys(),
+            Command::PutSettings { .. } | Command::PutQuestion { .. } | Command::Import(_) => {
+                return Ok(None)
+            }
+        }
+        Ok(Some(keys))
+    }
+
+    /// Runs a command; returns the people it wrote, as stored.
+    fn carry_out(
         &mut self,
         command: &Command,
         now: i64,
@@ -109,13 +214,12 @@ impl Network {
                 id,
                 name,
                 organisation,
+                plan,
             } => {
-                let interviewee = self
-                    .interview(interview)?
-                    .ok_or_else(|| {
-                        DocError::Layout("that interview is no longer in the network".into())
-                    })?
-                    .person;
+                let mut stored = self.interview(interview)?.ok_or_else(|| {
+                    DocError::Layout("that interview is no longer in the network".into())
+                })?;
+                let interviewee = stored.person.clone();
                 let interviewee_name = self
                     .person(&interviewee)?
                     .map(|p| p.name)
@@ -130,7 +234,19 @@ impl Network {
                     updated_at: now,
                     ..Person::default()
                 };
-                self.add_referrals(interview, &[(id.clone(), person.clone())], now)?;
+                stored.add_referral(id.clone());
+                let ask = Interview::new(id.clone(), stored.field.clone(), now);
+                self.put_records(
+                    &Records {
+                        people: vec![(id.clone(), Some(person.clone()))],
+                        interviews: vec![
+                            (interview.clone(), Some(stored)),
+                            (plan.clone(), Some(ask)),
+                        ],
+                        fields: Vec::new(),
+                    },
+                    now,
+                )?;
                 Ok(vec![(id.clone(), person)])
             }
             Command::PutSettings { profile, templates } => {
@@ -151,6 +267,85 @@ impl Network {
                     self.put_people(&people, now)?;
                 }
                 Ok(people)
+            }
+            Command::DeletePerson { id } => {
+                let mut records = Records::default();
+                let name = self.person(id)?.map(|p| p.name).unwrap_or_default();
+                for referred in self.people_referred_by(id) {
+                    if let Some(mut person) = self.person(&referred)? {
+                        person.referred_by = None;
+                        // Who suggested them stays written down.
+                        if !name.is_empty() && !person.how_we_know.contains(&name) {
+                            person.how_we_know = match person.how_we_know.trim() {
+                                "" => format!("Suggested by {name}"),
+                                how => format!("Suggested by {name}; {how}"),
+                            };
+                        }
+                        records.people.push((referred, Some(person)));
+                    }
+                }
+                records.people.push((id.clone(), None));
+                for (interview, outline) in self.interview_outlines() {
+                    if &outline.person == id {
+                        records.interviews.push((interview, None));
+                    }
+                }
+                self.put_records(&records, now)?;
+                Ok(Vec::new())
+            }
+            Command::DeleteInterview { id } => {
+                let records = Records {
+                    interviews: vec![(id.clone(), None)],
+                    ..Records::default()
+                };
+                self.put_records(&records, now)?;
+                Ok(Vec::new())
+            }
+            Command::DeleteField { id } => {
+                let mut records = Records {
+                    fields: vec![(id.clone(), None)],
+                    ..Records::default()
+                };
+                for (interview, outline) in self.interview_outlines() {
+                    if &outline.field == id {
+                        if let Some(mut whole) = self.interview(&interview)? {
+                            whole.field = FieldId::default();
+                            records.interviews.push((interview, Some(whole)));
+                        }
+                    }
+                }
+                self.put_records(&records, now)?;
+                Ok(Vec::new())
+            }
+            Command::RemoveReferral { interview, person } => {
+                let mut records = Records::default();
+                match self.interview(interview)? {
+                    Some(mut stored) if stored.referrals.contains(person) => {
+                        stored.referrals.retain(|p| p != person);
+                        records.interviews.push((interview.clone(), Some(stored)));
+                    }
+                    // Not (or no longer) a referral of that interview: nothing to take off.
+                    _ => return Ok(Vec::new()),
+                }
+                // Only the name was collected (nothing asked yet): it goes, with the request
+                // that was waiting to be sent. Once asked, they stay in the network.
+                let theirs = self.interviews_with(person);
+                let untouched = theirs.iter().all(|id| {
+                    self.interview_outline(id)
+                        .is_none_or(|i| i.stage() == crate::domain::Stage::Idea)
+                });
+                if untouched {
+                    records.people.push((person.clone(), None));
+                    records
+                        .interviews
+                        .extend(theirs.into_iter().map(|id| (id, None)));
+                }
+                self.put_records(&records, now)?;
+                Ok(Vec::new())
+            }
+            Command::Restore(records) => {
+                self.put_records(records, now)?;
+                Ok(Vec::new())
             }
         }
     }
@@ -173,10 +368,10 @@ mod tests {
     /// Runs a command and counts the changes it made.
     fn run(net: &mut Network, command: Command) -> (Vec<PersonId>, usize) {
         let heads = net.heads();
-        let written = net.run(&command, 7).unwrap();
+        let written = net.run(&command, 7).unwrap().people;
         // What `run` says it wrote is what is stored.
         for (id, person) in &written {
-            assert_eq!(net.person(id).unwrap().as_ref(), Some(person));
+            assert_eq!(&net.person(id).unwrap(), person);
         }
         let ids = written.into_iter().map(|(id, _)| id).collect();
         (ids, net.changes_after(&heads))
@@ -264,6 +459,7 @@ mod tests {
                 id: bo.clone(),
                 name: "  Bo Chen ".into(),
                 organisation: "Acme ".into(),
+                plan: InterviewId::from("ask-bo"),
             },
         );
         assert_eq!((written, changes), (vec![bo.clone()], 1));
@@ -280,6 +476,28 @@ mod tests {
             .unwrap()
             .referrals
             .contains(&bo));
+        // Their name reaches "what's next": a request to send, about the same field.
+        let ask = net
+            .interview(&InterviewId::from("ask-bo"))
+            .unwrap()
+            .unwrap();
+        assert_eq!((&ask.person, &ask.field), (&bo, &FieldId::from("f")));
+        assert_eq!(ask.stage(), crate::domain::Stage::Idea);
+
+        // Taking the name back takes the waiting request with it.
+        let ran = net
+            .run(
+                &Command::RemoveReferral {
+                    interview: interview.clone(),
+                    person: bo.clone(),
+                },
+                9,
+            )
+            .unwrap();
+        assert!(!net.contains_person(&bo));
+        assert_eq!(net.interview(&InterviewId::from("ask-bo")).unwrap(), None);
+        net.run(&ran.undo.unwrap(), 10).unwrap();
+        assert!(net.contains_person(&bo));
 
         // An interview deleted meanwhile: the referral is refused, nothing is written.
         let heads = net.heads();
@@ -290,6 +508,7 @@ mod tests {
                     id: PersonId::from("cy"),
                     name: "Cy".into(),
                     organisation: String::new(),
+                    plan: InterviewId::from("ask-cy"),
                 },
                 8,
             )
@@ -422,18 +641,164 @@ mod tests {
                         id: PersonId::from(format!("r{n}")),
                         name: format!("Referral {n}"),
                         organisation: String::new(),
+                        plan: InterviewId::from(format!("ask-{n}")),
                     },
+                    5 if at % 3 == 0 => Command::DeleteInterview { id },
                     _ => Command::PutField {
                         id: FieldId::from("f"),
                         field: Field::default(),
                     },
                 };
-                net.run(&command, at).unwrap();
-                if let Some(id) = command.interview() {
+                let ran = net.run(&command, at).unwrap();
+                for id in &ran.interviews {
                     net.refresh_outline(&mut outlines, id);
                 }
                 prop_assert_eq!(&outlines, &net.interview_outlines());
             }
         }
+
+        /// Whatever the user did before, a change and then its undo leave the network as it
+        /// was (people, interviews, fields), and undoing the undo makes the change again.
+        #[test]
+        fn undo_takes_any_change_back_and_redo_makes_it_again(
+            steps in proptest::collection::vec((0usize..8, 0usize..4, 0usize..4), 1..16)
+        ) {
+            let mut net = Network::new();
+            for (n, (kind, a, b)) in steps.into_iter().enumerate() {
+                let command = some_command(&net, n, kind, a, b);
+                let before = everything(&net);
+                let ran = net.run(&command, n as i64).unwrap();
+                let after = everything(&net);
+                let Some(undo) = ran.undo else {
+                    prop_assert_eq!(&after, &before, "{:?} changed the network with no undo", command);
+                    continue;
+                };
+                let undone = net.run(&undo, n as i64).unwrap();
+                prop_assert_eq!(&everything(&net), &before, "undoing {:?}", command);
+                let redo = undone.undo.expect("an undo can be undone");
+                net.run(&redo, n as i64).unwrap();
+                prop_assert_eq!(&everything(&net), &after, "redoing {:?}", command);
+            }
+        }
+    }
+
+    type Everything = (
+        Vec<(PersonId, Person)>,
+        Vec<(InterviewId, Interview)>,
+        Vec<(FieldId, Field)>,
+    );
+
+    fn everything(net: &Network) -> Everything {
+        let mut interviews = net.interviews();
+        interviews.sort_by(|a, b| a.0.as_str().cmp(b.0.as_str()));
+        (net.people().0, interviews, net.fields())
+    }
+
+    /// A command of each kind that can be undone, on a few ids so they meet.
+    fn some_command(net: &Network, n: usize, kind: usize, a: usize, b: usize) -> Command {
+        let person_id = PersonId::from(format!("p{a}"));
+        let interview_id = InterviewId::from(format!("i{b}"));
+        let field_id = FieldId::from(format!("f{}", a % 2));
+        match kind {
+            0 => Command::PutPerson {
+                id: person_id.clone(),
+                person: Person {
+                    notes: format!("note {n}"),
+                    referred_by: (b > 0).then(|| PersonId::from(format!("p{}", b - 1))),
+                    ..person(&format!("Person {a} v{n}"))
+                },
+            },
+            1 => Command::PutInterview {
+                id: interview_id.clone(),
+                interview: {
+                    let mut interview = net
+                        .interview(&interview_id)
+                        .unwrap()
+                        .unwrap_or_else(|| Interview::new(person_id.clone(), field_id.clone(), 1));
+                    interview.notes.push_str(&format!(" typed {n}"));
+                    let _ = interview.send_request(n as i64);
+                    interview
+                },
+            },
+            2 => Command::PutField {
+                id: field_id.clone(),
+                field: Field {
+                    name: format!("Field {n}"),
+                    ..Field::default()
+                },
+            },
+            3 => Command::DeletePerson { id: person_id },
+            4 => Command::DeleteInterview { id: interview_id },
+            5 => Command::DeleteField { id: field_id },
+            6 => match net.interview(&interview_id).unwrap() {
+                Some(_) => Command::AddReferral {
+                    interview: interview_id,
+                    id: PersonId::from(format!("p{a}")),
+                    name: format!("Referral {n}"),
+                    organisation: "Acme".into(),
+                    plan: InterviewId::from(format!("ask-{b}")),
+                },
+                None => Command::SetObjective {
+                    field: field_id,
+                    objective: Objective::Specific,
+                },
+            },
+            _ => Command::RemoveReferral {
+                interview: interview_id,
+                person: person_id,
+            },
+        }
+    }
+
+    #[test]
+    fn deleting_a_person_takes_their_interviews_and_leaves_whom_they_referred() {
+        let mut net = Network::new();
+        let (ana, bo, cy) = (
+            PersonId::from("ana"),
+            PersonId::from("bo"),
+            PersonId::from("cy"),
+        );
+        net.put_person(&ana, &person("Ana Lima"), 1).unwrap();
+        let referred = Person {
+            referred_by: Some(ana.clone()),
+            acquaintance: Acquaintance::Referred,
+            how_we_know: "Suggested by Ana Lima".into(),
+            ..person("Bo Chen")
+        };
+        net.put_person(&bo, &referred, 1).unwrap();
+        net.put_person(&cy, &person("Cy Park"), 1).unwrap();
+        let (with_ana, with_cy) = (InterviewId::from("i1"), InterviewId::from("i2"));
+        net.put_interview(
+            &with_ana,
+            &Interview::new(ana.clone(), FieldId::from("f"), 1),
+            1,
+        )
+        .unwrap();
+        net.put_interview(
+            &with_cy,
+            &Interview::new(cy.clone(), FieldId::from("f"), 1),
+            1,
+        )
+        .unwrap();
+        let before = everything(&net);
+
+        let heads = net.heads();
+        let ran = net
+            .run(&Command::DeletePerson { id: ana.clone() }, 9)
+            .unwrap();
+        assert_eq!(net.changes_after(&heads), 1, "one change");
+        assert!(!net.contains_person(&ana));
+        assert_eq!(net.interview(&with_ana).unwrap(), None);
+        assert!(net.interview(&with_cy).unwrap().is_some());
+        let bo_now = net.person(&bo).unwrap().unwrap();
+        assert_eq!(bo_now.referred_by, None);
+        assert_eq!(bo_now.how_we_know, "Suggested by Ana Lima");
+        // The people list learns of both: Ana gone, Bo's line changed.
+        assert!(ran.people.contains(&(ana.clone(), None)));
+        assert!(ran.people.iter().any(|(id, p)| id == &bo && p.is_some()));
+        assert_eq!(ran.interviews, vec![with_ana.clone()]);
+
+        net.run(&ran.undo.unwrap(), 10).unwrap();
+        assert_eq!(everything(&net), before);
     }
 }

@@ -11,8 +11,8 @@ pub mod store;
 pub mod text;
 pub mod typing;
 
-pub use command::Command;
-pub use network::{DocError, Network, SCHEMA_VERSION};
+pub use command::{Command, Ran};
+pub use network::{DocError, Network, RecordKeys, Records, SCHEMA_VERSION};
 
 #[cfg(test)]
 pub(crate) use pausing::{next_task, poll_to_end};

@@ -197,6 +197,58 @@ pub fn request_subject(ctx: &RequestContext) -> String {
     }
 }
 
+/// Most characters LinkedIn takes in a note sent with an invitation to connect.
+pub const LINKEDIN_NOTE_LIMIT: usize = 300;
+
+/// The request as a LinkedIn note: who you are, how you got their name, the field, twenty
+/// minutes and not a job, in at most [`LINKEDIN_NOTE_LIMIT`] characters (a long field or name is
+/// shortened before anything else goes).
+pub fn linkedin_note(ctx: &RequestContext) -> String {
+    let hello = match first_name(&ctx.contact_name) {
+        "" => "Hello,".to_owned(),
+        name => format!("Hello {name},"),
+    };
+    let source = match referrer(ctx) {
+        Some(referrer) => format!("{referrer} suggested I reach out."),
+        None => acquaintance_sentence(&ctx.how_we_know).unwrap_or_default(),
+    };
+    let sign = first_name(&ctx.your_name).to_owned();
+    let note = |field: &str, source: &str| {
+        let ask = format!(
+            "I'm researching {field} and would value 20 minutes of your advice (not a job \
+             request). Would you be open to a short call?"
+        );
+        [hello.as_str(), source, ask.as_str(), sign.as_str()]
+            .into_iter()
+            .filter(|part| !part.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let field = field_or_default(&ctx.field);
+    let full = note(field, &source);
+    if full.chars().count() <= LINKEDIN_NOTE_LIMIT {
+        return full;
+    }
+    // The field, cut to what room is left.
+    let room = LINKEDIN_NOTE_LIMIT.saturating_sub(note("", &source).chars().count());
+    if room >= 12 {
+        return note(&shorten(field, room), &source);
+    }
+    shorten(&note("your field", &source), LINKEDIN_NOTE_LIMIT)
+}
+
+/// `text` cut at a word boundary, with "…", to at most `limit` characters.
+fn shorten(text: &str, limit: usize) -> String {
+    if text.chars().count() <= limit {
+        return text.to_owned();
+    }
+    let mut cut: String = text.chars().take(limit.saturating_sub(1)).collect();
+    if let Some(space) = cut.rfind(char::is_whitespace).filter(|&at| at > 0) {
+        cut.truncate(space);
+    }
+    format!("{}…", cut.trim_end_matches(|c: char| !c.is_alphanumeric()))
+}
+
 /// What to say when asking on the phone or in person, one sentence a line.
 pub fn phone_script(ctx: &RequestContext) -> String {
     let contact = first_name(&ctx.contact_name);
@@ -1353,5 +1405,50 @@ Sam Okafor"
             href,
             "mailto:a@b.c?subject=%3F%26%3D%23&body=r%C3%A9sum%C3%A9%00"
         );
+    }
+
+    #[test]
+    fn a_linkedin_note_names_the_referrer_and_keeps_within_the_limit() {
+        let ctx = RequestContext {
+            contact_name: "Grace Kim".into(),
+            referrer_name: Some("Raj Patel".into()),
+            field: "urban transit planning".into(),
+            your_name: "Sam Rivera".into(),
+            your_email: "sam@example.org".into(),
+            ..RequestContext::default()
+        };
+        let note = linkedin_note(&ctx);
+        assert_eq!(
+            note,
+            "Hello Grace, Raj Patel suggested I reach out. I'm researching urban transit \
+             planning and would value 20 minutes of your advice (not a job request). Would you \
+             be open to a short call? Sam"
+        );
+        assert!(check_request(&note, &ctx)
+            .iter()
+            .all(|c| !matches!(c, DraftCheck::NoNameSource | DraftCheck::AsksForJob { .. })));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn a_linkedin_note_never_passes_the_limit(
+            contact in ".{0,80}",
+            referrer in proptest::option::of(".{0,80}"),
+            how in ".{0,120}",
+            field in ".{0,400}",
+            you in ".{0,80}",
+        ) {
+            let ctx = RequestContext {
+                contact_name: contact,
+                referrer_name: referrer,
+                how_we_know: how,
+                field,
+                your_name: you,
+                ..RequestContext::default()
+            };
+            let note = linkedin_note(&ctx);
+            proptest::prop_assert!(note.chars().count() <= LINKEDIN_NOTE_LIMIT, "{} chars: {}", note.chars().count(), note);
+            proptest::prop_assert!(note.contains("20 minutes") || note.ends_with('…'));
+        }
     }
 }

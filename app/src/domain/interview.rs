@@ -501,6 +501,8 @@ pub enum StageError {
     NoTime,
     #[error("They already replied: the meeting is scheduled.")]
     AlreadyReplied,
+    #[error("The meeting's time hasn't come yet.")]
+    BeforeMeeting,
 }
 
 impl Interview {
@@ -615,15 +617,39 @@ impl Interview {
         Ok(())
     }
 
-    /// The meeting took place and ended at `now`.
+    /// The meeting took place and ended at `now`. Before the meeting's time it is refused
+    /// ([`StageError::BeforeMeeting`]): the user is asked whether it happened now instead
+    /// ([`Interview::mark_held_now`]), so no date says it was held before it began.
     pub fn mark_held(&mut self, now: i64) -> Result<(), StageError> {
         match self.stage() {
             Stage::Scheduled => {}
             Stage::Held | Stage::Thanked | Stage::Reflected => return Err(StageError::AlreadyHeld),
             _ => return Err(StageError::NotScheduled),
         }
+        if self.meeting.at.is_some_and(|at| now < at) {
+            return Err(StageError::BeforeMeeting);
+        }
         self.held_at = Some(now);
         Ok(())
+    }
+
+    /// The meeting happened earlier than planned and has just ended: it is moved to end at
+    /// `now`, and marked held.
+    pub fn mark_held_now(&mut self, now: i64) -> Result<(), StageError> {
+        if self.meeting.at.is_none() {
+            return Err(StageError::NotScheduled);
+        }
+        let started = now - i64::from(self.meeting.minutes) * MINUTE_MS;
+        self.meeting.at = Some(self.meeting.at.map_or(started, |at| at.min(started)));
+        self.mark_held(now)
+    }
+
+    /// When the meeting took place: the time it was set for (moved when it happened early),
+    /// or, for one held without a time, when it was marked held. Every screen and export
+    /// dates a held meeting by this.
+    pub fn met_at(&self) -> Option<i64> {
+        let held = self.held_at?;
+        Some(self.meeting.at.map_or(held, |at| at.min(held)))
     }
 
     pub fn mark_thanked(&mut self, now: i64) -> Result<(), StageError> {
@@ -647,6 +673,8 @@ impl Interview {
     }
 
     /// When the thank-you is due: 24 hours after the meeting ended.
+    /// A day after the meeting ended, as marked (a meeting can't be marked over before its
+    /// time: [`Interview::mark_held`]).
     pub fn thank_you_due(&self) -> Option<i64> {
         self.held_at.map(thank_you_due)
     }

@@ -150,6 +150,8 @@ pub enum DecodeError {
     Utf8,
     #[error("unknown error code {0}")]
     Code(u16),
+    #[error("a yes/no field holds {0}")]
+    Flag(u8),
 }
 
 impl ClientMsg {
@@ -285,9 +287,9 @@ impl ServerMsg {
             101 => ServerMsg::Challenge { nonce: r.array()? },
             102 => ServerMsg::Welcome { latest: r.u64()? },
             103 => {
-                let snapshot = match r.u8()? {
-                    0 => None,
-                    _ => Some(Snapshot {
+                let snapshot = match r.flag()? {
+                    false => None,
+                    true => Some(Snapshot {
                         blob_id: r.array()?,
                         covers: r.u64()?,
                         sealed: r.bytes()?,
@@ -309,7 +311,7 @@ impl ServerMsg {
                 ServerMsg::Blobs {
                     snapshot,
                     blobs,
-                    more: r.u8()? != 0,
+                    more: r.flag()?,
                 }
             }
             104 => ServerMsg::Ack {
@@ -384,6 +386,14 @@ impl<'a> Reader<'a> {
     }
     fn u8(&mut self) -> Result<u8, DecodeError> {
         Ok(self.take(1)?[0])
+    }
+    /// A yes/no byte: 0 or 1 and nothing else, so every frame has one reading and one form.
+    fn flag(&mut self) -> Result<bool, DecodeError> {
+        match self.u8()? {
+            0 => Ok(false),
+            1 => Ok(true),
+            other => Err(DecodeError::Flag(other)),
+        }
     }
     fn u16(&mut self) -> Result<u16, DecodeError> {
         Ok(u16::from_le_bytes(self.array()?))
@@ -522,6 +532,128 @@ mod tests {
         assert_eq!(ServerMsg::decode(&page), Err(DecodeError::Short));
     }
 
+    fn bytes_up_to(max: usize) -> impl Strategy<Value = Vec<u8>> {
+        prop::collection::vec(any::<u8>(), 0..max)
+    }
+
+    fn any_client_msg() -> impl Strategy<Value = ClientMsg> {
+        prop_oneof![
+            any::<[u8; 32]>().prop_map(|doc_id| ClientMsg::Hello { doc_id }),
+            (
+                any::<[u8; 32]>(),
+                prop::array::uniform32(any::<u8>()),
+                any::<[u8; 32]>()
+            )
+                .prop_map(|(verifying_key, a, b)| {
+                    let mut signature = [0; 64];
+                    signature[..32].copy_from_slice(&a);
+                    signature[32..].copy_from_slice(&b);
+                    ClientMsg::Auth {
+                        verifying_key,
+                        signature,
+                    }
+                }),
+            any::<u64>().prop_map(|since| ClientMsg::Subscribe { since }),
+            (any::<[u8; 16]>(), bytes_up_to(64))
+                .prop_map(|(blob_id, sealed)| ClientMsg::Push { blob_id, sealed }),
+            (any::<[u8; 16]>(), any::<u64>(), bytes_up_to(64)).prop_map(
+                |(blob_id, covers, sealed)| ClientMsg::PutSnapshot {
+                    blob_id,
+                    covers,
+                    sealed
+                }
+            ),
+            Just(ClientMsg::Delete),
+            Just(ClientMsg::Ping),
+        ]
+    }
+
+    fn any_server_msg() -> impl Strategy<Value = ServerMsg> {
+        let blob = (any::<u64>(), any::<[u8; 16]>(), bytes_up_to(24)).prop_map(
+            |(seq, blob_id, sealed)| Blob {
+                seq,
+                blob_id,
+                sealed,
+            },
+        );
+        let snapshot = (any::<[u8; 16]>(), any::<u64>(), bytes_up_to(24)).prop_map(
+            |(blob_id, covers, sealed)| Snapshot {
+                blob_id,
+                covers,
+                sealed,
+            },
+        );
+        let code = prop::sample::select(vec![
+            ErrorCode::BadFrame,
+            ErrorCode::Unauthorized,
+            ErrorCode::TooLarge,
+            ErrorCode::RateLimited,
+            ErrorCode::QuotaExceeded,
+            ErrorCode::Version,
+            ErrorCode::Internal,
+        ]);
+        prop_oneof![
+            any::<[u8; 32]>().prop_map(|nonce| ServerMsg::Challenge { nonce }),
+            any::<u64>().prop_map(|latest| ServerMsg::Welcome { latest }),
+            (
+                prop::option::of(snapshot),
+                prop::collection::vec(blob, 0..4),
+                any::<bool>()
+            )
+                .prop_map(|(snapshot, blobs, more)| ServerMsg::Blobs {
+                    snapshot,
+                    blobs,
+                    more
+                }),
+            (any::<[u8; 16]>(), any::<u64>())
+                .prop_map(|(blob_id, seq)| ServerMsg::Ack { blob_id, seq }),
+            any::<u64>().prop_map(|covers| ServerMsg::SnapshotStored { covers }),
+            any::<u64>().prop_map(|latest| ServerMsg::Notify { latest }),
+            Just(ServerMsg::Deleted),
+            (code, ".{0,20}").prop_map(|(code, message)| ServerMsg::Error { code, message }),
+            Just(ServerMsg::Pong),
+        ]
+    }
+
+    /// A change to a valid frame: what a broken or hostile peer might send instead.
+    #[derive(Clone, Debug)]
+    enum Damage {
+        /// XOR a byte (never with 0, so the byte changes).
+        Flip(prop::sample::Index, u8),
+        Truncate(prop::sample::Index),
+        Insert(prop::sample::Index, u8),
+        Append(Vec<u8>),
+        /// Overwrite four bytes with a length, as if a length field lied.
+        Length(prop::sample::Index, u32),
+    }
+
+    fn damage() -> impl Strategy<Value = Damage> {
+        let length = prop_oneof![Just(u32::MAX), Just(0u32), 0..300u32, any::<u32>()];
+        prop_oneof![
+            (any::<prop::sample::Index>(), 1..=255u8).prop_map(|(i, x)| Damage::Flip(i, x)),
+            any::<prop::sample::Index>().prop_map(Damage::Truncate),
+            (any::<prop::sample::Index>(), any::<u8>()).prop_map(|(i, b)| Damage::Insert(i, b)),
+            prop::collection::vec(any::<u8>(), 1..8).prop_map(Damage::Append),
+            (any::<prop::sample::Index>(), length).prop_map(|(i, n)| Damage::Length(i, n)),
+        ]
+    }
+
+    fn damaged(frame: &[u8], damage: &Damage) -> Vec<u8> {
+        let mut bytes = frame.to_vec();
+        match damage {
+            Damage::Flip(at, x) => bytes[at.index(frame.len())] ^= x,
+            Damage::Truncate(at) => bytes.truncate(at.index(frame.len())),
+            Damage::Insert(at, b) => bytes.insert(at.index(frame.len() + 1), *b),
+            Damage::Append(more) => bytes.extend_from_slice(more),
+            Damage::Length(at, n) => {
+                let at = at.index(frame.len());
+                let end = (at + 4).min(bytes.len());
+                bytes.splice(at..end, n.to_le_bytes()[..end - at].iter().copied());
+            }
+        }
+        bytes
+    }
+
     proptest! {
         #[test]
         fn arbitrary_bytes_never_panic_the_decoders(bytes in prop::collection::vec(any::<u8>(), 0..200)) {
@@ -529,10 +661,43 @@ mod tests {
             let _ = ServerMsg::decode(&bytes);
         }
 
+        /// Starting from valid frames, so the damage reaches the fields past the version and tag:
+        /// a damaged frame is refused whole, or it is a frame in its own right (it encodes back
+        /// to exactly the bytes received; nothing was skipped or read two ways).
         #[test]
-        fn pushes_round_trip(id in any::<[u8; 16]>(), sealed in prop::collection::vec(any::<u8>(), 0..300)) {
-            let msg = ClientMsg::Push { blob_id: id, sealed };
-            prop_assert_eq!(ClientMsg::decode(&msg.encode()), Ok(msg));
+        fn a_damaged_client_frame_is_refused_or_read_exactly(msg in any_client_msg(), damage in damage()) {
+            let frame = msg.encode();
+            prop_assert_eq!(ClientMsg::decode(&frame), Ok(msg));
+            let bad = damaged(&frame, &damage);
+            if let Ok(read) = ClientMsg::decode(&bad) {
+                prop_assert_eq!(read.encode(), bad, "read as {:?}", read);
+            }
         }
+
+        #[test]
+        fn a_damaged_server_frame_is_refused_or_read_exactly(msg in any_server_msg(), damage in damage()) {
+            let frame = msg.encode();
+            prop_assert_eq!(ServerMsg::decode(&frame), Ok(msg));
+            let bad = damaged(&frame, &damage);
+            if let Ok(read) = ServerMsg::decode(&bad) {
+                prop_assert_eq!(read.encode(), bad, "read as {:?}", read);
+            }
+        }
+    }
+
+    #[test]
+    fn yes_no_fields_hold_only_zero_or_one() {
+        let page = ServerMsg::Blobs {
+            snapshot: None,
+            blobs: vec![],
+            more: true,
+        }
+        .encode();
+        let mut two = page.clone();
+        *two.last_mut().unwrap() = 2;
+        assert_eq!(ServerMsg::decode(&two), Err(DecodeError::Flag(2)));
+        let mut snapshot_flag = page;
+        snapshot_flag[2] = 7;
+        assert_eq!(ServerMsg::decode(&snapshot_flag), Err(DecodeError::Flag(7)));
     }
 }

@@ -23,8 +23,10 @@ struct Device {
     /// Heads as of the last push: the next push carries what came after.
     pushed: Vec<automerge::ChangeHash>,
     /// What survives a crash besides the document (which the app saves on every change): the
-    /// client's persisted state.
+    /// client's persisted state and the pushed heads, written together when a push is made
+    /// (as the browser's driver keeps `colloquy/sync/state` and `colloquy/sync/pushed`).
     saved_sync: Persisted,
+    saved_pushed: Vec<automerge::ChangeHash>,
     /// Frames in flight on the current connection, each way.
     up: VecDeque<Vec<u8>>,
     down: VecDeque<Vec<u8>>,
@@ -38,6 +40,7 @@ impl Device {
         Device {
             client: SyncClient::new(secret.keys(), Persisted::default()),
             network,
+            saved_pushed: pushed.clone(),
             pushed,
             saved_sync: Persisted::default(),
             up: VecDeque::new(),
@@ -59,6 +62,7 @@ impl Device {
                     self.network.apply(&bytes).expect("relay blobs apply");
                     if !unpushed {
                         self.pushed = self.network.heads();
+                        self.saved_pushed = self.pushed.clone();
                     }
                 }
                 Output::Persist => self.saved_sync = self.client.persisted().clone(),
@@ -67,15 +71,13 @@ impl Device {
         }
     }
 
+    /// An edit is saved with the document at once; it is pushed later ([`Device::push`]), as
+    /// the app pushes once edits pause, so a crash can fall in between.
     fn edit(&mut self, person: usize, marker: &str, now: i64) {
         let id = PersonId::from(format!("p{person}"));
         let mut p = self.network.person(&id).unwrap().expect("seeded person");
         p.notes.push_str(marker);
         self.network.put_person(&id, &p, now).unwrap();
-        let changes = self.network.save_after(&self.pushed);
-        self.pushed = self.network.heads();
-        let out = self.client.push(&changes);
-        self.handle(out);
     }
 
     fn add(&mut self, marker: &str, now: i64) {
@@ -86,23 +88,33 @@ impl Device {
             ..Person::default()
         };
         self.network.put_person(&id, &person, now).unwrap();
+    }
+
+    /// Pushes what changed since the last push; the outbox and the pushed heads are stored
+    /// together before anything is sent.
+    fn push(&mut self) {
         let changes = self.network.save_after(&self.pushed);
+        if changes.is_empty() {
+            return;
+        }
         self.pushed = self.network.heads();
         let out = self.client.push(&changes);
+        self.saved_sync = self.client.persisted().clone();
+        self.saved_pushed = self.pushed.clone();
         self.handle(out);
     }
 
     fn crash(&mut self, secret: &RootSecret) {
-        // The app saves the document on every change, so a restart reads all of it back.
+        // The app saves the document on every change, so a restart reads all of it back, and
+        // the sync state as it was last stored: edits saved but not yet pushed are pushed again
+        // from the stored heads, as the app does when it starts.
         self.network = Network::load(&self.network.save()).unwrap();
-        // The pushed heads aren't kept: push everything after the genesis-free start again
-        // would be wasteful, so a restarted device pushes what its outbox doesn't hold. Here the
-        // outbox persisted every push, so the current heads are all pushed.
-        self.pushed = self.network.heads();
+        self.pushed = self.saved_pushed.clone();
         self.client = SyncClient::new(secret.keys(), self.saved_sync.clone());
         self.connection = None;
         self.up.clear();
         self.down.clear();
+        self.push();
     }
 }
 
@@ -239,6 +251,10 @@ enum Step {
     Add {
         device: usize,
     },
+    /// The device pushes what it saved since its last push (edits pause, or it starts).
+    Push {
+        device: usize,
+    },
     Connect {
         device: usize,
     },
@@ -274,6 +290,7 @@ fn step() -> impl Strategy<Value = Step> {
     prop_oneof![
         4 => (device.clone(), 0..PEOPLE).prop_map(|(device, person)| Step::Edit { device, person }),
         1 => device.clone().prop_map(|device| Step::Add { device }),
+        3 => device.clone().prop_map(|device| Step::Push { device }),
         3 => device.clone().prop_map(|device| Step::Connect { device }),
         1 => device.clone().prop_map(|device| Step::Disconnect { device }),
         5 => (device.clone(), 1..4usize).prop_map(|(device, count)| Step::Up { device, count }),
@@ -310,6 +327,7 @@ impl World {
         let mut devices: Vec<Device> = (0..DEVICES).map(|_| Device::new(&secret, &bytes)).collect();
         // The first device brought the network to the relay: its whole document is the first push.
         let out = devices[0].client.push(&bytes);
+        devices[0].saved_sync = devices[0].client.persisted().clone();
         devices[0].handle(out);
         World {
             secret,
@@ -395,6 +413,7 @@ impl World {
                 self.devices[device].add(&marker, self.clock);
                 self.markers.push((None, marker));
             }
+            Step::Push { device } => self.devices[device].push(),
             Step::Connect { device } => self.connect(device),
             Step::Disconnect { device } => self.disconnect(device),
             Step::Up { device, count } => {
@@ -434,6 +453,7 @@ impl World {
     /// Everyone online until no frame is left in flight.
     fn heal(&mut self) {
         for d in 0..DEVICES {
+            self.devices[d].push();
             self.connect(d);
         }
         for _ in 0..100_000 {
@@ -604,6 +624,7 @@ fn snapshots_replace_old_blobs_and_a_new_device_catches_up_from_them() {
                 device: 0,
                 person: i % PEOPLE,
             });
+            world.run(&Step::Push { device: 0 });
             while world.up(0) || world.down(0) {}
         }
         world.run(&Step::Snapshot { device: 0 });

@@ -6,7 +6,7 @@ mod pages;
 pub mod state;
 pub mod sync;
 
-use components::{AppStatus, Problems, SaveStatus};
+use components::{AppStatus, Icon, IconSvg, Problems, SaveStatus, UndoNotice};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, Meta, MetaTags, Title};
 use leptos_router::components::{Route, Router, Routes, A};
@@ -87,14 +87,15 @@ pub fn App() -> impl IntoView {
         <Router>
             <header class="top">
                 <A href="/" attr:class="brand">"Colloquy"</A>
-                <nav aria-label="Main">
-                    <A href="/" exact=true>"Next"</A>
-                    <A href="/people">"People"</A>
-                    <A href="/fields">"Fields"</A>
-                    <A href="/record">"Record"</A>
-                    <A href="/settings">"Settings"</A>
-                </nav>
                 <SaveStatus/>
+                // A bar at the bottom of a phone's screen, in the header on a laptop.
+                <nav aria-label="Main" class="tabs">
+                    <A href="/" exact=true><IconSvg icon=Icon::Next/><span>"Next"</span></A>
+                    <A href="/people"><IconSvg icon=Icon::People/><span>"People"</span></A>
+                    <A href="/fields"><IconSvg icon=Icon::Fields/><span>"Fields"</span></A>
+                    <A href="/record"><IconSvg icon=Icon::Record/><span>"Record"</span></A>
+                    <A href="/settings"><IconSvg icon=Icon::Settings/><span>"Settings"</span></A>
+                </nav>
             </header>
             <AppStatus/>
             <Problems/>
@@ -115,6 +116,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/settings") view=pages::SettingsPage/>
                 </Routes>
             </main>
+            <UndoNotice/>
         </Router>
     }
 }

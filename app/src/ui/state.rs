@@ -7,7 +7,7 @@
 use crate::doc::list_cache::{CachedList, Overview};
 use crate::doc::store::{KeyValue, PendingSnapshot, Problem, Store};
 use crate::doc::typing::{Target, Typing};
-use crate::doc::{Command, DocError, Network};
+use crate::doc::{Command, DocError, Network, Ran};
 use crate::domain::clock::FollowUpSettings;
 use crate::domain::{Field, FieldId, PersonRow};
 use crate::exchange::merge::{self, Plan};
@@ -93,6 +93,15 @@ pub struct NetworkState {
     pub ready: RwSignal<bool>,
     pub problems: RwSignal<Vec<Problem>>,
     pub save_state: RwSignal<SaveState>,
+    /// What the last change did, with the way to take it back ("Deleted Ana Lima · Undo").
+    pub notice: RwSignal<Option<Notice>>,
+}
+
+/// A short notice after a change: what was done, and its undo when it has one.
+#[derive(Clone, Debug)]
+pub struct Notice {
+    pub text: String,
+    pub undo: Option<Command>,
 }
 
 pub fn provide_network_state() -> NetworkState {
@@ -103,6 +112,7 @@ pub fn provide_network_state() -> NetworkState {
         ready: RwSignal::new(false),
         problems: RwSignal::new(Vec::new()),
         save_state: RwSignal::new(SaveState::Idle),
+        notice: RwSignal::new(None),
     };
     provide_context(state);
     state
@@ -246,45 +256,83 @@ impl NetworkState {
     /// An error means the change was not made. A full storage is not an error: the change is
     /// kept in memory and the user is told.
     pub fn edit(&self, command: Command) -> Result<usize, String> {
+        self.run(command).map(|ran| ran.people.len())
+    }
+
+    /// Makes a change as [`NetworkState::edit`] does, and offers to take it back: a short
+    /// notice says `done` ("Deleted Ana Lima") with an Undo button.
+    pub fn edit_with_undo(&self, command: Command, done: String) -> Result<usize, String> {
+        let ran = self.run(command)?;
+        let written = ran.people.len();
+        if let Some(undo) = ran.undo {
+            self.notice.set(Some(Notice {
+                text: done,
+                undo: Some(undo),
+            }));
+        }
+        Ok(written)
+    }
+
+    /// Takes back the change the notice offers to undo.
+    pub fn undo(&self) {
+        let Some(undo) = self
+            .notice
+            .try_update(|n| n.take().and_then(|n| n.undo))
+            .flatten()
+        else {
+            return;
+        };
+        let text = match self.run(undo) {
+            Ok(_) => "Undone".to_owned(),
+            Err(e) => format!("Could not undo: {e}"),
+        };
+        self.notice.set(Some(Notice { text, undo: None }));
+    }
+
+    fn run(&self, command: Command) -> Result<Ran, String> {
         let now = now();
         let outcome = self
             .session
-            .try_update_value(|session| -> Result<(usize, bool), DocError> {
+            .try_update_value(|session| -> Result<(Ran, bool), DocError> {
                 let Some(session) = session.as_mut() else {
                     return Err(DocError::Opening);
                 };
                 session.commit_typing(now);
                 mark("colloquy:edit:start");
-                let written = session.network.run(&command, now)?;
+                let ran = session.network.run(&command, now)?;
                 mark("colloquy:edit:run");
-                if let (Some(id), Some(outlines)) = (command.interview(), &mut session.outlines) {
-                    session
-                        .network
-                        .refresh_outline(std::rc::Rc::make_mut(outlines), id);
+                if let Some(outlines) = &mut session.outlines {
+                    let outlines = std::rc::Rc::make_mut(outlines);
+                    for id in &ran.interviews {
+                        session.network.refresh_outline(outlines, id);
+                    }
                 }
                 session.list_stale = true;
-                if !written.is_empty() {
-                    let replacements = written
+                if !ran.people.is_empty() {
+                    let replacements = ran
+                        .people
                         .iter()
-                        .map(|(id, person)| PersonRow::new(id.clone(), person))
+                        .filter_map(|(id, person)| {
+                            person.as_ref().map(|p| PersonRow::new(id.clone(), p))
+                        })
                         .collect();
                     crate::domain::replace_rows(
                         &mut session.rows,
-                        written.iter().map(|(id, _)| id),
+                        ran.people.iter().map(|(id, _)| id),
                         replacements,
                     );
                 }
                 mark("colloquy:edit:listed");
                 let saved = session.save();
                 mark("colloquy:edit:saved");
-                Ok((written.len(), saved))
+                Ok((ran, saved))
             })
             .unwrap_or_else(|| Err(DocError::Layout("the page is closing".into())));
         match outcome {
-            Ok((written, saved)) => {
+            Ok((ran, saved)) => {
                 self.after_save(saved);
                 self.version.update(|v| *v += 1);
-                Ok(written)
+                Ok(ran)
             }
             Err(e) => Err(e.to_string()),
         }
@@ -392,6 +440,8 @@ impl NetworkState {
                         None => now - typing.at < TYPING_ABANDONED,
                     };
                     if alive {
+                        // Another tab is typing: its typing is its own to commit.
+                        mark("colloquy:typing-live");
                         continue;
                     }
                     let before = session.network.heads();

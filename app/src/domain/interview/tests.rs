@@ -150,6 +150,22 @@ fn a_late_reply_after_no_reply_can_still_be_scheduled() {
 }
 
 #[test]
+fn a_meeting_marked_over_before_its_time_is_refused_or_moved_to_now() {
+    let mut i = requested("2026-03-02T10:00");
+    i.schedule(meeting("2026-03-25T08:00")).unwrap();
+    let early = at("2026-03-19T08:30");
+    assert_eq!(i.mark_held(early), Err(StageError::BeforeMeeting));
+    assert_eq!(i.stage(), Stage::Scheduled);
+    i.mark_held_now(early).unwrap();
+    assert_eq!(i.stage(), Stage::Held);
+    // One date everywhere: it began its length before now, ended now, and the thank-you is
+    // due a day after.
+    assert_eq!(i.met_at(), i.meeting.at);
+    assert_eq!(i.meeting.ends_at(), Some(early));
+    assert_eq!(i.thank_you_due(), Some(early + DAY_MS));
+}
+
+#[test]
 fn thank_you_is_due_a_day_after_the_meeting_and_then_overdue() {
     let mut i = requested("2026-03-02T10:00");
     i.schedule(meeting("2026-03-05T23:00")).unwrap();
@@ -215,7 +231,7 @@ fn next_steps_cover_each_stage_and_put_urgent_ones_first() {
     let mut coming = requested("2026-03-02T10:00");
     coming.schedule(meeting("2026-03-25T08:00")).unwrap();
     let mut held = coming.clone();
-    held.mark_held(at("2026-03-19T08:30")).unwrap();
+    held.mark_held_now(at("2026-03-19T08:30")).unwrap();
     let steps = next_steps(
         &[
             (InterviewId::from("idea"), idea),

@@ -82,6 +82,12 @@ impl InterviewEditor {
         self.save();
     }
 
+    /// Edits the interview and saves the edit, with a notice that offers to undo it.
+    pub fn change_with_undo(&self, done: &str, f: impl FnOnce(&mut Interview)) {
+        self.interview.update(f);
+        self.write(Some(done.to_owned()));
+    }
+
     /// Types into one of the interview's texts: kept at once, committed when typing pauses
     /// (see `NetworkState::type_text`).
     pub fn type_text(&self, text: InterviewText, value: String) {
@@ -100,13 +106,15 @@ impl InterviewEditor {
     }
 
     /// Takes a step of the process (send, schedule, hold, thank, reflect); a step the stage
-    /// doesn't allow is refused with its reason and changes nothing.
+    /// doesn't allow is refused with its reason and changes nothing. A step taken can be taken
+    /// back from the notice that follows it.
     pub fn step(&self, f: impl FnOnce(&mut Interview, i64) -> Result<(), StageError>) -> bool {
         let mut next = self.interview.get_untracked();
         match f(&mut next, now()) {
             Ok(()) => {
+                let done = format!("Now: {}", next.stage().label());
                 self.interview.set(next);
-                self.save()
+                self.write(Some(done))
             }
             Err(e) => {
                 self.error.set(Some(e.to_string()));
@@ -116,9 +124,19 @@ impl InterviewEditor {
     }
 
     fn save(&self) -> bool {
+        self.write(None)
+    }
+
+    /// Writes the copy through; with `done`, the notice offers to undo it.
+    fn write(&self, done: Option<String>) -> bool {
         let id = self.id.get_untracked();
         let interview = self.interview.get_untracked();
-        match self.state.edit(Command::PutInterview { id, interview }) {
+        let command = Command::PutInterview { id, interview };
+        let saved = match done {
+            Some(done) => self.state.edit_with_undo(command, done),
+            None => self.state.edit(command),
+        };
+        match saved {
             Ok(_) => {
                 self.error.set(None);
                 true

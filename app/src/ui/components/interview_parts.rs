@@ -1,6 +1,6 @@
 use super::InterviewEditor;
 use crate::doc::Command;
-use crate::domain::{InterviewText, Meeting, PersonId, Stage};
+use crate::domain::{InterviewId, InterviewText, Meeting, PersonId, Stage};
 use crate::ui::state::use_network;
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -126,12 +126,16 @@ pub fn Referrals(editor: InterviewEditor) -> impl IntoView {
             error.set(Some("Type their name first.".into()));
             return;
         }
-        let added = state.edit(Command::AddReferral {
-            interview: editor.id.get_untracked(),
-            id: PersonId::random(),
-            name: person_name,
-            organisation: organisation.get_untracked(),
-        });
+        let added = state.edit_with_undo(
+            Command::AddReferral {
+                interview: editor.id.get_untracked(),
+                id: PersonId::random(),
+                name: person_name.clone(),
+                organisation: organisation.get_untracked(),
+                plan: InterviewId::random(),
+            },
+            format!("Added {person_name}: asking them is in What's next"),
+        );
         match added {
             Ok(_) => {
                 name.set(String::new());
@@ -146,11 +150,26 @@ pub fn Referrals(editor: InterviewEditor) -> impl IntoView {
             <h2 id="referrals">"People they suggested"</h2>
             <p class="hint">"Ask “Whom else should I talk to?” Each name becomes a person in your network, referred by this contact."</p>
             <ul class="referrals" aria-label="People they suggested">
-                {move || names.get().into_iter().map(|(id, name, org)| view! {
-                    <li>
-                        <A href=format!("/people/{id}")><bdi>{name}</bdi></A>
-                        {(!org.is_empty()).then(|| view! { <span class="muted">" · " <bdi>{org}</bdi></span> })}
-                    </li>
+                {move || names.get().into_iter().map(|(id, name, org)| {
+                    let remove = {
+                        let (id, name) = (id.clone(), name.clone());
+                        move |_| {
+                            let _ = state.edit_with_undo(
+                                Command::RemoveReferral { interview: editor.id.get_untracked(), person: id.clone() },
+                                format!("Removed {name}"),
+                            );
+                        }
+                    };
+                    let label = format!("Remove {name}");
+                    view! {
+                        <li class="row">
+                            <span class="grow">
+                                <A href=format!("/people/{id}")><bdi>{name}</bdi></A>
+                                {(!org.is_empty()).then(|| view! { <span class="muted">" · " <bdi>{org}</bdi></span> })}
+                            </span>
+                            <button type="button" class="quiet" aria-label=label on:click=remove>"Remove"</button>
+                        </li>
+                    }
                 }).collect_view()}
             </ul>
             <form class="stack" on:submit=add>

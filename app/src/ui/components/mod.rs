@@ -1,13 +1,17 @@
 //! Pieces shared by several pages.
 
 mod app_status;
+mod icons;
 mod interview_editor;
 mod interview_parts;
 mod person_picker;
 mod problems;
+mod undo;
 
 pub use app_status::AppStatus;
+pub use icons::{Icon, IconSvg};
 pub use interview_editor::{Found, InterviewEditor};
 pub use interview_parts::{copy_button, meeting_place, Referrals, StageProgress, TextBox};
 pub use person_picker::PersonPicker;
 pub use problems::{Problems, SaveStatus};
+pub use undo::UndoNotice;

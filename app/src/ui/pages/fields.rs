@@ -129,7 +129,7 @@ pub fn FieldPage() -> impl IntoView {
                     Some((iid.clone(), i, person))
                 })
                 .collect();
-            sort_by_key(&mut held, |(_, i, _)| i.held_at);
+            sort_by_key(&mut held, |(_, i, _)| i.met_at());
             Some((field, heard, held))
         })
     };
@@ -165,7 +165,7 @@ pub fn FieldPage() -> impl IntoView {
                                 {held.into_iter().map(|(iid, i, person)| { let role = person.role_line(); view! {
                                     <article class="voice">
                                         <h3><A href=format!("/interviews/{iid}")><bdi>{person.name.clone()}</bdi></A></h3>
-                                        <p class="muted"><bdi>{role}</bdi> " · " {i.held_at.map(|at| zone.format_date(at))}</p>
+                                        <p class="muted"><bdi>{role}</bdi> " · " {i.met_at().map(|at| zone.format_date(at))}</p>
                                         {(!i.notes.trim().is_empty()).then(|| view! { <h4>"Discussed"</h4><p class="notes"><bdi>{i.notes.clone()}</bdi></p> })}
                                         <dl>
                                             {i.reflection.answers().into_iter().filter(|(_, a)| !a.trim().is_empty()).map(|(q, a)| view! {

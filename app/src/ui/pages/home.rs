@@ -41,7 +41,13 @@ pub fn HomePage() -> impl IntoView {
                     let org = person.map_or("", |p| p.organisation.as_str());
                     let at = |label: &str| format!("{label} {} ({})", zone.format(step.at), relative(step.at, now)).trim_start().to_owned();
                     let (text, when) = match step.kind {
-                        NextKind::SendRequest => (format!("Ask {name} for a meeting"), String::new()),
+                        NextKind::SendRequest => {
+                            let by = person
+                                .and_then(|p| p.referred_by.as_ref())
+                                .and_then(|r| people.get(r))
+                                .map(|r| r.name.as_str());
+                            (ask_line(name, by), String::new())
+                        }
                         NextKind::AwaitingReply => (format!("Waiting for {name} to reply"), at("Sent")),
                         NextKind::TrySecondContact => (
                             if org.is_empty() { format!("No reply from {name}: try a second contact at their organisation") }
@@ -62,6 +68,25 @@ pub fn HomePage() -> impl IntoView {
                     Line { href, text, when, group: step.kind.group(), urgent: step.kind.is_urgent() }
                 })
                 .collect();
+            // Names collected without an interview to ask for (added on a person's page, or
+            // before referrals came with one): asking them is next too.
+            let mut lines = lines;
+            let asked: std::collections::HashSet<&crate::domain::PersonId> =
+                interviews.iter().map(|(_, i)| &i.person).collect();
+            for row in rows {
+                let Some(by) = row.referred_by.as_ref().and_then(|r| people.get(r)) else {
+                    continue;
+                };
+                if !asked.contains(&row.id) {
+                    lines.push(Line {
+                        href: format!("/people/{}", row.id),
+                        text: ask_line(&row.name, Some(&by.name)),
+                        when: String::new(),
+                        group: NextKind::SendRequest.group(),
+                        urgent: false,
+                    });
+                }
+            }
             let breadth: Vec<(String, String, usize)> = fields
                 .iter()
                 .map(|(id, f)| (id.to_string(), f.name.clone(), people_heard(interviews.iter().map(|(_, i)| i), id)))
@@ -124,7 +149,7 @@ pub fn HomePage() -> impl IntoView {
                                     <li>
                                         <A href=format!("/fields/{id}")><bdi>{name}</bdi></A>
                                         ": " {heard} {if heard == 1 { " person" } else { " people" }}
-                                        {(heard < BREADTH_ENOUGH).then(|| view! {
+                                        {(heard > 0 && heard < BREADTH_ENOUGH).then(|| view! {
                                             <span class="nudge">" — talk to at least " {BREADTH_ENOUGH} ": one or two views can mislead."</span>
                                         })}
                                     </li>
@@ -135,5 +160,13 @@ pub fn HomePage() -> impl IntoView {
                 }.into_any()
             }
         }}
+    }
+}
+
+/// "Ask Grace Kim for a meeting", naming who suggested them when someone did.
+fn ask_line(name: &str, suggested_by: Option<&str>) -> String {
+    match suggested_by {
+        Some(by) => format!("Ask {name} for a meeting — suggested by {by}"),
+        None => format!("Ask {name} for a meeting"),
     }
 }

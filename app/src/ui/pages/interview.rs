@@ -2,10 +2,10 @@ use super::Opening;
 use crate::doc::typing::Target;
 use crate::domain::clock::relative;
 use crate::domain::{
-    check_request, closed_question, detail_from_notes, mailto_href, order_by_objective,
-    phone_script, request_draft, request_subject, thank_you_draft, Category, Channel, Interview,
-    InterviewId, InterviewText, Meeting, PlannedQuestion, RequestContext, Stage, ThankYouContext,
-    Venue, SEED_QUESTIONS,
+    check_request, closed_question, detail_from_notes, linkedin_note, mailto_href,
+    order_by_objective, phone_script, request_draft, request_subject, thank_you_draft, Category,
+    Channel, DraftCheck, Interview, InterviewId, InterviewText, Meeting, PlannedQuestion,
+    RequestContext, Stage, ThankYouContext, Venue, LINKEDIN_NOTE_LIMIT, SEED_QUESTIONS,
 };
 use crate::ui::components::{
     copy_button, meeting_place, Found, InterviewEditor, Referrals, StageProgress, TextBox,
@@ -159,10 +159,16 @@ fn Composer(editor: InterviewEditor, names: Memo<Option<Names>>) -> impl IntoVie
             .read(|s| s.network.templates().request_or_default().to_owned())
             .unwrap_or_default()
     });
+    let channel = editor.memo(|i| i.request.channel);
+    // Each way of asking has its own draft: a letter, a short LinkedIn note, what to say.
     let drafted = move || {
         names
             .get()
-            .map(|n| request_draft(&template.get(), &n.context))
+            .map(|n| match channel.get() {
+                Channel::Email => request_draft(&template.get(), &n.context),
+                Channel::LinkedIn => linkedin_note(&n.context),
+                Channel::Phone | Channel::InPerson => phone_script(&n.context),
+            })
             .unwrap_or_default()
     };
     // An untouched request shows the filled template; typing makes it the user's own.
@@ -174,13 +180,32 @@ fn Composer(editor: InterviewEditor, names: Memo<Option<Names>>) -> impl IntoVie
             own
         }
     });
+    // A note on LinkedIn is answered on LinkedIn and counted in characters, not words; what is
+    // said aloud is not checked at all.
     let checks = Memo::new(move |_| {
+        let channel = channel.get();
         names
             .get()
             .map(|n| check_request(&text.get(), &n.context))
             .unwrap_or_default()
+            .into_iter()
+            .filter(|c| match channel {
+                Channel::Email => true,
+                Channel::LinkedIn => {
+                    !matches!(c, DraftCheck::TooLong { .. } | DraftCheck::MissingContact)
+                }
+                Channel::Phone | Channel::InPerson => false,
+            })
+            .collect::<Vec<_>>()
     });
-    let channel = editor.memo(|i| i.request.channel);
+    let chars = move || text.with(|t| t.chars().count());
+    let count_class = move || {
+        if chars() > LINKEDIN_NOTE_LIMIT {
+            "count over"
+        } else {
+            "count"
+        }
+    };
     let profile_incomplete = move || {
         names.get().is_some_and(|n| {
             n.context.your_name.is_empty()
@@ -196,12 +221,6 @@ fn Composer(editor: InterviewEditor, names: Memo<Option<Names>>) -> impl IntoVie
     let mailto = move || {
         let n = names.get().unwrap_or_default();
         mailto_href(&n.person_email, &request_subject(&n.context), &text.get())
-    };
-    let script = move || {
-        names
-            .get()
-            .map(|n| phone_script(&n.context))
-            .unwrap_or_default()
     };
     let send = move |_| {
         let text = text.get_untracked();
@@ -234,11 +253,32 @@ fn Composer(editor: InterviewEditor, names: Memo<Option<Names>>) -> impl IntoVie
             <Show when=move || channel.get() == Channel::Email>
                 <p class="muted">"Subject: " <bdi>{subject}</bdi></p>
             </Show>
-            <label for="request-text">"Message"</label>
-            <textarea id="request-text" rows="12" prop:value=move || text.get()
+            <label for="request-text">{move || match channel.get() {
+                Channel::Email => "Message",
+                Channel::LinkedIn => "Note with your invitation to connect",
+                Channel::Phone => "What to say on the call",
+                Channel::InPerson => "What to say when you see them",
+            }}</label>
+            <textarea id="request-text" rows=move || if channel.get() == Channel::Email { "12" } else { "6" } prop:value=move || text.get()
                 on:input=move |ev| editor.type_text(InterviewText::Request, event_target_value(&ev))></textarea>
+            <Show when=move || channel.get() == Channel::LinkedIn>
+                <p class=count_class aria-live="polite">
+                    {move || {
+                        let n = chars();
+                        if n > LINKEDIN_NOTE_LIMIT {
+                            format!("{n} of {LINKEDIN_NOTE_LIMIT} characters: LinkedIn cuts a note at {LINKEDIN_NOTE_LIMIT}; shorten it.")
+                        } else {
+                            format!("{n} of {LINKEDIN_NOTE_LIMIT} characters")
+                        }
+                    }}
+                </p>
+            </Show>
             <div class="actions">
-                <button type="button" class="quiet" on:click=move |_| editor.change(|i| i.request.text.clear())>"Start again from the template"</button>
+                <Show when=move || editor.interview.with(|i| !i.request.text.is_empty())>
+                    <button type="button" class="quiet" on:click=move |_| {
+                        editor.change_with_undo("Back to the drafted message", |i| i.request.text.clear())
+                    }>"Start again from the draft"</button>
+                </Show>
             </div>
             <div class="checks" aria-live="polite">
                 {move || {
@@ -266,8 +306,7 @@ fn Composer(editor: InterviewEditor, names: Memo<Option<Names>>) -> impl IntoVie
                     <div class="actions">{copy_button("Copy for LinkedIn", move || text.get_untracked())}</div>
                 }.into_any(),
                 Channel::Phone | Channel::InPerson => view! {
-                    <p class="muted">"What to say:"</p>
-                    <p class="notes script">{script}</p>
+                    <div class="actions">{copy_button("Copy what to say", move || text.get_untracked())}</div>
                 }.into_any(),
             }}
             <div class="actions">

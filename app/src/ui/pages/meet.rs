@@ -27,7 +27,24 @@ fn DayOf(editor: InterviewEditor) -> impl IntoView {
             on_cleanup(move || handle.clear());
         }
     });
-    let timer = move || meeting.with(|m| m.timer(tick.get()));
+    // The clock stops with the meeting.
+    let held_at = editor.memo(|i| i.held_at);
+    let timer = move || {
+        let now = tick.get();
+        let until = held_at.get().map_or(now, |held| held.min(now));
+        meeting.with(|m| m.timer(until))
+    };
+    // "The meeting is over" before its time: ask whether it happened now.
+    let early = RwSignal::new(false);
+    let over = move |_| {
+        let mut probe = editor.interview.get_untracked();
+        match probe.mark_held(now()) {
+            Err(crate::domain::StageError::BeforeMeeting) => early.set(true),
+            _ => {
+                editor.step(|i, now| i.mark_held(now));
+            }
+        }
+    };
     let questions = editor.memo(|i| i.prep.questions.clone());
     view! {
         <article class="day-of">
@@ -93,8 +110,24 @@ fn DayOf(editor: InterviewEditor) -> impl IntoView {
 
             <div class="actions">
                 {move || match stage.get() {
+                    Stage::Scheduled if early.get() => view! {
+                        <div class="confirm" role="group" aria-label="Did it happen now?">
+                            <p><strong>{move || format!(
+                                "It isn't {} yet. Did the meeting happen just now?",
+                                meeting.get().at.map(|at| zone.format(at)).unwrap_or_default()
+                            )}</strong></p>
+                            <p>"Its time moves to end now, and the thank-you is due a day from now."</p>
+                            <div class="actions">
+                                <button type="button" class="primary" on:click=move |_| {
+                                    early.set(false);
+                                    editor.step(|i, now| i.mark_held_now(now));
+                                }>"Yes, it just ended"</button>
+                                <button type="button" on:click=move |_| early.set(false)>"No, not yet"</button>
+                            </div>
+                        </div>
+                    }.into_any(),
                     Stage::Scheduled => view! {
-                        <button type="button" class="primary" on:click=move |_| { editor.step(|i, now| i.mark_held(now)); }>"The meeting is over"</button>
+                        <button type="button" class="primary" on:click=over>"The meeting is over"</button>
                     }.into_any(),
                     Stage::Held | Stage::Thanked | Stage::Reflected => view! {
                         <p class="done">"Meeting held. " <A href=move || format!("/interviews/{}#thank-you", editor.id.get())>"Write the thank-you"</A></p>
@@ -143,8 +176,8 @@ fn AskItem(editor: InterviewEditor, id: String, text: String) -> impl IntoView {
                 <input type="checkbox" prop:checked=move || asked.get() on:change=set_asked/>
                 <bdi>{text.clone()}</bdi>
             </label>
-            <input class="answer" aria-label=format!("Answer: {text}") placeholder="Short answer"
-                prop:value=move || answer.get() on:input=set_answer/>
+            <textarea class="answer" rows="2" aria-label=format!("Answer: {text}") placeholder="What they said"
+                prop:value=move || answer.get() on:input=set_answer></textarea>
         </li>
     }
 }

@@ -66,6 +66,9 @@ pub fn PersonPage() -> impl IntoView {
                                     (Acquaintance::Referred, Some((rid, Some(name)))) => view! {
                                         "Referred by " <A href=format!("/people/{rid}")><bdi>{name}</bdi></A>
                                     }.into_any(),
+                                    (Acquaintance::Referred, _) if !person.how_we_know.is_empty() => view! {
+                                        "Referred"
+                                    }.into_any(),
                                     (Acquaintance::Referred, _) => view! {
                                         "Referred by someone no longer in your network"
                                     }.into_any(),
@@ -120,6 +123,7 @@ pub fn PersonPage() -> impl IntoView {
                                 "Add someone they referred"
                             </A>
                         </section>
+                        <DeletePerson id=id.clone() name=person.name.clone()/>
                     </article>
                 }.into_any()
             }
@@ -237,6 +241,78 @@ fn PersonInterviews(id: PersonId) -> impl IntoView {
                     {move || error.get().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
                 }
             })}
+        </section>
+    }
+}
+
+/// Deleting the person, once the user has read what goes with them; undone from the notice.
+#[component]
+fn DeletePerson(id: PersonId, name: String) -> impl IntoView {
+    let state = use_network();
+    let navigate = leptos_router::hooks::use_navigate();
+    let asking = RwSignal::new(false);
+    let error = RwSignal::new(None::<String>);
+    let consequences = {
+        let id = id.clone();
+        move || {
+            let interviews = state
+                .outlines()
+                .map_or(0, |o| o.iter().filter(|(_, i)| i.person == id).count());
+            let referred = state
+                .rows_with(|rows| referred_by(rows, &id).len())
+                .unwrap_or(0);
+            let mut lines = Vec::new();
+            match interviews {
+                0 => {}
+                1 => lines.push("Your interview with them is deleted too.".to_owned()),
+                n => lines.push(format!("Your {n} interviews with them are deleted too.")),
+            }
+            match referred {
+                0 => {}
+                1 => lines
+                    .push("The person they referred stays, no longer linked to them.".to_owned()),
+                n => lines.push(format!(
+                    "The {n} people they referred stay, no longer linked to them."
+                )),
+            }
+            lines.join(" ")
+        }
+    };
+    let delete = {
+        let (id, name) = (id.clone(), name.clone());
+        move |_| match state.edit_with_undo(
+            Command::DeletePerson { id: id.clone() },
+            format!("Deleted {name}"),
+        ) {
+            Ok(_) => navigate("/people", Default::default()),
+            Err(e) => error.set(Some(format!("Not deleted: {e}"))),
+        }
+    };
+    view! {
+        <section class="danger-zone" aria-labelledby="delete-heading">
+            <h2 id="delete-heading">"Delete"</h2>
+            {move || if asking.get() {
+                let delete = delete.clone();
+                view! {
+                    <div class="confirm" role="group" aria-label="Confirm deletion">
+                        <p><strong>"Delete " <bdi>{name.clone()}</bdi> " from your network?"</strong></p>
+                        <p>{consequences.clone()()} " You can undo it straight after."</p>
+                        <div class="actions">
+                            <button type="button" class="destructive" on:click=delete>
+                                "Delete " <bdi>{name.clone()}</bdi>
+                            </button>
+                            <button type="button" on:click=move |_| asking.set(false)>"Cancel"</button>
+                        </div>
+                    </div>
+                }.into_any()
+            } else {
+                view! {
+                    <button type="button" class="destructive-outline" on:click=move |_| asking.set(true)>
+                        "Delete this person…"
+                    </button>
+                }.into_any()
+            }}
+            {move || error.get().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
         </section>
     }
 }

@@ -28,8 +28,7 @@ fn held_in_order(session: &Session, outlines: &Outlines) -> Vec<InterviewId> {
     let mut held: Vec<(i64, String, InterviewId)> = outlines
         .iter()
         .filter_map(|(id, i)| {
-            let date = i.meeting.at.or(i.held_at)?;
-            i.held_at?;
+            let date = i.met_at()?;
             let name = people
                 .get(&i.person)
                 .map_or("", |p| p.name.as_str())
@@ -43,7 +42,7 @@ fn held_in_order(session: &Session, outlines: &Outlines) -> Vec<InterviewId> {
 
 fn record_entry(network: &Network, id: InterviewId) -> Option<RecordEntry> {
     let i = network.interview(&id).ok().flatten()?;
-    let date = i.held_at?;
+    let date = i.met_at()?;
     let person = network.person(&i.person).ok().flatten().unwrap_or_default();
     let field = network
         .field(&i.field)

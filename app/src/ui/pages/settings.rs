@@ -229,8 +229,9 @@ fn SettingsForm(profile: Profile, templates: Templates) -> impl IntoView {
     let request = RwSignal::new(templates.request_or_default().to_owned());
     let thank_you = RwSignal::new(templates.thank_you_or_default().to_owned());
     let message = RwSignal::new(None::<(bool, String)>);
-    let save = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
+    // Kept as the user goes: each field is saved when it is left (a `change` event, which
+    // comes before a tap elsewhere navigates away), and on "Save settings" or Enter.
+    let save_now = move || {
         let days = |s: RwSignal<String>| {
             s.get_untracked()
                 .trim()
@@ -272,6 +273,10 @@ fn SettingsForm(profile: Profile, templates: Templates) -> impl IntoView {
             Err(e) => (false, format!("Not saved: {e}")),
         }));
     };
+    let save = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        save_now();
+    };
     let text = |label: &'static str,
                 id: &'static str,
                 kind: &'static str,
@@ -282,7 +287,7 @@ fn SettingsForm(profile: Profile, templates: Templates) -> impl IntoView {
         }
     };
     view! {
-        <form class="stack" on:submit=save>
+        <form class="stack" on:submit=save on:change=move |_| save_now()>
             <h2>"You"</h2>
             <p class="hint">"Used to sign your requests and thank-yous, so people can reply."</p>
             {text("Your name", "profile-name", "text", name)}
@@ -296,10 +301,10 @@ fn SettingsForm(profile: Profile, templates: Templates) -> impl IntoView {
             <p class="hint">"Placeholders in braces are filled in: {contact}, {referral}, {field}, {venues}, {resume}, {your_name}, {your_email}, {your_phone}; for thank-yous {detail} and {referrals}."</p>
             <label for="request-template">"Request"</label>
             <textarea id="request-template" rows="12" prop:value=move || request.get() on:input=move |ev| request.set(event_target_value(&ev))></textarea>
-            <button type="button" class="quiet" on:click=move |_| request.set(DEFAULT_REQUEST_TEMPLATE.to_owned())>"Restore the built-in request"</button>
+            <button type="button" class="quiet" on:click=move |_| { request.set(DEFAULT_REQUEST_TEMPLATE.to_owned()); save_now(); }>"Restore the built-in request"</button>
             <label for="thank-you-template">"Thank-you"</label>
             <textarea id="thank-you-template" rows="8" prop:value=move || thank_you.get() on:input=move |ev| thank_you.set(event_target_value(&ev))></textarea>
-            <button type="button" class="quiet" on:click=move |_| thank_you.set(DEFAULT_THANK_YOU_TEMPLATE.to_owned())>"Restore the built-in thank-you"</button>
+            <button type="button" class="quiet" on:click=move |_| { thank_you.set(DEFAULT_THANK_YOU_TEMPLATE.to_owned()); save_now(); }>"Restore the built-in thank-you"</button>
             <p role="status" class=move || match message.get() { Some((false, _)) => "form-error", _ => "done" }>
                 {move || message.get().map(|(_, m)| m)}
             </p>
