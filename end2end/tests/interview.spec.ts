@@ -141,6 +141,8 @@ test("an interview from the first request to the record", async ({ page, context
   await expect(page.getByText(/It isn't Wed 2 Dec 2026, 10:00 yet/)).toBeVisible();
   await page.getByRole("button", { name: "Yes, it just ended" }).click();
   // The timer stops with the meeting.
+  await expect(page.getByText("Meeting held.")).toBeVisible();
+  await page.clock.fastForward("00:01");
   const stopped = await page.getByRole("timer").textContent();
   await page.clock.fastForward("02:00");
   await expect(page.getByRole("timer")).toHaveText(stopped!);

@@ -178,7 +178,7 @@ pub fn request_draft(template: &str, ctx: &RequestContext) -> String {
         &[
             ("contact", greeting_name(&ctx.contact_name)),
             ("referral", &referral),
-            ("field", field_or_default(&ctx.field)),
+            ("field", &field_or_default(&ctx.field)),
             ("venues", VENUES),
             ("resume", resume),
             ("your_name", ctx.your_name.trim()),
@@ -193,7 +193,10 @@ pub fn request_draft(template: &str, ctx: &RequestContext) -> String {
 pub fn request_subject(ctx: &RequestContext) -> String {
     match ctx.field.trim() {
         "" => "Twenty minutes of your advice?".to_owned(),
-        field => format!("Twenty minutes of advice on {field}?"),
+        _ => format!(
+            "Twenty minutes of advice on {}?",
+            field_or_default(&ctx.field)
+        ),
     }
 }
 
@@ -225,14 +228,14 @@ pub fn linkedin_note(ctx: &RequestContext) -> String {
             .join(" ")
     };
     let field = field_or_default(&ctx.field);
-    let full = note(field, &source);
+    let full = note(&field, &source);
     if full.chars().count() <= LINKEDIN_NOTE_LIMIT {
         return full;
     }
     // The field, cut to what room is left.
     let room = LINKEDIN_NOTE_LIMIT.saturating_sub(note("", &source).chars().count());
     if room >= 12 {
-        return note(&shorten(field, room), &source);
+        return note(&shorten(&field, room), &source);
     }
     shorten(&note("your field", &source), LINKEDIN_NOTE_LIMIT)
 }
@@ -300,7 +303,7 @@ pub fn thank_you_draft(template: &str, ctx: &ThankYouContext) -> String {
         template,
         &[
             ("contact", greeting_name(&ctx.contact_name)),
-            ("field", field_or_default(&ctx.field)),
+            ("field", &field_or_default(&ctx.field)),
             ("detail", &detail),
             ("referrals", &referrals),
             ("your_name", ctx.your_name.trim()),
@@ -412,11 +415,27 @@ fn greeting_name(full: &str) -> &str {
     }
 }
 
-fn field_or_default(field: &str) -> &str {
-    match field.trim() {
-        "" => "your field",
-        field => field,
+/// The field as it reads mid-sentence: a name written in sentence case ("Urban transit
+/// planning") loses its first capital; one written otherwise ("NASA missions", "Urban
+/// Planning", "Python") is kept as the user wrote it.
+fn field_or_default(field: &str) -> std::borrow::Cow<'_, str> {
+    let field = field.trim();
+    if field.is_empty() {
+        return "your field".into();
     }
+    let mut words = field.split_whitespace();
+    let first = words.next().unwrap_or_default();
+    let second = words.next();
+    let mut letters = first.chars();
+    let sentence_case = letters.next().is_some_and(char::is_uppercase)
+        && letters.all(|c| !c.is_uppercase())
+        && second.is_some_and(|w| w.chars().next().is_some_and(char::is_lowercase));
+    if !sentence_case {
+        return field.into();
+    }
+    let mut chars = field.chars();
+    let initial = chars.next().map(|c| c.to_lowercase().collect::<String>());
+    format!("{}{}", initial.unwrap_or_default(), chars.as_str()).into()
 }
 
 fn referrer(ctx: &RequestContext) -> Option<&str> {
@@ -1449,6 +1468,21 @@ Sam Okafor"
             let note = linkedin_note(&ctx);
             proptest::prop_assert!(note.chars().count() <= LINKEDIN_NOTE_LIMIT, "{} chars: {}", note.chars().count(), note);
             proptest::prop_assert!(note.contains("20 minutes") || note.ends_with('…'));
+        }
+    }
+
+    #[test]
+    fn a_field_reads_naturally_mid_sentence() {
+        for (written, read) in [
+            ("Urban transit planning", "urban transit planning"),
+            ("Speech systems technology", "speech systems technology"),
+            ("NASA missions", "NASA missions"),
+            ("Urban Planning", "Urban Planning"),
+            ("Python", "Python"),
+            ("", "your field"),
+            ("  Écoles publiques  ", "écoles publiques"),
+        ] {
+            assert_eq!(field_or_default(written), read, "{written:?}");
         }
     }
 }
