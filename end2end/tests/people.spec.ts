@@ -88,7 +88,7 @@ test("edits made offline are kept", async ({ page, context }) => {
   await fillPerson(page, { role: "Barista", notes: "Typed with no signal" });
   await page.getByRole("button", { name: "Save" }).click();
   await expect(page.getByText("Barista at Cafe With Bad Wifi")).toBeVisible();
-  await expect(page.getByText("Saved on this device")).toBeVisible();
+  await expect(page.getByText("Saved on this device", { exact: true })).toBeVisible();
 
   // Still offline, the reload is answered by the service worker's offline shell, and the edits
   // are there.

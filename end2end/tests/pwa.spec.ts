@@ -204,12 +204,17 @@ test("every main screen has no serious or critical accessibility violations", as
     await page.goto(path);
     await waitReady(page);
     await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
-    const results = await new AxeBuilder({ page }).analyze();
-    for (const v of results.violations) {
-      if (v.impact === "serious" || v.impact === "critical") {
-        found.push(`${path}: ${v.id} (${v.impact}) ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+    // In the light and the dark scheme alike (contrast differs).
+    for (const colorScheme of ["light", "dark"] as const) {
+      await page.emulateMedia({ colorScheme });
+      const results = await new AxeBuilder({ page }).analyze();
+      for (const v of results.violations) {
+        if (v.impact === "serious" || v.impact === "critical") {
+          found.push(`${path} (${colorScheme}): ${v.id} (${v.impact}) ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+        }
       }
     }
+    await page.emulateMedia({ colorScheme: "light" });
   }
   expect(found).toEqual([]);
 });

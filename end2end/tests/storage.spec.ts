@@ -89,7 +89,7 @@ test("when storage is full, edits stay in memory, the user is told, and they are
     for (const key of Object.keys(localStorage)) if (key.startsWith("filler/")) localStorage.removeItem(key);
   });
   await addPerson(page, { name: "After Free" });
-  await expect(page.getByText("Saved on this device")).toBeVisible();
+  await expect(page.getByText("Saved on this device", { exact: true })).toBeVisible();
   await expect(page.getByText("storage is full")).toHaveCount(0);
   await page.reload();
   await waitReady(page);

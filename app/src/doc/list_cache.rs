@@ -2,8 +2,8 @@
 //! list and "what's next" are on screen before the document has loaded: the people list, every
 //! interview in outline, the fields and the follow-up settings.
 //!
-//! Stored under `colloquy/list` as base64 of deflated JSON, tagged with the document heads it was
-//! built from. It is only ever a cache: one whose heads differ from the loaded document's is
+//! Stored under `colloquy/list` as base64 of the deflated, hand-written form of `doc::fields`,
+//! tagged with the document heads it was built from. It is only ever a cache: one whose heads differ from the loaded document's is
 //! rebuilt from the document, and one that can't be read is ignored.
 
 use super::fields::{put_field, take_field};

@@ -216,7 +216,7 @@ impl Network {
             .map_range(&self.people, ..)
             .filter(|item| {
                 matches!(
-                    self.doc.get(&item.id(), "referred_by"),
+                    self.doc.get(item.id(), "referred_by"),
                     Ok(Some((automerge::Value::Scalar(s), _))) if s.as_str() == Some(referrer.as_str())
                 )
             })

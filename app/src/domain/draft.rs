@@ -65,7 +65,7 @@ pub struct ThankYouContext {
     /// The contact's full name.
     pub contact_name: String,
     pub field: String,
-    /// Something they said, from the notes (see [`detail_from_notes`]); empty for none.
+    /// Something they said, as the user would put it; empty leaves a blank to fill in.
     pub detail: String,
     /// The people they suggested the user talk to next.
     pub referral_names: Vec<String>,
@@ -276,10 +276,14 @@ pub fn phone_script(ctx: &RequestContext) -> String {
     lines.join("\n")
 }
 
+/// What the thank-you leaves for the user to write: what they learned, in their own words.
+pub const THANK_YOU_BLANK: &str = "[what you learned from them]";
+
 /// The thank-you, from `template` (such as [`DEFAULT_THANK_YOU_TEMPLATE`]) and the conversation.
 pub fn thank_you_draft(template: &str, ctx: &ThankYouContext) -> String {
     let detail = match ctx.detail.trim() {
-        "" => String::new(),
+        // A clear blank for the user to fill, rather than their notes about the person.
+        "" => format!("One thing I'll take away from our conversation: {THANK_YOU_BLANK}."),
         detail if detail.ends_with(['.', '!', '?', '…']) => {
             format!("One thing I'll take away from our conversation: {detail}")
         }
@@ -309,38 +313,6 @@ pub fn thank_you_draft(template: &str, ctx: &ThankYouContext) -> String {
             ("your_name", ctx.your_name.trim()),
         ],
     )
-}
-
-/// Something from the conversation's notes for the thank-you: the first sentence of the first
-/// line with words, without a list marker or final full stop, cut at a word boundary (with "…")
-/// to at most 120 characters. Empty when the notes are.
-pub fn detail_from_notes(notes: &str) -> String {
-    const LIMIT: usize = 120;
-    let Some(line) = notes
-        .lines()
-        .map(strip_list_marker)
-        .find(|line| line.chars().any(char::is_alphanumeric))
-    else {
-        return String::new();
-    };
-    let sentence = first_sentence(line)
-        .trim()
-        .trim_end_matches(['.', ',', ';', ':']);
-    if sentence.chars().count() <= LIMIT {
-        return sentence.to_owned();
-    }
-    // One character is left for the "…".
-    let mut cut: String = sentence.chars().take(LIMIT - 1).collect();
-    if let Some(space) = cut.rfind(char::is_whitespace) {
-        cut.truncate(space);
-    }
-    let word_end = cut.trim_end_matches(|c: char| !c.is_alphanumeric());
-    if word_end.is_empty() {
-        cut = sentence.chars().take(LIMIT - 1).collect();
-    } else {
-        cut.truncate(word_end.len());
-    }
-    format!("{cut}…")
 }
 
 /// What to fix in a request `text` written for `ctx`; empty when it is fine.
@@ -448,8 +420,7 @@ fn referrer(ctx: &RequestContext) -> Option<&str> {
 /// How the user got the contact's name, as one or two sentences.
 fn referral_sentence(ctx: &RequestContext) -> String {
     let Some(referrer) = referrer(ctx) else {
-        return acquaintance_sentence(&ctx.how_we_know)
-            .unwrap_or_else(|| "We've met before.".to_owned());
+        return acquaintance_sentence(&ctx.how_we_know).unwrap_or_default();
     };
     let mut sentence = format!("{referrer} suggested I get in touch with you.");
     let how = ctx.how_we_know.to_lowercase();
@@ -624,54 +595,6 @@ fn placeholder(text: &str) -> Option<(&str, &str)> {
     let name = &inner[..end];
     let is_name = !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
     is_name.then(|| (name, &inner[end + 1..]))
-}
-
-/// A line without a leading bullet, number or heading marker.
-fn strip_list_marker(line: &str) -> &str {
-    let line = line.trim();
-    let line = line
-        .trim_start_matches(['-', '*', '•', '–', '—', '#', '>'])
-        .trim_start();
-    let digits = line.chars().take_while(char::is_ascii_digit).count();
-    if digits > 0 {
-        let after = &line[digits..];
-        if let Some(after) = after.strip_prefix(['.', ')']) {
-            if after.starts_with(char::is_whitespace) {
-                return after.trim_start();
-            }
-        }
-    }
-    line
-}
-
-/// The text up to the first sentence end: a full stop (not after a common abbreviation), "!" or
-/// "?" followed by a space. "!" and "?" are kept; the full stop is not.
-fn first_sentence(line: &str) -> &str {
-    const ABBREVIATIONS: &[&str] = &[
-        "e.g", "i.e", "eg", "ie", "dr", "mr", "mrs", "ms", "prof", "etc", "vs", "st", "no",
-        "approx",
-    ];
-    let mut chars = line.char_indices().peekable();
-    while let Some((at, c)) = chars.next() {
-        let at_end = chars.peek().is_none_or(|(_, next)| next.is_whitespace());
-        if !at_end {
-            continue;
-        }
-        match c {
-            '!' | '?' => return &line[..at + c.len_utf8()],
-            '.' => {
-                let before = &line[..at];
-                let word = before.rsplit(char::is_whitespace).next().unwrap_or("");
-                let word = word.trim_start_matches(|c: char| !c.is_alphanumeric());
-                let is_initial = word.chars().count() == 1 && word.chars().all(char::is_uppercase);
-                if !ABBREVIATIONS.contains(&word.to_lowercase().as_str()) && !is_initial {
-                    return before;
-                }
-            }
-            _ => {}
-        }
-    }
-    line
 }
 
 /// Lower case with typographic apostrophes made plain and each run of whitespace one space.
@@ -985,12 +908,17 @@ sam@example.org
         let ctx = RequestContext {
             contact_name: "Priya Raman".into(),
             field: "nursing".into(),
+            how_we_know: "met at a nursing meetup".into(),
             your_name: "Sam".into(),
             your_email: "sam@example.org".into(),
             ..RequestContext::default()
         };
         let draft = request_draft(DEFAULT_REQUEST_TEMPLATE, &ctx);
-        assert!(draft.starts_with("Hello Priya,\n\nWe've met before. I'm researching nursing"));
+        assert!(
+            draft
+                .starts_with("Hello Priya,\n\nWe met at a nursing meetup. I'm researching nursing"),
+            "{draft}"
+        );
         assert!(!draft.contains("\n\n\n"), "{draft}");
         assert!(!draft.contains("résumé"));
         assert!(
@@ -1052,7 +980,8 @@ sam@example.org
             "Maria Lopez suggested I get in touch with you."
         );
         ctx.referrer_name = Some("  ".into());
-        assert_eq!(referral_sentence(&ctx), "We've met before.");
+        // Nothing known: nothing invented (the check asks the user to say how).
+        assert_eq!(referral_sentence(&ctx), "");
         ctx.how_we_know = "the rowing club".into();
         assert_eq!(
             referral_sentence(&ctx),
@@ -1132,44 +1061,10 @@ Sam Okafor"
             },
         );
         assert!(!bare.contains("\n\n\n"), "{bare}");
-        assert!(
-            bare.contains("clearer picture.\n\nI'll let you know"),
-            "{bare}"
-        );
-        assert!(!bare.contains("take away"));
-    }
-
-    #[test]
-    fn the_detail_is_the_first_sentence_of_the_notes() {
-        assert_eq!(detail_from_notes(""), "");
-        assert_eq!(detail_from_notes("\n  \n- \n"), "");
-        assert_eq!(
-            detail_from_notes("\n\n  - Join the ACM speech group. Then apply for QA roles.\nMore"),
-            "Join the ACM speech group"
-        );
-        assert_eq!(
-            detail_from_notes("1. Use e.g. Kaldi first. Later"),
-            "Use e.g. Kaldi first"
-        );
-        assert_eq!(
-            detail_from_notes("Dr. Smith runs the lab"),
-            "Dr. Smith runs the lab"
-        );
-        assert_eq!(detail_from_notes("Why now? Because"), "Why now?");
-        assert_eq!(
-            detail_from_notes("Version 2.5 is out"),
-            "Version 2.5 is out"
-        );
-        let long = "word ".repeat(40);
-        let detail = detail_from_notes(&long);
-        assert!(detail.chars().count() <= 120, "{detail}");
-        assert!(detail.ends_with("word…"), "{detail}");
-        let unbroken = "x".repeat(300);
-        let detail = detail_from_notes(&unbroken);
-        assert_eq!(detail.chars().count(), 120);
-        assert!(detail.ends_with('…'));
-        let accented = format!("{} tail", "é".repeat(130));
-        assert_eq!(detail_from_notes(&accented).chars().count(), 120);
+        assert!(bare.contains("]\n\nI'll let you know"), "{bare}");
+        assert!(bare.contains(&format!(
+            "take away from our conversation: {THANK_YOU_BLANK}."
+        )));
     }
 
     #[test]

@@ -12,6 +12,8 @@ use leptos::prelude::*;
 pub const SECRET_KEY: &str = "colloquy/sync/secret";
 pub const STATE_KEY: &str = "colloquy/sync/state";
 pub const PUSHED_KEY: &str = "colloquy/sync/pushed";
+/// Set once the user has said the recovery phrase is saved.
+pub const PHRASE_SAVED_KEY: &str = "colloquy/sync/phrase-saved";
 
 #[derive(Clone, Copy)]
 pub struct SyncState {
@@ -19,6 +21,8 @@ pub struct SyncState {
     pub status: RwSignal<Option<Status>>,
     /// The pairing secret, when sync is on.
     pub secret: RwSignal<Option<String>>,
+    /// Whether the user has said they saved the recovery phrase (asked on home until then).
+    pub phrase_saved: RwSignal<bool>,
     #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
     network: NetworkState,
     #[cfg(feature = "hydrate")]
@@ -31,6 +35,7 @@ pub fn provide_sync_state(network: NetworkState) -> SyncState {
     let state = SyncState {
         status: RwSignal::new(None),
         secret: RwSignal::new(None),
+        phrase_saved: RwSignal::new(true),
         network,
         #[cfg(feature = "hydrate")]
         driver: StoredValue::new_local(None),
@@ -77,13 +82,11 @@ impl SyncState {
         }
     }
 
-    /// Creates a new synced network from this device's; returns the recovery phrase to show
-    /// once.
-    pub fn turn_on(&self) -> String {
-        let secret = RootSecret::generate();
-        let phrase = secret.phrase();
-        self.start(secret, true);
-        phrase
+    /// Creates a new synced network from this device's. Its recovery phrase is offered, not
+    /// forced: home asks for it to be saved until it is.
+    pub fn turn_on(&self) {
+        self.start(RootSecret::generate(), true);
+        self.mark_phrase_saved(false);
     }
 
     /// Joins the synced network of `secret`; what is on this device is merged into it.
@@ -91,8 +94,36 @@ impl SyncState {
         self.start(secret, true);
     }
 
+    /// Records that the recovery phrase is kept somewhere safe.
+    pub fn mark_phrase_saved(&self, saved: bool) {
+        self.phrase_saved.set(saved);
+        #[cfg(feature = "hydrate")]
+        if let Some(storage) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
+            let _ = if saved {
+                storage.set_item(PHRASE_SAVED_KEY, "1")
+            } else {
+                storage.remove_item(PHRASE_SAVED_KEY)
+            };
+        }
+    }
+
+    /// The recovery phrase of the network this device syncs, shown on request.
+    pub fn phrase(&self) -> Option<String> {
+        let fragment = self.secret.get_untracked()?;
+        RootSecret::from_fragment(&fragment)
+            .ok()
+            .map(|s| s.phrase())
+    }
+
     fn start(&self, secret: RootSecret, fresh: bool) {
         self.secret.set(Some(secret.to_fragment()));
+        #[cfg(feature = "hydrate")]
+        self.phrase_saved.set(
+            web_sys::window()
+                .and_then(|w| w.local_storage().ok().flatten())
+                .and_then(|s| s.get_item(PHRASE_SAVED_KEY).ok().flatten())
+                .is_some(),
+        );
         #[cfg(feature = "hydrate")]
         {
             let state = *self;
@@ -378,7 +409,7 @@ mod driver {
 
     pub fn forget() {
         if let Some(storage) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
-            for key in [SECRET_KEY, STATE_KEY, PUSHED_KEY] {
+            for key in [SECRET_KEY, STATE_KEY, PUSHED_KEY, PHRASE_SAVED_KEY] {
                 let _ = storage.remove_item(key);
             }
         }

@@ -34,13 +34,19 @@ pub fn AppStatus() -> impl IntoView {
             }
         });
     });
+    let sync = crate::ui::sync::use_sync();
+    let syncing = move || sync.secret.with(Option::is_some);
     let update = move |_| {
         #[cfg(feature = "hydrate")]
         crate::browser::apply_update();
     };
     view! {
         <Show when=move || !online.get()>
-            <p class="banner offline" role="status">"You're offline. Your changes stay on this device until you're back."</p>
+            <p class="banner offline" role="status">{move || if syncing() {
+                "You're offline. Your changes are saved on this device and sync when you're back."
+            } else {
+                "You're offline. Everything you do is saved on this device."
+            }}</p>
         </Show>
         <Show when=move || update_ready.get()>
             <div class="banner update" role="status">

@@ -2,6 +2,7 @@ use super::Opening;
 use crate::doc::Command;
 use crate::domain::sorting::sort_by_key;
 use crate::domain::{people_heard, Field, FieldId, Objective, BREADTH_ENOUGH};
+use crate::ui::components::DeleteSection;
 use crate::ui::state::{use_network, zone};
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -177,6 +178,13 @@ pub fn FieldPage() -> impl IntoView {
                             </div>
                         }.into_any()
                     }}
+                    <DeleteSection
+                        button="Delete this field…"
+                        name=field.name.clone()
+                        consequences=Signal::derive(|| "Its interviews stay, in no field.".to_owned())
+                        command=Command::DeleteField { id: id() }
+                        then="/fields".to_owned()
+                    />
                 }.into_any()
             }
         }}

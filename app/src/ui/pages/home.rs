@@ -2,6 +2,7 @@ use super::Opening;
 use crate::domain::clock::relative;
 use crate::domain::{next_steps, people_heard, rows_by_id, NextKind, BREADTH_ENOUGH};
 use crate::ui::state::{now, use_network, zone};
+use crate::ui::sync::use_sync;
 use leptos::prelude::*;
 use leptos_router::components::A;
 
@@ -22,6 +23,8 @@ const SHOWN: usize = 10;
 #[component]
 pub fn HomePage() -> impl IntoView {
     let state = use_network();
+    let sync = use_sync();
+    let phrase_unsaved = move || sync.status.with(Option::is_some) && !sync.phrase_saved.get();
     let zone = zone();
     // Groups the user asked to see whole (the rest show their first `SHOWN` lines).
     let expanded = RwSignal::new(Vec::<&'static str>::new());
@@ -94,20 +97,39 @@ pub fn HomePage() -> impl IntoView {
             (lines, breadth, fields.is_empty(), rows.is_empty(), interviews.is_empty())
         })
     });
+    // Who the user is, so the first request is signed: step one until it is given.
+    let unsigned = Memo::new(move |_| {
+        state.read(|s| {
+            let you = s.network.profile();
+            you.name.trim().is_empty()
+                || (you.email.trim().is_empty() && you.phone.trim().is_empty())
+        })
+    });
     super::mark_first_shown("colloquy:home-shown", move || {
         overview.with(Option::is_some)
     });
     view! {
         <h1>"What's next"</h1>
+        <Show when=phrase_unsaved>
+            <section aria-label="Keep your network safe">
+                <ul class="next">
+                    <li class="urgent">
+                        <A href="/settings#recovery-phrase">"Save your recovery phrase"</A>
+                        <span class="detail">"It brings your network back if you lose your devices."</span>
+                    </li>
+                </ul>
+            </section>
+        </Show>
         {move || match overview.get() {
             None => view! { <Opening/> }.into_any(),
             Some((lines, breadth, no_fields, no_people, no_interviews)) => {
                 let groups = ["Thank-yous due", "Follow-ups due", "Meetings", "Reflections to write", "Requests to send", "Awaiting a reply"];
                 view! {
-                    {(no_fields || no_people || no_interviews).then(|| view! {
+                    {(no_fields || no_people || no_interviews || unsigned.get() == Some(true)).then(|| view! {
                         <section class="empty start" aria-labelledby="start">
                             <h2 id="start">"Getting started"</h2>
                             <ol>
+                                <li class:done=move || unsigned.get() == Some(false)><A href="/settings#you">"Say who you are"</A>": your name, and an email or phone, to sign your requests."</li>
                                 <li class:done=!no_fields><A href="/fields">"Name the field you're researching"</A>" and what you want from it."</li>
                                 <li class:done=!no_people><A href="/people/new">"Add people you already know"</A>": friends, family, former colleagues, teachers."</li>
                                 <li class:done=!no_interviews>"Open someone's page and plan an interview with them."</li>

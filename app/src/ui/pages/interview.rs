@@ -1,14 +1,16 @@
 use super::Opening;
 use crate::doc::typing::Target;
+use crate::doc::Command;
 use crate::domain::clock::relative;
 use crate::domain::{
-    check_request, closed_question, detail_from_notes, linkedin_note, mailto_href,
-    order_by_objective, phone_script, request_draft, request_subject, thank_you_draft, Category,
-    Channel, DraftCheck, Interview, InterviewId, InterviewText, Meeting, PlannedQuestion,
-    RequestContext, Stage, ThankYouContext, Venue, LINKEDIN_NOTE_LIMIT, SEED_QUESTIONS,
+    check_request, closed_question, linkedin_note, mailto_href, order_by_objective, phone_script,
+    request_draft, request_subject, thank_you_draft, Category, Channel, DraftCheck, Interview,
+    InterviewId, InterviewText, Meeting, PlannedQuestion, RequestContext, Stage, ThankYouContext,
+    Venue, LINKEDIN_NOTE_LIMIT, SEED_QUESTIONS, THANK_YOU_BLANK,
 };
 use crate::ui::components::{
-    copy_button, meeting_place, Found, InterviewEditor, Referrals, StageProgress, TextBox,
+    copy_button, meeting_place, DeleteSection, Found, InterviewEditor, Referrals, StageProgress,
+    TextBox,
 };
 use crate::ui::state::{now, use_network, zone};
 use leptos::prelude::*;
@@ -146,6 +148,15 @@ fn InterviewView(editor: InterviewEditor) -> impl IntoView {
             <Show when=is(&[Stage::Scheduled, Stage::Held, Stage::Thanked, Stage::Reflected])>
                 <Referrals editor/>
             </Show>
+            {move || names.get().map(|n| view! {
+                <DeleteSection
+                    button="Delete this interview…"
+                    name=format!("the interview with {}", n.person)
+                    consequences=Signal::derive(|| "Everything written in it goes; the person stays in your network.".to_owned())
+                    command=Command::DeleteInterview { id: editor.id.get_untracked() }
+                    then=format!("/people/{}", person_id.get_untracked())
+                />
+            })}
         </article>
     }
 }
@@ -288,7 +299,14 @@ fn Composer(editor: InterviewEditor, names: Memo<Option<Names>>) -> impl IntoVie
                     } else {
                         view! {
                             <ul aria-label="Checks" class="check-list">
-                                {checks.into_iter().map(|c| view! { <li>{c.message()}</li> }).collect_view()}
+                                {checks.into_iter().map(|c| {
+                                    let settings = matches!(c, DraftCheck::MissingContact);
+                                    view! {
+                                        <li>{c.message()}
+                                            {settings.then(|| view! { " " <A href="/settings#you">"Add them in Settings"</A> })}
+                                        </li>
+                                    }
+                                }).collect_view()}
                             </ul>
                         }.into_any()
                     }
@@ -652,7 +670,7 @@ fn ThankYouSection(editor: InterviewEditor, names: Memo<Option<Names>>) -> impl 
         let context = ThankYouContext {
             contact_name: n.person,
             field: n.field,
-            detail: editor.interview.with(|i| detail_from_notes(&i.notes)),
+            detail: String::new(),
             referral_names: referral_names.get(),
             your_name: n.context.your_name,
         };
@@ -683,6 +701,9 @@ fn ThankYouSection(editor: InterviewEditor, names: Memo<Option<Names>>) -> impl 
                 <label for="thank-you-text">"Your note"</label>
                 <textarea id="thank-you-text" rows="8" prop:value=move || text.get()
                     on:input=move |ev| editor.type_text(InterviewText::ThankYou, event_target_value(&ev))></textarea>
+                <Show when=move || text.with(|t| t.contains(THANK_YOU_BLANK))>
+                    <p class="warning">"Replace " <q>{THANK_YOU_BLANK}</q> " with one thing you learned from them, in your own words."</p>
+                </Show>
                 <div class="actions">
                     <a class="button" href=mailto>"Open in your email app"</a>
                     {copy_button("Copy note", move || text.get_untracked())}

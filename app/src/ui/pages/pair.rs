@@ -7,41 +7,24 @@ use crate::ui::sync::{describe, use_sync};
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-/// Which word of the phrase the user is asked to type back.
-const CHECK_WORD: usize = 7;
-
+/// Sync in settings: turned on in one tap, the pairing link and its code first; the recovery
+/// phrase offered with why; deleting the server's copy set apart and confirmed.
 #[component]
 pub fn SyncSection() -> impl IntoView {
     let sync = use_sync();
-    // The phrase, shown once after turning sync on, until the user confirms it.
-    let phrase = RwSignal::new(None::<String>);
-    let check = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
     let restore = RwSignal::new(String::new());
     let turn_on = move |_| {
         error.set(None);
-        phrase.set(Some(sync.turn_on()));
-    };
-    let confirm = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        let typed = check.get_untracked().trim().to_lowercase();
-        let expected = phrase
-            .get_untracked()
-            .and_then(|p| p.split(' ').nth(CHECK_WORD - 1).map(str::to_owned));
-        if expected.as_deref() == Some(typed.as_str()) {
-            phrase.set(None);
-            error.set(None);
-        } else {
-            error.set(Some(format!(
-                "That isn't word {CHECK_WORD}. Check what you wrote down: without the phrase, a lost device can't be restored."
-            )));
-        }
+        sync.turn_on();
     };
     let join = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         match RootSecret::from_phrase(&restore.get_untracked()) {
             Ok(secret) => {
                 sync.join(secret);
+                // Typed in, so it is kept somewhere already.
+                sync.mark_phrase_saved(true);
                 restore.set(String::new());
                 error.set(None);
             }
@@ -61,8 +44,25 @@ pub fn SyncSection() -> impl IntoView {
     view! {
         <section aria-labelledby="sync-heading" class="stack">
             <h2 id="sync-heading">"Sync between devices"</h2>
-            {move || match (on.get(), phrase.get()) {
-                (false, _) => view! {
+            {move || if on.get() {
+                view! {
+                    <p role="status" class="sync-status">
+                        {move || sync.status.get().map(|status| describe(&status))}
+                    </p>
+                    {move || link().map(|link| {
+                        let copied = link.clone();
+                        view! {
+                            <p>"To add another device, scan this code with it, or open the link on it. Anyone with the link can read your network: share it only with yourself."</p>
+                            <QrCode text=link.clone()/>
+                            <p class="pair-link"><code>{link}</code></p>
+                            <div class="actions">{copy_button("Copy the pairing link", move || copied.clone())}</div>
+                        }
+                    })}
+                    <RecoveryPhrase/>
+                    <DangerZone/>
+                }.into_any()
+            } else {
+                view! {
                     <p class="hint">
                         "Keep your network on your phone and your laptop. The sync server only ever "
                         "holds it encrypted with a key that stays on your devices."
@@ -74,40 +74,84 @@ pub fn SyncSection() -> impl IntoView {
                             prop:value=move || restore.get() on:input=move |ev| restore.set(event_target_value(&ev))/>
                         <div class="actions"><button type="submit">"Join with the phrase"</button></div>
                     </form>
-                }.into_any(),
-                (true, Some(words)) => view! {
-                    <p>"Write down these 24 words, in order, and keep them safe. They are the only way to get your synced network back if you lose your devices. They are shown once."</p>
-                    <ol class="phrase" aria-label="Recovery phrase">
-                        {words.split(' ').map(|w| view! { <li>{w.to_owned()}</li> }).collect_view()}
-                    </ol>
-                    <form class="stack" on:submit=confirm>
-                        <label for="phrase-check">{format!("Word {CHECK_WORD} of your phrase")}</label>
-                        <input id="phrase-check" autocomplete="off" spellcheck="false"
-                            prop:value=move || check.get() on:input=move |ev| check.set(event_target_value(&ev))/>
-                        <div class="actions"><button type="submit" class="primary">"I wrote it down"</button></div>
-                    </form>
-                }.into_any(),
-                (true, None) => view! {
-                    <p role="status" class="sync-status">
-                        {move || sync.status.get().map(|status| describe(&status))}
-                    </p>
-                    {move || link().map(|link| {
-                        let copied = link.clone();
-                        view! {
-                            <p>"To add another device, open this link on it, or scan the code. Anyone with the link can read your network: share it only with yourself."</p>
-                            <p class="pair-link"><code>{link.clone()}</code></p>
-                            <div class="actions">{copy_button("Copy the pairing link", move || copied.clone())}</div>
-                            <QrCode text=link/>
-                        }
-                    })}
-                    <div class="actions">
-                        <button type="button" on:click=move |_| sync.delete_remote()>"Delete my data from the sync server"</button>
-                        <button type="button" on:click=move |_| sync.turn_off()>"Turn off sync on this device"</button>
-                    </div>
-                }.into_any(),
+                }.into_any()
             }}
             {move || error.get().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
         </section>
+    }
+}
+
+/// The 24 words that bring the network back if every device is lost: shown on request.
+#[component]
+fn RecoveryPhrase() -> impl IntoView {
+    let sync = use_sync();
+    let shown = RwSignal::new(None::<String>);
+    view! {
+        <h3 id="recovery-phrase">"Recovery phrase"</h3>
+        <p class="hint">
+            "If you lose every device, these 24 words bring your network back. Keep them where only "
+            "you can find them: a password manager, or on paper."
+        </p>
+        {move || match shown.get() {
+            Some(words) => view! {
+                <ol class="phrase" aria-label="Recovery phrase">
+                    {words.split(' ').map(|w| view! { <li>{w.to_owned()}</li> }).collect_view()}
+                </ol>
+                <div class="actions">
+                    <button type="button" class="primary" on:click=move |_| {
+                        sync.mark_phrase_saved(true);
+                        shown.set(None);
+                    }>"I've saved it"</button>
+                    <button type="button" on:click=move |_| shown.set(None)>"Hide it"</button>
+                </div>
+            }.into_any(),
+            None => view! {
+                <p class:done=move || sync.phrase_saved.get()>
+                    {move || if sync.phrase_saved.get() { "Saved." } else { "Not saved yet." }}
+                </p>
+                <div class="actions">
+                    <button type="button" on:click=move |_| shown.set(sync.phrase())>"Show the recovery phrase"</button>
+                </div>
+            }.into_any(),
+        }}
+    }
+}
+
+/// Turning sync off here, and deleting the server's copy: set apart, and asked twice.
+#[component]
+fn DangerZone() -> impl IntoView {
+    let sync = use_sync();
+    let asking = RwSignal::new(false);
+    view! {
+        <div class="danger-zone">
+            <h3>"Stop syncing"</h3>
+            <div class="actions">
+                <button type="button" on:click=move |_| sync.turn_off()>"Turn off sync on this device"</button>
+            </div>
+            {move || if asking.get() {
+                view! {
+                    <div class="confirm" role="group" aria-label="Confirm deleting the server's copy">
+                        <p><strong>"Delete your network from the sync server?"</strong></p>
+                        <p>"Every device keeps its own copy, but they stop syncing with each other. This can't be undone."</p>
+                        <div class="actions">
+                            <button type="button" class="destructive" on:click=move |_| {
+                                asking.set(false);
+                                sync.delete_remote();
+                            }>"Delete the server's copy"</button>
+                            <button type="button" on:click=move |_| asking.set(false)>"Cancel"</button>
+                        </div>
+                    </div>
+                }.into_any()
+            } else {
+                view! {
+                    <div class="actions">
+                        <button type="button" class="destructive-outline" on:click=move |_| asking.set(true)>
+                            "Delete my data from the sync server…"
+                        </button>
+                    </div>
+                }.into_any()
+            }}
+        </div>
     }
 }
 

@@ -1,6 +1,7 @@
 use super::Opening;
 use crate::doc::Command;
 use crate::domain::{referred_by, Acquaintance, FieldId, Interview, InterviewId, PersonId, Stage};
+use crate::ui::components::DeleteSection;
 use crate::ui::state::{now, use_network};
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -249,9 +250,6 @@ fn PersonInterviews(id: PersonId) -> impl IntoView {
 #[component]
 fn DeletePerson(id: PersonId, name: String) -> impl IntoView {
     let state = use_network();
-    let navigate = leptos_router::hooks::use_navigate();
-    let asking = RwSignal::new(false);
-    let error = RwSignal::new(None::<String>);
     let consequences = {
         let id = id.clone();
         move || {
@@ -278,41 +276,13 @@ fn DeletePerson(id: PersonId, name: String) -> impl IntoView {
             lines.join(" ")
         }
     };
-    let delete = {
-        let (id, name) = (id.clone(), name.clone());
-        move |_| match state.edit_with_undo(
-            Command::DeletePerson { id: id.clone() },
-            format!("Deleted {name}"),
-        ) {
-            Ok(_) => navigate("/people", Default::default()),
-            Err(e) => error.set(Some(format!("Not deleted: {e}"))),
-        }
-    };
     view! {
-        <section class="danger-zone" aria-labelledby="delete-heading">
-            <h2 id="delete-heading">"Delete"</h2>
-            {move || if asking.get() {
-                let delete = delete.clone();
-                view! {
-                    <div class="confirm" role="group" aria-label="Confirm deletion">
-                        <p><strong>"Delete " <bdi>{name.clone()}</bdi> " from your network?"</strong></p>
-                        <p>{consequences.clone()()} " You can undo it straight after."</p>
-                        <div class="actions">
-                            <button type="button" class="destructive" on:click=delete>
-                                "Delete " <bdi>{name.clone()}</bdi>
-                            </button>
-                            <button type="button" on:click=move |_| asking.set(false)>"Cancel"</button>
-                        </div>
-                    </div>
-                }.into_any()
-            } else {
-                view! {
-                    <button type="button" class="destructive-outline" on:click=move |_| asking.set(true)>
-                        "Delete this person…"
-                    </button>
-                }.into_any()
-            }}
-            {move || error.get().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
-        </section>
+        <DeleteSection
+            button="Delete this person…"
+            name
+            consequences=Signal::derive(consequences)
+            command=Command::DeletePerson { id }
+            then="/people".to_owned()
+        />
     }
 }

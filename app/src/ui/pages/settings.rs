@@ -288,7 +288,7 @@ fn SettingsForm(profile: Profile, templates: Templates) -> impl IntoView {
     };
     view! {
         <form class="stack" on:submit=save on:change=move |_| save_now()>
-            <h2>"You"</h2>
+            <h2 id="you">"You"</h2>
             <p class="hint">"Used to sign your requests and thank-yous, so people can reply."</p>
             {text("Your name", "profile-name", "text", name)}
             {text("Your email", "profile-email", "email", email)}
