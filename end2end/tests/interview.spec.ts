@@ -108,6 +108,13 @@ test("an interview from the first request to the record", async ({ page, context
   await expect(page.getByText("Thank them for their time first.")).toBeVisible();
   await page.getByRole("button", { name: "Start the timer" }).click();
   await expect(page.getByRole("timer")).toContainText("of 30:00");
+  // A pause (they took a call) stops the clock until it resumes.
+  await page.getByRole("button", { name: "Pause" }).click();
+  await expect(page.getByText("Paused.")).toBeVisible();
+  const paused = await page.getByRole("timer").textContent();
+  await page.clock.fastForward("01:00");
+  await expect(page.getByRole("timer")).toHaveText(paused!);
+  await page.getByRole("button", { name: "Resume" }).click();
   await page.clock.fastForward("25:30");
   await expect(page.getByRole("timer")).toContainText("25:");
   await expect(page.getByText("Nearly time: ask whom else to talk to")).toBeVisible();

@@ -1061,7 +1061,7 @@ Sam Okafor"
             },
         );
         assert!(!bare.contains("\n\n\n"), "{bare}");
-        assert!(bare.contains("]\n\nI'll let you know"), "{bare}");
+        assert!(bare.contains("].\n\nI'll let you know"), "{bare}");
         assert!(bare.contains(&format!(
             "take away from our conversation: {THANK_YOU_BLANK}."
         )));

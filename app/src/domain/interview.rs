@@ -187,6 +187,12 @@ pub struct Meeting {
     /// When the user started the meeting timer on the day-of screen.
     #[autosurgeon(missing = "Default::default")]
     pub timer_started_at: Option<i64>,
+    /// When the timer was paused, while it is.
+    #[autosurgeon(missing = "Default::default")]
+    pub timer_paused_at: Option<i64>,
+    /// How long the timer spent paused before (ms).
+    #[autosurgeon(missing = "Default::default")]
+    pub timer_paused_ms: i64,
 }
 
 fn default_minutes() -> u32 {
@@ -201,6 +207,8 @@ impl Default for Meeting {
             venue: Venue::default(),
             place: String::new(),
             timer_started_at: None,
+            timer_paused_at: None,
+            timer_paused_ms: 0,
         }
     }
 }
@@ -214,7 +222,8 @@ impl Meeting {
     /// The meeting timer at `now`: time gone and what to show.
     pub fn timer(&self, now: i64) -> Option<Timer> {
         let started = self.timer_started_at?;
-        let elapsed = (now - started).max(0);
+        let now = self.timer_paused_at.map_or(now, |paused| paused.min(now));
+        let elapsed = (now - started - self.timer_paused_ms).max(0);
         let agreed = i64::from(self.minutes) * MINUTE_MS;
         // Warn when a sixth of the time is left (5 minutes of 30), at least one minute.
         let warn_at = agreed - (agreed / 6).max(MINUTE_MS);
@@ -229,7 +238,21 @@ impl Meeting {
             elapsed,
             agreed,
             phase,
+            paused: self.timer_paused_at.is_some(),
         })
+    }
+
+    /// Stops the timer's clock until [`Meeting::resume_timer`] (a break, a phone call).
+    pub fn pause_timer(&mut self, now: i64) {
+        if self.timer_started_at.is_some() && self.timer_paused_at.is_none() {
+            self.timer_paused_at = Some(now);
+        }
+    }
+
+    pub fn resume_timer(&mut self, now: i64) {
+        if let Some(paused) = self.timer_paused_at.take() {
+            self.timer_paused_ms += (now - paused).max(0);
+        }
     }
 
     /// The place as a link, when it is a web address (a video call).
@@ -244,6 +267,7 @@ pub struct Timer {
     pub elapsed: i64,
     pub agreed: i64,
     pub phase: TimerPhase,
+    pub paused: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

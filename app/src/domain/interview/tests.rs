@@ -21,7 +21,7 @@ fn meeting(when: &str) -> Meeting {
         minutes: 30,
         venue: Venue::PublicPlace,
         place: "Blue Bottle, 5th Ave".into(),
-        timer_started_at: None,
+        ..Meeting::default()
     }
 }
 
@@ -332,6 +332,25 @@ fn the_timer_warns_near_the_end_and_when_time_is_up() {
     m.minutes = 5;
     assert_eq!(reading(&m, 3, 59).phase, TimerPhase::Running);
     assert_eq!(reading(&m, 4, 0).phase, TimerPhase::NearEnd);
+}
+
+#[test]
+fn a_paused_timer_stands_still_and_resumes_where_it_stopped() {
+    let mut m = meeting("2026-03-05T08:00");
+    let start = at("2026-03-05T08:00");
+    m.timer_started_at = Some(start);
+    let minute = |n: i64| start + n * MINUTE_MS;
+    m.pause_timer(minute(10));
+    assert!(m.timer(minute(15)).unwrap().paused);
+    assert_eq!(m.timer(minute(15)).unwrap().label(), "10:00 of 30:00");
+    // Pausing twice changes nothing; resuming counts on from where it stood.
+    m.pause_timer(minute(12));
+    m.resume_timer(minute(15));
+    assert_eq!(m.timer(minute(16)).unwrap().label(), "11:00 of 30:00");
+    assert!(!m.timer(minute(16)).unwrap().paused);
+    m.pause_timer(minute(20));
+    m.resume_timer(minute(21));
+    assert_eq!(m.timer(minute(21)).unwrap().label(), "15:00 of 30:00");
 }
 
 #[test]

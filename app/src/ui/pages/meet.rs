@@ -81,9 +81,29 @@ fn DayOf(editor: InterviewEditor) -> impl IntoView {
                             TimerPhase::NearEnd => ("near-end", "Nearly time: ask whom else to talk to, and wrap up."),
                             TimerPhase::Over => ("over", "Time's up: offer to end, or ask if they have a few more minutes."),
                         };
+                        let held = held_at.get().is_some();
                         view! {
-                            <p class=format!("clock {class}") role="timer" aria-live="off">{t.label()}</p>
-                            <p class="timer-message" role="status">{message}</p>
+                            <div class="timer-row">
+                                <p class=format!("clock {class}") role="timer" aria-live="off">{t.label()}</p>
+                                {(!held).then(|| if t.paused {
+                                    view! {
+                                        <button type="button" on:click=move |_| {
+                                            let at = now();
+                                            editor.change(|i| i.meeting.resume_timer(at));
+                                            tick.set(at);
+                                        }>"Resume"</button>
+                                    }.into_any()
+                                } else {
+                                    view! {
+                                        <button type="button" on:click=move |_| {
+                                            let at = now();
+                                            editor.change(|i| i.meeting.pause_timer(at));
+                                            tick.set(at);
+                                        }>"Pause"</button>
+                                    }.into_any()
+                                })}
+                            </div>
+                            <p class="timer-message" role="status">{if t.paused { "Paused." } else { message }}</p>
                         }.into_any()
                     }
                 }}

@@ -15,6 +15,16 @@ pub fn SettingsPage() -> impl IntoView {
     let state = use_network();
     view! {
         <h1>"Settings"</h1>
+        // A long page: its parts, one tap away.
+        <nav class="toc" aria-label="Settings sections">
+            <a href="#you">"You"</a>
+            <a href="#clocks">"Follow-up clocks"</a>
+            <a href="#templates">"Templates"</a>
+            <a href="#own-questions">"Your questions"</a>
+            <a href="#sync-heading">"Sync"</a>
+            <a href="#your-people">"Your people"</a>
+            <a href="#your-data">"Your data"</a>
+        </nav>
         {move || {
             // Built once the network is open: edits elsewhere must not wipe what is being typed.
             if !state.ready.get() {
@@ -293,11 +303,11 @@ fn SettingsForm(profile: Profile, templates: Templates) -> impl IntoView {
             {text("Your name", "profile-name", "text", name)}
             {text("Your email", "profile-email", "email", email)}
             {text("Your phone", "profile-phone", "tel", phone)}
-            <h2>"Follow-up clocks"</h2>
+            <h2 id="clocks">"Follow-up clocks"</h2>
             <p class="hint">"With no reply, try a second contact at the organisation after a few business days, then follow up with the first (the “3B7” routine)."</p>
             {text("Try a second contact after (business days)", "second-days", "number", second)}
             {text("Follow up after (business days)", "follow-days", "number", follow)}
-            <h2>"Templates"</h2>
+            <h2 id="templates">"Templates"</h2>
             <p class="hint">"Placeholders in braces are filled in: {contact}, {referral}, {field}, {venues}, {resume}, {your_name}, {your_email}, {your_phone}; for thank-yous {detail} and {referrals}."</p>
             <label for="request-template">"Request"</label>
             <textarea id="request-template" rows="12" prop:value=move || request.get() on:input=move |ev| request.set(event_target_value(&ev))></textarea>
@@ -346,7 +356,7 @@ fn OwnQuestions() -> impl IntoView {
     };
     view! {
         <form class="stack" on:submit=add>
-            <h2>"Your questions"</h2>
+            <h2 id="own-questions">"Your questions"</h2>
             <p class="hint">"Added to the question bank offered when you prepare."</p>
             <ul>
                 {move || questions().into_iter().map(|(_, q)| view! { <li><span class="tag">{q.category.label()}</span> <bdi>{q.text}</bdi></li> }).collect_view()}
