@@ -801,7 +801,7 @@ fn job_phrase(word: &str) -> &'static str {
 }
 
 /// Whether `address` is a plain email address that is safe to put in a `mailto:` link as is.
-fn plain_address(address: &str) -> bool {
+pub(crate) fn plain_address(address: &str) -> bool {
     let mut parts = address.split('@');
     let (Some(local), Some(domain), None) = (parts.next(), parts.next(), parts.next()) else {
         return false;

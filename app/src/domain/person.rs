@@ -123,8 +123,11 @@ impl Person {
     }
 
     /// The email address as a `mailto:` link, when it looks like an address.
+    /// The email as a `mailto:` link, only for a plain address: nothing in it (an imported
+    /// `a@b.org?subject=…`) can add headers or recipients.
     pub fn mailto_href(&self) -> Option<String> {
-        looks_like_email(&self.email).then(|| format!("mailto:{}", self.email.trim()))
+        let email = self.email.trim();
+        super::draft::plain_address(email).then(|| format!("mailto:{email}"))
     }
 
     /// The phone number as a `tel:` link: digits and a leading `+` only.
@@ -516,6 +519,19 @@ mod tests {
             person.mailto_href().as_deref(),
             Some("mailto:ada@example.org")
         );
+        // An address that would add headers or recipients is shown, not linked.
+        for hostile in [
+            "ada@example.org?subject=Urgent",
+            "ada@example.org?body=click",
+            "ada@example.org%0Abcc:x",
+            "ada@example.org#x",
+        ] {
+            let imported = Person {
+                email: hostile.into(),
+                ..person.clone()
+            };
+            assert_eq!(imported.mailto_href(), None, "{hostile}");
+        }
     }
 
     #[test]

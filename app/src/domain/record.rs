@@ -60,7 +60,7 @@ pub fn record_markdown(entries: &[RecordEntry], zone: LocalZone) -> String {
         if !entry.notes.trim().is_empty() {
             out.push_str(&format!(
                 "\n### What we discussed\n\n{}\n",
-                entry.notes.trim()
+                block(entry.notes.trim())
             ));
         }
         if !entry.answers.is_empty() {
@@ -128,9 +128,47 @@ pub fn record_csv(entries: &[RecordEntry], zone: LocalZone) -> String {
     String::from_utf8(writer.into_inner().expect("writing to memory")).expect("CSV of strings")
 }
 
-/// A line break inside a Markdown list item would end it.
+/// Text for one line of Markdown: whitespace runs (line breaks among them, which would end a
+/// list item) become one space, and whatever Markdown would read as markup is escaped.
 fn one_line(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
+    escape(&text.split_whitespace().collect::<Vec<_>>().join(" "))
+}
+
+/// Text kept as typed, line by line, with nothing in it read as Markdown: no HTML, links,
+/// emphasis or code, and no line taken for a heading, quote or list item.
+fn block(text: &str) -> String {
+    text.lines()
+        .map(|line| {
+            let line = escape(line.trim_end());
+            let trimmed = line.trim_start();
+            let indent = &line[..line.len() - trimmed.len()];
+            let digits = trimmed.chars().take_while(char::is_ascii_digit).count();
+            let numbered = digits > 0 && trimmed[digits..].starts_with(['.', ')']);
+            if numbered {
+                format!("{indent}{}\\{}", &trimmed[..digits], &trimmed[digits..])
+            } else if trimmed.starts_with(['#', '-', '+', '=']) {
+                format!("{indent}\\{trimmed}")
+            } else {
+                line
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Backslashes before the characters Markdown reads as inline markup.
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(
+            c,
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '~' | '!' | '&'
+        ) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// Spreadsheets run cells starting with `=`, `+`, `-` or `@` as formulas: a name typed as
@@ -183,6 +221,23 @@ mod tests {
         assert!(md.contains("- Bo Li\n- Cy Young"));
         assert!(md.contains("**Next steps** Call Bo"));
         assert!(md.contains("**How did you start?** By accident"));
+    }
+
+    #[test]
+    fn imported_text_is_never_read_as_markup() {
+        let mut hostile = entry("<img src=x onerror=alert(1)>", 1_772_700_000_000);
+        hostile.organisation = "[Acme](javascript:alert(1))".into();
+        hostile.notes = "# Not a heading\n> not a quote\n1. not a list\n*loud* `code`".into();
+        let md = record_markdown(&[hostile], LocalZone::UTC);
+        assert!(md.contains("\\<img src=x onerror=alert(1)\\>"), "{md}");
+        assert!(md.contains("\\[Acme\\](javascript:alert(1))"), "{md}");
+        assert!(
+            md.contains(
+                "\\# Not a heading\n\\> not a quote\n1\\. not a list\n\\*loud\\* \\`code\\`"
+            ),
+            "{md}"
+        );
+        assert!(!md.replace("\\<", "").contains('<'), "{md}");
     }
 
     #[test]
