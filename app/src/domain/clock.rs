@@ -203,16 +203,20 @@ fn is_weekend(day: Weekday) -> bool {
     matches!(day, Weekday::Sat | Weekday::Sun)
 }
 
-/// A human "in 3 hours" / "2 days ago" for a moment relative to now.
-pub fn relative(at: i64, now: i64) -> String {
+/// A human "in 3 hours" / "2 days ago" for a moment relative to now. Days are calendar days in
+/// the user's zone: from Monday 09:00, Thursday 08:00 is "in 3 days", not the 2 that 71 hours
+/// make.
+pub fn relative(at: i64, now: i64, zone: LocalZone) -> String {
     let delta = at - now;
     let size = delta.abs();
-    let amount = if size < HOUR_MS {
+    let day = |ms: i64| (ms + i64::from(zone.minutes_east) * MINUTE_MS).div_euclid(DAY_MS);
+    let days = (day(at) - day(now)).abs();
+    let amount = if days >= 2 {
+        plural(days, "day")
+    } else if size < HOUR_MS {
         plural((size / MINUTE_MS).max(1), "minute")
-    } else if size < 2 * DAY_MS {
-        plural(size / HOUR_MS, "hour")
     } else {
-        plural(size / DAY_MS, "day")
+        plural(size / HOUR_MS, "hour")
     };
     if delta >= 0 {
         format!("in {amount}")
@@ -418,8 +422,19 @@ mod tests {
 
     #[test]
     fn relative_times_read_naturally() {
-        assert_eq!(relative(3 * HOUR_MS, 0), "in 3 hours");
-        assert_eq!(relative(0, 3 * DAY_MS), "3 days ago");
-        assert_eq!(relative(30_000, 0), "in 1 minute");
+        let utc = LocalZone::UTC;
+        assert_eq!(relative(3 * HOUR_MS, 0, utc), "in 3 hours");
+        assert_eq!(relative(0, 3 * DAY_MS, utc), "3 days ago");
+        assert_eq!(relative(30_000, 0, utc), "in 1 minute");
+        // Calendar days in the user's zone, not spans of 24 hours.
+        let new_york = LocalZone {
+            minutes_east: -5 * 60,
+        };
+        let monday_9am = at(new_york, "2026-03-02T09:00");
+        let thursday_8am = at(new_york, "2026-03-05T08:00");
+        assert_eq!(relative(thursday_8am, monday_9am, new_york), "in 3 days");
+        assert_eq!(relative(monday_9am, thursday_8am, new_york), "3 days ago");
+        let tuesday_8am = at(new_york, "2026-03-03T08:00");
+        assert_eq!(relative(tuesday_8am, monday_9am, new_york), "in 23 hours");
     }
 }

@@ -42,7 +42,7 @@ pub fn HomePage() -> impl IntoView {
                     let person = people.get(&step.person);
                     let name = person.map_or("someone no longer in your network", |p| p.name.as_str());
                     let org = person.map_or("", |p| p.organisation.as_str());
-                    let at = |label: &str| format!("{label} {} ({})", zone.format(step.at), relative(step.at, now)).trim_start().to_owned();
+                    let at = |label: &str| format!("{label} {} ({})", zone.format(step.at), relative(step.at, now, zone)).trim_start().to_owned();
                     let (text, when) = match step.kind {
                         NextKind::SendRequest => {
                             let by = person

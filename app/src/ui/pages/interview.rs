@@ -357,7 +357,7 @@ fn Awaiting(editor: InterviewEditor, names: Memo<Option<Names>>) -> impl IntoVie
         match done {
             Some(d) => format!("{what}: done {}", zone.format_date(d)),
             None if now >= at => format!("{what}: due since {}", zone.format(at)),
-            None => format!("{what}: {} ({})", zone.format(at), relative(at, now)),
+            None => format!("{what}: {} ({})", zone.format(at), relative(at, now, zone)),
         }
     };
     view! {
@@ -685,10 +685,10 @@ fn ThankYouSection(editor: InterviewEditor, names: Memo<Option<Names>>) -> impl 
         match (sent.get(), due.get()) {
             (Some(at), _) => view! { <p class="done">"Thank-you sent " {zone.format(at)} "."</p> }.into_any(),
             (None, Some(due)) if now() > due => view! {
-                <p class="overdue" role="alert">"Overdue: the thank-you was due " {zone.format(due)} " (" {relative(due, now())} "). Send it now."</p>
+                <p class="overdue" role="alert">"Overdue: the thank-you was due " {zone.format(due)} " (" {relative(due, now(), zone)} "). Send it now."</p>
             }.into_any(),
             (None, Some(due)) => view! {
-                <p class="due">"Thank-you due by " {zone.format(due)} " (" {relative(due, now())} ")."</p>
+                <p class="due">"Thank-you due by " {zone.format(due)} " (" {relative(due, now(), zone)} ")."</p>
             }.into_any(),
             (None, None) => ().into_any(),
         }
