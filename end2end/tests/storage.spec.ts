@@ -435,7 +435,7 @@ test("typing in one tab is left alone by a tab opened meanwhile, and reaches it 
   // The first tab types slowly, never pausing long enough to commit, while a second tab opens
   // and looks for typing left by dead tabs.
   const text = "Rode the night bus to the depot, then walked the whole yard.";
-  const typing = page.getByLabel("What you discussed").pressSequentially(text, { delay: 150 });
+  const typing = page.getByLabel("What you discussed").pressSequentially(text, { delay: 250 });
   const other = await context.newPage();
   await expect
     .poll(() => page.evaluate(() => Object.keys(localStorage).some((k) => k.startsWith("colloquy/typing/"))))

@@ -665,6 +665,13 @@ impl<K: KeyValue> Store<K> {
 
     /// Takes in a change another tab made to the store (a `storage` event). Returns whether the
     /// network changed.
+    /// Whether another tab's write of `key` can change this tab's network (a new `head`, or a
+    /// chunk of another tab); caches, sync state and typing can't.
+    pub fn affects_network(&self, key: &str) -> bool {
+        key == HEAD
+            || matches!(Key::parse(key), Some(Key::Chunk { ref tab, .. }) if tab != &self.tab)
+    }
+
     pub fn on_external_change(
         &mut self,
         network: &mut Network,

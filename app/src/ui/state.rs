@@ -575,6 +575,11 @@ impl NetworkState {
             .session
             .try_update_value(|session| {
                 let session = session.as_mut()?;
+                // Only what changes the network ends a burst of typing here: another tab
+                // rewriting its overview cache or its sync state leaves this tab's typing be.
+                if !session.store.affects_network(key) {
+                    return Some(false);
+                }
                 let committed = session.commit_typing(now());
                 match session.store.on_external_change(&mut session.network, key) {
                     Ok(true) => {

@@ -515,3 +515,23 @@ fn typing_is_kept_per_tab_until_cleared_and_survives_compaction() {
     };
     assert_eq!(c.store.keep_typing(&longer), Err(KvError::Full));
 }
+
+#[test]
+fn only_heads_and_other_tabs_chunks_affect_the_network() {
+    let kv = MemoryKv::default();
+    let mut a = open(&kv, "ta");
+    let b = open(&kv, "tb");
+    add(&mut a, "Ada").unwrap();
+    let chunks = kv.keys_like("/chunk/ta/");
+    assert!(b.store.affects_network(&chunks[0]));
+    assert!(!a.store.affects_network(&chunks[0]), "a tab's own chunk");
+    assert!(b.store.affects_network(HEAD));
+    for other in [
+        "colloquy/list",
+        "colloquy/sync/state",
+        "colloquy/typing/ta",
+        "colloquy/aside",
+    ] {
+        assert!(!b.store.affects_network(other), "{other}");
+    }
+}
