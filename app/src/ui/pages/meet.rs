@@ -85,22 +85,15 @@ fn DayOf(editor: InterviewEditor) -> impl IntoView {
                         view! {
                             <div class="timer-row">
                                 <p class=format!("clock {class}") role="timer" aria-live="off">{t.label()}</p>
-                                {(!held).then(|| if t.paused {
+                                {(!held).then(|| {
+                                    let paused = t.paused;
                                     view! {
                                         <button type="button" on:click=move |_| {
                                             let at = now();
-                                            editor.change(|i| i.meeting.resume_timer(at));
+                                            editor.change(|i| if paused { i.meeting.resume_timer(at) } else { i.meeting.pause_timer(at) });
                                             tick.set(at);
-                                        }>"Resume"</button>
-                                    }.into_any()
-                                } else {
-                                    view! {
-                                        <button type="button" on:click=move |_| {
-                                            let at = now();
-                                            editor.change(|i| i.meeting.pause_timer(at));
-                                            tick.set(at);
-                                        }>"Pause"</button>
-                                    }.into_any()
+                                        }>{if paused { "Resume" } else { "Pause" }}</button>
+                                    }
                                 })}
                             </div>
                             <p class="timer-message" role="status">{if t.paused { "Paused." } else { message }}</p>
