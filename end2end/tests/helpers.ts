@@ -2,6 +2,15 @@ import { expect, type Page } from "@playwright/test";
 import { readFile } from "node:fs/promises";
 
 /** Console errors, warnings and uncaught exceptions seen on a page. */
+/**
+ * Starts the page's clock on a fixed Monday morning, before the meetings the tests plan for
+ * Wednesday 2 December 2026, so that "coming" and "past" never depend on when the tests run.
+ * Time then runs on as usual, and can be fast-forwarded.
+ */
+export async function startOnMonday(page: Page) {
+  await page.clock.install({ time: new Date("2026-11-30T09:00:00Z") });
+}
+
 export function watchConsole(page: Page): string[] {
   const problems: string[] = [];
   page.on("console", (message) => {

@@ -1,7 +1,7 @@
 import { expect, test, type Page } from "@playwright/test";
 import ICAL from "ical.js";
 import { linkedInExport } from "./contacts";
-import { addPerson, downloaded, navigate, open, waitReady, watchConsole } from "./helpers";
+import { addPerson, downloaded, navigate, open, startOnMonday, waitReady, watchConsole } from "./helpers";
 
 /** Takes the screenshot reviewers look at for each screen. */
 async function shot(page: Page, name: string) {
@@ -11,8 +11,7 @@ async function shot(page: Page, name: string) {
 test("an interview from the first request to the record", async ({ page, context }) => {
   test.setTimeout(180_000);
   const problems = watchConsole(page);
-  // A Monday morning; time then runs on as usual, and the timer can be fast-forwarded.
-  await page.clock.install({ time: new Date("2026-11-30T09:00:00Z") });
+  await startOnMonday(page);
 
   // Who the user is, so requests are signed.
   await open(page, "/settings");
@@ -217,6 +216,7 @@ test("an interview from the first request to the record", async ({ page, context
 test("every interview screen fits a phone and a laptop", async ({ page }) => {
   test.setTimeout(120_000);
   const problems = watchConsole(page);
+  await startOnMonday(page);
   await open(page, "/fields");
   await page.getByLabel("Field", { exact: true }).fill("Urban planning");
   await page.getByRole("button", { name: "Add field" }).click();

@@ -5,7 +5,7 @@ import { cpSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, wri
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { baseURL, chromium } from "../playwright.config";
-import { addPerson, navigate, offlineReady, open, waitReady, watchConsole } from "./helpers";
+import { addPerson, navigate, offlineReady, open, startOnMonday, waitReady, watchConsole } from "./helpers";
 
 test("Chromium finds the app installable; the manifest and icons load", async () => {
   // Installing needs a real profile: an incognito context is never installable.
@@ -145,7 +145,7 @@ test("a new version is offered, and a half-typed note survives updating", async 
   renameSync(join(v2, "pkg", css), join(v2, "pkg", css.replace(oldHash, newHash)));
   writeFileSync(join(work, "hash-v2.txt"), hashes.replace(/^css: *.+$/m, `css: ${newHash}`));
 
-  await page.clock.install();
+  await startOnMonday(page);
   let server = await serve(v1, join(work, "hash-v1.txt"), port);
   try {
     await page.goto(`http://127.0.0.1:${port}/fields`);
@@ -185,6 +185,7 @@ test("a new version is offered, and a half-typed note survives updating", async 
 
 test("every main screen has no serious or critical accessibility violations", async ({ page }) => {
   test.setTimeout(120_000);
+  await startOnMonday(page);
   await open(page, "/fields");
   await page.getByLabel("Field", { exact: true }).fill("Accessibility research");
   await page.getByRole("button", { name: "Add field" }).click();
