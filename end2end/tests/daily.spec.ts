@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { addPerson, listedNames, navigate, open, waitReady, watchConsole } from "./helpers";
+import { addPerson, listedNames, navigate, open, startOnMonday, waitReady, watchConsole } from "./helpers";
 
 test("a person is deleted after saying what goes with them, and the deletion is undone", async ({ page }) => {
   const problems = watchConsole(page);
@@ -96,5 +96,54 @@ test("settings keep what is typed when the page is left without saving", async (
   await navigate(page, "Settings");
   await expect(page.getByLabel("Your name", { exact: true })).toHaveValue("Sam Seeker");
   await expect(page.getByLabel("Your phone", { exact: true })).toHaveValue("+1 555 0100");
+  expect(problems).toEqual([]);
+});
+
+test("after meeting someone suggested, what's next asks to tell whoever suggested them", async ({ page }) => {
+  const problems = watchConsole(page);
+  await startOnMonday(page);
+  await open(page, "/settings");
+  await page.getByLabel("Your name", { exact: true }).fill("Sam Seeker");
+  await page.getByRole("button", { name: "Save settings" }).click();
+  await navigate(page, "Fields");
+  await page.getByLabel("Field", { exact: true }).fill("Urban planning");
+  await page.getByRole("button", { name: "Add field" }).click();
+  await navigate(page, "People");
+  await addPerson(page, { name: "Raj Patel", email: "raj@example.org" });
+  await navigate(page, "People");
+  await addPerson(page, { name: "Grace Kim", referredBy: "Raj Patel" });
+  await page.getByRole("button", { name: "Plan an interview" }).click();
+  const interview = new URL(page.url()).pathname;
+  // Met on Monday at eight, before the page's clock (nine).
+  await page.getByText("Already agreed in person? Set the time and place").click();
+  await page.getByLabel("Date and time", { exact: true }).fill("2026-11-30T08:00");
+  await page.getByRole("button", { name: "Save the meeting" }).click();
+  await page.getByRole("link", { name: "Open the day-of screen" }).click();
+  await page.getByRole("button", { name: "The meeting is over" }).click();
+  await expect(page.getByText("Meeting held.")).toBeVisible();
+
+  // Not before the meeting: only now does Raj's line appear, next to the thank-you.
+  await navigate(page, "Next");
+  const thanks = page.getByRole("region", { name: "Thank-yous due" });
+  await expect(thanks).toContainText("Thank Grace Kim");
+  await thanks.getByRole("link", { name: "Tell Raj Patel how it went with Grace Kim" }).click();
+  await expect(page).toHaveURL(new RegExp(`${interview}#tell-referrer$`));
+  const tell = page.getByRole("region", { name: "Tell Raj how it went" });
+  await expect(tell).toContainText("Hello Raj,");
+  await expect(tell).toContainText("Thank you for putting me in touch with Grace Kim.");
+  await expect(tell).toContainText("Sam Seeker");
+  const mailto = await tell.getByRole("link", { name: "Open in your email app" }).getAttribute("href");
+  expect(mailto).toMatch(/^mailto:raj@example\.org\?subject=Thank%20you%20for%20introducing%20me%20to%20Grace%20Kim&body=Hello%20Raj/);
+  await tell.getByRole("button", { name: "Mark as told" }).click();
+  await expect(tell).toContainText(/^Tell Raj how it went\s*Told Raj /);
+
+  // Done: the line goes, and stays gone after a reload; the thank-you is still due.
+  await navigate(page, "Next");
+  await expect(thanks).toContainText("Thank Grace Kim");
+  await expect(thanks).not.toContainText("Tell Raj Patel");
+  await page.reload();
+  await waitReady(page);
+  await expect(thanks).toContainText("Thank Grace Kim");
+  await expect(thanks).not.toContainText("Tell Raj Patel");
   expect(problems).toEqual([]);
 });

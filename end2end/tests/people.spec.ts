@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { addPerson, fillPerson, listedNames, offlineReady, open, waitReady, watchConsole } from "./helpers";
+import { addPerson, fillPerson, listedNames, navigate, offlineReady, open, waitReady, watchConsole } from "./helpers";
 
 test("add three people, one referred by another, and find them after a reload", async ({ page }) => {
   const problems = watchConsole(page);
@@ -183,4 +183,24 @@ test("the layout works on a laptop too", async ({ page }) => {
   await expect(page.getByText("Analyst at Desk Co")).toBeVisible();
   const width = await page.evaluate(() => document.documentElement.scrollWidth);
   expect(width).toBeLessThanOrEqual(1280);
+
+  // A person's page has the people list beside it, the person shown marked in it, and the
+  // next person is one click away without leaving the list.
+  await navigate(page, "People");
+  await addPerson(page, { name: "Second Desk", organisation: "Desk Co" });
+  const list = page.getByRole("complementary", { name: "Your people" });
+  await expect(list.getByRole("link", { name: /Second Desk/ })).toHaveAttribute("aria-current", "page");
+  const beside = await list.boundingBox();
+  const detail = await page.getByRole("heading", { level: 1 }).boundingBox();
+  expect(beside!.x + beside!.width).toBeLessThanOrEqual(detail!.x);
+  await list.getByRole("link", { name: /Wide Screen/ }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Wide Screen");
+  await expect(list.getByRole("link", { name: /Wide Screen/ })).toHaveAttribute("aria-current", "page");
+  await list.getByRole("searchbox", { name: "Search people" }).fill("second");
+  await expect(list.getByRole("list", { name: "People" }).getByRole("link")).toHaveCount(1);
+
+  // Narrowed to a phone, the page stands alone.
+  await page.setViewportSize({ width: 390, height: 844 });
+  await expect(list).toHaveCount(0);
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Wide Screen");
 });

@@ -258,7 +258,7 @@ async function readOverview(page: import("@playwright/test").Page): Promise<Over
     const bytes = Uint8Array.from(atob(value), (c) => c.charCodeAt(0));
     const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("deflate-raw"));
     let rest = new Uint8Array(await new Response(stream).arrayBuffer());
-    const tag = "overview1";
+    const tag = "overview2";
     if (new TextDecoder().decode(rest.subarray(0, tag.length)) !== tag) throw new Error("another format");
     rest = rest.subarray(tag.length);
     const field = () => {
@@ -282,7 +282,7 @@ async function readOverview(page: import("@playwright/test").Page): Promise<Over
 
 async function writeOverview(page: import("@playwright/test").Page, overview: Overview): Promise<string> {
   return page.evaluate(async (o) => {
-    const parts: string[] = ["overview1"];
+    const parts: string[] = ["overview2"];
     const put = (text: string) => parts.push(`${new TextEncoder().encode(text).length}:${text}`);
     const list = (items: string[][]) => {
       put(String(items.length));
@@ -339,7 +339,7 @@ test("the people list and what's next are cached for a fast opening, and a stale
     ...written,
     heads: ["00".repeat(32)],
     rows: [["ghost", "Ghost From Cache", "", "", "", "", ""]],
-    interviews: [["ghost-i", "ghost", written.interviews[0][2], "1,,,,,,,,30,,"]],
+    interviews: [["ghost-i", "ghost", written.interviews[0][2], "1,,,,,,,,30,,,"]],
   });
   await page.goto("/");
   await waitReady(page);

@@ -20,7 +20,7 @@ pub const LIST_KEY: &str = "colloquy/list";
 /// (id, name, organisation, role, location, referred by or "", extra), the interviews (id,
 /// person, field, the outline's numbers), the fields (id, name, objective, created at), each
 /// list after its length, and the follow-up settings.
-const FORMAT: &str = "overview1";
+const FORMAT: &str = "overview2";
 
 /// The cached overview and the document heads it shows.
 #[derive(Clone, Debug, PartialEq)]
@@ -44,8 +44,8 @@ pub struct Overview<'a> {
 
 /// The numbers of an outline, comma-separated in this order, empty for none: created, held,
 /// request sent, second contact tried, followed up, declined, no reply, meeting at, meeting
-/// minutes, thanked, reflected.
-const OUTLINE_NUMBERS: usize = 11;
+/// minutes, thanked, reflected, referrer told.
+const OUTLINE_NUMBERS: usize = 12;
 
 fn outline_numbers(i: &Interview) -> String {
     let numbers: [Option<i64>; OUTLINE_NUMBERS] = [
@@ -60,6 +60,7 @@ fn outline_numbers(i: &Interview) -> String {
         Some(i64::from(i.meeting.minutes)),
         i.thank_you.sent_at,
         i.reflection.written_at,
+        i.thank_you.referrer_told_at,
     ];
     let mut out = String::with_capacity(64);
     for (n, number) in numbers.iter().enumerate() {
@@ -92,7 +93,7 @@ fn outline_from(
     if parts.next().is_some() {
         return None;
     }
-    let [created, held, sent, second, followed, declined, no_reply, at, minutes, thanked, reflected] =
+    let [created, held, sent, second, followed, declined, no_reply, at, minutes, thanked, reflected, told] =
         parsed;
     let mut interview = Interview {
         person: PersonId::from(person),
@@ -110,6 +111,7 @@ fn outline_from(
     interview.meeting.minutes = u32::try_from(minutes?).ok()?;
     interview.thank_you.sent_at = thanked;
     interview.reflection.written_at = reflected;
+    interview.thank_you.referrer_told_at = told;
     Some((InterviewId::from(id), interview))
 }
 
@@ -370,7 +372,7 @@ mod tests {
                 put_field(&mut out, follow_up);
                 out
             };
-        let numbers = "1,,,,,,,,30,,";
+        let numbers = "1,,,,,,,,30,,,";
         let valid = stored(FORMAT, "1", numbers, &["f", "F", "focused", "5"], "3,7");
         kv.set(LIST_KEY, &deflate(&valid)).unwrap();
         let read = read_list(&kv).unwrap();
@@ -380,14 +382,14 @@ mod tests {
             // Another format; a list longer than what follows; numbers missing, too many,
             // not numbers or out of range; an unknown objective; settings cut short; more
             // after the end.
-            stored("overview0", "1", numbers, &[], "3,7"),
+            stored("overview1", "1", numbers, &[], "3,7"),
             stored(FORMAT, "2", numbers, &[], "3,7"),
             stored(FORMAT, "1000000000000", numbers, &[], "3,7"),
-            stored(FORMAT, "1", "1,,,,,,,,30,", &[], "3,7"),
-            stored(FORMAT, "1", "1,,,,,,,,30,,,", &[], "3,7"),
-            stored(FORMAT, "1", ",,,,,,,,30,,", &[], "3,7"),
-            stored(FORMAT, "1", "1,x,,,,,,,30,,", &[], "3,7"),
-            stored(FORMAT, "1", "1,,,,,,,,-30,,", &[], "3,7"),
+            stored(FORMAT, "1", "1,,,,,,,,30,,", &[], "3,7"),
+            stored(FORMAT, "1", "1,,,,,,,,30,,,,", &[], "3,7"),
+            stored(FORMAT, "1", ",,,,,,,,30,,,", &[], "3,7"),
+            stored(FORMAT, "1", "1,x,,,,,,,30,,,", &[], "3,7"),
+            stored(FORMAT, "1", "1,,,,,,,,-30,,,", &[], "3,7"),
             stored(FORMAT, "1", numbers, &["f", "F", "nonsense", "5"], "3,7"),
             stored(FORMAT, "1", numbers, &[], "3"),
             valid.clone() + "1:x",

@@ -446,8 +446,12 @@ impl Network {
                 }
                 "thank_you" => {
                     for (key, value) in self.scalars(&field.id()) {
-                        if key == "sent_at" {
-                            interview.thank_you.sent_at = as_i64(&value);
+                        match key.as_str() {
+                            "sent_at" => interview.thank_you.sent_at = as_i64(&value),
+                            "referrer_told_at" => {
+                                interview.thank_you.referrer_told_at = as_i64(&value)
+                            }
+                            _ => {}
                         }
                     }
                 }
@@ -1325,6 +1329,7 @@ mod tests {
         .unwrap();
         full.mark_held(150).unwrap();
         full.mark_thanked(160).unwrap();
+        full.mark_referrer_told(165).unwrap();
         full.notes = "Long notes".into();
         full.reflection.liked = "Lots".into();
         full.mark_reflected(170).unwrap();
@@ -1357,6 +1362,10 @@ mod tests {
             assert_eq!(outline.request.no_reply_at, full.request.no_reply_at);
             assert_eq!(outline.meeting.minutes, full.meeting.minutes);
             assert_eq!(outline.thank_you.sent_at, full.thank_you.sent_at);
+            assert_eq!(
+                outline.thank_you.referrer_told_at,
+                full.thank_you.referrer_told_at
+            );
             assert!(outline.notes.is_empty());
         }
     }

@@ -315,6 +315,26 @@ pub fn thank_you_draft(template: &str, ctx: &ThankYouContext) -> String {
     )
 }
 
+/// What the note to a referrer leaves for the user to write: how the meeting went.
+pub const REFERRER_BLANK: &str = "[how it went, in a sentence or two]";
+
+/// A short note telling `referrer` how the meeting with the person they suggested went.
+pub fn referrer_note(referrer: &str, contact: &str, your_name: &str) -> String {
+    let contact = match contact.trim() {
+        "" => "them".to_owned(),
+        name => name.to_owned(),
+    };
+    let sign_off = match your_name.trim() {
+        "" => "Best wishes".to_owned(),
+        you => format!("Best wishes,\n{you}"),
+    };
+    format!(
+        "Hello {},\n\nThank you for putting me in touch with {contact}. We've now talked, and it \
+         helped: {REFERRER_BLANK}.\n\nI'm grateful you made the introduction.\n\n{sign_off}",
+        greeting_name(referrer)
+    )
+}
+
 /// What to fix in a request `text` written for `ctx`; empty when it is fine.
 ///
 /// At most one check of each kind, in the order of [`DraftCheck`]'s variants.
@@ -838,6 +858,22 @@ mod tests {
         text.split_whitespace()
             .filter(|w| w.chars().any(char::is_alphanumeric))
             .count()
+    }
+
+    #[test]
+    fn a_referrer_hears_whom_they_introduced_with_a_blank_for_how_it_went() {
+        let note = referrer_note("Raj Patel", "Grace Kim", "Sam Okafor");
+        assert!(note.starts_with("Hello Raj,\n"), "{note}");
+        assert!(
+            note.contains("putting me in touch with Grace Kim."),
+            "{note}"
+        );
+        assert!(note.contains(REFERRER_BLANK), "{note}");
+        assert!(note.ends_with("Best wishes,\nSam Okafor"), "{note}");
+        let unsigned = referrer_note("", " ", "");
+        assert!(unsigned.starts_with("Hello there,"), "{unsigned}");
+        assert!(unsigned.contains("in touch with them."), "{unsigned}");
+        assert!(unsigned.ends_with("Best wishes"), "{unsigned}");
     }
 
     #[test]

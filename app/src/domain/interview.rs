@@ -317,6 +317,9 @@ pub struct ThankYou {
     pub text: String,
     #[autosurgeon(missing = "Default::default")]
     pub sent_at: Option<i64>,
+    /// When the user told whoever suggested this person how the meeting went.
+    #[autosurgeon(missing = "Default::default")]
+    pub referrer_told_at: Option<i64>,
 }
 
 /// The user's reflection after a meeting: the questions a career centre asks.
@@ -687,6 +690,15 @@ impl Interview {
         Ok(())
     }
 
+    /// Records that whoever suggested this person has been told how the meeting went.
+    pub fn mark_referrer_told(&mut self, now: i64) -> Result<(), StageError> {
+        if self.held_at.is_none() {
+            return Err(StageError::NotHeld);
+        }
+        self.thank_you.referrer_told_at.get_or_insert(now);
+        Ok(())
+    }
+
     /// Records the reflection as written (its answers are edited in place).
     pub fn mark_reflected(&mut self, now: i64) -> Result<(), StageError> {
         if self.held_at.is_none() {
@@ -759,6 +771,8 @@ pub enum NextKind {
     ConfirmHeld,
     ThankYouDue,
     ThankYouOverdue,
+    /// Met someone another person suggested: tell that person how it went.
+    TellReferrer,
     WriteReflection,
 }
 
@@ -770,7 +784,9 @@ impl NextKind {
             NextKind::AwaitingReply => "Awaiting a reply",
             NextKind::TrySecondContact | NextKind::FollowUp => "Follow-ups due",
             NextKind::MeetingComing | NextKind::ConfirmHeld => "Meetings",
-            NextKind::ThankYouDue | NextKind::ThankYouOverdue => "Thank-yous due",
+            NextKind::ThankYouDue | NextKind::ThankYouOverdue | NextKind::TellReferrer => {
+                "Thank-yous due"
+            }
             NextKind::WriteReflection => "Reflections to write",
         }
     }
@@ -783,12 +799,14 @@ impl NextKind {
     }
 }
 
-/// Everything that needs the user, most pressing first (overdue, then by date).
+/// Everything that needs the user, most pressing first (overdue, then by date). `referred`
+/// tells whether someone suggested a person, so that person hears how the meeting went.
 pub fn next_steps(
     interviews: &[(InterviewId, Interview)],
     now: i64,
     zone: LocalZone,
     settings: FollowUpSettings,
+    referred: impl Fn(&PersonId) -> bool,
 ) -> Vec<NextStep> {
     let mut steps = Vec::new();
     for (id, interview) in interviews {
@@ -835,6 +853,12 @@ pub fn next_steps(
                         NextKind::ThankYouDue
                     };
                     push(kind, interview.thank_you_due().unwrap_or_default());
+                }
+                if interview.thank_you.referrer_told_at.is_none() && referred(&interview.person) {
+                    push(
+                        NextKind::TellReferrer,
+                        interview.met_at().unwrap_or_default(),
+                    );
                 }
                 if interview.reflection.written_at.is_none() {
                     push(

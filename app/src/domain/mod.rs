@@ -18,9 +18,9 @@ pub mod sorting;
 
 pub use draft::{
     check_request, fill_template, first_name, linkedin_note, mailto_href, phone_script,
-    request_draft, request_subject, thank_you_draft, DraftCheck, RequestContext, ThankYouContext,
-    DEFAULT_REQUEST_TEMPLATE, DEFAULT_THANK_YOU_TEMPLATE, LINKEDIN_NOTE_LIMIT, REQUEST_WORD_LIMIT,
-    THANK_YOU_BLANK,
+    referrer_note, request_draft, request_subject, thank_you_draft, DraftCheck, RequestContext,
+    ThankYouContext, DEFAULT_REQUEST_TEMPLATE, DEFAULT_THANK_YOU_TEMPLATE, LINKEDIN_NOTE_LIMIT,
+    REQUEST_WORD_LIMIT, THANK_YOU_BLANK,
 };
 pub use field::{Field, Objective};
 pub use id::{new_id, FieldId, InterviewId, PersonId};

@@ -74,6 +74,7 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     let state = provide_network_state();
     let sync = sync::provide_sync_state(state);
+    provide_wide();
 
     #[cfg(feature = "hydrate")]
     Effect::new(move |_| open_local_network(state, sync));
@@ -103,11 +104,11 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=|| view! { <pages::NotFound/> }>
                     <Route path=path!("/") view=pages::HomePage/>
                     <Route path=path!("/people") view=pages::PeoplePage/>
-                    <Route path=path!("/people/new") view=pages::NewPersonPage/>
+                    <Route path=path!("/people/new") view=|| view! { <pages::WithPeople><pages::NewPersonPage/></pages::WithPeople> }/>
                     <Route path=path!("/import") view=pages::ImportPage/>
                     <Route path=path!("/pair") view=pages::PairPage/>
-                    <Route path=path!("/people/:id") view=pages::PersonPage/>
-                    <Route path=path!("/people/:id/edit") view=pages::EditPersonPage/>
+                    <Route path=path!("/people/:id") view=|| view! { <pages::WithPeople><pages::PersonPage/></pages::WithPeople> }/>
+                    <Route path=path!("/people/:id/edit") view=|| view! { <pages::WithPeople><pages::EditPersonPage/></pages::WithPeople> }/>
                     <Route path=path!("/fields") view=pages::FieldsPage/>
                     <Route path=path!("/fields/:id") view=pages::FieldPage/>
                     <Route path=path!("/interviews/:id") view=pages::InterviewPage/>
@@ -119,6 +120,39 @@ pub fn App() -> impl IntoView {
             <UndoNotice/>
         </Router>
     }
+}
+
+/// Whether the window is wide enough for a list and a page side by side.
+#[derive(Clone, Copy)]
+struct Wide(RwSignal<bool>);
+
+/// Width from which lists and pages sit side by side, in CSS pixels (64rem).
+const WIDE_FROM: f64 = 1024.0;
+
+/// Learns the window's width once hydrated, and follows it as it changes. The server, and the
+/// first paint, draw the narrow layout.
+fn provide_wide() {
+    let wide = RwSignal::new(false);
+    provide_context(Wide(wide));
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| {
+        let measure = move || {
+            let width = window()
+                .inner_width()
+                .ok()
+                .and_then(|w| w.as_f64())
+                .unwrap_or(0.0);
+            wide.set(width >= WIDE_FROM);
+        };
+        measure();
+        let listener = window_event_listener(leptos::ev::resize, move |_| measure());
+        on_cleanup(move || listener.remove());
+    });
+}
+
+/// Whether lists and pages sit side by side (see [`provide_wide`]).
+pub fn use_wide() -> Signal<bool> {
+    use_context::<Wide>().map_or(Signal::stored(false), |Wide(w)| w.into())
 }
 
 /// Opens this browser's stored network and keeps it in step with other tabs.

@@ -193,6 +193,7 @@ fn follow_ups_come_after_three_and_seven_business_days() {
             at(now),
             NEW_YORK,
             settings,
+            |_| false,
         )
         .into_iter()
         .map(|s| s.kind)
@@ -242,6 +243,7 @@ fn next_steps_cover_each_stage_and_put_urgent_ones_first() {
         at("2026-03-21T09:00"),
         NEW_YORK,
         settings,
+        |_| false,
     );
     let kinds: Vec<(&str, NextKind)> = steps
         .iter()
@@ -268,8 +270,42 @@ fn a_passed_meeting_asks_to_be_confirmed() {
         at("2026-03-05T09:00"),
         NEW_YORK,
         FollowUpSettings::default(),
+        |_| false,
     );
     assert_eq!(steps[0].kind, NextKind::ConfirmHeld);
+}
+
+#[test]
+fn after_meeting_someone_suggested_the_referrer_is_told_once() {
+    let mut i = requested("2026-03-02T10:00");
+    i.person = PersonId::from("grace");
+    i.schedule(meeting("2026-03-05T08:00")).unwrap();
+    let steps = |i: &Interview, referred: bool| -> Vec<NextKind> {
+        next_steps(
+            &[(InterviewId::from("x"), i.clone())],
+            at("2026-03-05T10:00"),
+            NEW_YORK,
+            FollowUpSettings::default(),
+            |p| referred && p == &PersonId::from("grace"),
+        )
+        .into_iter()
+        .map(|s| s.kind)
+        .collect()
+    };
+    // Not before the meeting has happened, and never for someone nobody suggested.
+    assert!(!steps(&i, true).contains(&NextKind::TellReferrer));
+    assert_eq!(
+        i.mark_referrer_told(at("2026-03-05T09:00")),
+        Err(StageError::NotHeld)
+    );
+    i.mark_held(at("2026-03-05T08:30")).unwrap();
+    assert!(steps(&i, true).contains(&NextKind::TellReferrer));
+    assert!(!steps(&i, false).contains(&NextKind::TellReferrer));
+    i.mark_referrer_told(at("2026-03-05T09:40")).unwrap();
+    assert!(!steps(&i, true).contains(&NextKind::TellReferrer));
+    // Telling again keeps the first date.
+    i.mark_referrer_told(at("2026-03-06T09:40")).unwrap();
+    assert_eq!(i.thank_you.referrer_told_at, Some(at("2026-03-05T09:40")));
 }
 
 #[test]

@@ -36,21 +36,26 @@ pub fn HomePage() -> impl IntoView {
             let now = now();
             // Names and organisations from the people list: no record is read for them.
             let people = rows_by_id(rows);
-            let lines: Vec<Line> = next_steps(&interviews, now, zone, settings)
+            let referred = |id: &crate::domain::PersonId| {
+                people.get(id).and_then(|p| p.referred_by.as_ref()).is_some_and(|r| people.contains_key(r))
+            };
+            let lines: Vec<Line> = next_steps(&interviews, now, zone, settings, referred)
                 .into_iter()
                 .map(|step| {
                     let person = people.get(&step.person);
+                    let referrer = person
+                        .and_then(|p| p.referred_by.as_ref())
+                        .and_then(|r| people.get(r))
+                        .map(|r| r.name.as_str());
                     let name = person.map_or("someone no longer in your network", |p| p.name.as_str());
                     let org = person.map_or("", |p| p.organisation.as_str());
                     let at = |label: &str| format!("{label} {} ({})", zone.format(step.at), relative(step.at, now, zone)).trim_start().to_owned();
                     let (text, when) = match step.kind {
-                        NextKind::SendRequest => {
-                            let by = person
-                                .and_then(|p| p.referred_by.as_ref())
-                                .and_then(|r| people.get(r))
-                                .map(|r| r.name.as_str());
-                            (ask_line(name, by), String::new())
-                        }
+                        NextKind::SendRequest => (ask_line(name, referrer), String::new()),
+                        NextKind::TellReferrer => (
+                            format!("Tell {} how it went with {name}", referrer.unwrap_or("whoever suggested them")),
+                            at("Met"),
+                        ),
                         NextKind::AwaitingReply => (format!("Waiting for {name} to reply"), at("Sent")),
                         NextKind::TrySecondContact => (
                             if org.is_empty() { format!("No reply from {name}: try a second contact at their organisation") }
@@ -66,6 +71,7 @@ pub fn HomePage() -> impl IntoView {
                     };
                     let href = match step.kind {
                         NextKind::MeetingComing => format!("/interviews/{}/meet", step.interview),
+                        NextKind::TellReferrer => format!("/interviews/{}#tell-referrer", step.interview),
                         _ => format!("/interviews/{}", step.interview),
                     };
                     Line { href, text, when, group: step.kind.group(), urgent: step.kind.is_urgent() }

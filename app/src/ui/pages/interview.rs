@@ -3,10 +3,11 @@ use crate::doc::typing::Target;
 use crate::doc::Command;
 use crate::domain::clock::relative;
 use crate::domain::{
-    check_request, closed_question, linkedin_note, mailto_href, order_by_objective, phone_script,
-    request_draft, request_subject, thank_you_draft, Category, Channel, DraftCheck, Interview,
-    InterviewId, InterviewText, Meeting, PlannedQuestion, RequestContext, Stage, ThankYouContext,
-    Venue, LINKEDIN_NOTE_LIMIT, SEED_QUESTIONS, THANK_YOU_BLANK,
+    check_request, closed_question, first_name, linkedin_note, mailto_href, order_by_objective,
+    phone_script, referrer_note, request_draft, request_subject, thank_you_draft, Category,
+    Channel, DraftCheck, Interview, InterviewId, InterviewText, Meeting, PlannedQuestion,
+    RequestContext, Stage, ThankYouContext, Venue, LINKEDIN_NOTE_LIMIT, SEED_QUESTIONS,
+    THANK_YOU_BLANK,
 };
 use crate::ui::components::{
     copy_button, meeting_place, DeleteSection, Found, InterviewEditor, Referrals, StageProgress,
@@ -51,6 +52,8 @@ pub struct Names {
     pub field: String,
     pub context: RequestContext,
     pub person_email: String,
+    /// Whoever suggested the person: their id and email.
+    pub referrer: Option<(crate::domain::PersonId, String)>,
 }
 
 pub fn names(editor: InterviewEditor) -> Memo<Option<Names>> {
@@ -66,11 +69,11 @@ pub fn names(editor: InterviewEditor) -> Memo<Option<Names>> {
                 .ok()
                 .flatten()
                 .unwrap_or_default();
-            let referrer_name = person
+            let referrer = person
                 .referred_by
                 .as_ref()
-                .and_then(|r| network.person(r).ok().flatten())
-                .map(|p| p.name);
+                .and_then(|r| Some((r.clone(), network.person(r).ok().flatten()?)));
+            let referrer_name = referrer.as_ref().map(|(_, p)| p.name.clone());
             let field = network
                 .field(&field_id)
                 .ok()
@@ -83,6 +86,7 @@ pub fn names(editor: InterviewEditor) -> Memo<Option<Names>> {
                 organisation: person.organisation.clone(),
                 field: field.clone(),
                 person_email: person.email.clone(),
+                referrer: referrer.map(|(id, p)| (id, p.email)),
                 context: RequestContext {
                     contact_name: person.name,
                     referrer_name,
@@ -138,6 +142,7 @@ fn InterviewView(editor: InterviewEditor) -> impl IntoView {
             </Show>
             <Show when=is(&[Stage::Held, Stage::Thanked, Stage::Reflected])>
                 <ThankYouSection editor names/>
+                <TellReferrer editor names/>
                 <ReflectionSection editor/>
                 <section aria-labelledby="discussed">
                     <h2 id="discussed">"What you discussed"</h2>
@@ -715,6 +720,50 @@ fn ThankYouSection(editor: InterviewEditor, names: Memo<Option<Names>>) -> impl 
                 </div>
             </Show>
         </section>
+    }
+}
+
+/// After meeting someone another person suggested: a note telling that person how it went.
+#[component]
+fn TellReferrer(editor: InterviewEditor, names: Memo<Option<Names>>) -> impl IntoView {
+    let zone = zone();
+    let told = editor.memo(|i| i.thank_you.referrer_told_at);
+    let referrer = move || {
+        names
+            .get()
+            .and_then(|n| Some((n.context.referrer_name.clone()?, n)))
+    };
+    view! {
+        {move || referrer().map(|(referrer, n)| {
+            let note = referrer_note(&referrer, &n.person, &n.context.your_name);
+            let (copy, email) = (note.clone(), n.referrer.map(|(_, email)| email).unwrap_or_default());
+            let mailto = mailto_href(&email, &format!("Thank you for introducing me to {}", n.person), &note);
+            let heading = format!("Tell {} how it went", first_name(&referrer));
+            view! {
+                <section aria-labelledby="tell-referrer-title" id="tell-referrer">
+                    <h2 id="tell-referrer-title">{heading}</h2>
+                    {move || match told.get() {
+                        Some(at) => view! { <p class="done">"Told " {first_name(&referrer).to_owned()} " " {zone.format(at)} "."</p> }.into_any(),
+                        None => {
+                            let (note, copy, mailto) = (note.clone(), copy.clone(), mailto.clone());
+                            view! {
+                                <p class="hint">"They made the introduction: a few lines on how it went keeps them glad they did."</p>
+                                <p class="notes">{note}</p>
+                                <div class="actions">
+                                    <a class="button" href=mailto>"Open in your email app"</a>
+                                    {copy_button("Copy note", move || copy.clone())}
+                                    <button type="button" class="primary" on:click=move |_| {
+                                        editor.change_with_undo("Marked as told", |i| {
+                                            let _ = i.mark_referrer_told(now());
+                                        });
+                                    }>"Mark as told"</button>
+                                </div>
+                            }.into_any()
+                        }
+                    }}
+                </section>
+            }
+        })}
     }
 }
 

@@ -20,7 +20,7 @@ pub use interview::InterviewPage;
 pub use meet::MeetPage;
 pub use not_found::NotFound;
 pub use pair::{PairPage, SyncSection};
-pub use people::PeoplePage;
+pub use people::{PeoplePage, WithPeople};
 pub use person::PersonPage;
 pub use person_form::{EditPersonPage, NewPersonPage};
 pub use record::RecordPage;

@@ -7,9 +7,45 @@ use leptos_router::components::A;
 /// How many rows the list shows before "Show more".
 const PAGE: usize = 100;
 
-/// The people list with search: the home screen.
+/// `/people`: the people list with search.
 #[component]
 pub fn PeoplePage() -> impl IntoView {
+    view! {
+        <div class="page-head">
+            <h1>"People"</h1>
+            <div class="actions">
+                <A href="/import" attr:class="button">"Import"</A>
+                <A href="/people/new" attr:class="button primary">"Add person"</A>
+            </div>
+        </div>
+        <PeopleList/>
+    }
+}
+
+/// A person's pages on a wide screen: the people list beside them, so the next person is one
+/// click away. On a phone (and until hydration, which learns the width) the page alone.
+#[component]
+pub fn WithPeople(children: Children) -> impl IntoView {
+    let wide = crate::ui::use_wide();
+    view! {
+        <div class="split" class:wide=wide>
+            {move || wide.get().then(|| view! {
+                <aside class="side-list" aria-label="Your people">
+                    <div class="side-head">
+                        <h2>"People"</h2>
+                        <A href="/people/new" attr:class="button small">"Add person"</A>
+                    </div>
+                    <PeopleList/>
+                </aside>
+            })}
+            <div class="detail">{children()}</div>
+        </div>
+    }
+}
+
+/// The search and the list of people matching it.
+#[component]
+fn PeopleList() -> impl IntoView {
     let state = use_network();
     let query = RwSignal::new(String::new());
     let limit = RwSignal::new(PAGE);
@@ -28,13 +64,6 @@ pub fn PeoplePage() -> impl IntoView {
     });
 
     view! {
-        <div class="page-head">
-            <h1>"People"</h1>
-            <div class="actions">
-                <A href="/import" attr:class="button">"Import"</A>
-                <A href="/people/new" attr:class="button primary">"Add person"</A>
-            </div>
-        </div>
         <input
             class="search"
             type="search"
