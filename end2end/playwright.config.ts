@@ -53,6 +53,8 @@ export default defineConfig({
     // Phone first: every journey runs at a phone's size unless it says otherwise.
     ...devices["Pixel 7"],
     viewport: { width: 390, height: 844 },
+    // Dates are written in the browser's locale; the journeys read them in British English.
+    locale: "en-GB",
     defaultBrowserType: "chromium",
     trace: "retain-on-failure",
   },

@@ -147,12 +147,67 @@ pub fn download(file_name: &str, mime: &str, bytes: &[u8]) -> Result<(), String>
     Ok(())
 }
 
-/// The user's time zone as it is now (minutes east of UTC).
+/// The user's time zone, with its rules, as the browser knows them.
 pub fn zone() -> crate::domain::clock::LocalZone {
-    let minutes_west = js_sys::Date::new_0().get_timezone_offset();
-    crate::domain::clock::LocalZone {
-        minutes_east: -(minutes_west as i32),
+    static ZONE: BrowserZone = BrowserZone;
+    crate::domain::clock::LocalZone::Rules(&ZONE)
+}
+
+/// The browser's time zone: offsets from `Date` (which applies the zone's rules at each
+/// instant), dates written by `Intl.DateTimeFormat` in the user's locale (12- or 24-hour clock,
+/// order of day and month).
+struct BrowserZone;
+
+impl crate::domain::clock::ZoneRules for BrowserZone {
+    fn offset_minutes(&self, utc_ms: i64) -> i32 {
+        // Zones change offset only on a quarter hour of UTC, so each quarter hour is asked of
+        // the browser once: "what's next" counts business days for every waiting request.
+        const QUARTER_HOUR_MS: i64 = 15 * 60_000;
+        thread_local! {
+            static KNOWN: std::cell::RefCell<std::collections::HashMap<i64, i32>> = Default::default();
+        }
+        let quarter = utc_ms.div_euclid(QUARTER_HOUR_MS);
+        KNOWN.with_borrow_mut(|known| {
+            if known.len() > 4096 {
+                known.clear();
+            }
+            *known.entry(quarter).or_insert_with(|| {
+                let date = js_sys::Date::new(&((quarter * QUARTER_HOUR_MS) as f64).into());
+                -(date.get_timezone_offset() as i32)
+            })
+        })
     }
+
+    fn format(&self, utc_ms: i64, date_only: bool) -> Option<String> {
+        thread_local! {
+            static FORMATS: [js_sys::Function; 2] = [false, true].map(date_formatter);
+        }
+        let date = js_sys::Date::new(&(utc_ms as f64).into());
+        FORMATS
+            .with(|formats| {
+                formats[usize::from(date_only)].call1(&wasm_bindgen::JsValue::NULL, &date)
+            })
+            .ok()?
+            .as_string()
+    }
+}
+
+/// The `format` function of an `Intl.DateTimeFormat` for the user's locale: "Wed 2 Dec 2026,
+/// 14:00" in en-GB, "Wed, Dec 2, 2026, 2:00 PM" in en-US; the date alone with `date_only`.
+fn date_formatter(date_only: bool) -> js_sys::Function {
+    let options = js_sys::Object::new();
+    let set = |key: &str, value: &str| {
+        let _ = js_sys::Reflect::set(&options, &key.into(), &value.into());
+    };
+    set("weekday", "short");
+    set("day", "numeric");
+    set("month", "short");
+    set("year", "numeric");
+    if !date_only {
+        set("hour", "numeric");
+        set("minute", "2-digit");
+    }
+    js_sys::Intl::DateTimeFormat::new(&js_sys::Array::new(), &options).format()
 }
 
 /// Puts `text` on the clipboard; resolves to whether the browser allowed it.

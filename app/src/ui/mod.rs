@@ -126,9 +126,6 @@ pub fn App() -> impl IntoView {
 #[derive(Clone, Copy)]
 struct Wide(RwSignal<bool>);
 
-/// Width from which lists and pages sit side by side, in CSS pixels (64rem).
-const WIDE_FROM: f64 = 1024.0;
-
 /// Learns the window's width once hydrated, and follows it as it changes. The server, and the
 /// first paint, draw the narrow layout.
 fn provide_wide() {
@@ -136,6 +133,8 @@ fn provide_wide() {
     provide_context(Wide(wide));
     #[cfg(feature = "hydrate")]
     Effect::new(move |_| {
+        // Width from which lists and pages sit side by side, in CSS pixels (64rem).
+        const WIDE_FROM: f64 = 1024.0;
         let measure = move || {
             let width = window()
                 .inner_width()

@@ -1,7 +1,7 @@
 use super::*;
 use crate::domain::clock::{DAY_MS, HOUR_MS};
 
-const NEW_YORK: LocalZone = LocalZone { minutes_east: -300 };
+const NEW_YORK: LocalZone = LocalZone::Fixed(-300);
 
 fn at(text: &str) -> i64 {
     NEW_YORK.from_input(text).expect("a valid time")
