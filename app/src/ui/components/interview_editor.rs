@@ -46,17 +46,24 @@ impl InterviewEditor {
                     })
             })
         });
+        // The page is built once the copy holds the stored interview, so parts that start from
+        // it (the meeting form) start from what is stored, not from a blank interview.
+        let copied = RwSignal::new(false);
         Effect::new(move |_| {
             if let Some(Some(stored)) = stored.get() {
                 if interview.with_untracked(|current| current != &stored) {
                     interview.set(stored);
+                }
+                if !copied.get_untracked() {
+                    copied.set(true);
                 }
             }
         });
         let found = Memo::new(move |_| match stored.get() {
             None => Found::Loading,
             Some(None) => Found::Missing,
-            Some(Some(_)) => Found::Yes,
+            Some(Some(_)) if copied.get() => Found::Yes,
+            Some(Some(_)) => Found::Loading,
         });
         InterviewEditor {
             id,
