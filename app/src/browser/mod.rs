@@ -475,3 +475,94 @@ pub fn take_fragment() -> String {
     }
     hash.trim_start_matches('#').to_owned()
 }
+
+/// Whether this browser may show notifications: "granted", "denied", "default" (not asked
+/// yet), or "unsupported".
+pub fn notification_permission() -> String {
+    js_sys::Reflect::get(&js_sys::global(), &"Notification".into())
+        .ok()
+        .filter(|n| n.is_function())
+        .and_then(|n| js_sys::Reflect::get(&n, &"permission".into()).ok())
+        .and_then(|p| p.as_string())
+        .unwrap_or_else(|| "unsupported".to_owned())
+}
+
+/// Asks the user to allow notifications (only from a tap); resolves to the answer, as
+/// [`notification_permission`] gives it.
+pub async fn request_notification_permission() -> String {
+    let asked = (|| {
+        let notification = js_sys::Reflect::get(&js_sys::global(), &"Notification".into()).ok()?;
+        let request: js_sys::Function =
+            js_sys::Reflect::get(&notification, &"requestPermission".into())
+                .ok()?
+                .dyn_into()
+                .ok()?;
+        request
+            .call0(&notification)
+            .ok()?
+            .dyn_into::<js_sys::Promise>()
+            .ok()
+    })();
+    if let Some(promise) = asked {
+        let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+    }
+    notification_permission()
+}
+
+/// The service worker's registration once a worker is active; never, where none can be.
+async fn ready_registration() -> Option<web_sys::ServiceWorkerRegistration> {
+    let navigator = web_sys::window()?.navigator();
+    if !js_sys::Reflect::get(&navigator, &"serviceWorker".into()).is_ok_and(|c| c.is_object()) {
+        return None;
+    }
+    let ready = navigator.service_worker().ready().ok()?;
+    wasm_bindgen_futures::JsFuture::from(ready)
+        .await
+        .ok()?
+        .dyn_into()
+        .ok()
+}
+
+/// Hands the service worker the reminders to show (JSON, `domain::reminders_json`), or, with
+/// `None`, asks it to show those that have come due.
+pub async fn send_reminders(schedule: Option<String>) {
+    let Some(worker) = ready_registration().await.and_then(|r| r.active()) else {
+        return;
+    };
+    let message: wasm_bindgen::JsValue = match schedule {
+        Some(json) => {
+            let message = js_sys::Object::new();
+            let _ = js_sys::Reflect::set(&message, &"reminders".into(), &json.into());
+            message.into()
+        }
+        None => "check-reminders".into(),
+    };
+    let _ = worker.post_message(&message);
+}
+
+/// Asks the browser to wake the service worker now and then to check reminders with the app
+/// closed (Periodic Background Sync: an installed app in Chromium; elsewhere nothing happens,
+/// and reminders are checked whenever the app opens).
+pub async fn register_periodic_reminders() {
+    let Some(registration) = ready_registration().await else {
+        return;
+    };
+    let registered = (|| {
+        let manager = js_sys::Reflect::get(&registration, &"periodicSync".into()).ok()?;
+        let register: js_sys::Function = js_sys::Reflect::get(&manager, &"register".into())
+            .ok()?
+            .dyn_into()
+            .ok()?;
+        let options = js_sys::Object::new();
+        js_sys::Reflect::set(&options, &"minInterval".into(), &(15.0 * 60_000.0).into()).ok()?;
+        register
+            .call2(&manager, &"reminders".into(), &options)
+            .ok()?
+            .dyn_into::<js_sys::Promise>()
+            .ok()
+    })();
+    if let Some(promise) = registered {
+        // Refused where the app isn't installed: opening the app still checks.
+        let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+    }
+}

@@ -98,6 +98,11 @@ impl LocalZone {
         utc.with_timezone(&offset)
     }
 
+    /// The wall-clock time in this zone at `ms`.
+    pub fn local(self, ms: i64) -> NaiveDateTime {
+        self.at(ms).naive_local()
+    }
+
     /// The UTC instant of a wall-clock time in this zone (see [`LocalZone`] for the skipped
     /// and repeated hours).
     pub fn from_local(self, local: NaiveDateTime) -> i64 {

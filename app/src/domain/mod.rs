@@ -13,6 +13,7 @@ mod person;
 mod profile;
 mod questions;
 mod record;
+mod reminders;
 mod search;
 pub mod sorting;
 
@@ -39,4 +40,5 @@ pub use questions::{
     SEED_QUESTIONS,
 };
 pub use record::{record_csv, record_markdown, sort_record, RecordEntry};
+pub use reminders::{reminders, reminders_json, Reminder, ReminderKind};
 pub use search::{referred_by, replace_rows, rows_by_id, search_people, sort_rows, PersonRow};

@@ -3,6 +3,7 @@
 
 mod components;
 mod pages;
+pub mod reminders;
 pub mod state;
 pub mod sync;
 
@@ -74,6 +75,7 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     let state = provide_network_state();
     let sync = sync::provide_sync_state(state);
+    reminders::provide_reminders(state);
     provide_wide();
 
     #[cfg(feature = "hydrate")]

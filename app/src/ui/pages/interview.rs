@@ -135,6 +135,7 @@ fn InterviewView(editor: InterviewEditor) -> impl IntoView {
                     <div class="actions">
                         <A href=move || format!("/interviews/{}/meet", editor.id.get()) attr:class="button primary">"Open the day-of screen"</A>
                     </div>
+                    <crate::ui::reminders::RemindersOffer/>
                 </section>
             </Show>
             <Show when=is(&[Stage::Idea, Stage::Requested, Stage::NoReply, Stage::Scheduled])>

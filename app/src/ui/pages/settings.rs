@@ -21,6 +21,7 @@ pub fn SettingsPage() -> impl IntoView {
             <a href="#clocks">"Follow-up clocks"</a>
             <a href="#templates">"Templates"</a>
             <a href="#own-questions">"Your questions"</a>
+            <a href="#reminders">"Reminders"</a>
             <a href="#sync-heading">"Sync"</a>
             <a href="#your-people">"Your people"</a>
             <a href="#your-data">"Your data"</a>
@@ -36,6 +37,7 @@ pub fn SettingsPage() -> impl IntoView {
             view! { <SettingsForm profile templates/> }.into_any()
         }}
         <OwnQuestions/>
+        <crate::ui::reminders::RemindersSettings/>
         <super::SyncSection/>
         <YourPeople/>
         <YourData/>
