@@ -24,11 +24,20 @@ pub mod browser;
 
 pub use ui::{shell, App};
 
+/// Panics reach the console with their message in debug builds (the tests fail on them). A
+/// release build, which aborts on panic, keeps out the hook and the formatting it brings: the
+/// console still reports the abort.
+#[cfg(feature = "hydrate")]
+fn set_panic_hook() {
+    #[cfg(debug_assertions)]
+    console_error_panic_hook::set_once();
+}
+
 /// The browser's entry point: attaches the app to the server-rendered page.
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
-    console_error_panic_hook::set_once();
+    set_panic_hook();
     leptos::mount::hydrate_body(App);
 }
 
@@ -39,7 +48,7 @@ pub fn hydrate() {
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn mount() {
     use leptos::prelude::*;
-    console_error_panic_hook::set_once();
+    set_panic_hook();
     // `mount_to_body` would warn, in debug builds, that the `csr` feature is off: it is, on
     // purpose, as this build mostly hydrates.
     leptos::mount::mount_to_renderer(&document().body().expect("a page has a body"), || {

@@ -311,9 +311,16 @@ impl SyncClient {
             }
             (_, ServerMsg::Pong) => {}
             (phase, msg) => {
+                let phase = match phase {
+                    Phase::Offline => "offline",
+                    Phase::AwaitChallenge => "waiting for its challenge",
+                    Phase::AwaitWelcome => "signing in",
+                    Phase::Live => "syncing",
+                };
                 self.set_status(
                     Status::Error(format!(
-                        "The sync server sent {msg:?} while this device was {phase:?}."
+                        "The sync server sent an unexpected {} message while this device was {phase}.",
+                        msg.name()
                     )),
                     &mut out,
                 );

@@ -99,6 +99,23 @@ pub enum ServerMsg {
     Pong,
 }
 
+impl ServerMsg {
+    /// The message's kind, for what the user reads (never its contents).
+    pub fn name(&self) -> &'static str {
+        match self {
+            ServerMsg::Challenge { .. } => "Challenge",
+            ServerMsg::Welcome { .. } => "Welcome",
+            ServerMsg::Blobs { .. } => "Blobs",
+            ServerMsg::Ack { .. } => "Ack",
+            ServerMsg::SnapshotStored { .. } => "SnapshotStored",
+            ServerMsg::Notify { .. } => "Notify",
+            ServerMsg::Deleted => "Deleted",
+            ServerMsg::Error { .. } => "Error",
+            ServerMsg::Pong => "Pong",
+        }
+    }
+}
+
 /// Why the relay refused something; the client shows the message.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ErrorCode {

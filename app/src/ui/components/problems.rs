@@ -11,7 +11,7 @@ pub fn Problems() -> impl IntoView {
         <div class="problems" role="alert">
             <For
                 each=move || state.problems.get()
-                key=|problem| format!("{problem:?}")
+                key=|problem| problem.to_string()
                 children=move |problem| view! { <ProblemNotice problem/> }
             />
         </div>
