@@ -81,9 +81,15 @@ fn PeopleList() -> impl IntoView {
             Some((matching, total, shown)) => {
                 let more = matching > shown.len();
                 let summary = if matching == total {
-                    format!("{total} people")
+                    match total {
+                        1 => "1 person".to_owned(),
+                        _ => format!("{total} people"),
+                    }
                 } else {
-                    format!("{matching} of {total} people match")
+                    match matching {
+                        1 => format!("1 of {total} people matches"),
+                        _ => format!("{matching} of {total} people match"),
+                    }
                 };
                 view! {
                     <p class="muted" aria-live="polite">{summary}</p>
