@@ -161,20 +161,22 @@ struct BrowserZone;
 impl crate::domain::clock::ZoneRules for BrowserZone {
     fn offset_minutes(&self, utc_ms: i64) -> i32 {
         // Zones change offset only on a quarter hour of UTC, so each quarter hour is asked of
-        // the browser once: "what's next" counts business days for every waiting request.
+        // the browser once (a small direct-mapped cache): "what's next" counts business days
+        // for every waiting request.
         const QUARTER_HOUR_MS: i64 = 15 * 60_000;
+        const SLOTS: usize = 256;
         thread_local! {
-            static KNOWN: std::cell::RefCell<std::collections::HashMap<i64, i32>> = Default::default();
+            static KNOWN: std::cell::RefCell<[(i64, i32); SLOTS]> =
+                const { std::cell::RefCell::new([(i64::MIN, 0); SLOTS]) };
         }
         let quarter = utc_ms.div_euclid(QUARTER_HOUR_MS);
         KNOWN.with_borrow_mut(|known| {
-            if known.len() > 4096 {
-                known.clear();
-            }
-            *known.entry(quarter).or_insert_with(|| {
+            let slot = &mut known[quarter.rem_euclid(SLOTS as i64) as usize];
+            if slot.0 != quarter {
                 let date = js_sys::Date::new(&((quarter * QUARTER_HOUR_MS) as f64).into());
-                -(date.get_timezone_offset() as i32)
-            })
+                *slot = (quarter, -(date.get_timezone_offset() as i32));
+            }
+            slot.1
         })
     }
 

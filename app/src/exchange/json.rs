@@ -18,7 +18,7 @@
 
 use super::{Contact, ImportError};
 use crate::domain::{Acquaintance, Detail, DetailKind, Person, PersonId};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 /// The marker of a people file.
 const MARKER: &str = "people";
@@ -149,25 +149,12 @@ pub fn write(people: &[(PersonId, Person)]) -> String {
 
 // ---- Reading ----
 
-/// Just the marker and version, read first so a newer file is refused before its people are
-/// read with rules that may no longer fit them.
-#[derive(Deserialize)]
-struct Header {
-    #[serde(default)]
-    colloquy: Option<serde_json::Value>,
-    #[serde(default)]
-    version: Option<serde_json::Value>,
-    #[serde(default)]
-    people: Option<serde::de::IgnoredAny>,
-}
+// Read as a `serde_json::Value` and walked by hand rather than through derived
+// deserialisers: the browser build already has the `Value` parser, and derived visitors for
+// four types cost more of the download than this walk.
 
-#[derive(Deserialize)]
-struct FileIn {
-    people: Vec<PersonIn>,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
+/// A person object as read, before it is checked.
+#[derive(Default)]
 struct PersonIn {
     id: Option<String>,
     name: Option<String>,
@@ -186,41 +173,158 @@ struct PersonIn {
     also: Option<Vec<DetailIn>>,
 }
 
-#[derive(Deserialize)]
 struct DetailIn {
     kind: String,
-    #[serde(default)]
     value: Option<String>,
+}
+
+/// The marker and version, checked before people are read, so a newer file is refused before
+/// its people are read with rules that may no longer fit them.
+struct Header<'v> {
+    colloquy: Option<&'v serde_json::Value>,
+    version: Option<&'v serde_json::Value>,
 }
 
 /// Reads a Colloquy people file (or a bare array of person objects).
 pub fn read(text: &str) -> Result<Vec<Contact>, ImportError> {
+    use serde_json::Value;
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let array = text.trim_start().starts_with('[');
-    let people: Vec<PersonIn> = if array {
-        serde_json::from_str(text).map_err(|error| json_error(&error))?
-    } else {
-        let header: Header = serde_json::from_str(text).map_err(|error| json_error(&error))?;
-        check_header(&header)?;
-        if header.people.is_none() {
-            return Err(ImportError::whole(
-                "This JSON file has no \"people\" list, so it isn't a Colloquy people file.",
-            ));
+    let value: Value = serde_json::from_str(text).map_err(|error| json_error(&error))?;
+    let (array, people) = match &value {
+        Value::Array(people) => (true, people),
+        Value::Object(file) => {
+            check_header(&Header {
+                colloquy: file.get("colloquy"),
+                version: file.get("version"),
+            })?;
+            match file.get("people") {
+                Some(Value::Array(people)) => (false, people),
+                Some(Value::Null) | None => return Err(ImportError::whole(
+                    "This JSON file has no \"people\" list, so it isn't a Colloquy people file.",
+                )),
+                Some(other) => {
+                    return Err(ImportError::whole(format!(
+                        "This file's \"people\" is {}, not a list of people.",
+                        kind_of(other)
+                    )))
+                }
+            }
         }
-        serde_json::from_str::<FileIn>(text)
-            .map_err(|error| json_error(&error))?
-            .people
+        other => {
+            return Err(ImportError::whole(format!(
+                "This JSON file holds {}, not a Colloquy people file.",
+                kind_of(other)
+            )))
+        }
     };
     let lines = element_lines(text, array);
     people
-        .into_iter()
+        .iter()
         .enumerate()
-        .map(|(i, person)| contact(person, lines.get(i).copied().unwrap_or(1)))
+        .map(|(i, person)| {
+            let line = lines.get(i).copied().unwrap_or(1);
+            contact(person_in(person, line)?, line)
+        })
         .collect()
 }
 
+/// What a JSON value is, for an error message.
+fn kind_of(value: &serde_json::Value) -> &'static str {
+    use serde_json::Value;
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "true or false",
+        Value::Number(_) => "a number",
+        Value::String(_) => "text",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// A person object's fields, each checked for its type; unknown fields are ignored.
+fn person_in(value: &serde_json::Value, line: usize) -> Result<PersonIn, ImportError> {
+    use serde_json::Value;
+    let Value::Object(object) = value else {
+        return Err(ImportError::at(
+            line,
+            format!(
+                "Each person is an object in braces, not {}.",
+                kind_of(value)
+            ),
+        ));
+    };
+    let wrong = |key: &str, expected: &str, found: &Value| {
+        ImportError::at(
+            line,
+            format!("\"{key}\" should be {expected}, not {}.", kind_of(found)),
+        )
+    };
+    let text = |key: &str| -> Result<Option<String>, ImportError> {
+        match object.get(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(text)) => Ok(Some(text.clone())),
+            Some(other) => Err(wrong(key, "text", other)),
+        }
+    };
+    let texts = |key: &str| -> Result<Option<Vec<String>>, ImportError> {
+        match object.get(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::Array(items)) => items
+                .iter()
+                .map(|item| match item {
+                    Value::String(text) => Ok(text.clone()),
+                    other => Err(wrong(key, "a list of text", other)),
+                })
+                .collect::<Result<Vec<_>, _>>()
+                .map(Some),
+            Some(other) => Err(wrong(key, "a list of text", other)),
+        }
+    };
+    let also = match object.get("also") {
+        None | Some(Value::Null) => None,
+        Some(Value::Array(items)) => Some(
+            items
+                .iter()
+                .map(|item| {
+                    let kind = item.get("kind");
+                    match (item, kind, item.get("value")) {
+                        (Value::Object(_), Some(Value::String(kind)), None | Some(Value::Null)) => {
+                            Ok(DetailIn { kind: kind.clone(), value: None })
+                        }
+                        (Value::Object(_), Some(Value::String(kind)), Some(Value::String(v))) => {
+                            Ok(DetailIn { kind: kind.clone(), value: Some(v.clone()) })
+                        }
+                        _ => Err(ImportError::at(
+                            line,
+                            "Each detail in \"also\" is an object with a \"kind\" and a \"value\", both text.",
+                        )),
+                    }
+                })
+                .collect::<Result<Vec<_>, _>>()?,
+        ),
+        Some(other) => return Err(wrong("also", "a list of details", other)),
+    };
+    Ok(PersonIn {
+        id: text("id")?,
+        name: text("name")?,
+        email: text("email")?,
+        phone: text("phone")?,
+        linkedin: text("linkedin")?,
+        organisation: text("organisation")?,
+        role: text("role")?,
+        location: text("location")?,
+        fields: texts("fields")?,
+        acquaintance: text("acquaintance")?,
+        how_we_know: text("how_we_know")?,
+        referred_by: text("referred_by")?,
+        tags: texts("tags")?,
+        notes: text("notes")?,
+        also,
+    })
+}
+
 fn check_header(header: &Header) -> Result<(), ImportError> {
-    match &header.colloquy {
+    match header.colloquy {
         None | Some(serde_json::Value::Null) => {}
         Some(serde_json::Value::String(marker)) if marker == MARKER => {}
         Some(serde_json::Value::String(marker)) => {
@@ -236,7 +340,7 @@ fn check_header(header: &Header) -> Result<(), ImportError> {
             )))
         }
     }
-    match &header.version {
+    match header.version {
         None | Some(serde_json::Value::Null) => Ok(()),
         Some(serde_json::Value::Number(n)) => match n.as_u64() {
             Some(version) if version <= VERSION => Ok(()),
@@ -349,8 +453,8 @@ fn list(items: Option<Vec<String>>) -> Vec<String> {
 }
 
 /// The line (from 1) where each object of the people list opens: the elements of the
-/// top-level array, or of the root object's "people" array. The text is valid JSON (serde
-/// has read it), so a scan of strings and brackets is enough.
+/// top-level array, or of the root object's "people" array. The text is valid JSON (it has
+/// been parsed), so a scan of strings and brackets is enough.
 fn element_lines(text: &str, top_level_array: bool) -> Vec<usize> {
     let mut lines = Vec::new();
     let mut line = 1;
@@ -593,9 +697,34 @@ mod tests {
 
     #[test]
     fn a_wrong_value_names_its_line() {
+        // A value of the wrong type names the person's line and the field.
         let text = SAMPLE.replacen("\"tags\": [", "\"tags\": 7, \"x\": [", 1);
         let error = read(&text).unwrap_err();
-        assert_eq!(error.line, Some(17));
+        assert_eq!(error.line, Some(5));
+        assert_eq!(
+            error.message,
+            "\"tags\" should be a list of text, not a number."
+        );
+        let text = SAMPLE.replacen("\"Epidemiology\"", "false", 1);
+        assert!(read(&text)
+            .unwrap_err()
+            .message
+            .contains("a list of text, not true or false"));
+        let text = SAMPLE.replacen(
+            "{\"kind\": \"name\", \"value\": \"Hana\"}",
+            "{\"kind\": 3}",
+            1,
+        );
+        assert_eq!(read(&text).unwrap_err().line, Some(31));
+        assert!(read("[7]").unwrap_err().message.contains("not a number"));
+        assert!(read("\"people\"")
+            .unwrap_err()
+            .message
+            .contains("holds text"));
+        assert!(read("{\"people\": {}}")
+            .unwrap_err()
+            .message
+            .contains("not a list of people"));
         let text = SAMPLE.replacen("\"already_know\"", "\"old friend\"", 1);
         let error = read(&text).unwrap_err();
         assert_eq!(error.line, Some(5));
