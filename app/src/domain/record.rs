@@ -93,7 +93,6 @@ pub fn record_markdown(entries: &[RecordEntry], zone: LocalZone) -> String {
 }
 
 pub fn record_csv(entries: &[RecordEntry], zone: LocalZone) -> String {
-    let mut writer = csv::Writer::from_writer(Vec::new());
     let header = [
         "date",
         "person",
@@ -104,28 +103,25 @@ pub fn record_csv(entries: &[RecordEntry], zone: LocalZone) -> String {
         "additional contacts",
         "thanked",
         "next steps",
-    ];
-    // Writing into memory can't fail.
-    writer.write_record(header).expect("writing to memory");
-    for entry in entries {
-        writer
-            .write_record([
-                zone.iso_date(entry.date),
-                guard_formula(&entry.person),
-                guard_formula(&entry.role),
-                guard_formula(&entry.organisation),
-                guard_formula(&entry.field),
-                guard_formula(&entry.notes),
-                guard_formula(&entry.referrals.join("; ")),
-                entry
-                    .thanked_at
-                    .map(|at| zone.iso_date(at))
-                    .unwrap_or_default(),
-                guard_formula(&entry.reflection.next_steps),
-            ])
-            .expect("writing to memory");
-    }
-    String::from_utf8(writer.into_inner().expect("writing to memory")).expect("CSV of strings")
+    ]
+    .map(str::to_owned);
+    let rows = entries.iter().map(|entry| {
+        [
+            zone.iso_date(entry.date),
+            guard_formula(&entry.person),
+            guard_formula(&entry.role),
+            guard_formula(&entry.organisation),
+            guard_formula(&entry.field),
+            guard_formula(&entry.notes),
+            guard_formula(&entry.referrals.join("; ")),
+            entry
+                .thanked_at
+                .map(|at| zone.iso_date(at))
+                .unwrap_or_default(),
+            guard_formula(&entry.reflection.next_steps),
+        ]
+    });
+    crate::exchange::csv_text::write(std::iter::once(header).chain(rows))
 }
 
 /// Text for one line of Markdown: whitespace runs (line breaks among them, which would end a

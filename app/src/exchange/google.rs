@@ -11,9 +11,8 @@
 //! A few plain column names other spreadsheets use ("Email", "Phone", "Company", "Job Title",
 //! "LinkedIn") are read too, so a simple hand-made list of names imports as well.
 
-use super::linkedin::{
-    add_web_address, csv_error, unclosed_quote, unclosed_quote_error, Columns, LineFinder,
-};
+use super::csv_text::rows;
+use super::linkedin::{add_web_address, unclosed_quote, unclosed_quote_error, Columns};
 use super::{join_name, Contact, ImportError};
 use crate::domain::sorting::sort_by_key;
 use crate::domain::{Detail, DetailKind};
@@ -47,13 +46,9 @@ pub fn looks_like(text: &str) -> bool {
     else {
         return false;
     };
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(line.as_bytes());
-    match reader.records().next() {
-        Some(Ok(header)) => Columns::new(&header).has_any(&NAME_COLUMNS),
-        _ => false,
+    match rows(line).ok().and_then(|rows| rows.into_iter().next()) {
+        Some(header) => Columns::new(&header.cells).has_any(&NAME_COLUMNS),
+        None => false,
     }
 }
 
@@ -63,22 +58,17 @@ pub fn read(text: &str) -> Result<Vec<Contact>, ImportError> {
     if let Some(line) = unclosed_quote(text) {
         return Err(unclosed_quote_error(line));
     }
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(true)
-        .from_reader(text.as_bytes());
-    let columns = Columns::new(reader.headers().map_err(|error| csv_error(&error, 0))?);
+    let mut records = rows(text).map_err(unclosed_quote_error)?.into_iter();
+    let columns = Columns::new(&records.next().map(|row| row.cells).unwrap_or_default());
     if !columns.has_any(&NAME_COLUMNS) {
         return Err(ImportError::whole(
             "This CSV file has no \"Name\" or \"First Name\" column, so it isn't a Google Contacts export.",
         ));
     }
     let groups = numbered_groups(&columns);
-    let mut lines = LineFinder::new(text);
     let mut contacts = Vec::new();
-    for record in reader.records() {
-        let record = record.map_err(|error| csv_error(&error, 0))?;
-        let line = lines.line_of(&record);
-        if let Some(contact) = row(&columns, groups, &record, line) {
+    for record in records {
+        if let Some(contact) = row(&columns, groups, &record.cells, record.line) {
             contacts.push(contact);
         }
     }
@@ -101,12 +91,7 @@ fn numbered_groups(columns: &Columns) -> usize {
 }
 
 /// One row as a contact; `None` for a row with no name, email or phone.
-fn row(
-    columns: &Columns,
-    groups: usize,
-    record: &csv::StringRecord,
-    line: usize,
-) -> Option<Contact> {
+fn row(columns: &Columns, groups: usize, record: &[String], line: usize) -> Option<Contact> {
     let get = |name: &str| columns.get(record, name);
     let first = |names: &[&str]| columns.first(record, names);
 
@@ -227,7 +212,7 @@ fn row(
 
 /// "City, Region, Country" of the first address that has any, else the first line of the first
 /// formatted address, else the legacy free "Location" column.
-fn location(columns: &Columns, groups: usize, record: &csv::StringRecord) -> String {
+fn location(columns: &Columns, groups: usize, record: &[String]) -> String {
     let get = |name: String| columns.get(record, &name);
     let first_value = |cell: &str| split(cell).next().unwrap_or("").to_owned();
     for n in 1..=groups {

@@ -9,6 +9,7 @@
 //! name, spotting a quoted field that is never closed, and sorting web addresses into the
 //! LinkedIn profile and other sites.
 
+use super::csv_text::rows;
 use super::{join_name, Contact, ImportError};
 use crate::domain::clock::{day_month_year, parse_day_month_year};
 use crate::domain::{Detail, DetailKind};
@@ -30,14 +31,10 @@ fn is_header(line: &str) -> bool {
     if !line.to_ascii_lowercase().contains("connected on") {
         return false;
     }
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(line.as_bytes());
-    let Some(Ok(record)) = reader.records().next() else {
+    let Some(record) = rows(line).ok().and_then(|rows| rows.into_iter().next()) else {
         return false;
     };
-    let columns = Columns::new(&record);
+    let columns = Columns::new(&record.cells);
     ["First Name", "Last Name", "Connected On"]
         .iter()
         .all(|name| columns.find(name).is_some())
@@ -57,24 +54,22 @@ pub fn read(text: &str) -> Result<Vec<Contact>, ImportError> {
     if let Some(line) = unclosed_quote(body) {
         return Err(unclosed_quote_error(header + line));
     }
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(true)
-        .from_reader(body.as_bytes());
-    let columns = Columns::new(
-        reader
-            .headers()
-            .map_err(|error| csv_error(&error, header))?,
-    );
-    let mut lines = LineFinder::new(body);
+    let mut records = rows(body)
+        .map_err(|line| unclosed_quote_error(header + line))?
+        .into_iter();
+    let Some(head) = records.next() else {
+        return Ok(Vec::new());
+    };
+    let columns = Columns::new(&head.cells);
     let mut contacts = Vec::new();
-    for record in reader.records() {
-        let record = record.map_err(|error| csv_error(&error, header))?;
-        let line = header + lines.line_of(&record);
-        if is_blank(&record) {
+    for row in records {
+        let line = header + row.line;
+        let record = &row.cells[..];
+        if is_blank(record) {
             continue;
         }
-        let first = columns.get(&record, "First Name");
-        let last = columns.get(&record, "Last Name");
+        let first = columns.get(record, "First Name");
+        let last = columns.get(record, "Last Name");
         let name = join_name([first, last]);
         if name.is_empty() {
             return Err(ImportError::at(
@@ -82,7 +77,7 @@ pub fn read(text: &str) -> Result<Vec<Contact>, ImportError> {
                 "This connection has no first or last name.",
             ));
         }
-        let connected = columns.get(&record, "Connected On");
+        let connected = columns.get(record, "Connected On");
         let how_we_know = if connected.is_empty() {
             "Connected on LinkedIn".to_owned()
         } else {
@@ -97,16 +92,16 @@ pub fn read(text: &str) -> Result<Vec<Contact>, ImportError> {
         let mut contact = Contact {
             line,
             name,
-            organisation: columns.get(&record, "Company").to_owned(),
-            role: columns.get(&record, "Position").to_owned(),
+            organisation: columns.get(record, "Company").to_owned(),
+            role: columns.get(record, "Position").to_owned(),
             how_we_know,
             ..Contact::default()
         };
-        let email = columns.get(&record, "Email Address");
+        let email = columns.get(record, "Email Address");
         if !email.is_empty() {
             contact.emails.push(email.to_owned());
         }
-        add_web_address(&mut contact, columns.get(&record, "URL"));
+        add_web_address(&mut contact, columns.get(record, "URL"));
         contacts.push(contact);
     }
     Ok(contacts)
@@ -120,7 +115,7 @@ pub(crate) struct Columns {
 }
 
 impl Columns {
-    pub(crate) fn new(header: &csv::StringRecord) -> Columns {
+    pub(crate) fn new(header: &[String]) -> Columns {
         let mut index = HashMap::new();
         for (i, name) in header.iter().enumerate() {
             let key = name.trim_start_matches('\u{feff}').trim().to_lowercase();
@@ -142,14 +137,14 @@ impl Columns {
 
     /// The trimmed cell of column `name` in `record`; empty when the column or the cell is
     /// missing (rows may be short).
-    pub(crate) fn get<'r>(&self, record: &'r csv::StringRecord, name: &str) -> &'r str {
+    pub(crate) fn get<'r>(&self, record: &'r [String], name: &str) -> &'r str {
         self.find(name)
             .and_then(|i| record.get(i))
-            .map_or("", str::trim)
+            .map_or("", |cell| cell.trim())
     }
 
     /// The first non-empty cell among the columns `names`.
-    pub(crate) fn first<'r>(&self, record: &'r csv::StringRecord, names: &[&str]) -> &'r str {
+    pub(crate) fn first<'r>(&self, record: &'r [String], names: &[&str]) -> &'r str {
         names
             .iter()
             .map(|name| self.get(record, name))
@@ -163,57 +158,15 @@ impl Columns {
     }
 }
 
-/// Finds the line (counted from 1 in the text the csv reader was given) each record starts on.
-///
-/// The csv crate's own line count is one short after a CRLF (it ends a record at the CR and
-/// counts the LF with the next one), so this counts from the record's byte offset instead,
-/// stepping over the line breaks the offset may point at.
-pub(crate) struct LineFinder<'t> {
-    text: &'t [u8],
-    at: usize,
-    line: usize,
-}
-
-impl<'t> LineFinder<'t> {
-    pub(crate) fn new(text: &'t str) -> LineFinder<'t> {
-        LineFinder {
-            text: text.as_bytes(),
-            at: 0,
-            line: 1,
-        }
-    }
-
-    pub(crate) fn line_of(&mut self, record: &csv::StringRecord) -> usize {
-        let mut byte = record
-            .position()
-            .and_then(|p| usize::try_from(p.byte()).ok())
-            .unwrap_or(self.at)
-            .min(self.text.len());
-        while matches!(self.text.get(byte), Some(b'\r' | b'\n')) {
-            byte += 1;
-        }
-        if byte < self.at {
-            self.at = 0;
-            self.line = 1;
-        }
-        self.line += self.text[self.at..byte]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count();
-        self.at = byte;
-        self.line
-    }
-}
-
 /// Whether every cell of a row is empty or spaces.
-pub(crate) fn is_blank(record: &csv::StringRecord) -> bool {
+pub(crate) fn is_blank(record: &[String]) -> bool {
     record.iter().all(|cell| cell.trim().is_empty())
 }
 
 /// The line (from 1) where a quoted field opens that the text never closes properly, if one
 /// does.
 ///
-/// The csv crate quietly takes everything up to the next quote (or the end of the file) into
+/// A reader would quietly take everything up to the next quote (or the end of the file) into
 /// such a field, so this walks the text the way it does: a quote opens a quoted field only at
 /// the start of a field, `""` inside one is a literal quote, and a quote inside an unquoted
 /// field is text. A closing quote must be followed by a comma or the end of the line (spaces
@@ -266,21 +219,6 @@ pub(crate) fn unclosed_quote_error(line: usize) -> ImportError {
         "A quoted value starts here and is never closed: a closing \" is missing (or a stray \" \
          follows it).",
     )
-}
-
-/// A csv crate error as an import error; `offset` is added to its line.
-pub(crate) fn csv_error(error: &csv::Error, offset: usize) -> ImportError {
-    let line = error
-        .position()
-        .and_then(|p| usize::try_from(p.line()).ok());
-    let message = match error.kind() {
-        csv::ErrorKind::Utf8 { .. } => "This row isn't valid text.".to_owned(),
-        _ => format!("This row can't be read as CSV ({error})."),
-    };
-    match line {
-        Some(line) => ImportError::at(offset + line, message),
-        None => ImportError::whole(message),
-    }
 }
 
 /// Whether a web address is a LinkedIn profile.

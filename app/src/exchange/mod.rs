@@ -5,6 +5,7 @@
 //! fails with an [`ImportError`] that names the line and the problem. Nothing here touches the
 //! document: [`merge`] plans an import and the caller applies the plan as one change.
 
+pub mod csv_text;
 pub mod google;
 pub mod ics;
 pub mod json;

@@ -33,10 +33,7 @@ pub fn people_csv(people: &[(PersonId, Person)]) -> String {
         .iter()
         .map(|(id, person)| (id, person.name.as_str()))
         .collect();
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    // Writing into memory can't fail.
-    writer.write_record(HEADER).expect("writing to memory");
-    for (_, person) in people {
+    let rows = people.iter().map(|(_, person)| {
         let referrer = person
             .referred_by
             .as_ref()
@@ -48,7 +45,7 @@ pub fn people_csv(people: &[(PersonId, Person)]) -> String {
             .map(|detail| format!("{}: {}", detail.kind.label(), detail.value))
             .collect::<Vec<_>>()
             .join("; ");
-        let row = [
+        [
             person.name.as_str(),
             &person.email,
             &person.phone,
@@ -62,12 +59,11 @@ pub fn people_csv(people: &[(PersonId, Person)]) -> String {
             &person.tags.join("; "),
             &person.notes,
             &other,
-        ];
-        writer
-            .write_record(row.iter().map(|cell| guard_formula(cell)))
-            .expect("writing to memory");
-    }
-    String::from_utf8(writer.into_inner().expect("writing to memory")).expect("CSV of strings")
+        ]
+        .map(guard_formula)
+    });
+    let header = HEADER.map(str::to_owned);
+    super::csv_text::write(std::iter::once(header).chain(rows))
 }
 
 /// A cell a spreadsheet would run as a formula, made text with a leading `'`.
