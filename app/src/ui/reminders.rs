@@ -97,37 +97,52 @@ fn watch(state: NetworkState, reminders: RemindersState) {
         });
         on_cleanup(move || visible.remove());
     });
-    // The schedule, worked out again when interviews, names or settings change, once the page
-    // has settled (it is the worker's, and never urgent).
-    let schedule = Memo::new(move |_| {
-        if !reminders.on() {
-            return None;
-        }
-        let interviews = state.outlines()?;
-        let (_, follow_up) = state.fields_and_follow_up()?;
-        let off = reminders.off.get();
-        state.rows_with(|rows| {
-            let names = crate::domain::rows_by_id(rows);
-            let name = |id: &crate::domain::PersonId| {
-                names
-                    .get(id)
-                    .map_or_else(|| "someone".to_owned(), |row| row.name.clone())
-            };
-            let due = crate::domain::reminders(
-                &interviews,
-                name,
-                follow_up,
-                crate::ui::state::zone(),
-                &off,
-            );
-            crate::domain::reminders_json(&due)
-        })
-    });
+    // The schedule, worked out again when interviews, names or settings change, once the
+    // changes pause: it is the worker's, never urgent, and stays out of the edit's own task.
+    let generation = StoredValue::new(0_u64);
     Effect::new(move |_| {
-        if let Some(json) = schedule.get() {
-            leptos::task::spawn_local(crate::browser::send_reminders(Some(json)));
+        if !reminders.on() {
+            return;
         }
+        // What the schedule depends on, tracked.
+        let _ = (
+            state.outlines().map(|o| o.len()),
+            state.fields_and_follow_up().map(|(_, f)| f),
+            state.rows_with(<[_]>::len),
+            reminders.off.get(),
+        );
+        generation.update_value(|g| *g += 1);
+        let current = generation.get_value();
+        set_timeout(
+            move || {
+                if generation.get_value() == current {
+                    if let Some(json) = schedule(state, reminders) {
+                        leptos::task::spawn_local(crate::browser::send_reminders(Some(json)));
+                    }
+                }
+            },
+            std::time::Duration::from_millis(700),
+        );
     });
+}
+
+/// The reminders of the network as it is now, as the service worker reads them.
+#[cfg(feature = "hydrate")]
+fn schedule(state: NetworkState, reminders: RemindersState) -> Option<String> {
+    let interviews = state.outlines()?;
+    let (_, follow_up) = state.fields_and_follow_up()?;
+    let off = reminders.off.get_untracked();
+    state.rows_with(|rows| {
+        let names = crate::domain::rows_by_id(rows);
+        let name = |id: &crate::domain::PersonId| {
+            names
+                .get(id)
+                .map_or_else(|| "someone".to_owned(), |row| row.name.clone())
+        };
+        let due =
+            crate::domain::reminders(&interviews, name, follow_up, crate::ui::state::zone(), &off);
+        crate::domain::reminders_json(&due)
+    })
 }
 
 /// The offer to turn reminders on, made where it makes sense: a meeting has just been set.
