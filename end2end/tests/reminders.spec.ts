@@ -103,6 +103,15 @@ test("with every page of the app closed, a periodic sync wakes the worker to rem
   // A meeting an hour and at most a minute away: its reminder comes due within that minute.
   await planMeeting(page, (page) => fromNow(page, 60));
   await expect(page.getByText("Reminders are on for this device.")).toBeVisible();
+  // The worker holds the schedule (handed over once the edits pause), and nothing is due yet.
+  await expect
+    .poll(() =>
+      page.evaluate(async () => {
+        const hit = await (await caches.open("reminders")).match("/schedule");
+        return hit ? ((await hit.json()) as unknown[]).length : 0;
+      }),
+    )
+    .toBe(1);
   expect(await shownTitles(page)).toEqual([]);
 
   // A blank tab carries the DevTools session that plays the browser's periodic sync.

@@ -526,11 +526,9 @@ async fn ready_registration() -> Option<web_sys::ServiceWorkerRegistration> {
 }
 
 /// Hands the service worker the reminders to show (JSON, `domain::reminders_json`), or, with
-/// `None`, asks it to show those that have come due.
-pub async fn send_reminders(schedule: Option<String>) {
-    let Some(worker) = ready_registration().await.and_then(|r| r.active()) else {
-        return;
-    };
+/// `None`, asks it to show those that have come due. Posted at once to the worker controlling
+/// the page (so it goes even as the page is being closed), else once a worker is ready.
+pub fn send_reminders(schedule: Option<String>) {
     let message: wasm_bindgen::JsValue = match schedule {
         Some(json) => {
             let message = js_sys::Object::new();
@@ -539,7 +537,19 @@ pub async fn send_reminders(schedule: Option<String>) {
         }
         None => "check-reminders".into(),
     };
-    let _ = worker.post_message(&message);
+    let controller = web_sys::window()
+        .map(|w| w.navigator())
+        .filter(|n| js_sys::Reflect::get(n, &"serviceWorker".into()).is_ok_and(|c| c.is_object()))
+        .and_then(|n| n.service_worker().controller());
+    if let Some(worker) = controller {
+        let _ = worker.post_message(&message);
+        return;
+    }
+    wasm_bindgen_futures::spawn_local(async move {
+        if let Some(worker) = ready_registration().await.and_then(|r| r.active()) {
+            let _ = worker.post_message(&message);
+        }
+    });
 }
 
 /// Asks the browser to wake the service worker now and then to check reminders with the app

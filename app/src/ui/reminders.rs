@@ -89,16 +89,20 @@ fn watch(state: NetworkState, reminders: RemindersState) {
                 .filter_map(ReminderKind::from_key)
                 .collect(),
         );
-        leptos::task::spawn_local(crate::browser::send_reminders(None));
-        let visible = window_event_listener(leptos::ev::visibilitychange, move |_| {
-            if document().visibility_state() == web_sys::VisibilityState::Visible {
-                leptos::task::spawn_local(crate::browser::send_reminders(None));
-            }
-        });
-        on_cleanup(move || visible.remove());
+        crate::browser::send_reminders(None);
     });
     // The schedule, worked out again when interviews, names or settings change, once the
     // changes pause: it is the worker's, never urgent, and stays out of the edit's own task.
+    // A page being hidden or closed hands over what is pending at once.
+    let pending = StoredValue::new(false);
+    let flush = move || {
+        if pending.get_value() {
+            pending.set_value(false);
+            if let Some(json) = schedule(state, reminders) {
+                crate::browser::send_reminders(Some(json));
+            }
+        }
+    };
     let generation = StoredValue::new(0_u64);
     Effect::new(move |_| {
         if !reminders.on() {
@@ -111,18 +115,31 @@ fn watch(state: NetworkState, reminders: RemindersState) {
             state.rows_with(<[_]>::len),
             reminders.off.get(),
         );
+        pending.set_value(true);
         generation.update_value(|g| *g += 1);
         let current = generation.get_value();
         set_timeout(
             move || {
                 if generation.get_value() == current {
-                    if let Some(json) = schedule(state, reminders) {
-                        leptos::task::spawn_local(crate::browser::send_reminders(Some(json)));
-                    }
+                    flush();
                 }
             },
-            std::time::Duration::from_millis(700),
+            std::time::Duration::from_millis(300),
         );
+    });
+    Effect::new(move |_| {
+        let visible = window_event_listener(leptos::ev::visibilitychange, move |_| {
+            if document().visibility_state() == web_sys::VisibilityState::Visible {
+                crate::browser::send_reminders(None);
+            } else {
+                flush();
+            }
+        });
+        let hidden = window_event_listener(leptos::ev::pagehide, move |_| flush());
+        on_cleanup(move || {
+            visible.remove();
+            hidden.remove();
+        });
     });
 }
 
