@@ -34,15 +34,25 @@ enum Live {
 pub struct Relay {
     store: Store,
     limits: Limits,
+    /// Origins besides the site's own whose pages may open `/sync`
+    /// (`COLLOQUY_ALLOWED_ORIGINS`, comma-separated, e.g. `https://colloquy.example`).
+    origins: Vec<String>,
     docs: Mutex<HashMap<DocId, broadcast::Sender<Live>>>,
     started: Instant,
 }
 
 impl Relay {
     pub fn new(store: Store, limits: Limits) -> Arc<Relay> {
+        let origins = std::env::var("COLLOQUY_ALLOWED_ORIGINS")
+            .unwrap_or_default()
+            .split(',')
+            .map(|origin| origin.trim().trim_end_matches('/').to_ascii_lowercase())
+            .filter(|origin| !origin.is_empty())
+            .collect();
         Arc::new(Relay {
             store,
             limits,
+            origins,
             docs: Mutex::new(HashMap::new()),
             started: Instant::now(),
         })
@@ -91,8 +101,42 @@ impl Relay {
     }
 }
 
-/// Upgrades `/sync` to a WebSocket with small buffers: an idle connection costs little.
-pub async fn endpoint(State(relay): State<Arc<Relay>>, upgrade: WebSocketUpgrade) -> Response {
+/// Whether a page from `origin` may open `/sync` on the site reached as `host`: the site's
+/// own pages, and the configured origins. Browsers always send the origin of a WebSocket;
+/// devices that aren't pages (and send none) prove themselves by the network's key anyway.
+fn origin_allowed(origin: Option<&str>, host: Option<&str>, allowed: &[String]) -> bool {
+    let Some(origin) = origin else {
+        return true;
+    };
+    let origin = origin.trim().trim_end_matches('/').to_ascii_lowercase();
+    let own = origin
+        .strip_prefix("https://")
+        .or_else(|| origin.strip_prefix("http://"))
+        .zip(host)
+        .is_some_and(|(origin_host, host)| origin_host == host.trim().to_ascii_lowercase());
+    own || allowed.contains(&origin)
+}
+
+/// Upgrades `/sync` to a WebSocket with small buffers: an idle connection costs little. Pages
+/// of other sites are refused before the upgrade.
+pub async fn endpoint(
+    State(relay): State<Arc<Relay>>,
+    headers: axum::http::HeaderMap,
+    upgrade: WebSocketUpgrade,
+) -> Response {
+    use axum::response::IntoResponse;
+    let header = |name| headers.get(name).and_then(|v| v.to_str().ok());
+    if !origin_allowed(
+        header(axum::http::header::ORIGIN),
+        header(axum::http::header::HOST),
+        &relay.origins,
+    ) {
+        return (
+            axum::http::StatusCode::FORBIDDEN,
+            "Pages of other sites can't use this sync server.",
+        )
+            .into_response();
+    }
     let max = relay.limits.max_frame;
     upgrade
         .read_buffer_size(4 * 1024)
@@ -285,4 +329,45 @@ fn internal(e: StoreError) -> Step {
         code: ErrorCode::Internal,
         message: "The relay couldn't reach its storage; try again shortly.".into(),
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::origin_allowed;
+
+    #[test]
+    fn only_the_sites_own_pages_and_configured_origins_may_sync() {
+        let allowed = vec!["https://colloquy.example".to_owned()];
+        let host = Some("relay.example:8443");
+        assert!(origin_allowed(None, host, &allowed));
+        assert!(origin_allowed(
+            Some("https://relay.example:8443"),
+            host,
+            &[]
+        ));
+        assert!(origin_allowed(
+            Some("HTTPS://Relay.Example:8443/"),
+            host,
+            &[]
+        ));
+        assert!(origin_allowed(
+            Some("https://colloquy.example"),
+            host,
+            &allowed
+        ));
+        for hostile in [
+            "https://evil.example",
+            "https://relay.example",
+            "https://relay.example:8443.evil.example",
+            "null",
+            "",
+        ] {
+            assert!(!origin_allowed(Some(hostile), host, &allowed), "{hostile}");
+        }
+        assert!(!origin_allowed(
+            Some("https://relay.example:8443"),
+            None,
+            &[]
+        ));
+    }
 }

@@ -550,6 +550,43 @@ async fn acknowledged_pushes_survive_the_relay_being_killed() {
     }
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_of_other_sites_are_refused_before_the_upgrade() {
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    let scratch = Scratch::new("origin");
+    let url = databases(&scratch).remove(0);
+    let relay = relay_process(&url, &scratch.0, free_port()).await;
+    let with_origin = |origin: &str| {
+        let mut request = format!("ws://{}/sync", relay.addr)
+            .into_client_request()
+            .unwrap();
+        request
+            .headers_mut()
+            .insert("Origin", origin.parse().unwrap());
+        request
+    };
+    match tokio_tungstenite::connect_async(with_origin("https://evil.example")).await {
+        Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
+            assert_eq!(response.status(), 403);
+        }
+        other => panic!("a page of another site was let in: {:?}", other.map(|_| ())),
+    }
+    // The site's own pages, and devices that send no origin, are let in.
+    let own = format!("http://{}", relay.addr);
+    let (mut same_site, _) = tokio_tungstenite::connect_async(with_origin(&own))
+        .await
+        .unwrap();
+    assert!(matches!(
+        exchange(&mut same_site, ClientMsg::Ping).await,
+        ServerMsg::Pong
+    ));
+    let mut bare = socket(relay.addr).await;
+    assert!(matches!(
+        exchange(&mut bare, ClientMsg::Ping).await,
+        ServerMsg::Pong
+    ));
+}
+
 async fn exchange(socket: &mut Socket, msg: ClientMsg) -> ServerMsg {
     socket
         .send(Message::Binary(msg.encode().into()))
