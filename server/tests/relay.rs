@@ -587,6 +587,63 @@ async fn pages_of_other_sites_are_refused_before_the_upgrade() {
     ));
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sequence_numbers_at_the_top_of_their_range_are_refused_without_a_panic() {
+    let scratch = Scratch::new("edges");
+    let url = databases(&scratch).remove(0);
+    // A separate process, built with debug assertions: an overflow would panic it.
+    let relay = relay_process(&url, &scratch.0, free_port()).await;
+    let secret = RootSecret::generate();
+    let keys = secret.keys();
+    let live = || async {
+        let mut raw = socket(relay.addr).await;
+        let ServerMsg::Challenge { nonce } = exchange(
+            &mut raw,
+            ClientMsg::Hello {
+                doc_id: keys.doc_id.0,
+            },
+        )
+        .await
+        else {
+            panic!("no challenge");
+        };
+        let reply = exchange(
+            &mut raw,
+            ClientMsg::Auth {
+                verifying_key: keys.verifying_key(),
+                signature: keys.sign_challenge(&nonce),
+            },
+        )
+        .await;
+        assert!(matches!(reply, ServerMsg::Welcome { .. }), "{reply:?}");
+        raw
+    };
+    for since in [u64::MAX, i64::MAX as u64] {
+        let mut raw = live().await;
+        let reply = exchange(&mut raw, ClientMsg::Subscribe { since }).await;
+        assert_error(reply, ErrorCode::BadFrame, "beyond any log's end");
+        assert_closed(&mut raw).await;
+    }
+    let mut raw = live().await;
+    let reply = exchange(
+        &mut raw,
+        ClientMsg::PutSnapshot {
+            blob_id: app::crypto::new_blob_id(),
+            covers: u64::MAX,
+            sealed: vec![1; 64],
+        },
+    )
+    .await;
+    assert_error(reply, ErrorCode::BadFrame, "beyond any log's end");
+    assert_closed(&mut raw).await;
+    // The relay is still up and answering.
+    let mut raw = live().await;
+    assert!(matches!(
+        exchange(&mut raw, ClientMsg::Ping).await,
+        ServerMsg::Pong
+    ));
+}
+
 async fn exchange(socket: &mut Socket, msg: ClientMsg) -> ServerMsg {
     socket
         .send(Message::Binary(msg.encode().into()))

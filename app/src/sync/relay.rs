@@ -166,6 +166,18 @@ impl RelaySession {
                     key: verifying_key,
                 }
             }
+            // Sequence numbers are stored as signed 64-bit integers, and the relay reads from
+            // `since + 1`: anything beyond is no sequence number a log can reach.
+            (Phase::Live { .. }, ClientMsg::Subscribe { since }) if since > MAX_SEQ => refuse(
+                ErrorCode::BadFrame,
+                format!("Subscribe from {since} is beyond any log's end."),
+            ),
+            (Phase::Live { .. }, ClientMsg::PutSnapshot { covers, .. }) if covers > MAX_SEQ => {
+                refuse(
+                    ErrorCode::BadFrame,
+                    format!("A snapshot covering {covers} blobs is beyond any log's end."),
+                )
+            }
             (Phase::Live { doc }, ClientMsg::Subscribe { since }) => {
                 self.subscribed = true;
                 self.sent_up_to = since;
@@ -275,6 +287,10 @@ impl RelaySession {
         (self.subscribed && latest > self.sent_up_to).then_some(ServerMsg::Notify { latest })
     }
 }
+
+/// The highest sequence number a device may name: the relay's store keeps them as `i64`, and
+/// reads from one past it.
+pub const MAX_SEQ: u64 = i64::MAX as u64 - 1;
 
 fn refuse(code: ErrorCode, message: String) -> Request {
     Request::Refuse(ServerMsg::Error { code, message })
