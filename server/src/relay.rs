@@ -154,9 +154,17 @@ async fn connection(mut socket: WebSocket, relay: Arc<Relay>) {
     }
     let mut session = RelaySession::new(relay.limits, nonce);
     let mut live: Option<broadcast::Receiver<Live>> = None;
+    // Until it authenticates, a connection has a fixed time to do so, whatever it sends.
+    let handshake_ends =
+        tokio::time::Instant::now() + Duration::from_millis(relay.limits.handshake_ms);
     loop {
+        let wait = if session.is_live() {
+            IDLE
+        } else {
+            handshake_ends.saturating_duration_since(tokio::time::Instant::now())
+        };
         let step = tokio::select! {
-            frame = tokio::time::timeout(IDLE, socket.recv()) => match frame {
+            frame = tokio::time::timeout(wait, socket.recv()) => match frame {
                 Ok(Some(Ok(Message::Binary(frame)))) => {
                     on_frame(&relay, &mut session, &mut live, &frame).await
                 }

@@ -577,14 +577,62 @@ async fn pages_of_other_sites_are_refused_before_the_upgrade() {
         .await
         .unwrap();
     assert!(matches!(
-        exchange(&mut same_site, ClientMsg::Ping).await,
-        ServerMsg::Pong
+        exchange(&mut same_site, ClientMsg::Hello { doc_id: [1; 32] }).await,
+        ServerMsg::Challenge { .. }
     ));
     let mut bare = socket(relay.addr).await;
     assert!(matches!(
-        exchange(&mut bare, ClientMsg::Ping).await,
-        ServerMsg::Pong
+        exchange(&mut bare, ClientMsg::Hello { doc_id: [1; 32] }).await,
+        ServerMsg::Challenge { .. }
     ));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_connection_that_pings_but_never_authenticates_is_closed() {
+    let scratch = Scratch::new("handshake");
+    let url = databases(&scratch).remove(0);
+    let limits = Limits {
+        handshake_ms: 1_000,
+        ..Limits::default()
+    };
+    let relay = relay_in_process(&url, limits).await;
+    let mut idler = socket(relay.addr).await;
+    let started = std::time::Instant::now();
+    // Pings every 100 ms: unanswered, and no reprieve.
+    let closed = loop {
+        if idler
+            .send(Message::Binary(ClientMsg::Ping.encode().into()))
+            .await
+            .is_err()
+        {
+            break true;
+        }
+        match tokio::time::timeout(Duration::from_millis(100), idler.next()).await {
+            Ok(Some(Ok(Message::Binary(frame)))) => {
+                panic!(
+                    "an unauthenticated ping was answered: {:?}",
+                    ServerMsg::decode(&frame)
+                )
+            }
+            Ok(Some(Ok(Message::Close(_))) | Some(Err(_)) | None) => break true,
+            Ok(Some(Ok(_))) | Err(_) => {}
+        }
+        if started.elapsed() > PATIENCE {
+            break false;
+        }
+    };
+    assert!(closed, "still open after {:?}", started.elapsed());
+    assert!(
+        started.elapsed() >= Duration::from_millis(900),
+        "{:?}",
+        started.elapsed()
+    );
+    // A device that authenticates in time is served as before.
+    let secret = RootSecret::generate();
+    let mut device = Device::new(&secret);
+    device.connect(relay.addr).await;
+    device.synced().await;
+    assert!(device.errors.is_empty(), "{:?}", device.errors);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -21,6 +21,8 @@ pub struct Limits {
     pub pushes_per_second: u32,
     /// Most bytes of blobs and snapshots stored per network.
     pub max_doc_bytes: u64,
+    /// How long a connection has to authenticate, in milliseconds; pings don't extend it.
+    pub handshake_ms: u64,
 }
 
 impl Default for Limits {
@@ -31,6 +33,7 @@ impl Default for Limits {
             page_bytes: 1 << 20,
             pushes_per_second: 100,
             max_doc_bytes: 64 << 20,
+            handshake_ms: 10_000,
         }
     }
 }
@@ -118,6 +121,11 @@ impl RelaySession {
         }
     }
 
+    /// Whether the device has proved it holds the network's key.
+    pub fn is_live(&self) -> bool {
+        matches!(self.phase, Phase::Live { .. })
+    }
+
     /// A frame from the device; `now` in milliseconds, for the rate limit.
     pub fn on_frame(&mut self, frame: &[u8], now: i64) -> Request {
         if frame.len() > self.limits.max_frame {
@@ -141,7 +149,10 @@ impl RelaySession {
             Err(e) => return refuse(ErrorCode::BadFrame, format!("Unreadable message: {e}.")),
         };
         match (&self.phase, msg) {
-            (_, ClientMsg::Ping) => Request::Reply(ServerMsg::Pong),
+            // Only a device that has proved its key is answered: before that a ping (one may
+            // cross the handshake) is let pass, and doesn't extend the time to authenticate.
+            (Phase::Live { .. }, ClientMsg::Ping) => Request::Reply(ServerMsg::Pong),
+            (_, ClientMsg::Ping) => Request::Nothing,
             (Phase::AwaitHello, ClientMsg::Hello { doc_id }) => {
                 self.phase = Phase::AwaitAuth { doc: DocId(doc_id) };
                 Request::Reply(ServerMsg::Challenge { nonce: self.nonce })
