@@ -94,6 +94,24 @@ export async function listedNames(page: Page): Promise<string[]> {
   return page.getByRole("list", { name: "People" }).locator(".name").allTextContents();
 }
 
+/**
+ * From the fields page: adds a field and a person, plans an interview with them set for `when`
+ * (a datetime-local value), and returns the interview's address.
+ */
+export async function planMeeting(page: Page, name: string, when: string): Promise<string> {
+  await page.getByLabel("Field", { exact: true }).fill("Urban planning");
+  await page.getByRole("button", { name: "Add field" }).click();
+  await navigate(page, "People");
+  await addPerson(page, { name });
+  await page.getByRole("button", { name: "Plan an interview" }).click();
+  const interview = new URL(page.url()).pathname;
+  await page.getByText("Already agreed in person? Set the time and place").click();
+  await page.getByLabel("Date and time", { exact: true }).fill(when);
+  await page.getByRole("button", { name: "Save the meeting" }).click();
+  await expect(page.locator(".stages [aria-current=step]")).toHaveText("Scheduled");
+  return interview;
+}
+
 /** Follows a link in the main navigation. */
 export async function navigate(page: Page, name: string) {
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name, exact: true }).click();

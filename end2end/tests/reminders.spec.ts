@@ -1,5 +1,5 @@
 import { expect, test, type BrowserContext, type Page } from "@playwright/test";
-import { addPerson, navigate, offlineReady, open, waitReady, watchConsole } from "./helpers";
+import { navigate, offlineReady, open, planMeeting, waitReady, watchConsole } from "./helpers";
 
 // Reminders come from the service worker, whose clock is the real one (a page's clock can be
 // set, a worker's can't): meetings here are set relative to the real time.
@@ -14,21 +14,6 @@ async function fromNow(page: Page, minutes: number): Promise<string> {
     const p = (n: number) => String(n).padStart(2, "0");
     return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
   }, minutes);
-}
-
-/** Plans a meeting with Lena Ortiz at `when`; returns the interview's address. */
-async function planMeeting(page: Page, when: (page: Page) => Promise<string>): Promise<string> {
-  await page.getByLabel("Field", { exact: true }).fill("Urban planning");
-  await page.getByRole("button", { name: "Add field" }).click();
-  await navigate(page, "People");
-  await addPerson(page, { name: "Lena Ortiz" });
-  await page.getByRole("button", { name: "Plan an interview" }).click();
-  const interview = new URL(page.url()).pathname;
-  await page.getByText("Already agreed in person? Set the time and place").click();
-  await page.getByLabel("Date and time", { exact: true }).fill(await when(page));
-  await page.getByRole("button", { name: "Save the meeting" }).click();
-  await expect(page.locator(".stages [aria-current=step]")).toHaveText("Scheduled");
-  return interview;
 }
 
 /** The titles of the notifications the service worker is showing, read from `page`. */
@@ -49,7 +34,7 @@ test("reminders are offered once a meeting is set; the worker shows one when due
   const problems = watchConsole(page);
   await open(page, "/fields");
   await offlineReady(page);
-  const interview = await planMeeting(page, (page) => fromNow(page, 30));
+  const interview = await planMeeting(page, "Lena Ortiz", await fromNow(page, 30));
 
   // Offered with why, at the moment it makes sense; the browser asks, the user allows.
   const offer = page.getByRole("complementary", { name: "Get reminders on this device?" });
@@ -105,7 +90,7 @@ test("with every page of the app closed, a periodic sync wakes the worker to rem
   await offlineReady(page);
   // A meeting an hour and a minute or so away: its reminder comes due in half a minute to a
   // minute and a half, once the app is closed.
-  await planMeeting(page, (page) => fromNow(page, 60));
+  await planMeeting(page, "Lena Ortiz", await fromNow(page, 60));
   await expect(page.getByText("Reminders are on for this device.")).toBeVisible();
   // The worker holds the schedule (handed over once the edits pause), and nothing is due yet.
   await expect

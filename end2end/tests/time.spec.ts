@@ -1,6 +1,6 @@
 import { expect, test, type Page } from "@playwright/test";
 import ICAL from "ical.js";
-import { addPerson, downloaded, navigate, open, waitReady, watchConsole } from "./helpers";
+import { downloaded, navigate, open, planMeeting, waitReady, watchConsole } from "./helpers";
 
 /**
  * Plans a meeting on `date` at `time` with a new person, the page's clock set to a winter Monday,
@@ -9,17 +9,7 @@ import { addPerson, downloaded, navigate, open, waitReady, watchConsole } from "
 async function planInWinter(page: Page, date: string, time: string): Promise<string> {
   await page.clock.install({ time: new Date("2027-01-11T17:00:00Z") });
   await open(page, "/fields");
-  await page.getByLabel("Field", { exact: true }).fill("Urban planning");
-  await page.getByRole("button", { name: "Add field" }).click();
-  await navigate(page, "People");
-  await addPerson(page, { name: "Lena Ortiz" });
-  await page.getByRole("button", { name: "Plan an interview" }).click();
-  const interview = new URL(page.url()).pathname;
-  await page.getByText("Already agreed in person? Set the time and place").click();
-  await page.getByLabel("Date and time", { exact: true }).fill(`${date}T${time}`);
-  await page.getByRole("button", { name: "Save the meeting" }).click();
-  await expect(page.locator(".stages [aria-current=step]")).toHaveText("Scheduled");
-  return interview;
+  return planMeeting(page, "Lena Ortiz", `${date}T${time}`);
 }
 
 /** The start of the meeting in the calendar file, as a UTC instant. */
