@@ -7,6 +7,8 @@
 //! [`run`] takes its listener from the caller, so tests and benchmarks can bind port 0.
 
 pub mod assets;
+pub mod gate;
+pub mod metrics;
 pub mod relay;
 pub mod store;
 
@@ -36,6 +38,7 @@ pub fn router(leptos_options: LeptosOptions, relay: Arc<relay::Relay>) -> Router
         .with_state(build);
     let sync = Router::new()
         .route("/sync", get(relay::endpoint))
+        .route("/metrics", get(relay::metrics))
         .with_state(relay);
     Router::new()
         .leptos_routes(&leptos_options, routes, {
@@ -82,22 +85,23 @@ async fn cache_control(request: Request<axum::body::Body>, next: Next) -> Respon
     response
 }
 
-/// Serves until `shutdown` resolves.
+/// Serves until `shutdown` resolves, every connection through a [`gate::Gate`] whose caps fit
+/// the process's limit on open files (see [`gate::raise_descriptor_limit`]).
 pub async fn run(
     listener: TcpListener,
     leptos_options: LeptosOptions,
     relay: Arc<relay::Relay>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    use axum::serve::ListenerExt;
-    // Sync frames are small and latency matters: send each at once rather than letting Nagle's
-    // algorithm hold an ack back until the previous frame is acknowledged.
-    let listener = listener.tap_io(|tcp| {
-        if let Err(e) = tcp.set_nodelay(true) {
-            tracing::debug!("TCP_NODELAY: {e}");
-        }
-    });
-    axum::serve(listener, router(leptos_options, relay).into_make_service())
-        .with_graceful_shutdown(shutdown)
-        .await
+    let limits = gate::GateLimits::for_descriptors(gate::descriptor_limit());
+    let gate = gate::Gate::new(limits, relay.metrics());
+    let router = router(leptos_options, relay);
+    gate::serve(
+        listener,
+        router,
+        gate,
+        shutdown,
+        std::time::Duration::from_secs(10),
+    )
+    .await
 }

@@ -4,27 +4,42 @@
 //! LISTEN/NOTIFY from other relay processes).
 
 use std::collections::HashMap;
+use std::net::{IpAddr, Ipv4Addr};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use app::crypto::DocId;
+use app::sync::relay::Bucket;
 use app::sync::{Blob, ErrorCode, Limits, RelaySession, Request, ServerMsg, Snapshot};
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::State;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
+use axum::Extension;
 use tokio::sync::broadcast;
 
-use crate::store::{Store, StoreError};
+use crate::gate::{Conn, Peer};
+use crate::metrics::{Metrics, Refusal};
+use crate::store::{KeyCheck, Store, StoreError};
 
 /// A connection that sends nothing (not even a ping) for this long is closed.
 const IDLE: Duration = Duration::from_secs(120);
+
+/// A device that takes longer than this to take in one frame isn't reading: it is dropped
+/// rather than left holding what was to be sent to it.
+const SEND_TIMEOUT: Duration = Duration::from_secs(15);
+
+/// Blobs up to this size travel to a network's other connections with the news; larger ones
+/// are read from the store by whoever needs them, so what waits in a network's channel stays
+/// small.
+const INLINE_LIVE: usize = 16 << 10;
 
 /// News for a document's connections.
 #[derive(Clone, Debug)]
 enum Live {
     /// A blob appended through this process.
     Blob(Arc<Blob>),
-    /// The log grew to this seq through another relay process.
+    /// The log grew to this seq (through another relay process, or a blob too large to pass
+    /// around).
     Seq(u64),
     /// The document was deleted.
     Deleted,
@@ -38,6 +53,9 @@ pub struct Relay {
     /// (`COLLOQUY_ALLOWED_ORIGINS`, comma-separated, e.g. `https://colloquy.example`).
     origins: Vec<String>,
     docs: Mutex<HashMap<DocId, broadcast::Sender<Live>>>,
+    /// Per address, the networks it may still create.
+    creations: Mutex<HashMap<IpAddr, Bucket>>,
+    metrics: Arc<Metrics>,
     started: Instant,
 }
 
@@ -54,8 +72,14 @@ impl Relay {
             limits,
             origins,
             docs: Mutex::new(HashMap::new()),
+            creations: Mutex::new(HashMap::new()),
+            metrics: Arc::new(Metrics::default()),
             started: Instant::now(),
         })
+    }
+
+    pub fn metrics(&self) -> Arc<Metrics> {
+        self.metrics.clone()
     }
 
     /// Passes other relay processes' appends on to this process's connections (PostgreSQL).
@@ -81,18 +105,47 @@ impl Relay {
         Ok(())
     }
 
-    fn subscribe(&self, doc: &DocId) -> broadcast::Receiver<Live> {
+    /// Listens to a network's news, unless it has as many devices connected as it may.
+    fn subscribe(&self, doc: &DocId) -> Option<broadcast::Receiver<Live>> {
         let mut docs = self.docs.lock().expect("relay map poisoned");
         docs.retain(|_, sender| sender.receiver_count() > 0);
-        docs.entry(*doc)
-            .or_insert_with(|| broadcast::channel(256).0)
-            .subscribe()
+        let sender = docs
+            .entry(*doc)
+            .or_insert_with(|| broadcast::channel(256).0);
+        (sender.receiver_count() < self.limits.devices_per_network).then(|| sender.subscribe())
     }
 
     fn publish(&self, doc: &DocId, news: Live) {
         let docs = self.docs.lock().expect("relay map poisoned");
         if let Some(sender) = docs.get(doc) {
             let _ = sender.send(news);
+        }
+    }
+
+    /// Whether `ip` may create a network now.
+    fn may_create(&self, ip: IpAddr) -> bool {
+        let now = self.now();
+        let per_hour = u64::from(self.limits.networks_per_hour);
+        let mut creations = self.creations.lock().expect("relay map poisoned");
+        if creations.len() > 100_000 {
+            // Forget addresses whose allowance is whole again.
+            creations.retain(|_, bucket| !bucket.is_full(now));
+        }
+        creations
+            .entry(ip)
+            .or_insert_with(|| Bucket::per_hour(per_hour, now))
+            .has(1, now)
+    }
+
+    fn created(&self, ip: IpAddr) {
+        let now = self.now();
+        if let Some(bucket) = self
+            .creations
+            .lock()
+            .expect("relay map poisoned")
+            .get_mut(&ip)
+        {
+            bucket.take(1, now);
         }
     }
 
@@ -117,25 +170,48 @@ fn origin_allowed(origin: Option<&str>, host: Option<&str>, allowed: &[String]) 
     own || allowed.contains(&origin)
 }
 
+/// `/metrics`, for the machine itself (a scraper on loopback, or through a proxy the
+/// operator configures): counts in Prometheus' text format.
+pub async fn metrics(State(relay): State<Arc<Relay>>, peer: Option<Extension<Peer>>) -> Response {
+    let local = peer.is_none_or(|Extension(Peer(conn))| conn.ip.is_loopback());
+    if !local {
+        return axum::http::StatusCode::NOT_FOUND.into_response();
+    }
+    (
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "text/plain; version=0.0.4",
+        )],
+        relay.metrics.render(),
+    )
+        .into_response()
+}
+
 /// Upgrades `/sync` to a WebSocket with small buffers: an idle connection costs little. Pages
-/// of other sites are refused before the upgrade.
+/// of other sites are refused before the upgrade; until the device has authenticated, its
+/// socket may read only a handshake's worth of bytes.
 pub async fn endpoint(
     State(relay): State<Arc<Relay>>,
+    peer: Option<Extension<Peer>>,
     headers: axum::http::HeaderMap,
     upgrade: WebSocketUpgrade,
 ) -> Response {
-    use axum::response::IntoResponse;
     let header = |name| headers.get(name).and_then(|v| v.to_str().ok());
     if !origin_allowed(
         header(axum::http::header::ORIGIN),
         header(axum::http::header::HOST),
         &relay.origins,
     ) {
+        relay.metrics.refused(Refusal::Origin);
         return (
             axum::http::StatusCode::FORBIDDEN,
             "Pages of other sites can't use this sync server.",
         )
             .into_response();
+    }
+    let conn = peer.map(|Extension(Peer(conn))| conn);
+    if let Some(conn) = &conn {
+        conn.limit_reads(relay.limits.handshake_bytes);
     }
     let max = relay.limits.max_frame;
     upgrade
@@ -144,54 +220,113 @@ pub async fn endpoint(
         // Frames a little over the limit still arrive, so the session can refuse them with
         // its reason; far larger ones close the connection at once.
         .max_message_size(max + max / 4 + 1024)
-        .on_upgrade(move |socket| connection(socket, relay))
+        .on_upgrade(move |socket| connection(socket, relay, conn))
 }
 
-async fn connection(mut socket: WebSocket, relay: Arc<Relay>) {
+/// Counts a sync connection while it lives.
+struct Open(Arc<Metrics>);
+
+impl Open {
+    fn new(metrics: Arc<Metrics>) -> Open {
+        metrics.sync_connection(true);
+        Open(metrics)
+    }
+}
+
+impl Drop for Open {
+    fn drop(&mut self) {
+        self.0.sync_connection(false);
+    }
+}
+
+async fn connection(mut socket: WebSocket, relay: Arc<Relay>, conn: Option<Arc<Conn>>) {
+    let _open = Open::new(relay.metrics.clone());
     let mut nonce = [0u8; 32];
     if getrandom::fill(&mut nonce).is_err() {
         return;
     }
-    let mut session = RelaySession::new(relay.limits, nonce);
+    let ip = conn
+        .as_ref()
+        .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |c| c.ip);
+    let mut session = RelaySession::new(relay.limits, nonce, relay.now());
     let mut live: Option<broadcast::Receiver<Live>> = None;
+    let mut reads_unlimited = false;
     // Until it authenticates, a connection has a fixed time to do so, whatever it sends.
     let handshake_ends =
         tokio::time::Instant::now() + Duration::from_millis(relay.limits.handshake_ms);
     loop {
-        let wait = if session.is_live() {
+        let authenticated = session.is_live();
+        if authenticated && !reads_unlimited {
+            if let Some(conn) = &conn {
+                conn.unlimit_reads();
+            }
+            reads_unlimited = true;
+        }
+        let wait = if authenticated {
             IDLE
         } else {
             handshake_ends.saturating_duration_since(tokio::time::Instant::now())
         };
+        // Past its rate, the connection's next frame waits (its bytes stay in the network's
+        // buffers, and the device slows down); news for it still goes out.
+        let throttle = Duration::from_millis(session.ready_in(relay.now()));
         let step = tokio::select! {
-            frame = tokio::time::timeout(wait, socket.recv()) => match frame {
+            frame = tokio::time::timeout(wait, socket.recv()), if throttle.is_zero() => match frame {
                 Ok(Some(Ok(Message::Binary(frame)))) => {
-                    on_frame(&relay, &mut session, &mut live, &frame).await
+                    on_frame(&relay, ip, &mut session, &mut live, &frame).await
                 }
-                Ok(Some(Ok(Message::Text(_)))) => Step::Close(Some(ServerMsg::Error {
-                    code: ErrorCode::BadFrame,
-                    message: "The relay speaks binary frames only.".into(),
-                })),
+                Ok(Some(Ok(Message::Text(_)))) => {
+                    relay.metrics.refused(Refusal::Frame);
+                    Step::Close(Some(ServerMsg::Error {
+                        code: ErrorCode::BadFrame,
+                        message: "The relay speaks binary frames only.".into(),
+                    }))
+                }
                 Ok(Some(Ok(_))) => Step::Send(Vec::new()),
-                Ok(Some(Err(_)) | None) | Err(_) => Step::Close(None),
+                Ok(Some(Err(_)) | None) => {
+                    if !authenticated {
+                        relay.metrics.refused(Refusal::HandshakeBytes);
+                    }
+                    Step::Close(None)
+                }
+                Err(_) => {
+                    if !authenticated {
+                        relay.metrics.refused(Refusal::Handshake);
+                    }
+                    Step::Close(None)
+                }
             },
+            () = tokio::time::sleep(throttle), if !throttle.is_zero() => Step::Send(Vec::new()),
             news = next_live(&mut live) => on_live(&relay, &mut session, news).await,
         };
         match step {
             Step::Send(messages) => {
                 for msg in messages {
-                    if socket.send(binary(&msg)).await.is_err() {
+                    if !send(&mut socket, &msg, &relay.metrics).await {
                         return;
                     }
                 }
             }
             Step::Close(last) => {
                 if let Some(msg) = last {
-                    let _ = socket.send(binary(&msg)).await;
+                    if !send(&mut socket, &msg, &relay.metrics).await {
+                        return;
+                    }
                 }
-                let _ = socket.send(Message::Close(None)).await;
+                let _ = tokio::time::timeout(SEND_TIMEOUT, socket.send(Message::Close(None))).await;
                 return;
             }
+        }
+    }
+}
+
+/// Sends one frame, giving up on a device that doesn't take it in within [`SEND_TIMEOUT`].
+async fn send(socket: &mut WebSocket, msg: &ServerMsg, metrics: &Metrics) -> bool {
+    match tokio::time::timeout(SEND_TIMEOUT, socket.send(binary(msg))).await {
+        Ok(sent) => sent.is_ok(),
+        Err(_) => {
+            metrics.refused(Refusal::SlowReader);
+            false
         }
     }
 }
@@ -222,7 +357,7 @@ async fn on_live(
     let msg = match news {
         Ok(Live::Blob(blob)) => session.live_blob(&blob),
         Ok(Live::Seq(seq)) => session.live_seq(seq),
-        Ok(Live::Deleted) => Some(ServerMsg::Deleted),
+        Ok(Live::Deleted) => return Step::Close(Some(ServerMsg::Deleted)),
         // Fell behind: tell the device the newest seq; it asks for what it misses.
         Err(broadcast::error::RecvError::Lagged(_)) => match session.doc() {
             Some(doc) => match relay.store.latest(&doc).await {
@@ -236,8 +371,36 @@ async fn on_live(
     Step::Send(msg.into_iter().collect())
 }
 
+fn refuse(relay: &Relay, why: Refusal, code: ErrorCode, message: String) -> Step {
+    relay.metrics.refused(why);
+    Step::Close(Some(ServerMsg::Error { code, message }))
+}
+
+/// The error a push or snapshot gets when the store has no room for it; the connection stays.
+fn no_room(relay: &Relay, e: &StoreError) -> Option<ServerMsg> {
+    let message = match e {
+        StoreError::Quota => {
+            relay.metrics.refused(Refusal::Quota);
+            format!(
+                "Your network has reached the sync server's limit of {} MB; it is still saved on this device.",
+                relay.limits.max_doc_bytes >> 20
+            )
+        }
+        StoreError::Disk => {
+            relay.metrics.refused(Refusal::Disk);
+            "The sync server is out of space; your changes are saved on this device and will sync once it has room.".into()
+        }
+        _ => return None,
+    };
+    Some(ServerMsg::Error {
+        code: ErrorCode::QuotaExceeded,
+        message,
+    })
+}
+
 async fn on_frame(
     relay: &Relay,
+    ip: IpAddr,
     session: &mut RelaySession,
     live: &mut Option<broadcast::Receiver<Live>>,
     frame: &[u8],
@@ -248,24 +411,78 @@ async fn on_frame(
         match request {
             Request::Nothing => return Step::Send(out),
             Request::Reply(msg) => {
+                if matches!(
+                    msg,
+                    ServerMsg::Error {
+                        code: ErrorCode::RateLimited,
+                        ..
+                    }
+                ) {
+                    relay.metrics.refused(Refusal::Rate);
+                }
                 out.push(msg);
                 return Step::Send(out);
             }
-            Request::Refuse(msg) => return Step::Close(Some(msg)),
-            Request::CheckKey { doc, key } => match relay.store.check_key(&doc, &key).await {
-                Ok((matched, latest)) => {
-                    if matched {
-                        // Listen before welcoming: no append can slip between.
-                        *live = Some(relay.subscribe(&doc));
+            Request::Refuse(msg) => {
+                let why = match &msg {
+                    ServerMsg::Error {
+                        code: ErrorCode::Unauthorized,
+                        ..
+                    } => Refusal::Unauthorized,
+                    _ => Refusal::Frame,
+                };
+                relay.metrics.refused(why);
+                return Step::Close(Some(msg));
+            }
+            Request::CheckKey { doc, key } => {
+                let may_create = relay.may_create(ip);
+                let (matched, latest) = match relay.store.check_key(&doc, &key, may_create).await {
+                    Ok(KeyCheck::Matches(latest)) => (true, latest),
+                    Ok(KeyCheck::Created) => {
+                        relay.created(ip);
+                        (true, 0)
                     }
-                    request = session.key_checked(matched, latest);
+                    Ok(KeyCheck::Differs) => (false, 0),
+                    Ok(KeyCheck::Unknown) => {
+                        return refuse(
+                            relay,
+                            Refusal::NewNetworks,
+                            ErrorCode::RateLimited,
+                            format!(
+                                "This address has started {} networks on the sync server in the last hour; try again later.",
+                                relay.limits.networks_per_hour
+                            ),
+                        )
+                    }
+                    Ok(KeyCheck::Deleted) => {
+                        relay.metrics.refused(Refusal::Deleted);
+                        return Step::Close(Some(ServerMsg::Deleted));
+                    }
+                    Err(e) => return internal(e),
+                };
+                if matched {
+                    // Listen before welcoming: no append can slip between.
+                    match relay.subscribe(&doc) {
+                        Some(receiver) => *live = Some(receiver),
+                        None => {
+                            return refuse(
+                                relay,
+                                Refusal::DevicesPerNetwork,
+                                ErrorCode::RateLimited,
+                                format!(
+                                    "{} devices are already syncing this network; close it on one of them and try again.",
+                                    relay.limits.devices_per_network
+                                ),
+                            )
+                        }
+                    }
                 }
-                Err(e) => return internal(e),
-            },
+                request = session.key_checked(matched, latest);
+            }
             Request::Read { doc, since } => {
                 match relay.store.read(&doc, since, &relay.limits).await {
                     Ok(page) => {
-                        out.push(session.page(page));
+                        out.push(session.page(page, relay.now()));
                         return Step::Send(out);
                     }
                     Err(e) => return internal(e),
@@ -276,30 +493,32 @@ async fn on_frame(
                 blob_id,
                 sealed,
             } => {
-                return match relay.store.append(&doc, &blob_id, &sealed, &relay.limits).await {
+                return match relay
+                    .store
+                    .append(&doc, &blob_id, &sealed, &relay.limits)
+                    .await
+                {
                     Ok((seq, fresh)) => {
                         out.push(session.appended(blob_id, seq));
                         if fresh {
-                            relay.publish(
-                                &doc,
+                            let news = if sealed.len() <= INLINE_LIVE {
                                 Live::Blob(Arc::new(Blob {
                                     seq,
                                     blob_id,
                                     sealed,
-                                })),
-                            );
+                                }))
+                            } else {
+                                Live::Seq(seq)
+                            };
+                            relay.publish(&doc, news);
                         }
                         Step::Send(out)
                     }
-                    Err(StoreError::Quota) => Step::Send(vec![ServerMsg::Error {
-                        code: ErrorCode::QuotaExceeded,
-                        message: format!(
-                            "Your network has reached the relay's limit of {} MB; it is still saved on this device.",
-                            relay.limits.max_doc_bytes >> 20
-                        ),
-                    }]),
                     Err(StoreError::Gone) => Step::Close(Some(ServerMsg::Deleted)),
-                    Err(e) => internal(e),
+                    Err(e) => match no_room(relay, &e) {
+                        Some(msg) => Step::Send(vec![msg]),
+                        None => internal(e),
+                    },
                 };
             }
             Request::PutSnapshot {
@@ -313,9 +532,16 @@ async fn on_frame(
                     covers,
                     sealed,
                 };
-                return match relay.store.put_snapshot(&doc, snapshot).await {
+                return match relay
+                    .store
+                    .put_snapshot(&doc, snapshot, &relay.limits)
+                    .await
+                {
                     Ok(_) => Step::Send(vec![ServerMsg::SnapshotStored { covers }]),
-                    Err(e) => internal(e),
+                    Err(e) => match no_room(relay, &e) {
+                        Some(msg) => Step::Send(vec![msg]),
+                        None => internal(e),
+                    },
                 };
             }
             Request::Delete { doc } => {

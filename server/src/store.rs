@@ -9,7 +9,7 @@
 use std::str::FromStr;
 
 use app::crypto::DocId;
-use app::sync::relay::page_limit;
+use app::sync::relay::page_count;
 use app::sync::{Blob, BlobId, Limits, Page, Snapshot};
 use sqlx::postgres::{PgListener, PgPool, PgPoolOptions};
 use sqlx::sqlite::{
@@ -26,6 +26,8 @@ pub enum StoreError {
     Quota,
     #[error("the network's data was deleted from the relay")]
     Gone,
+    #[error("the relay's storage is full")]
+    Disk,
     #[error("the relay's database failed: {0}")]
     Db(#[from] sqlx::Error),
     #[error("the relay's database failed: {0}")]
@@ -71,9 +73,12 @@ CREATE TABLE IF NOT EXISTS snapshots (
     sealed BLOB NOT NULL,
     PRIMARY KEY (doc, covers)
 );
+CREATE TABLE IF NOT EXISTS deleted (
+    doc BLOB PRIMARY KEY
+);
 ";
 
-const POSTGRES_SCHEMA: [&str; 3] = [
+const POSTGRES_SCHEMA: [&str; 4] = [
     "CREATE TABLE IF NOT EXISTS docs (
         doc BYTEA PRIMARY KEY,
         key BYTEA NOT NULL,
@@ -95,6 +100,7 @@ const POSTGRES_SCHEMA: [&str; 3] = [
         sealed BYTEA NOT NULL,
         PRIMARY KEY (doc, covers)
     )",
+    "CREATE TABLE IF NOT EXISTS deleted (doc BYTEA PRIMARY KEY)",
 ];
 
 /// The size SQLite cuts its write-ahead log back to once a checkpoint has emptied it. Under
@@ -108,9 +114,13 @@ const WAL_LIMIT: u64 = 64 << 20;
 /// - writers never checkpoint (that would stall every push behind an fsync); a background task
 ///   does, without blocking them;
 /// - statement journals (undo for one statement alone) in memory: in a temporary file, every
-///   page a statement touches would cost a write call.
-const TUNING: [(&str, &str); 4] = [
+///   page a statement touches would cost a write call;
+/// - what is deleted is overwritten (a deleted network's ciphertext doesn't linger in free
+///   pages).
+const TUNING: [(&str, &str); 5] = [
     ("cache_size", "-32768"),
+    // Deleted rows are overwritten with zeros, not left in free pages.
+    ("secure_delete", "ON"),
     ("mmap_size", "268435456"),
     ("wal_autocheckpoint", "0"),
     ("temp_store", "memory"),
@@ -119,14 +129,53 @@ const TUNING: [(&str, &str); 4] = [
 /// How long a connection waits for another one's write lock.
 const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
+/// How much the relay may store in all (SQLite: the writer refuses pushes and snapshots past
+/// it, before the disk is full).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Budget {
+    /// Bytes of blobs and snapshots across every network; None for no cap but the disk's.
+    pub stored: Option<u64>,
+    /// Free space the disk keeps, whatever the cap.
+    pub free: u64,
+}
+
+impl Default for Budget {
+    fn default() -> Budget {
+        Budget {
+            stored: None,
+            free: 256 << 20,
+        }
+    }
+}
+
+/// What a key check found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KeyCheck {
+    /// The network's key: the log's latest seq.
+    Matches(u64),
+    /// The network was first synced with another key.
+    Differs,
+    /// A new network, stored now with this key.
+    Created,
+    /// A new network, not created (it wasn't allowed to be).
+    Unknown,
+    /// The network was deleted: it can't be synced again under this id.
+    Deleted,
+}
+
 impl Store {
     /// Opens (and creates, if needed) the database at `url`.
     pub async fn open(url: &str) -> Result<Store, StoreError> {
         Store::open_with(url, WAL_LIMIT).await
     }
 
+    /// Opens as [`Store::open`] does, with a budget for what it stores.
+    pub async fn open_with_budget(url: &str, budget: Budget) -> Result<Store, StoreError> {
+        Store::open_gated(url, WAL_LIMIT, None, budget).await
+    }
+
     async fn open_with(url: &str, wal_limit: u64) -> Result<Store, StoreError> {
-        Store::open_gated(url, wal_limit, None).await
+        Store::open_gated(url, wal_limit, None, Budget::default()).await
     }
 
     /// Opens as [`Store::open`] does; with a gate, the SQLite writer asks it before every
@@ -135,6 +184,7 @@ impl Store {
         url: &str,
         wal_limit: u64,
         gate: Option<CommitGate>,
+        budget: Budget,
     ) -> Result<Store, StoreError> {
         if url.starts_with("sqlite:") {
             let mut options = SqliteConnectOptions::from_str(url)?
@@ -150,7 +200,7 @@ impl Store {
             }
             // The writer creates the file and the schema before any reader opens it.
             let (writes, queue) = tokio::sync::mpsc::channel(4096);
-            spawn_writer(options.get_filename(), wal_limit, queue, gate)?;
+            spawn_writer(options.get_filename(), wal_limit, queue, gate, budget)?;
             let readers = SqlitePoolOptions::new()
                 .max_connections(4)
                 .connect_with(options.clone().read_only(true))
@@ -198,30 +248,62 @@ impl Store {
         }
     }
 
-    /// Whether `key` is the network's key, storing it if the network is new; and its latest
-    /// sequence number.
-    pub async fn check_key(&self, doc: &DocId, key: &[u8; 32]) -> Result<(bool, u64), StoreError> {
+    /// Whether `key` is the network's key; a new network is stored with it when `may_create`
+    /// (never one that was deleted).
+    pub async fn check_key(
+        &self,
+        doc: &DocId,
+        key: &[u8; 32],
+        may_create: bool,
+    ) -> Result<KeyCheck, StoreError> {
         match self {
             Store::Sqlite { writes, .. } => {
-                match write(writes, *doc, Write::CheckKey(*key)).await? {
-                    Done::Key(matches, latest) => Ok((matches, latest)),
+                match write(
+                    writes,
+                    *doc,
+                    Write::CheckKey {
+                        key: *key,
+                        may_create,
+                    },
+                )
+                .await?
+                {
+                    Done::Key(check) => Ok(check),
                     other => unreachable!("a key check answered {other:?}"),
                 }
             }
             Store::Postgres(pool) => {
-                sqlx::query(
-                    "INSERT INTO docs (doc, key) VALUES ($1, $2) ON CONFLICT (doc) DO NOTHING",
-                )
-                .bind(&doc.0[..])
-                .bind(&key[..])
-                .execute(pool)
-                .await?;
-                let (stored, latest) = sqlx::query("SELECT key, latest FROM docs WHERE doc = $1")
+                let mut tx = pool.begin().await?;
+                let deleted = sqlx::query("SELECT 1 FROM deleted WHERE doc = $1")
                     .bind(&doc.0[..])
-                    .fetch_one(pool)
-                    .await
-                    .map(|r| (r.get::<Vec<u8>, _>(0), r.get::<i64, _>(1)))?;
-                Ok((stored == key, latest as u64))
+                    .fetch_optional(&mut *tx)
+                    .await?
+                    .is_some();
+                if deleted {
+                    return Ok(KeyCheck::Deleted);
+                }
+                let created = may_create
+                    && sqlx::query(
+                        "INSERT INTO docs (doc, key) VALUES ($1, $2) ON CONFLICT (doc) DO NOTHING",
+                    )
+                    .bind(&doc.0[..])
+                    .bind(&key[..])
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected()
+                        == 1;
+                let stored = sqlx::query("SELECT key, latest FROM docs WHERE doc = $1")
+                    .bind(&doc.0[..])
+                    .fetch_optional(&mut *tx)
+                    .await?
+                    .map(|r| (r.get::<Vec<u8>, _>(0), r.get::<i64, _>(1)));
+                tx.commit().await?;
+                Ok(match stored {
+                    None => KeyCheck::Unknown,
+                    Some(_) if created => KeyCheck::Created,
+                    Some((stored, latest)) if stored == key => KeyCheck::Matches(latest as u64),
+                    Some(_) => KeyCheck::Differs,
+                })
             }
         }
     }
@@ -276,15 +358,36 @@ impl Store {
             None
         };
         let start = snapshot.as_ref().map_or(since, |s| s.covers.max(since));
+        // The page is bounded by bytes before any blob is read: first the sizes, then only the
+        // blobs that fit.
         let limit = limits.page_blobs as i64 + 1;
-        let rows = match self {
+        let sizes: Vec<i64> = match self {
+            Store::Sqlite { readers, .. } => sqlx::query_scalar(
+                "SELECT LENGTH(sealed) FROM blobs WHERE doc = ? AND seq > ? ORDER BY seq LIMIT ?",
+            )
+            .bind(&doc.0[..])
+            .bind(start as i64)
+            .bind(limit)
+            .fetch_all(readers)
+            .await?,
+            Store::Postgres(pool) => sqlx::query_scalar(
+                "SELECT LENGTH(sealed)::BIGINT FROM blobs WHERE doc = $1 AND seq > $2 ORDER BY seq LIMIT $3",
+            )
+            .bind(&doc.0[..])
+            .bind(start as i64)
+            .bind(limit)
+            .fetch_all(pool)
+            .await?,
+        };
+        let (count, more) = page_count(limits, sizes.iter().map(|&n| n.max(0) as usize));
+        let blobs = match self {
             Store::Sqlite { readers, .. } => {
                 sqlx::query(
                     "SELECT seq, blob_id, sealed FROM blobs WHERE doc = ? AND seq > ? ORDER BY seq LIMIT ?",
                 )
                 .bind(&doc.0[..])
                 .bind(start as i64)
-                .bind(limit)
+                .bind(count as i64)
                 .fetch_all(readers)
                 .await?
                 .into_iter()
@@ -296,14 +399,13 @@ impl Store {
             )
             .bind(&doc.0[..])
             .bind(start as i64)
-            .bind(limit)
+            .bind(count as i64)
             .fetch_all(pool)
             .await?
             .into_iter()
             .map(blob_row)
             .collect(),
         };
-        let (blobs, more) = page_limit(limits, rows.into_iter());
         Ok(Page {
             snapshot,
             blobs,
@@ -390,13 +492,20 @@ impl Store {
     }
 
     /// Stores a snapshot covering the log up to `covers`; once stored, drops the blobs the
-    /// previous snapshot covers and any older snapshot, so two generations remain.
-    pub async fn put_snapshot(&self, doc: &DocId, snapshot: Snapshot) -> Result<bool, StoreError> {
+    /// previous snapshot covers and any older snapshot, so two generations remain. A snapshot
+    /// counts in the network's quota: refused (`Quota`) when what remains would be over it.
+    pub async fn put_snapshot(
+        &self,
+        doc: &DocId,
+        snapshot: Snapshot,
+        limits: &Limits,
+    ) -> Result<bool, StoreError> {
         let covers = snapshot.covers as i64;
         let size = snapshot.sealed.len() as i64;
+        let max = limits.max_doc_bytes as i64;
         match self {
             Store::Sqlite { writes, .. } => {
-                match write(writes, *doc, Write::Snapshot(snapshot)).await? {
+                match write(writes, *doc, Write::Snapshot { snapshot, max }).await? {
                     Done::Snapshot(stored) => Ok(stored),
                     other => unreachable!("a snapshot answered {other:?}"),
                 }
@@ -460,19 +569,30 @@ impl Store {
                         .execute(&mut *tx)
                         .await?;
                 }
-                sqlx::query("UPDATE docs SET bytes = bytes + $1 - $2 WHERE doc = $3")
-                    .bind(size)
-                    .bind(freed)
-                    .bind(&doc.0[..])
-                    .execute(&mut *tx)
-                    .await?;
+                let within = sqlx::query(
+                    "UPDATE docs SET bytes = bytes + $1 - $2 WHERE doc = $3 AND bytes + $1 - $2 <= $4",
+                )
+                .bind(size)
+                .bind(freed)
+                .bind(&doc.0[..])
+                .bind(max)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected()
+                    == 1;
+                if !within {
+                    tx.rollback().await?;
+                    return Err(StoreError::Quota);
+                }
                 tx.commit().await?;
                 Ok(true)
             }
         }
     }
 
-    /// Removes everything the relay holds for the network, its key included.
+    /// Removes everything the relay holds for the network, its key included, and keeps a
+    /// tombstone so that it is never created again under its id. SQLite overwrites what was
+    /// deleted and empties its write-ahead log.
     pub async fn delete(&self, doc: &DocId) -> Result<(), StoreError> {
         match self {
             Store::Sqlite { writes, .. } => {
@@ -484,6 +604,7 @@ impl Store {
                     "DELETE FROM blobs WHERE doc = $1",
                     "DELETE FROM snapshots WHERE doc = $1",
                     "DELETE FROM docs WHERE doc = $1",
+                    "INSERT INTO deleted (doc) VALUES ($1) ON CONFLICT (doc) DO NOTHING",
                 ] {
                     sqlx::query(statement)
                         .bind(&doc.0[..])
@@ -523,22 +644,27 @@ pub struct WriteJob {
 
 #[derive(Debug)]
 enum Write {
-    /// Store the network's key if it is new.
-    CheckKey([u8; 32]),
+    /// Store the network's key if it is new (and may be created).
+    CheckKey {
+        key: [u8; 32],
+        may_create: bool,
+    },
     Append {
         blob_id: BlobId,
         sealed: Vec<u8>,
         max: i64,
     },
-    Snapshot(Snapshot),
+    Snapshot {
+        snapshot: Snapshot,
+        max: i64,
+    },
     Delete,
 }
 
 /// What a write came to.
 #[derive(Debug)]
 enum Done {
-    /// Whether the key matches the stored one, and the latest seq.
-    Key(bool, u64),
+    Key(KeyCheck),
     /// The blob's seq, and whether it was new.
     Appended(u64, bool),
     /// Whether the snapshot was stored (not when the log is behind it or one as new is there).
@@ -580,6 +706,7 @@ fn spawn_writer(
     wal_limit: u64,
     mut queue: tokio::sync::mpsc::Receiver<WriteJob>,
     mut gate: Option<CommitGate>,
+    budget: Budget,
 ) -> Result<(), StoreError> {
     let conn = rusqlite::Connection::open(path)?;
     conn.busy_timeout(BUSY_TIMEOUT)?;
@@ -592,6 +719,12 @@ fn spawn_writer(
     }
     conn.execute_batch(&settings)?;
     conn.execute_batch(SQLITE_SCHEMA)?;
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."))
+        .to_owned();
+    let mut stored = stored_bytes(&conn)?;
     std::thread::Builder::new()
         .name("relay-writer".into())
         .spawn(move || {
@@ -605,10 +738,28 @@ fn spawn_writer(
                         Err(_) => break,
                     }
                 }
-                match write_batch(&mut conn, &batch, gate.as_mut()) {
-                    Ok(results) => {
+                // Room for this batch: within the budget, and leaving the disk its free space.
+                let free = free_bytes(&dir).saturating_sub(budget.free);
+                let left = budget
+                    .stored
+                    .map_or(free, |cap| cap.saturating_sub(stored).min(free));
+                let mut room = Room {
+                    left: i64::try_from(left).unwrap_or(i64::MAX),
+                    added: 0,
+                };
+                match write_batch(&mut conn, &batch, gate.as_mut(), &mut room) {
+                    Ok((results, recount)) => {
                         for (job, result) in batch.drain(..).zip(results) {
                             let _ = job.reply.send(result);
+                        }
+                        stored = stored.saturating_add_signed(room.added);
+                        if recount {
+                            // A deleted network's pages are overwritten; its frames must leave
+                            // the write-ahead log too.
+                            if let Err(e) = conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)") {
+                                tracing::warn!("relay checkpoint after a deletion: {e}");
+                            }
+                            stored = stored_bytes(&conn).unwrap_or(stored);
                         }
                     }
                     Err(e) => {
@@ -624,16 +775,59 @@ fn spawn_writer(
     Ok(())
 }
 
-/// Writes one batch in one transaction, in the order the writes came.
+/// Bytes of blobs and snapshots the relay holds, across every network.
+fn stored_bytes(conn: &rusqlite::Connection) -> Result<u64, rusqlite::Error> {
+    conn.query_row("SELECT COALESCE(SUM(bytes), 0) FROM docs", [], |r| {
+        r.get::<_, i64>(0)
+    })
+    .map(|n| n.max(0) as u64)
+}
+
+/// Free space on the disk holding `dir` for an unprivileged writer (none when unknown).
+fn free_bytes(dir: &std::path::Path) -> u64 {
+    use std::os::unix::ffi::OsStrExt;
+    let Ok(path) = std::ffi::CString::new(dir.as_os_str().as_bytes()) else {
+        return 0;
+    };
+    // SAFETY: statvfs reads the path and writes only the struct given.
+    let mut stats: libc::statvfs = unsafe { std::mem::zeroed() };
+    if unsafe { libc::statvfs(path.as_ptr(), &mut stats) } != 0 {
+        return 0;
+    }
+    u64::from(stats.f_bavail).saturating_mul(u64::from(stats.f_frsize))
+}
+
+/// What a batch may still add to the store, and what it added.
+struct Room {
+    left: i64,
+    added: i64,
+}
+
+impl Room {
+    /// Takes `size` bytes of room, or says there is none.
+    fn take(&mut self, size: i64) -> bool {
+        if size > self.left {
+            return false;
+        }
+        self.left -= size;
+        self.added += size;
+        true
+    }
+}
+
+/// Writes one batch in one transaction, in the order the writes came. Also says whether the
+/// stored total must be counted again (a snapshot or a deletion freed bytes).
 fn write_batch(
     conn: &mut rusqlite::Connection,
     batch: &[WriteJob],
     gate: Option<&mut CommitGate>,
-) -> Result<Vec<Result<Done, StoreError>>, rusqlite::Error> {
+    room: &mut Room,
+) -> Result<(Vec<Result<Done, StoreError>>, bool), rusqlite::Error> {
     // Immediate: the write lock from the start, so the counters read are the ones written.
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     let mut appends = Appends::default();
     let mut results = Vec::with_capacity(batch.len());
+    let mut recount = false;
     for job in batch {
         let doc = &job.doc.0[..];
         // The other writes read and write the counters and the log themselves.
@@ -645,14 +839,22 @@ fn write_batch(
                 blob_id,
                 sealed,
                 max,
-            } => appends.append(&tx, job.doc, blob_id, sealed, *max)?,
-            Write::CheckKey(key) => Ok(check_key(&tx, doc, key)?),
-            Write::Snapshot(snapshot) => Ok(put_snapshot(&tx, doc, snapshot)?),
+            } => appends.append(&tx, job.doc, blob_id, sealed, *max, room)?,
+            Write::CheckKey { key, may_create } => Ok(check_key(&tx, doc, key, *may_create)?),
+            Write::Snapshot { snapshot, max } => {
+                recount = true;
+                put_snapshot(&tx, doc, snapshot, *max, room)?
+            }
             Write::Delete => {
+                recount = true;
                 for table in ["blobs", "snapshots", "docs"] {
                     tx.prepare_cached(&format!("DELETE FROM {table} WHERE doc = ?1"))?
                         .execute([doc])?;
                 }
+                tx.prepare_cached(
+                    "INSERT INTO deleted (doc) VALUES (?1) ON CONFLICT (doc) DO NOTHING",
+                )?
+                .execute([doc])?;
                 Ok(Done::Deleted)
             }
         });
@@ -668,7 +870,7 @@ fn write_batch(
         }
     }
     tx.commit()?;
-    Ok(results)
+    Ok((results, recount))
 }
 
 /// What a batch's appends keep in memory until they are settled: per network its counters as
@@ -690,6 +892,7 @@ impl Appends {
         blob_id: &BlobId,
         sealed: &[u8],
         max: i64,
+        room: &mut Room,
     ) -> Result<Result<Done, StoreError>, rusqlite::Error> {
         use rusqlite::OptionalExtension;
         let key = (doc, *blob_id);
@@ -719,6 +922,9 @@ impl Appends {
         if *bytes + size > max {
             return Ok(Err(StoreError::Quota));
         }
+        if !room.take(size) {
+            return Ok(Err(StoreError::Disk));
+        }
         *latest += 1;
         *bytes += size;
         tx.prepare_cached("INSERT INTO blobs (doc, seq, blob_id, sealed) VALUES (?1, ?2, ?3, ?4)")?
@@ -745,15 +951,36 @@ fn check_key(
     tx: &rusqlite::Transaction<'_>,
     doc: &[u8],
     key: &[u8; 32],
+    may_create: bool,
 ) -> Result<Done, rusqlite::Error> {
-    tx.prepare_cached("INSERT INTO docs (doc, key) VALUES (?1, ?2) ON CONFLICT (doc) DO NOTHING")?
-        .execute((doc, &key[..]))?;
-    let (stored, latest) = tx
+    use rusqlite::OptionalExtension;
+    let deleted = tx
+        .prepare_cached("SELECT 1 FROM deleted WHERE doc = ?1")?
+        .query_row([doc], |_| Ok(()))
+        .optional()?
+        .is_some();
+    if deleted {
+        return Ok(Done::Key(KeyCheck::Deleted));
+    }
+    let created = may_create
+        && tx
+            .prepare_cached(
+                "INSERT INTO docs (doc, key) VALUES (?1, ?2) ON CONFLICT (doc) DO NOTHING",
+            )?
+            .execute((doc, &key[..]))?
+            == 1;
+    let stored = tx
         .prepare_cached("SELECT key, latest FROM docs WHERE doc = ?1")?
         .query_row([doc], |r| {
             Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, i64>(1)?))
-        })?;
-    Ok(Done::Key(stored == key, latest as u64))
+        })
+        .optional()?;
+    Ok(Done::Key(match stored {
+        None => KeyCheck::Unknown,
+        Some(_) if created => KeyCheck::Created,
+        Some((stored, latest)) if stored == key => KeyCheck::Matches(latest as u64),
+        Some(_) => KeyCheck::Differs,
+    }))
 }
 
 /// Stores a snapshot unless the log is behind it or one as new is there; then drops what the
@@ -762,49 +989,58 @@ fn put_snapshot(
     tx: &rusqlite::Transaction<'_>,
     doc: &[u8],
     snapshot: &Snapshot,
-) -> Result<Done, rusqlite::Error> {
+    max: i64,
+    room: &mut Room,
+) -> Result<Result<Done, StoreError>, rusqlite::Error> {
     use rusqlite::OptionalExtension;
     let covers = snapshot.covers as i64;
-    let fits = tx
+    let bytes = tx
         .prepare_cached(
-            "SELECT 1 FROM docs WHERE doc = ?1 AND latest >= ?2 \
+            "SELECT bytes FROM docs WHERE doc = ?1 AND latest >= ?2 \
              AND NOT EXISTS (SELECT 1 FROM snapshots WHERE doc = ?1 AND covers >= ?2)",
         )?
-        .query_row((doc, covers), |_| Ok(()))
-        .optional()?
-        .is_some();
-    if !fits {
-        return Ok(Done::Snapshot(false));
+        .query_row((doc, covers), |r| r.get::<_, i64>(0))
+        .optional()?;
+    let Some(bytes) = bytes else {
+        return Ok(Ok(Done::Snapshot(false)));
+    };
+    // The newest snapshot there now becomes the older generation: what it covers can go.
+    let previous: Option<i64> = tx
+        .prepare_cached("SELECT MAX(covers) FROM snapshots WHERE doc = ?1")?
+        .query_row([doc], |r| r.get(0))?;
+    let size = snapshot.sealed.len() as i64;
+    let mut freed = 0i64;
+    if let Some(previous) = previous {
+        for sum in [
+            "SELECT COALESCE(SUM(LENGTH(sealed)), 0) FROM blobs WHERE doc = ?1 AND seq <= ?2",
+            "SELECT COALESCE(SUM(LENGTH(sealed)), 0) FROM snapshots WHERE doc = ?1 AND covers < ?2",
+        ] {
+            freed += tx
+                .prepare_cached(sum)?
+                .query_row((doc, previous), |r| r.get::<_, i64>(0))?;
+        }
+    }
+    if bytes + size - freed > max {
+        return Ok(Err(StoreError::Quota));
+    }
+    if !room.take(size) {
+        return Ok(Err(StoreError::Disk));
     }
     tx.prepare_cached(
         "INSERT INTO snapshots (doc, covers, blob_id, sealed) VALUES (?1, ?2, ?3, ?4)",
     )?
     .execute((doc, covers, &snapshot.blob_id[..], &snapshot.sealed[..]))?;
-    // The previous snapshot is now the older generation: what it covers can go.
-    let previous: Option<i64> = tx
-        .prepare_cached("SELECT MAX(covers) FROM snapshots WHERE doc = ?1 AND covers < ?2")?
-        .query_row((doc, covers), |r| r.get(0))?;
-    let mut freed = 0i64;
     if let Some(previous) = previous {
-        for (sum, delete) in [
-            (
-                "SELECT COALESCE(SUM(LENGTH(sealed)), 0) FROM blobs WHERE doc = ?1 AND seq <= ?2",
-                "DELETE FROM blobs WHERE doc = ?1 AND seq <= ?2",
-            ),
-            (
-                "SELECT COALESCE(SUM(LENGTH(sealed)), 0) FROM snapshots WHERE doc = ?1 AND covers < ?2",
-                "DELETE FROM snapshots WHERE doc = ?1 AND covers < ?2",
-            ),
+        for delete in [
+            "DELETE FROM blobs WHERE doc = ?1 AND seq <= ?2",
+            "DELETE FROM snapshots WHERE doc = ?1 AND covers < ?2",
         ] {
-            freed += tx
-                .prepare_cached(sum)?
-                .query_row((doc, previous), |r| r.get::<_, i64>(0))?;
             tx.prepare_cached(delete)?.execute((doc, previous))?;
         }
     }
     tx.prepare_cached("UPDATE docs SET bytes = bytes + ?2 - ?3 WHERE doc = ?1")?
-        .execute((doc, snapshot.sealed.len() as i64, freed))?;
-    Ok(Done::Snapshot(true))
+        .execute((doc, size, freed))?;
+    Ok(Ok(Done::Snapshot(true)))
 }
 
 /// A blob id's seq in its network's log: one search of the `(doc, blob_id)` index.
@@ -877,7 +1113,10 @@ mod tests {
         let limit = 256 << 10;
         let (dir, store) = scratch_store("wal", limit).await;
         let doc = DocId([7; 32]);
-        assert!(store.check_key(&doc, &[1; 32]).await.unwrap().0);
+        assert_eq!(
+            store.check_key(&doc, &[1; 32], true).await.unwrap(),
+            KeyCheck::Created
+        );
         let limits = Limits::default();
         let wal = dir.join("relay.sqlite3-wal");
         let wal_size = || std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0);
@@ -928,7 +1167,7 @@ mod tests {
             reached.send(()).unwrap();
             decision.recv().unwrap_or(false)
         });
-        let store = Store::open_gated(&url, WAL_LIMIT, Some(gate))
+        let store = Store::open_gated(&url, WAL_LIMIT, Some(gate), Budget::default())
             .await
             .unwrap();
         let Store::Sqlite { readers, writes } = &store else {
@@ -954,11 +1193,17 @@ mod tests {
         };
 
         // The network's key: let its commit through.
-        let (key, answer) = job(Write::CheckKey([1; 32]));
+        let (key, answer) = job(Write::CheckKey {
+            key: [1; 32],
+            may_create: true,
+        });
         writes.send(key).await.unwrap();
         wait_at_gate();
         open_gate.send(true).unwrap();
-        assert!(matches!(answer.await.unwrap(), Ok(Done::Key(true, 0))));
+        assert!(matches!(
+            answer.await.unwrap(),
+            Ok(Done::Key(KeyCheck::Created))
+        ));
 
         // A push, held at its commit: no answer yet.
         let (job, mut answer) = push(1);
@@ -1000,8 +1245,8 @@ mod tests {
     async fn the_writer_numbers_each_blob_once() {
         let (dir, store) = scratch_store("seq", WAL_LIMIT).await;
         let (a, b) = (DocId([1; 32]), DocId([2; 32]));
-        store.check_key(&a, &[1; 32]).await.unwrap();
-        store.check_key(&b, &[2; 32]).await.unwrap();
+        store.check_key(&a, &[1; 32], true).await.unwrap();
+        store.check_key(&b, &[2; 32], true).await.unwrap();
         let limits = Limits {
             max_doc_bytes: 100 * 64,
             ..Limits::default()
@@ -1086,7 +1331,10 @@ mod tests {
                 .await
                 .unwrap()
         };
-        assert_eq!(store.check_key(&doc, &[9; 32]).await.unwrap(), (true, 0));
+        assert_eq!(
+            store.check_key(&doc, &[9; 32], true).await.unwrap(),
+            KeyCheck::Created
+        );
         // A key check queued behind three pushes sees them.
         let first: Vec<(BlobId, Vec<u8>)> = (1..=3u8).map(|i| (id(i), vec![i; 64])).collect();
         let (early, checked) = futures_util::join!(
@@ -1095,20 +1343,24 @@ mod tests {
                     .iter()
                     .map(|(blob, sealed)| store.append(&doc, blob, sealed, &limits))
             ),
-            store.check_key(&doc, &[9; 32]),
+            store.check_key(&doc, &[9; 32], true),
         );
         assert!(early.iter().all(|a| a.is_ok()), "{early:?}");
-        assert_eq!(checked.unwrap(), (true, 3));
+        assert_eq!(checked.unwrap(), KeyCheck::Matches(3));
         for i in 4..=10u8 {
             store.append(&doc, &id(i), &[i; 64], &limits).await.unwrap();
         }
         let (eleventh, thirteenth) = (id(11), id(13));
         let wrong = futures_util::join!(
             store.append(&doc, &eleventh, &[11; 64], &limits),
-            store.check_key(&doc, &[8; 32]),
+            store.check_key(&doc, &[8; 32], true),
         );
         assert_eq!(wrong.0.unwrap(), (11, true));
-        assert_eq!(wrong.1.unwrap(), (false, 11), "another key is refused");
+        assert_eq!(
+            wrong.1.unwrap(),
+            KeyCheck::Differs,
+            "another key is refused"
+        );
         assert_eq!(bytes().await, 11 * 64);
 
         let snapshot = |covers: u64| Snapshot {
@@ -1116,18 +1368,30 @@ mod tests {
             covers,
             sealed: vec![0; 100],
         };
-        assert!(store.put_snapshot(&doc, snapshot(5)).await.unwrap());
+        assert!(store
+            .put_snapshot(&doc, snapshot(5), &limits)
+            .await
+            .unwrap());
         assert!(
-            !store.put_snapshot(&doc, snapshot(5)).await.unwrap(),
+            !store
+                .put_snapshot(&doc, snapshot(5), &limits)
+                .await
+                .unwrap(),
             "not newer"
         );
         assert!(
-            !store.put_snapshot(&doc, snapshot(20)).await.unwrap(),
+            !store
+                .put_snapshot(&doc, snapshot(20), &limits)
+                .await
+                .unwrap(),
             "past the log"
         );
         assert_eq!(bytes().await, 11 * 64 + 100);
         // The second snapshot makes the first the older generation: blobs 1–5 go.
-        assert!(store.put_snapshot(&doc, snapshot(8)).await.unwrap());
+        assert!(store
+            .put_snapshot(&doc, snapshot(8), &limits)
+            .await
+            .unwrap());
         let first_kept: i64 = sqlx::query_scalar("SELECT MIN(seq) FROM blobs WHERE doc = ?")
             .bind(&doc.0[..])
             .fetch_one(readers)

@@ -6,7 +6,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use super::protocol::{Blob, BlobId, ErrorCode, Snapshot};
-use super::relay::{page_limit, Limits, Page};
+use super::relay::{page_count, Limits, Page};
 use crate::crypto::DocId;
 
 #[derive(Default)]
@@ -46,8 +46,9 @@ impl MemoryLog {
             .then(|| log.snapshots.last().cloned())
             .flatten();
         let start = snapshot.as_ref().map_or(since, |s| s.covers.max(since));
-        let (blobs, more) =
-            page_limit(limits, log.blobs.range(start + 1..).map(|(_, b)| b.clone()));
+        let after = || log.blobs.range(start + 1..).map(|(_, b)| b);
+        let (count, more) = page_count(limits, after().map(|b| b.sealed.len()));
+        let blobs = after().take(count).cloned().collect();
         Page {
             snapshot,
             blobs,

@@ -23,6 +23,19 @@ pub struct Limits {
     pub max_doc_bytes: u64,
     /// How long a connection has to authenticate, in milliseconds; pings don't extend it.
     pub handshake_ms: u64,
+    /// Bytes a connection may send before it has authenticated (a handshake takes a few
+    /// hundred).
+    pub handshake_bytes: u64,
+    /// Frames of any kind read per second on one connection, on average; twice as many may
+    /// come at once. Past that the relay reads no more until the rate allows.
+    pub frames_per_second: u32,
+    /// Bytes of catch-up read per second for one connection, on average; four pages may be
+    /// read at once.
+    pub read_bytes_per_second: u64,
+    /// Devices connected to one network at once.
+    pub devices_per_network: usize,
+    /// New networks one address may create per hour (as many at once).
+    pub networks_per_hour: u32,
 }
 
 impl Default for Limits {
@@ -34,6 +47,11 @@ impl Default for Limits {
             pushes_per_second: 100,
             max_doc_bytes: 64 << 20,
             handshake_ms: 10_000,
+            handshake_bytes: 16 << 10,
+            frames_per_second: 200,
+            read_bytes_per_second: 4 << 20,
+            devices_per_network: 32,
+            networks_per_hour: 20,
         }
     }
 }
@@ -87,11 +105,88 @@ enum Phase {
     Live { doc: DocId },
 }
 
+/// A token bucket: refilled at `per` tokens every `every_ms` milliseconds up to `capacity`;
+/// taking more than is there leaves a debt that must be refilled before the bucket may be
+/// used again.
+#[derive(Clone, Copy, Debug)]
+pub struct Bucket {
+    capacity: u64,
+    per: u64,
+    every_ms: u64,
+    /// Tokens times `every_ms`, so that each millisecond adds `per` exactly.
+    level: i128,
+    at: i64,
+}
+
+impl Bucket {
+    /// A full bucket at `now` (milliseconds) of `per` tokens a second.
+    pub fn per_second(capacity: u64, per: u64, now: i64) -> Bucket {
+        Bucket::new(capacity, per, 1_000, now)
+    }
+
+    /// A full bucket at `now` of `n` tokens an hour, as many at once.
+    pub fn per_hour(n: u64, now: i64) -> Bucket {
+        Bucket::new(n, n, 3_600_000, now)
+    }
+
+    fn new(capacity: u64, per: u64, every_ms: u64, now: i64) -> Bucket {
+        Bucket {
+            capacity,
+            per: per.max(1),
+            every_ms,
+            level: i128::from(capacity) * i128::from(every_ms),
+            at: now,
+        }
+    }
+
+    fn units(&self, tokens: u64) -> i128 {
+        i128::from(tokens) * i128::from(self.every_ms)
+    }
+
+    fn refill(&mut self, now: i64) {
+        let elapsed = now.saturating_sub(self.at).max(0);
+        self.at = self.at.max(now);
+        let full = self.units(self.capacity);
+        self.level = (self.level + i128::from(elapsed) * i128::from(self.per)).min(full);
+    }
+
+    /// Takes `n` tokens, into debt if need be.
+    pub fn take(&mut self, n: u64, now: i64) {
+        self.refill(now);
+        self.level -= self.units(n);
+    }
+
+    /// Whether `n` tokens are there.
+    pub fn has(&mut self, n: u64, now: i64) -> bool {
+        self.refill(now);
+        self.level >= self.units(n)
+    }
+
+    /// Whether the bucket is full again.
+    pub fn is_full(&mut self, now: i64) -> bool {
+        self.has(self.capacity, now)
+    }
+
+    /// Milliseconds until the bucket is out of debt.
+    pub fn wait_ms(&mut self, now: i64) -> u64 {
+        self.refill(now);
+        if self.level >= 0 {
+            0
+        } else {
+            u64::try_from((-self.level).div_euclid(i128::from(self.per)) + 1).unwrap_or(u64::MAX)
+        }
+    }
+}
+
 /// One device connection at the relay.
 pub struct RelaySession {
     phase: Phase,
     limits: Limits,
     nonce: [u8; 32],
+    /// Every frame takes a token.
+    frames: Bucket,
+    /// Catch-up pages take their bytes.
+    reads: Bucket,
     window_start: i64,
     pushes_in_window: u32,
     /// The device has every blob up to this one (sent, or its own).
@@ -100,12 +195,20 @@ pub struct RelaySession {
 }
 
 impl RelaySession {
-    /// A new connection; `nonce` is the challenge, fresh random bytes from the shell.
-    pub fn new(limits: Limits, nonce: [u8; 32]) -> RelaySession {
+    /// A new connection at `now` (milliseconds); `nonce` is the challenge, fresh random bytes
+    /// from the shell.
+    pub fn new(limits: Limits, nonce: [u8; 32], now: i64) -> RelaySession {
+        let frames = u64::from(limits.frames_per_second);
         RelaySession {
             phase: Phase::AwaitHello,
             limits,
             nonce,
+            frames: Bucket::per_second(2 * frames, frames, now),
+            reads: Bucket::per_second(
+                4 * limits.page_bytes as u64,
+                limits.read_bytes_per_second,
+                now,
+            ),
             window_start: 0,
             pushes_in_window: 0,
             sent_up_to: 0,
@@ -126,8 +229,16 @@ impl RelaySession {
         matches!(self.phase, Phase::Live { .. })
     }
 
-    /// A frame from the device; `now` in milliseconds, for the rate limit.
+    /// Milliseconds until the shell may read the connection's next frame: the frames and
+    /// catch-up bytes it had so far, against their rates. The device waits (its frames stay
+    /// in the network's buffers), and nothing is refused.
+    pub fn ready_in(&mut self, now: i64) -> u64 {
+        self.frames.wait_ms(now).max(self.reads.wait_ms(now))
+    }
+
+    /// A frame from the device; `now` in milliseconds, for the rates.
     pub fn on_frame(&mut self, frame: &[u8], now: i64) -> Request {
+        self.frames.take(1, now);
         if frame.len() > self.limits.max_frame {
             return refuse(
                 ErrorCode::TooLarge,
@@ -252,8 +363,11 @@ impl RelaySession {
         Request::Reply(ServerMsg::Welcome { latest })
     }
 
-    /// A page read for this connection's `Read`.
-    pub fn page(&mut self, page: Page) -> ServerMsg {
+    /// A page read for this connection's `Read`, at `now`.
+    pub fn page(&mut self, page: Page, now: i64) -> ServerMsg {
+        let bytes = page.snapshot.as_ref().map_or(0, |s| s.sealed.len())
+            + page.blobs.iter().map(|b| b.sealed.len()).sum::<usize>();
+        self.reads.take(bytes as u64, now);
         if let Some(s) = &page.snapshot {
             self.sent_up_to = self.sent_up_to.max(s.covers);
         }
@@ -328,18 +442,17 @@ fn describe(phase: &Phase) -> &'static str {
     }
 }
 
-/// Which blobs a page holds, by the limits: used by every store so they page alike.
-pub fn page_limit(limits: &Limits, blobs: impl Iterator<Item = Blob>) -> (Vec<Blob>, bool) {
-    let mut out = Vec::new();
+/// How many of the blobs of these sizes a page holds, by the limits, and whether more
+/// follow: used by every store so they page alike.
+pub fn page_count(limits: &Limits, sizes: impl Iterator<Item = usize>) -> (usize, bool) {
+    let mut count = 0;
     let mut bytes = 0usize;
-    for blob in blobs {
-        if out.len() == limits.page_blobs
-            || (!out.is_empty() && bytes + blob.sealed.len() > limits.page_bytes)
-        {
-            return (out, true);
+    for size in sizes {
+        if count == limits.page_blobs || (count > 0 && bytes + size > limits.page_bytes) {
+            return (count, true);
         }
-        bytes += blob.sealed.len();
-        out.push(blob);
+        bytes += size;
+        count += 1;
     }
-    (out, false)
+    (count, false)
 }

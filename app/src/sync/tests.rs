@@ -129,8 +129,10 @@ impl Relay {
     fn connect(&mut self, device: usize) -> u64 {
         self.next += 1;
         let nonce = [self.next as u8; 32];
-        self.sessions
-            .insert(self.next, (RelaySession::new(self.limits, nonce), device));
+        self.sessions.insert(
+            self.next,
+            (RelaySession::new(self.limits, nonce, 0), device),
+        );
         self.next
     }
 
@@ -165,7 +167,12 @@ impl Relay {
                 }
                 Request::Read { doc, since } => {
                     let page = self.log.read(&doc, since, &self.limits);
-                    let msg = self.sessions.get_mut(&connection).unwrap().0.page(page);
+                    let msg = self
+                        .sessions
+                        .get_mut(&connection)
+                        .unwrap()
+                        .0
+                        .page(page, now);
                     out.push((device, connection, msg.encode()));
                     break;
                 }
@@ -547,7 +554,7 @@ fn a_device_with_another_key_is_refused_and_told_why() {
     use ed25519_dalek::Signer;
     let forger = ed25519_dalek::SigningKey::from_bytes(&[7; 32]);
     let doc_id = RootSecret::from_bytes([42; 32]).keys().doc_id;
-    let mut session = RelaySession::new(Limits::default(), [1; 32]);
+    let mut session = RelaySession::new(Limits::default(), [1; 32], 0);
     let doc = world.devices[0].client.persisted().cursor; // the log exists
     assert!(doc > 0);
     let hello = ClientMsg::Hello {
@@ -576,7 +583,7 @@ fn a_device_with_another_key_is_refused_and_told_why() {
         other => panic!("expected a refusal, got {other:?}"),
     }
     // A signature that doesn't match the presented key is refused before the store is asked.
-    let mut session = RelaySession::new(Limits::default(), [2; 32]);
+    let mut session = RelaySession::new(Limits::default(), [2; 32], 0);
     session.on_frame(&hello.encode(), 0);
     let bad = ClientMsg::Auth {
         verifying_key: forger.verifying_key().to_bytes(),
@@ -597,7 +604,7 @@ fn an_oversized_frame_is_refused_with_its_limit() {
         max_frame: 1_000,
         ..Limits::default()
     };
-    let mut session = RelaySession::new(limits, [0; 32]);
+    let mut session = RelaySession::new(limits, [0; 32], 0);
     match session.on_frame(&vec![1u8; 1_001], 0) {
         Request::Refuse(ServerMsg::Error { code, message }) => {
             assert_eq!(code, ErrorCode::TooLarge);
