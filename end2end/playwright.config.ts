@@ -32,6 +32,8 @@ export function server(binary: string, port: number, dataDir: string) {
       LEPTOS_HASH_FILES: "true",
       LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
       COLLOQUY_DATA_DIR: dataDir,
+      // Every test device comes from this one address.
+      COLLOQUY_NETWORKS_PER_HOUR: "1000",
       RUST_LOG: "warn",
     },
   };

@@ -61,10 +61,13 @@ pub struct Conn {
     pub ip: IpAddr,
     requested: AtomicBool,
     evicted: AtomicBool,
+    /// The socket is closed (its slot given back).
+    closed: AtomicBool,
     evict: Notify,
     /// Bytes the socket may still read, or `u64::MAX` for no limit.
     read_budget: AtomicU64,
-    gate: Arc<Gate>,
+    /// The socket's descriptor, valid while its slot is held.
+    fd: std::sync::atomic::AtomicI32,
 }
 
 impl Conn {
@@ -76,6 +79,21 @@ impl Conn {
 
     pub fn unlimit_reads(&self) {
         self.read_budget.store(u64::MAX, Ordering::Relaxed);
+    }
+
+    /// Bytes written to the socket that the peer hasn't acknowledged yet (what waits in the
+    /// kernel for a device that doesn't read); None once the socket is closed.
+    pub fn unsent(&self) -> Option<u64> {
+        if self.closed.load(Ordering::Relaxed) {
+            return None;
+        }
+        let mut queued: libc::c_int = 0;
+        // SAFETY: TIOCOUTQ writes one int; the descriptor is open while `closed` is false
+        // (the slot holding the socket sets it before the socket is dropped).
+        let ok =
+            unsafe { libc::ioctl(self.fd.load(Ordering::Relaxed), libc::TIOCOUTQ, &mut queued) }
+                == 0;
+        ok.then_some(queued.max(0) as u64)
     }
 
     fn mark_requested(&self) {
@@ -92,9 +110,17 @@ impl Conn {
     }
 }
 
-impl Drop for Conn {
+/// A connection's place in the counts, given back when its socket is dropped (which, for a
+/// WebSocket, is when the upgraded connection ends).
+pub struct Slot {
+    conn: Arc<Conn>,
+    gate: Arc<Gate>,
+}
+
+impl Drop for Slot {
     fn drop(&mut self) {
-        self.gate.release(self.ip);
+        self.conn.closed.store(true, Ordering::Relaxed);
+        self.gate.release(self.conn.ip);
     }
 }
 
@@ -104,7 +130,16 @@ struct Open {
     per_ip: HashMap<IpAddr, usize>,
     /// Connections that hadn't made a request when admitted, oldest first (some may have made
     /// one since, or closed: they are skipped when met).
-    waiting: VecDeque<std::sync::Weak<Conn>>,
+    waiting: VecDeque<Arc<Conn>>,
+}
+
+impl Conn {
+    /// Whether it may be pushed out for a newer connection.
+    fn waiting(&self) -> bool {
+        !self.requested.load(Ordering::Relaxed)
+            && !self.evicted.load(Ordering::Relaxed)
+            && !self.closed.load(Ordering::Relaxed)
+    }
 }
 
 pub struct Gate {
@@ -129,7 +164,7 @@ impl Gate {
     /// Admits a connection from `ip`, pushing out the oldest waiting connection (of that
     /// address when it is the address that is full) if need be; None when nothing can give
     /// way.
-    pub fn admit(self: &Arc<Self>, ip: IpAddr) -> Option<Arc<Conn>> {
+    pub fn admit(self: &Arc<Self>, ip: IpAddr) -> Option<Slot> {
         let mut open = self.open.lock().expect("gate poisoned");
         if open.per_ip.get(&ip).copied().unwrap_or(0) >= self.limits.max_per_ip
             && !evict_oldest(&mut open, Some(ip))
@@ -147,20 +182,21 @@ impl Gate {
             ip,
             requested: AtomicBool::new(false),
             evicted: AtomicBool::new(false),
+            closed: AtomicBool::new(false),
             evict: Notify::new(),
             read_budget: AtomicU64::new(u64::MAX),
-            gate: self.clone(),
+            fd: std::sync::atomic::AtomicI32::new(-1),
         });
-        open.waiting.push_back(Arc::downgrade(&conn));
+        open.waiting.push_back(conn.clone());
         // Forget entries that have moved on, so the queue stays the size of what waits.
         if open.waiting.len() > 2 * self.limits.max_connections {
-            open.waiting.retain(|c| {
-                c.upgrade()
-                    .is_some_and(|c| !c.requested.load(Ordering::Relaxed))
-            });
+            open.waiting.retain(|c| c.waiting());
         }
         self.metrics.connections_open(open.all);
-        Some(conn)
+        Some(Slot {
+            conn,
+            gate: self.clone(),
+        })
     }
 
     fn release(&self, ip: IpAddr) {
@@ -185,28 +221,30 @@ impl Gate {
 /// Tells the oldest waiting connection (of `ip`, if given) to close, and takes it off the
 /// counts once its task has closed the socket. Whether one was found.
 fn evict_oldest(open: &mut Open, ip: Option<IpAddr>) -> bool {
-    let position = open.waiting.iter().position(|c| {
-        c.upgrade().is_some_and(|c| {
-            !c.requested.load(Ordering::Relaxed)
-                && !c.evicted.load(Ordering::Relaxed)
-                && ip.is_none_or(|ip| c.ip == ip)
-        })
-    });
-    let Some(conn) = position
-        .and_then(|i| open.waiting.remove(i))
-        .and_then(|c| c.upgrade())
-    else {
-        return false;
+    // What is met that has moved on leaves the queue on the way.
+    let mut i = 0;
+    let conn = loop {
+        let Some(c) = open.waiting.get(i) else {
+            return false;
+        };
+        if !c.waiting() {
+            open.waiting.remove(i);
+        } else if ip.is_some_and(|ip| c.ip != ip) {
+            i += 1;
+        } else {
+            break open.waiting.remove(i).expect("just seen");
+        }
     };
     conn.evicted.store(true, Ordering::Release);
     conn.evict.notify_one();
     true
 }
 
-/// A socket that reads within its connection's budget.
+/// A socket that reads within its connection's budget, holding its slot.
 struct Guarded {
+    // Dropped first: the connection is marked closed before its descriptor is.
+    slot: Slot,
     tcp: TcpStream,
-    conn: Arc<Conn>,
 }
 
 impl AsyncRead for Guarded {
@@ -215,7 +253,7 @@ impl AsyncRead for Guarded {
         cx: &mut Context<'_>,
         buf: &mut ReadBuf<'_>,
     ) -> Poll<std::io::Result<()>> {
-        let budget = self.conn.read_budget.load(Ordering::Relaxed);
+        let budget = self.slot.conn.read_budget.load(Ordering::Relaxed);
         if budget == 0 {
             return Poll::Ready(Err(std::io::Error::other("over the read limit")));
         }
@@ -234,12 +272,11 @@ impl AsyncRead for Guarded {
         buf.advance(n);
         if n > 0 {
             // Another limit may have been set meanwhile: only lower what is there.
-            let _ = self
-                .conn
-                .read_budget
-                .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |b| {
-                    (b != u64::MAX).then(|| b.saturating_sub(n as u64))
-                });
+            let _ = self.slot.conn.read_budget.fetch_update(
+                Ordering::Relaxed,
+                Ordering::Relaxed,
+                |b| (b != u64::MAX).then(|| b.saturating_sub(n as u64)),
+            );
         }
         result
     }
@@ -296,15 +333,18 @@ pub async fn serve(
             },
             () = &mut shutdown => break,
         };
-        let Some(conn) = gate.admit(peer.ip()) else {
+        let Some(slot) = gate.admit(peer.ip()) else {
             drop(tcp);
             continue;
         };
         // Sync frames are small and latency matters: send each at once.
         let _ = tcp.set_nodelay(true);
+        slot.conn
+            .fd
+            .store(std::os::fd::AsRawFd::as_raw_fd(&tcp), Ordering::Relaxed);
         tokio::spawn(connection(
             tcp,
-            conn,
+            slot,
             router.clone(),
             gate.limits.header_timeout,
             stopping.clone(),
@@ -321,11 +361,13 @@ pub async fn serve(
 
 async fn connection(
     tcp: TcpStream,
-    conn: Arc<Conn>,
+    slot: Slot,
     router: Router,
     header_timeout: Duration,
     mut stopping: watch::Receiver<bool>,
 ) {
+    let conn = slot.conn.clone();
+    let metrics = slot.gate.metrics.clone();
     let service = {
         let conn = conn.clone();
         hyper::service::service_fn(move |mut request: hyper::Request<Incoming>| {
@@ -337,10 +379,7 @@ async fn connection(
             }
         })
     };
-    let io = TokioIo::new(Guarded {
-        tcp,
-        conn: conn.clone(),
-    });
+    let io = TokioIo::new(Guarded { tcp, slot });
     let mut builder = Builder::new(TokioExecutor::new());
     builder
         .http1()
@@ -359,7 +398,7 @@ async fn connection(
             _ = served.as_mut() => return,
             () = conn.evicted() => return,
             () = &mut first_request, if !conn.requested.load(Ordering::Relaxed) => {
-                conn.gate.metrics.refused(Refusal::HeaderTimeout);
+                metrics.refused(Refusal::HeaderTimeout);
                 return;
             }
             changed = stopping.changed() => {
@@ -439,16 +478,16 @@ mod tests {
         let gate = gate(100, 2);
         let first = gate.admit(A).unwrap();
         let second = gate.admit(A).unwrap();
-        second.mark_requested();
+        second.conn.mark_requested();
         let other = gate.admit(B).unwrap();
         // A third from A: the oldest of A's that is still waiting goes, not B's.
         let third = gate.admit(A).unwrap();
-        assert!(first.evicted.load(Ordering::Relaxed));
-        assert!(!other.evicted.load(Ordering::Relaxed));
+        assert!(first.conn.evicted.load(Ordering::Relaxed));
+        assert!(!other.conn.evicted.load(Ordering::Relaxed));
         drop(first);
         assert_eq!(gate.open(A), (3, 2));
         // A's two are both being served now: a fourth is refused.
-        third.mark_requested();
+        third.conn.mark_requested();
         assert!(gate.admit(A).is_none());
         assert_eq!(gate.metrics.refusals(Refusal::ConnectionsPerAddress), 1);
     }
@@ -457,15 +496,15 @@ mod tests {
     fn a_full_server_pushes_out_the_oldest_waiting_and_never_one_being_served() {
         let gate = gate(3, 3);
         let served = gate.admit(A).unwrap();
-        served.mark_requested();
+        served.conn.mark_requested();
         let silent = gate.admit(B).unwrap();
         let newer = gate.admit(B).unwrap();
         let from_a = gate.admit(A).unwrap();
-        assert!(silent.evicted.load(Ordering::Relaxed));
-        assert!(!served.evicted.load(Ordering::Relaxed));
+        assert!(silent.conn.evicted.load(Ordering::Relaxed));
+        assert!(!served.conn.evicted.load(Ordering::Relaxed));
         drop(silent);
-        newer.mark_requested();
-        from_a.mark_requested();
+        newer.conn.mark_requested();
+        from_a.conn.mark_requested();
         assert!(gate.admit(B).is_none());
         assert_eq!(gate.metrics.refusals(Refusal::Connections), 1);
         drop((served, newer, from_a));

@@ -94,6 +94,17 @@ pub async fn run(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let limits = gate::GateLimits::for_descriptors(gate::descriptor_limit());
+    serve(listener, leptos_options, relay, limits, shutdown).await
+}
+
+/// Serves as [`run`] does, with the gate's limits given.
+pub async fn serve(
+    listener: TcpListener,
+    leptos_options: LeptosOptions,
+    relay: Arc<relay::Relay>,
+    limits: gate::GateLimits,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
     let gate = gate::Gate::new(limits, relay.metrics());
     let router = router(leptos_options, relay);
     gate::serve(

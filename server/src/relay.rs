@@ -24,8 +24,9 @@ use crate::store::{KeyCheck, Store, StoreError};
 /// A connection that sends nothing (not even a ping) for this long is closed.
 const IDLE: Duration = Duration::from_secs(120);
 
-/// A device that takes longer than this to take in one frame isn't reading: it is dropped
-/// rather than left holding what was to be sent to it.
+/// A device that takes in nothing of what was sent to it for this long isn't reading: it is
+/// dropped rather than left holding what was to be sent to it (in the relay's memory while a
+/// send waits, in the kernel's once the send is done).
 const SEND_TIMEOUT: Duration = Duration::from_secs(15);
 
 /// Blobs up to this size travel to a network's other connections with the news; larger ones
@@ -122,7 +123,7 @@ impl Relay {
         }
     }
 
-    /// Whether `ip` may create a network now.
+    /// Takes one of `ip`'s network creations, if it has one left; see [`Relay::not_created`].
     fn may_create(&self, ip: IpAddr) -> bool {
         let now = self.now();
         let per_hour = u64::from(self.limits.networks_per_hour);
@@ -131,21 +132,21 @@ impl Relay {
             // Forget addresses whose allowance is whole again.
             creations.retain(|_, bucket| !bucket.is_full(now));
         }
-        creations
+        let bucket = creations
             .entry(ip)
-            .or_insert_with(|| Bucket::per_hour(per_hour, now))
-            .has(1, now)
+            .or_insert_with(|| Bucket::per_hour(per_hour, now));
+        let allowed = bucket.has(1, now);
+        if allowed {
+            bucket.take(1, now);
+        }
+        allowed
     }
 
-    fn created(&self, ip: IpAddr) {
-        let now = self.now();
-        if let Some(bucket) = self
-            .creations
-            .lock()
-            .expect("relay map poisoned")
-            .get_mut(&ip)
-        {
-            bucket.take(1, now);
+    /// Gives back a creation taken for a network that existed already.
+    fn not_created(&self, ip: IpAddr) {
+        let mut creations = self.creations.lock().expect("relay map poisoned");
+        if let Some(bucket) = creations.get_mut(&ip) {
+            bucket.give(1);
         }
     }
 
@@ -254,6 +255,10 @@ async fn connection(mut socket: WebSocket, relay: Arc<Relay>, conn: Option<Arc<C
     // Until it authenticates, a connection has a fixed time to do so, whatever it sends.
     let handshake_ends =
         tokio::time::Instant::now() + Duration::from_millis(relay.limits.handshake_ms);
+    // Whether what was sent is being taken in: checked every few seconds.
+    let mut reading = tokio::time::interval(SEND_TIMEOUT / 5);
+    reading.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut stuck: Option<(tokio::time::Instant, u64)> = None;
     loop {
         let authenticated = session.is_live();
         if authenticated && !reads_unlimited {
@@ -297,6 +302,22 @@ async fn connection(mut socket: WebSocket, relay: Arc<Relay>, conn: Option<Arc<C
                 }
             },
             () = tokio::time::sleep(throttle), if !throttle.is_zero() => Step::Send(Vec::new()),
+            now = reading.tick(), if conn.is_some() => {
+                let unsent = conn.as_ref().and_then(|c| c.unsent()).unwrap_or(0);
+                stuck = match stuck {
+                    // Something waits and nothing of it was taken since: still stuck.
+                    Some((since, before)) if unsent > 0 && unsent >= before => Some((since, unsent)),
+                    _ if unsent > 0 => Some((now, unsent)),
+                    _ => None,
+                };
+                match stuck {
+                    Some((since, _)) if now - since >= SEND_TIMEOUT => {
+                        relay.metrics.refused(Refusal::SlowReader);
+                        return;
+                    }
+                    _ => Step::Send(Vec::new()),
+                }
+            }
             news = next_live(&mut live) => on_live(&relay, &mut session, news).await,
         };
         match step {
@@ -436,12 +457,13 @@ async fn on_frame(
             }
             Request::CheckKey { doc, key } => {
                 let may_create = relay.may_create(ip);
-                let (matched, latest) = match relay.store.check_key(&doc, &key, may_create).await {
+                let checked = relay.store.check_key(&doc, &key, may_create).await;
+                if may_create && !matches!(checked, Ok(KeyCheck::Created)) {
+                    relay.not_created(ip);
+                }
+                let (matched, latest) = match checked {
                     Ok(KeyCheck::Matches(latest)) => (true, latest),
-                    Ok(KeyCheck::Created) => {
-                        relay.created(ip);
-                        (true, 0)
-                    }
+                    Ok(KeyCheck::Created) => (true, 0),
                     Ok(KeyCheck::Differs) => (false, 0),
                     Ok(KeyCheck::Unknown) => {
                         return refuse(

@@ -156,6 +156,11 @@ impl Bucket {
         self.level -= self.units(n);
     }
 
+    /// Gives back `n` tokens taken (never past the capacity).
+    pub fn give(&mut self, n: u64) {
+        self.level = (self.level + self.units(n)).min(self.units(self.capacity));
+    }
+
     /// Whether `n` tokens are there.
     pub fn has(&mut self, n: u64, now: i64) -> bool {
         self.refill(now);

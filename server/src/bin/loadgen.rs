@@ -363,6 +363,9 @@ async fn start_relay() -> (SocketAddr, tokio::process::Child, std::path::PathBuf
         .env("LEPTOS_SITE_PKG_DIR", "pkg")
         .env("LEPTOS_SITE_ADDR", addr.to_string())
         .env("COLLOQUY_DATA_DIR", &data)
+        // Every device comes from this one address.
+        .env("COLLOQUY_MAX_CONNECTIONS_PER_ADDRESS", "100000")
+        .env("COLLOQUY_NETWORKS_PER_HOUR", "1000000")
         .env("RUST_LOG", "warn")
         .kill_on_drop(true)
         .spawn()
