@@ -390,3 +390,79 @@ async fn sequence_numbers_at_the_top_of_their_range_are_refused_without_a_panic(
         ServerMsg::Pong
     ));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_deleted_network_is_gone_from_disk_and_cannot_come_back() {
+    let scratch = Scratch::new("delete");
+    let url = databases(&scratch).remove(0);
+    let relay = relay_process(&url, &scratch.0, free_port()).await;
+    let secret = RootSecret::generate();
+    let mut laptop = Device::new(&secret);
+    let mut phone = Device::new(&secret);
+    laptop.put("ana", &person("Ana Lima", "")).await;
+    laptop.connect(relay.addr).await;
+    laptop.synced().await;
+    phone.connect(relay.addr).await;
+    phone.until(|d| d.view().len() == 1).await;
+    // Both edit for ten seconds, each edit acknowledged.
+    let started = std::time::Instant::now();
+    let mut edits = 0;
+    while started.elapsed() < Duration::from_secs(10) {
+        laptop.append_note("ana", &format!(" laptop {edits}")).await;
+        phone.append_note("ana", &format!(" phone {edits}")).await;
+        laptop
+            .until(|d| d.client.persisted().outbox.is_empty())
+            .await;
+        phone
+            .until(|d| d.client.persisted().outbox.is_empty())
+            .await;
+        edits += 1;
+    }
+    // The laptop deletes the network from the relay; the phone is told at once.
+    let out = laptop.client.delete();
+    laptop.handle(out).await;
+    laptop
+        .until(|d| d.client.status() == &Status::Deleted)
+        .await;
+    phone.until(|d| d.client.status() == &Status::Deleted).await;
+    let deleted_after = started.elapsed();
+    // Devices that come back (as the app would after a restart) are refused: the network
+    // can't be recreated under its id, and nothing more is stored.
+    for device in [&mut laptop, &mut phone] {
+        device.client = SyncClient::new(secret.keys(), Persisted::default());
+        device.connect(relay.addr).await;
+        device
+            .until(|d| d.client.status() == &Status::Deleted)
+            .await;
+    }
+    let doc = secret.keys().doc_id;
+    let db = rusqlite::Connection::open_with_flags(
+        scratch.0.join("relay.sqlite3"),
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+    )
+    .unwrap();
+    for table in ["docs", "blobs", "snapshots"] {
+        let rows: i64 = db
+            .query_row(
+                &format!("SELECT COUNT(*) FROM {table} WHERE doc = ?1"),
+                [&doc.0[..]],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(rows, 0, "{table} still holds the network");
+    }
+    drop(db);
+    // None of its ciphertext is left anywhere in the database's files.
+    let stored = sqlite_bytes(&scratch.0);
+    let sealed = [&laptop.sealed[..], &phone.sealed[..]].concat();
+    let left = sealed.iter().filter(|blob| contains(&stored, blob)).count();
+    println!(
+        "{} pushes over {edits} rounds by two devices, deleted {:.1} s in: {left} of them left in \
+         {} bytes of database files; both devices told, and refused when they came back",
+        sealed.len(),
+        deleted_after.as_secs_f64(),
+        stored.len(),
+    );
+    assert!(sealed.len() >= 2 * edits);
+    assert_eq!(left, 0, "deleted ciphertext is still on disk");
+}
