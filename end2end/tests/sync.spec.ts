@@ -90,3 +90,43 @@ test("two devices pair by link, merge concurrent edits made offline, and a third
   expect(problems).toEqual([]);
   for (const context of [laptop, phone, restored]) await context.close();
 });
+
+test("deleting the server's copy turns sync off on both devices, and it stays off", async ({ browser }) => {
+  test.setTimeout(120_000);
+  const laptop = await browser.newContext();
+  const a = await laptop.newPage();
+  await open(a, "/people");
+  await addPerson(a, { name: "Dara Quinn" });
+  await a.goto("/settings");
+  await waitReady(a);
+  await a.getByRole("button", { name: "Turn on sync" }).click();
+  await expect(a.getByRole("status").filter({ hasText: "Sync:" })).toHaveText("Sync: up to date");
+  const link = (await a.locator(".pair-link code").textContent()) ?? "";
+  const phone = await browser.newContext();
+  const b = await phone.newPage();
+  await b.goto(link);
+  await waitReady(b);
+  await b.getByRole("button", { name: "Join" }).click();
+  await expect(b.getByRole("status").filter({ hasText: "Sync:" })).toHaveText("Sync: up to date");
+  await b.goto("/settings");
+  await waitReady(b);
+
+  // The laptop deletes the server's copy; the phone, online, is told too.
+  await a.getByRole("button", { name: "Delete my data from the sync server…" }).click();
+  await a.getByRole("button", { name: "Delete the server's copy" }).click();
+  for (const page of [a, b]) {
+    await expect(page.getByRole("status").filter({ hasText: "Sync is off" })).toContainText("was deleted");
+    await expect(page.getByRole("button", { name: "Turn on sync" })).toBeVisible();
+  }
+  // A reload doesn't bring it back, and the people stay on both.
+  for (const page of [a, b]) {
+    await page.reload();
+    await waitReady(page);
+    await expect(page.getByRole("button", { name: "Turn on sync" })).toBeVisible();
+    await page.goto("/people");
+    await waitReady(page);
+    await expect.poll(() => listedNames(page)).toEqual(["Dara Quinn"]);
+  }
+  await laptop.close();
+  await phone.close();
+});

@@ -23,6 +23,8 @@ pub struct SyncState {
     pub secret: RwSignal<Option<String>>,
     /// Whether the user has said they saved the recovery phrase (asked on home until then).
     pub phrase_saved: RwSignal<bool>,
+    /// Why sync stopped on its own, when it did (the relay's copy was deleted).
+    pub ended: RwSignal<Option<&'static str>>,
     #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
     network: NetworkState,
     #[cfg(feature = "hydrate")]
@@ -36,6 +38,7 @@ pub fn provide_sync_state(network: NetworkState) -> SyncState {
         status: RwSignal::new(None),
         secret: RwSignal::new(None),
         phrase_saved: RwSignal::new(true),
+        ended: RwSignal::new(None),
         network,
         #[cfg(feature = "hydrate")]
         driver: StoredValue::new_local(None),
@@ -60,6 +63,11 @@ pub fn provide_sync_state(network: NetworkState) -> SyncState {
 pub fn use_sync() -> SyncState {
     expect_context::<SyncState>()
 }
+
+/// Why sync is off after the relay's copy was deleted.
+pub const DELETED: &str = "Sync is off: this network's copy on the sync server was deleted, \
+     from this device or another. Everything is still here. Turning sync on again starts a new \
+     sync; pair your other devices again.";
 
 /// What the user reads for a status.
 pub fn describe(status: &Status) -> String {
@@ -116,6 +124,7 @@ impl SyncState {
     }
 
     fn start(&self, secret: RootSecret, fresh: bool) {
+        self.ended.set(None);
         self.secret.set(Some(secret.to_fragment()));
         #[cfg(feature = "hydrate")]
         self.phrase_saved.set(
@@ -291,6 +300,13 @@ mod driver {
                         save_state(d.client.persisted());
                     }
                 }),
+                // The relay's copy is gone, and the relay won't keep this network again: sync
+                // stops here (the network stays), and says why.
+                Output::Status(Status::Deleted) => {
+                    state.turn_off();
+                    state.ended.set(Some(DELETED));
+                    return;
+                }
                 Output::Status(status) => state.status.set(Some(status)),
             }
         }

@@ -63,6 +63,7 @@ pub fn SyncSection() -> impl IntoView {
                 }.into_any()
             } else {
                 view! {
+                    {move || sync.ended.get().map(|why| view! { <p role="status" class="sync-ended">{why}</p> })}
                     <p class="hint">
                         "Keep your network on your phone and your laptop. The sync server only ever "
                         "holds it encrypted with a key that stays on your devices."
