@@ -794,7 +794,7 @@ fn free_bytes(dir: &std::path::Path) -> u64 {
     if unsafe { libc::statvfs(path.as_ptr(), &mut stats) } != 0 {
         return 0;
     }
-    u64::from(stats.f_bavail).saturating_mul(u64::from(stats.f_frsize))
+    stats.f_bavail.saturating_mul(stats.f_frsize)
 }
 
 /// What a batch may still add to the store, and what it added.

@@ -6,6 +6,7 @@
 
 mod common;
 
+use app::crypto::challenge_message;
 use common::*;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

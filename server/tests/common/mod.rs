@@ -7,7 +7,7 @@ pub use std::net::SocketAddr;
 pub use std::path::{Path, PathBuf};
 pub use std::time::Duration;
 
-pub use app::crypto::{challenge_message, RootSecret};
+pub use app::crypto::RootSecret;
 pub use app::doc::Network;
 pub use app::domain::{Person, PersonId};
 pub use app::sync::{
