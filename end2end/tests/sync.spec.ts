@@ -31,9 +31,14 @@ test("two devices pair by link, merge concurrent edits made offline, and a third
   await addPerson(a, { name: "Ana Lima", notes: "Met at the fair." });
   await a.goto("/settings");
   await waitReady(a);
-  // One tap: the pairing code and link come first.
+  // The network's fingerprint shows at once; the pairing code, which holds its secret, only
+  // when asked for.
   await a.getByRole("button", { name: "Turn on sync" }).click();
   await expect(a.getByRole("status").filter({ hasText: "Sync:" })).toHaveText("Sync: up to date");
+  const fingerprint = (await a.locator(".fingerprint strong").textContent()) ?? "";
+  expect(fingerprint).toMatch(/^[a-z]+ [a-z]+ [a-z]+ [a-z]+$/);
+  await expect(a.getByRole("img", { name: "Pairing QR code" })).toHaveCount(0);
+  await a.getByRole("button", { name: "Pair another device" }).click();
   await expect(a.getByRole("img", { name: "Pairing QR code" })).toBeVisible();
   // Saving the recovery phrase is offered, and stays a task on home until it is done.
   await navigate(a, "Next");
@@ -45,6 +50,7 @@ test("two devices pair by link, merge concurrent edits made offline, and a third
   await navigate(a, "Next");
   await expect(a.getByRole("link", { name: "Save your recovery phrase" })).toHaveCount(0);
   await navigate(a, "Settings");
+  await a.getByRole("button", { name: "Pair another device" }).click();
   const link = (await a.locator(".pair-link code").textContent()) ?? "";
   expect(link).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/pair#k=[A-Za-z0-9_-]{43}$/);
 
@@ -56,6 +62,8 @@ test("two devices pair by link, merge concurrent edits made offline, and a third
   await b.goto(link);
   await waitReady(b);
   expect(b.url()).not.toContain("#k=");
+  // Both devices name the network with the same words.
+  await expect(b.locator(".fingerprint strong")).toHaveText(fingerprint);
   await b.getByRole("button", { name: "Join" }).click();
   await expect(b.getByRole("status").filter({ hasText: "Sync:" })).toHaveText("Sync: up to date");
   await b.getByRole("link", { name: "See your people" }).click();
@@ -101,6 +109,7 @@ test("deleting the server's copy turns sync off on both devices, and it stays of
   await waitReady(a);
   await a.getByRole("button", { name: "Turn on sync" }).click();
   await expect(a.getByRole("status").filter({ hasText: "Sync:" })).toHaveText("Sync: up to date");
+  await a.getByRole("button", { name: "Pair another device" }).click();
   const link = (await a.locator(".pair-link code").textContent()) ?? "";
   const phone = await browser.newContext();
   const b = await phone.newPage();
@@ -129,4 +138,61 @@ test("deleting the server's copy turns sync off on both devices, and it stays of
   }
   await laptop.close();
   await phone.close();
+});
+
+test("a device that syncs one network asks before a link switches it to another", async ({ browser }) => {
+  test.setTimeout(120_000);
+  /** A device with a network of its own, synced; its settings page, fingerprint and link. */
+  async function synced(name: string) {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await open(page, "/people");
+    await addPerson(page, { name });
+    await page.goto("/settings");
+    await waitReady(page);
+    await page.getByRole("button", { name: "Turn on sync" }).click();
+    await expect(page.getByRole("status").filter({ hasText: "Sync:" })).toHaveText("Sync: up to date");
+    const words = (await page.locator(".fingerprint strong").textContent()) ?? "";
+    await page.getByRole("button", { name: "Pair another device" }).click();
+    const link = (await page.locator(".pair-link code").textContent()) ?? "";
+    return { context, page, words, link };
+  }
+  const mine = await synced("Mine Only");
+  const theirs = await synced("Stranger");
+  expect(mine.words).not.toEqual(theirs.words);
+
+  // Someone sends their link: it names their network and warns before anything changes.
+  const page = mine.page;
+  await page.goto(theirs.link);
+  await waitReady(page);
+  expect(page.url()).not.toContain("#k=");
+  expect(await page.evaluate(() => sessionStorage.getItem("colloquy/pairing"))).toBeNull();
+  await expect(page.locator(".fingerprint strong")).toHaveText(theirs.words);
+  const choice = page.getByRole("group", { name: "This device syncs another network" });
+  await expect(choice).toContainText(mine.words);
+  await expect(page.getByText("Only open pairing links you made yourself", { exact: false })).toBeVisible();
+  await expect(page.getByRole("button", { name: "Join" })).toHaveCount(0);
+  // Keeping the current network changes nothing.
+  await choice.getByRole("link", { name: "Keep the current one" }).click();
+  await waitReady(page);
+  await expect(page.locator(".fingerprint strong")).toHaveText(mine.words);
+  await page.goto("/people");
+  await waitReady(page);
+  await expect.poll(() => listedNames(page)).toEqual(["Mine Only"]);
+
+  // Switching is a choice made knowingly: then the device syncs the other network.
+  await page.goto(mine.link);
+  await waitReady(page);
+  await expect(page.getByRole("status").filter({ hasText: "already syncs" })).toHaveText(
+    "This device already syncs this network.",
+  );
+  await page.goto(theirs.link);
+  await waitReady(page);
+  await page.getByRole("button", { name: "Switch to this network" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Sync:" })).toHaveText("Sync: up to date");
+  await page.goto("/settings");
+  await waitReady(page);
+  await expect(page.locator(".fingerprint strong")).toHaveText(theirs.words);
+  await mine.context.close();
+  await theirs.context.close();
 });

@@ -96,7 +96,7 @@ fn header<'a>(response: &'a str, name: &str) -> Option<&'a str> {
 }
 
 #[tokio::test]
-async fn pages_carry_security_headers_and_a_nonce_for_their_one_inline_script() {
+async fn pages_carry_security_headers_and_a_nonce_for_each_inline_script() {
     let mut server = start().await;
     let (_, page) = get(server.addr, "/people").await;
     let policy = header(&page, "content-security-policy").expect("a CSP on pages");
@@ -110,9 +110,24 @@ async fn pages_carry_security_headers_and_a_nonce_for_their_one_inline_script() 
         .and_then(|rest| rest.split('\'').next())
         .expect("a nonce in the script policy");
     assert!(nonce.len() >= 16);
+    // Every inline script carries it: the pairing key's, first of all, and hydration's.
+    let scripts = page.matches("<script").count();
+    assert_eq!(
+        page.matches(&format!(r#"nonce="{nonce}""#)).count(),
+        scripts,
+        "{page}"
+    );
+    assert!(scripts >= 2, "{page}");
+    let head = &page[..page.find("</head>").expect("a head")];
     assert!(
-        page.contains(&format!(r#"nonce="{nonce}""#)),
-        "the hydration script carries it"
+        head.find("<script").unwrap() < head.find("colloquy/pairing").unwrap()
+            && head.find("colloquy/pairing").unwrap()
+                < head.find("<script").map_or(0, |first| {
+                    head[first + 1..]
+                        .find("<script")
+                        .map_or(usize::MAX, |n| first + 1 + n)
+                }),
+        "the pairing key's script comes first"
     );
     assert_eq!(header(&page, "x-content-type-options"), Some("nosniff"));
     assert_eq!(header(&page, "referrer-policy"), Some("no-referrer"));

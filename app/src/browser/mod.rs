@@ -462,12 +462,28 @@ pub fn origin() -> String {
         .unwrap_or_default()
 }
 
-/// The page's fragment without its `#`; the fragment is then removed from the address bar
-/// and the history, so a pairing secret doesn't linger there.
+/// Whether the address has a fragment.
+pub fn has_fragment() -> bool {
+    web_sys::window()
+        .and_then(|w| w.location().hash().ok())
+        .is_some_and(|hash| hash.len() > 1)
+}
+
+/// The page's fragment without its `#` (or what the shell's first script moved out of it); the
+/// fragment is then removed from the address bar and the history, so a pairing secret doesn't
+/// linger there.
 pub fn take_fragment() -> String {
     let Some(window) = web_sys::window() else {
         return String::new();
     };
+    // Moved out of the address bar by the shell's first script.
+    if let Some(storage) = window.session_storage().ok().flatten() {
+        let stashed = storage.get_item(crate::ui::PAIRING_KEY).ok().flatten();
+        let _ = storage.remove_item(crate::ui::PAIRING_KEY);
+        if let Some(fragment) = stashed {
+            return fragment;
+        }
+    }
     let hash = window.location().hash().unwrap_or_default();
     if !hash.is_empty() {
         if let Ok(history) = window.history() {

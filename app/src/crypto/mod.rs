@@ -161,6 +161,18 @@ impl RootSecret {
 pub struct DocId(pub [u8; 32]);
 
 impl DocId {
+    /// Four words naming the network, the same on every device that syncs it: what people
+    /// compare when they pair two devices. They identify the network; they don't protect it.
+    pub fn fingerprint(&self) -> String {
+        let words = bip39::Language::English.word_list();
+        let mut bits = [0u8; PHRASE_BYTES];
+        bits[..32].copy_from_slice(&self.0);
+        (0..4)
+            .map(|i| words[usize::from(word_at(&bits, i))])
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
     pub fn to_hex(&self) -> String {
         self.0.iter().map(|b| format!("{b:02x}")).collect()
     }

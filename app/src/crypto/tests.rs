@@ -154,3 +154,28 @@ proptest::proptest! {
         );
     }
 }
+
+#[test]
+fn a_network_is_named_by_four_words_that_differ_between_networks() {
+    let secret = RootSecret::from_bytes([5; 32]);
+    let words = secret.keys().doc_id.fingerprint();
+    assert_eq!(words.split(' ').count(), 4);
+    // The same on every device: it depends on the secret alone.
+    assert_eq!(
+        RootSecret::from_fragment(&secret.to_fragment())
+            .unwrap()
+            .keys()
+            .doc_id
+            .fingerprint(),
+        words
+    );
+    // Four words of 11 bits: 1,000 networks all named apart.
+    let names: std::collections::HashSet<String> = (0..1000u16)
+        .map(|i| {
+            let mut bytes = [0u8; 32];
+            bytes[..2].copy_from_slice(&i.to_le_bytes());
+            RootSecret::from_bytes(bytes).keys().doc_id.fingerprint()
+        })
+        .collect();
+    assert_eq!(names.len(), 1000);
+}

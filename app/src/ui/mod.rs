@@ -25,6 +25,15 @@ pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'
     manifest-src 'self'; worker-src 'self'; object-src 'none'; base-uri 'none'; \
     form-action 'self'; frame-ancestors 'none'";
 
+/// Where the shell's first script puts a pairing link's `k=…` fragment (sessionStorage).
+pub const PAIRING_KEY: &str = "colloquy/pairing";
+
+/// The shell's first script: a pairing link's secret leaves the address bar and the history
+/// before anything else on the page runs (or could read, log or share the address).
+const TAKE_PAIRING_KEY: &str = "if(location.hash.startsWith(\"#k=\")){\
+sessionStorage.setItem(\"colloquy/pairing\",location.hash.slice(1));\
+history.replaceState(null,\"\",location.pathname+location.search)}";
+
 /// The HTML document the server renders around the app.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
@@ -34,6 +43,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
         <html lang="en">
             <head>
                 <meta charset="utf-8"/>
+                <script nonce=leptos::nonce::use_nonce() inner_html=TAKE_PAIRING_KEY></script>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <AutoReload options=options.clone()/>
                 <HydrationScripts options=options.clone()/>

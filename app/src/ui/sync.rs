@@ -115,6 +115,22 @@ impl SyncState {
         }
     }
 
+    /// The four words naming the network this device syncs (see `DocId::fingerprint`).
+    pub fn fingerprint(&self) -> Option<String> {
+        let fragment = self.secret.get()?;
+        RootSecret::from_fragment(&fragment)
+            .ok()
+            .map(|s| s.keys().doc_id.fingerprint())
+    }
+
+    /// The pairing secret this device has stored, read afresh (it may not be resumed yet).
+    pub fn stored_fragment(&self) -> Option<String> {
+        #[cfg(feature = "hydrate")]
+        return driver::stored_secret().map(|s| s.to_fragment());
+        #[cfg(not(feature = "hydrate"))]
+        None
+    }
+
     /// The recovery phrase of the network this device syncs, shown on request.
     pub fn phrase(&self) -> Option<String> {
         let fragment = self.secret.get_untracked()?;

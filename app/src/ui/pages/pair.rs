@@ -41,6 +41,8 @@ pub fn SyncSection() -> impl IntoView {
     // Which form shows depends only on whether sync is on: a status change (connecting, up to
     // date) must not rebuild the form someone is typing in.
     let on = Memo::new(move |_| sync.status.with(Option::is_some));
+    // The pairing code holds the network's secret: shown only when asked for.
+    let pairing = RwSignal::new(false);
     view! {
         <section aria-labelledby="sync-heading" class="stack">
             <h2 id="sync-heading">"Sync between devices"</h2>
@@ -49,15 +51,32 @@ pub fn SyncSection() -> impl IntoView {
                     <p role="status" class="sync-status">
                         {move || sync.status.get().map(|status| describe(&status))}
                     </p>
-                    {move || link().map(|link| {
-                        let copied = link.clone();
-                        view! {
-                            <p>"To add another device, scan this code with it, or open the link on it. Anyone with the link can read your network: share it only with yourself."</p>
-                            <QrCode text=link.clone()/>
-                            <p class="pair-link"><code>{link}</code></p>
-                            <div class="actions">{copy_button("Copy the pairing link", move || copied.clone())}</div>
-                        }
+                    {move || sync.fingerprint().map(|words| view! {
+                        <p class="fingerprint">"This network's fingerprint: "<strong>{words}</strong></p>
+                        <p class="hint">"Every device that syncs it shows the same four words."</p>
                     })}
+                    {move || if pairing.get() {
+                        link().map(|link| {
+                            let copied = link.clone();
+                            view! {
+                                <div class="pairing" role="group" aria-label="Pair another device">
+                                    <p>"Scan this code with your other device, or open the link on it. Anyone with the link can read your network: use it only on your own devices, and don't send it to anyone."</p>
+                                    <QrCode text=link.clone()/>
+                                    <p class="pair-link"><code>{link}</code></p>
+                                    <div class="actions">
+                                        {copy_button("Copy the pairing link", move || copied.clone())}
+                                        <button type="button" on:click=move |_| pairing.set(false)>"Hide the pairing code"</button>
+                                    </div>
+                                </div>
+                            }
+                        }).into_any()
+                    } else {
+                        view! {
+                            <div class="actions">
+                                <button type="button" class="primary" on:click=move |_| pairing.set(true)>"Pair another device"</button>
+                            </div>
+                        }.into_any()
+                    }}
                     <RecoveryPhrase/>
                     <DangerZone/>
                 }.into_any()
@@ -182,22 +201,38 @@ fn QrCode(text: String) -> impl IntoView {
 }
 
 /// `/pair#k=…`: joins this device to a synced network. The key is read from the fragment,
-/// which browsers never send to a server, and then removed from the address bar.
+/// which browsers never send to a server; the shell's first script has already moved it out of
+/// the address bar. A device that syncs another network is asked before it switches.
 #[component]
 pub fn PairPage() -> impl IntoView {
     let sync = use_sync();
     let secret = RwSignal::new(None::<Result<String, String>>);
+    // The network this device syncs now, if any.
+    let current = RwSignal::new(None::<String>);
     let joined = RwSignal::new(false);
     #[cfg(feature = "hydrate")]
-    Effect::new(move |_| {
-        let fragment = crate::browser::take_fragment();
-        let key = fragment.strip_prefix("k=").unwrap_or(&fragment).to_owned();
-        secret.set(Some(
-            RootSecret::from_fragment(&key)
-                .map(|_| key)
-                .map_err(|e| e.to_string()),
-        ));
-    });
+    {
+        let read = move || {
+            current.set(sync.stored_fragment());
+            joined.set(false);
+            let fragment = crate::browser::take_fragment();
+            let key = fragment.strip_prefix("k=").unwrap_or(&fragment).to_owned();
+            secret.set(Some(
+                RootSecret::from_fragment(&key)
+                    .map(|_| key)
+                    .map_err(|e| e.to_string()),
+            ));
+        };
+        Effect::new(move |_| read());
+        // Another link opened over this page changes only the fragment: read it afresh, so
+        // the page never offers the network of the link before.
+        let listener = window_event_listener(leptos::ev::hashchange, move |_| {
+            if crate::browser::has_fragment() {
+                read();
+            }
+        });
+        on_cleanup(move || listener.remove());
+    }
     let join = move |_| {
         if let Some(Ok(key)) = secret.get_untracked() {
             if let Ok(root) = RootSecret::from_fragment(&key) {
@@ -206,6 +241,11 @@ pub fn PairPage() -> impl IntoView {
             }
         }
     };
+    let words = |key: &str| {
+        RootSecret::from_fragment(key)
+            .map(|s| s.keys().doc_id.fingerprint())
+            .unwrap_or_default()
+    };
     view! {
         <h1>"Pair this device"</h1>
         {move || match (secret.get(), joined.get()) {
@@ -213,10 +253,36 @@ pub fn PairPage() -> impl IntoView {
             (Some(Err(e)), _) => view! {
                 <p class="form-error" role="alert">{format!("This pairing link can't be used: {e}. Copy it again from the other device's settings, or type your recovery phrase in Settings.")}</p>
             }.into_any(),
-            (Some(Ok(_)), false) => view! {
-                <p>"Join the synced network? What is already on this device is merged into it; nothing here is lost."</p>
-                <div class="actions"><button type="button" class="primary" on:click=join>"Join"</button></div>
-            }.into_any(),
+            (Some(Ok(key)), false) => {
+                let theirs = words(&key);
+                let check = view! {
+                    <p class="fingerprint">"This link's network: "<strong>{theirs.clone()}</strong></p>
+                    <p class="hint">"Your other device shows the same four words in Settings. Only open pairing links you made yourself: whoever made this one can read everything you add to their network."</p>
+                };
+                match current.get() {
+                    Some(mine) if mine == key => view! {
+                        {check}
+                        <p role="status">"This device already syncs this network."</p>
+                        <p><A href="/people">"See your people"</A></p>
+                    }.into_any(),
+                    Some(mine) => view! {
+                        {check}
+                        <div class="confirm" role="group" aria-label="This device syncs another network">
+                            <p><strong>"This device already syncs another network: "{words(&mine)}"."</strong></p>
+                            <p>"Switching stops syncing that one here. Everything on this device is merged into the link's network and sent to its other devices."</p>
+                            <div class="actions">
+                                <button type="button" class="destructive" on:click=join>"Switch to this network"</button>
+                                <A href="/settings" attr:class="button">"Keep the current one"</A>
+                            </div>
+                        </div>
+                    }.into_any(),
+                    None => view! {
+                        {check}
+                        <p>"Join the synced network? What is already on this device is merged into it; nothing here is lost."</p>
+                        <div class="actions"><button type="button" class="primary" on:click=join>"Join"</button></div>
+                    }.into_any(),
+                }
+            }
             (Some(Ok(_)), true) => view! {
                 <p role="status" class="sync-status">{move || sync.status.get().map(|s| describe(&s)).unwrap_or_default()}</p>
                 <p><A href="/people">"See your people"</A></p>
