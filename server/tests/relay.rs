@@ -366,6 +366,25 @@ async fn sequence_numbers_at_the_top_of_their_range_are_refused_without_a_panic(
         assert!(matches!(reply, ServerMsg::Welcome { .. }), "{reply:?}");
         raw
     };
+    // A push whose length field says u32::MAX bytes follow, with 8 behind it.
+    let mut lying = ClientMsg::Push {
+        blob_id: [7; 16],
+        sealed: vec![1; 8],
+    }
+    .encode();
+    let at = lying.len() - 8 - 4;
+    lying[at..at + 4].copy_from_slice(&u32::MAX.to_le_bytes());
+    let mut raw = live().await;
+    raw.send(Message::Binary(lying.into())).await.unwrap();
+    let reply = loop {
+        match tokio::time::timeout(PATIENCE, raw.next()).await {
+            Ok(Some(Ok(Message::Binary(frame)))) => break ServerMsg::decode(&frame).unwrap(),
+            Ok(Some(Ok(_))) => continue,
+            other => panic!("no reply: {other:?}"),
+        }
+    };
+    assert_error(reply, ErrorCode::BadFrame, "Unreadable");
+    assert_closed(&mut raw).await;
     for since in [u64::MAX, i64::MAX as u64] {
         let mut raw = live().await;
         let reply = exchange(&mut raw, ClientMsg::Subscribe { since }).await;
