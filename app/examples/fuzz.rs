@@ -32,7 +32,7 @@ impl Rng {
 
 fn client_seeds() -> Vec<Vec<u8>> {
     let keys = RootSecret::from_bytes([3; 32]).keys();
-    vec![
+    [
         ClientMsg::Hello {
             doc_id: keys.doc_id.0,
         },
@@ -64,7 +64,7 @@ fn server_seeds() -> Vec<Vec<u8>> {
         blob_id: [seq as u8; 16],
         sealed: vec![seq as u8; 24],
     };
-    vec![
+    [
         ServerMsg::Challenge { nonce: [4; 32] },
         ServerMsg::Welcome { latest: 12 },
         ServerMsg::Blobs {
