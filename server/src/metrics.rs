@@ -111,20 +111,24 @@ impl Metrics {
     /// The counters in Prometheus' text format.
     pub fn render(&self) -> String {
         let mut out = String::new();
-        out.push_str("# HELP colloquy_connections Open TCP connections.\n");
-        out.push_str("# TYPE colloquy_connections gauge\n");
-        let _ = writeln!(
-            out,
-            "colloquy_connections {}",
-            self.connections.load(Ordering::Relaxed)
-        );
-        out.push_str("# HELP colloquy_sync_connections Open sync WebSockets.\n");
-        out.push_str("# TYPE colloquy_sync_connections gauge\n");
-        let _ = writeln!(
-            out,
-            "colloquy_sync_connections {}",
-            self.sync_connections.load(Ordering::Relaxed)
-        );
+        for (name, help, value) in [
+            (
+                "colloquy_connections",
+                "Open TCP connections.",
+                &self.connections,
+            ),
+            (
+                "colloquy_sync_connections",
+                "Open sync WebSockets.",
+                &self.sync_connections,
+            ),
+        ] {
+            let _ = writeln!(
+                out,
+                "# HELP {name} {help}\n# TYPE {name} gauge\n{name} {}",
+                value.load(Ordering::Relaxed)
+            );
+        }
         out.push_str(
             "# HELP colloquy_refusals_total Connections and requests refused, by reason.\n",
         );

@@ -154,28 +154,6 @@ async fn silent_and_half_sent_connections_leave_pages_answering() {
     );
 }
 
-/// A device's handshake on a raw socket: Hello, then Auth with its keys.
-async fn authenticate(raw: &mut Socket, keys: &app::crypto::Keys) -> ServerMsg {
-    let ServerMsg::Challenge { nonce } = exchange(
-        raw,
-        ClientMsg::Hello {
-            doc_id: keys.doc_id.0,
-        },
-    )
-    .await
-    else {
-        panic!("no challenge");
-    };
-    exchange(
-        raw,
-        ClientMsg::Auth {
-            verifying_key: keys.verifying_key(),
-            signature: keys.sign_challenge(&nonce),
-        },
-    )
-    .await
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unauthenticated_sockets_are_closed_and_big_frames_refused_before_they_are_read() {
     raise_own_descriptor_limit();

@@ -345,24 +345,7 @@ async fn sequence_numbers_at_the_top_of_their_range_are_refused_without_a_panic(
     let keys = secret.keys();
     let live = || async {
         let mut raw = socket(relay.addr).await;
-        let ServerMsg::Challenge { nonce } = exchange(
-            &mut raw,
-            ClientMsg::Hello {
-                doc_id: keys.doc_id.0,
-            },
-        )
-        .await
-        else {
-            panic!("no challenge");
-        };
-        let reply = exchange(
-            &mut raw,
-            ClientMsg::Auth {
-                verifying_key: keys.verifying_key(),
-                signature: keys.sign_challenge(&nonce),
-            },
-        )
-        .await;
+        let reply = authenticate(&mut raw, &keys).await;
         assert!(matches!(reply, ServerMsg::Welcome { .. }), "{reply:?}");
         raw
     };
@@ -376,14 +359,7 @@ async fn sequence_numbers_at_the_top_of_their_range_are_refused_without_a_panic(
     lying[at..at + 4].copy_from_slice(&u32::MAX.to_le_bytes());
     let mut raw = live().await;
     raw.send(Message::Binary(lying.into())).await.unwrap();
-    let reply = loop {
-        match tokio::time::timeout(PATIENCE, raw.next()).await {
-            Ok(Some(Ok(Message::Binary(frame)))) => break ServerMsg::decode(&frame).unwrap(),
-            Ok(Some(Ok(_))) => continue,
-            other => panic!("no reply: {other:?}"),
-        }
-    };
-    assert_error(reply, ErrorCode::BadFrame, "Unreadable");
+    assert_error(reply(&mut raw).await, ErrorCode::BadFrame, "Unreadable");
     assert_closed(&mut raw).await;
     for since in [u64::MAX, i64::MAX as u64] {
         let mut raw = live().await;

@@ -341,6 +341,11 @@ pub async fn exchange(socket: &mut Socket, msg: ClientMsg) -> ServerMsg {
         .send(Message::Binary(msg.encode().into()))
         .await
         .unwrap();
+    reply(socket).await
+}
+
+/// The relay's next message on `socket`.
+pub async fn reply(socket: &mut Socket) -> ServerMsg {
     loop {
         match tokio::time::timeout(PATIENCE, socket.next()).await {
             Ok(Some(Ok(Message::Binary(frame)))) => return ServerMsg::decode(&frame).unwrap(),
@@ -368,4 +373,26 @@ pub async fn assert_closed(socket: &mut Socket) {
             Err(_) => panic!("the relay kept the connection open"),
         }
     }
+}
+
+/// A device's handshake on a raw socket: Hello, then Auth with its keys.
+pub async fn authenticate(raw: &mut Socket, keys: &app::crypto::Keys) -> ServerMsg {
+    let ServerMsg::Challenge { nonce } = exchange(
+        raw,
+        ClientMsg::Hello {
+            doc_id: keys.doc_id.0,
+        },
+    )
+    .await
+    else {
+        panic!("no challenge");
+    };
+    exchange(
+        raw,
+        ClientMsg::Auth {
+            verifying_key: keys.verifying_key(),
+            signature: keys.sign_challenge(&nonce),
+        },
+    )
+    .await
 }
