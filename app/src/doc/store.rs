@@ -634,8 +634,11 @@ impl<K: KeyValue> Store<K> {
             let _ = self.kv.remove(&pending.key);
             return Ok(());
         }
-        // Chunks other tabs wrote since the snapshot was begun may be in generations about to
-        // be dropped: take them in first, so the save below writes them into the new one.
+        // Another tab may have compacted since this snapshot was begun, and others saved edits
+        // on top of its snapshot: take that generation in whole (its chunks alone would wait
+        // for changes only its snapshot holds). Chunks other tabs wrote into generations about
+        // to be dropped come next, so the save below writes all of it into the new one.
+        self.follow_head(network)?;
         for key in self.layout_keys()? {
             if matches!(key, Key::Chunk { .. }) {
                 self.apply_chunk(network, &key.to_string());
