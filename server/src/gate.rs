@@ -36,6 +36,8 @@ pub struct GateLimits {
     /// Time from accepting a connection to its first request's headers (and, between
     /// requests, the time to send the next one's).
     pub header_timeout: Duration,
+    /// On shutdown, how long open connections may take to finish.
+    pub grace: Duration,
 }
 
 /// Descriptors kept back from the connection cap: the listener, the store's files, the
@@ -52,8 +54,35 @@ impl GateLimits {
             max_connections,
             max_per_ip: (max_connections / 2).clamp(8, 256),
             header_timeout: Duration::from_secs(10),
+            grace: Duration::from_secs(10),
         }
     }
+}
+
+/// The TLS settings for a PEM certificate chain and private key, with HTTP/2 and HTTP/1.1
+/// offered (ALPN).
+pub fn tls_config(
+    cert: &std::path::Path,
+    key: &std::path::Path,
+) -> Result<Arc<tokio_rustls::rustls::ServerConfig>, String> {
+    use tokio_rustls::rustls;
+    use tokio_rustls::rustls::pki_types::pem::PemObject;
+    use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    let certs = CertificateDer::pem_file_iter(cert)
+        .and_then(|certs| certs.collect::<Result<Vec<_>, _>>())
+        .map_err(|e| format!("reading the certificate {}: {e}", cert.display()))?;
+    let key = PrivateKeyDer::from_pem_file(key)
+        .map_err(|e| format!("reading the private key {}: {e}", key.display()))?;
+    let mut config = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .map_err(|e| e.to_string())?
+    .with_no_client_auth()
+    .with_single_cert(certs, key)
+    .map_err(|e| format!("the certificate and key don't make a TLS identity: {e}"))?;
+    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    Ok(Arc::new(config))
 }
 
 /// One admitted connection, shared by its socket and whoever serves it.
@@ -314,9 +343,10 @@ pub async fn serve(
     listener: TcpListener,
     router: Router,
     gate: Arc<Gate>,
+    tls: Option<Arc<tokio_rustls::rustls::ServerConfig>>,
     shutdown: impl Future<Output = ()> + Send + 'static,
-    grace: Duration,
 ) -> std::io::Result<()> {
+    let tls = tls.map(tokio_rustls::TlsAcceptor::from);
     let (stop, stopping) = watch::channel(false);
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
@@ -342,16 +372,33 @@ pub async fn serve(
         slot.conn
             .fd
             .store(std::os::fd::AsRawFd::as_raw_fd(&tcp), Ordering::Relaxed);
-        tokio::spawn(connection(
-            tcp,
-            slot,
-            router.clone(),
-            gate.limits.header_timeout,
-            stopping.clone(),
-        ));
+        let io = Guarded { tcp, slot };
+        let (router, header_timeout, stopping) =
+            (router.clone(), gate.limits.header_timeout, stopping.clone());
+        match &tls {
+            None => {
+                tokio::spawn(connection(io, router, header_timeout, stopping));
+            }
+            Some(tls) => {
+                let tls = tls.clone();
+                tokio::spawn(async move {
+                    // The handshake comes within the header deadline too.
+                    let conn = io.slot.conn.clone();
+                    let metrics = io.slot.gate.metrics.clone();
+                    match tokio::time::timeout(header_timeout, tls.accept(io)).await {
+                        Ok(Ok(io)) => {
+                            connection_over(io, conn, metrics, router, header_timeout, stopping)
+                                .await
+                        }
+                        Ok(Err(_)) => {}
+                        Err(_) => metrics.refused(Refusal::HeaderTimeout),
+                    }
+                });
+            }
+        }
     }
     let _ = stop.send(true);
-    let deadline = tokio::time::Instant::now() + grace;
+    let deadline = tokio::time::Instant::now() + gate.limits.grace;
     while gate.open.lock().expect("gate poisoned").all > 0 && tokio::time::Instant::now() < deadline
     {
         tokio::time::sleep(Duration::from_millis(20)).await;
@@ -360,14 +407,27 @@ pub async fn serve(
 }
 
 async fn connection(
-    tcp: TcpStream,
-    slot: Slot,
+    io: Guarded,
+    router: Router,
+    header_timeout: Duration,
+    stopping: watch::Receiver<bool>,
+) {
+    let conn = io.slot.conn.clone();
+    let metrics = io.slot.gate.metrics.clone();
+    connection_over(io, conn, metrics, router, header_timeout, stopping).await;
+}
+
+/// Serves HTTP on `io` (the connection itself, or TLS over it).
+async fn connection_over<I>(
+    io: I,
+    conn: Arc<Conn>,
+    metrics: Arc<Metrics>,
     router: Router,
     header_timeout: Duration,
     mut stopping: watch::Receiver<bool>,
-) {
-    let conn = slot.conn.clone();
-    let metrics = slot.gate.metrics.clone();
+) where
+    I: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
     let service = {
         let conn = conn.clone();
         hyper::service::service_fn(move |mut request: hyper::Request<Incoming>| {
@@ -379,7 +439,7 @@ async fn connection(
             }
         })
     };
-    let io = TokioIo::new(Guarded { tcp, slot });
+    let io = TokioIo::new(io);
     let mut builder = Builder::new(TokioExecutor::new());
     builder
         .http1()
@@ -465,6 +525,7 @@ mod tests {
                 max_connections,
                 max_per_ip,
                 header_timeout: Duration::from_secs(1),
+                grace: Duration::from_secs(1),
             },
             Arc::new(Metrics::default()),
         )

@@ -10,10 +10,11 @@ pub mod assets;
 pub mod gate;
 pub mod metrics;
 pub mod relay;
+pub mod schema;
+pub mod site;
 pub mod store;
 
 use app::{shell, App};
-use assets::Build;
 use axum::http::{header, HeaderValue, Request};
 use axum::middleware::Next;
 use axum::response::Response;
@@ -26,12 +27,14 @@ use std::sync::Arc;
 use tokio::net::TcpListener;
 use tower_http::compression::CompressionLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
+use tracing::Level;
 
 /// Builds the router: every app route rendered on the server, the service worker and offline
-/// shell, files from the site root, and a rendered "not found" page for anything else.
-pub fn router(leptos_options: LeptosOptions, relay: Arc<relay::Relay>) -> Router {
+/// shell, the site's files, health and metrics, and a rendered "not found" page for anything
+/// else. Served over TLS (`https`), every response says to keep to HTTPS (HSTS).
+pub fn router(leptos_options: LeptosOptions, relay: Arc<relay::Relay>, https: bool) -> Router {
     let routes = generate_route_list(App);
-    let build = Arc::new(Build::from_options(&leptos_options));
+    let build = site::shared_build();
     let offline = Router::new()
         .route("/sw.js", get(assets::service_worker))
         .route("/offline", get(assets::offline_shell))
@@ -39,13 +42,15 @@ pub fn router(leptos_options: LeptosOptions, relay: Arc<relay::Relay>) -> Router
     let sync = Router::new()
         .route("/sync", get(relay::endpoint))
         .route("/metrics", get(relay::metrics))
+        .route("/healthz", get(relay::healthz))
+        .route("/readyz", get(relay::readyz))
         .with_state(relay);
-    Router::new()
+    let router = Router::new()
         .leptos_routes(&leptos_options, routes, {
             let options = leptos_options.clone();
             move || shell(options.clone())
         })
-        .fallback(leptos_axum::file_and_error_handler(shell))
+        .fallback(site::file_or_not_found)
         .with_state(leptos_options)
         .merge(offline)
         .merge(sync)
@@ -63,6 +68,19 @@ pub fn router(leptos_options: LeptosOptions, relay: Arc<relay::Relay>) -> Router
             HeaderValue::from_static("no-referrer"),
         ))
         .layer(CompressionLayer::new())
+        .layer(
+            tower_http::trace::TraceLayer::new_for_http()
+                .make_span_with(tower_http::trace::DefaultMakeSpan::new().level(Level::DEBUG))
+                .on_response(tower_http::trace::DefaultOnResponse::new().level(Level::DEBUG)),
+        );
+    if https {
+        router.layer(SetResponseHeaderLayer::overriding(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
+        ))
+    } else {
+        router
+    }
 }
 
 /// Hashed app files never change under their name: browsers may keep them for a year. Anything
@@ -105,14 +123,25 @@ pub async fn serve(
     limits: gate::GateLimits,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    serve_with(listener, leptos_options, relay, limits, None, shutdown).await
+}
+
+/// Serves as [`serve`] does, over TLS when given its settings. Once `shutdown` resolves it
+/// stops accepting, closes sync connections with "going away", and lets requests under way
+/// finish (for up to the limits' grace).
+pub async fn serve_with(
+    listener: TcpListener,
+    leptos_options: LeptosOptions,
+    relay: Arc<relay::Relay>,
+    limits: gate::GateLimits,
+    tls: Option<Arc<tokio_rustls::rustls::ServerConfig>>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
     let gate = gate::Gate::new(limits, relay.metrics());
-    let router = router(leptos_options, relay);
-    gate::serve(
-        listener,
-        router,
-        gate,
-        shutdown,
-        std::time::Duration::from_secs(10),
-    )
-    .await
+    let router = router(leptos_options, relay.clone(), tls.is_some());
+    let shutdown = async move {
+        shutdown.await;
+        relay.go_away();
+    };
+    gate::serve(listener, router, gate, tls, shutdown).await
 }

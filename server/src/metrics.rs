@@ -1,5 +1,5 @@
-//! Counters of what the server refused and holds, served at `/metrics` in Prometheus' text
-//! format.
+//! Counters of what the server did, refused and holds, served at `/metrics` in Prometheus'
+//! text format.
 
 use std::fmt::Write;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -79,11 +79,30 @@ impl Refusal {
     }
 }
 
+/// Upper bounds of the delivery latency histogram's buckets, in seconds.
+const LATENCY_BUCKETS: [f64; 11] = [
+    0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0,
+];
+
 #[derive(Default)]
 pub struct Metrics {
     refusals: [AtomicU64; Refusal::ALL.len()],
     connections: AtomicU64,
     sync_connections: AtomicU64,
+    pushes: AtomicU64,
+    deliveries: AtomicU64,
+    /// Deliveries per latency bucket (the last one past every bound), and their sum in µs.
+    latency: [AtomicU64; LATENCY_BUCKETS.len() + 1],
+    latency_micros: AtomicU64,
+}
+
+/// Figures read when `/metrics` is asked for rather than counted as they happen.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Sizes {
+    /// Bytes of the relay's database files (SQLite: the database and its write-ahead log).
+    pub store: u64,
+    /// Bytes of SQLite's write-ahead log.
+    pub wal: u64,
 }
 
 impl Metrics {
@@ -108,9 +127,81 @@ impl Metrics {
         }
     }
 
-    /// The counters in Prometheus' text format.
-    pub fn render(&self) -> String {
+    /// A push stored for the first time.
+    pub fn pushed(&self) {
+        self.pushes.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// News of a push sent to another device, `latency` after the push arrived.
+    pub fn delivered(&self, latency: std::time::Duration) {
+        self.deliveries.fetch_add(1, Ordering::Relaxed);
+        let seconds = latency.as_secs_f64();
+        let bucket = LATENCY_BUCKETS
+            .iter()
+            .position(|bound| seconds <= *bound)
+            .unwrap_or(LATENCY_BUCKETS.len());
+        self.latency[bucket].fetch_add(1, Ordering::Relaxed);
+        self.latency_micros
+            .fetch_add(latency.as_micros() as u64, Ordering::Relaxed);
+    }
+
+    /// The counters in Prometheus' text format, with the sizes read for this scrape.
+    pub fn render(&self, sizes: Sizes) -> String {
         let mut out = String::new();
+        let gauges = [
+            (
+                "colloquy_store_bytes",
+                "Bytes of the relay's database files.",
+                sizes.store,
+            ),
+            (
+                "colloquy_wal_bytes",
+                "Bytes of the SQLite write-ahead log.",
+                sizes.wal,
+            ),
+        ];
+        for (name, help, value) in gauges {
+            let _ = writeln!(
+                out,
+                "# HELP {name} {help}\n# TYPE {name} gauge\n{name} {value}"
+            );
+        }
+        for (name, help, value) in [
+            (
+                "colloquy_pushes_total",
+                "Pushes stored (each blob once).",
+                &self.pushes,
+            ),
+            (
+                "colloquy_deliveries_total",
+                "Pushes sent on to another connected device.",
+                &self.deliveries,
+            ),
+        ] {
+            let _ = writeln!(
+                out,
+                "# HELP {name} {help}\n# TYPE {name} counter\n{name} {}",
+                value.load(Ordering::Relaxed)
+            );
+        }
+        let name = "colloquy_delivery_seconds";
+        let _ = writeln!(
+            out,
+            "# HELP {name} From a push reaching the relay to its news leaving for another device.\n# TYPE {name} histogram"
+        );
+        let mut cumulative = 0;
+        for (i, count) in self.latency.iter().enumerate() {
+            cumulative += count.load(Ordering::Relaxed);
+            let le = LATENCY_BUCKETS
+                .get(i)
+                .map_or("+Inf".to_owned(), |b| b.to_string());
+            let _ = writeln!(out, "{name}_bucket{{le=\"{le}\"}} {cumulative}");
+        }
+        let _ = writeln!(
+            out,
+            "{name}_sum {}\n{name}_count {cumulative}",
+            self.latency_micros.load(Ordering::Relaxed) as f64 / 1e6
+        );
         for (name, help, value) in [
             (
                 "colloquy_connections",
@@ -166,7 +257,7 @@ mod tests {
         metrics.refused(Refusal::Disk);
         metrics.refused(Refusal::Disk);
         metrics.refused(Refusal::Origin);
-        let text = metrics.render();
+        let text = metrics.render(Sizes::default());
         assert_eq!(
             read(&text, "colloquy_refusals_total{reason=\"disk\"}"),
             Some(2)
@@ -179,5 +270,27 @@ mod tests {
             read(&text, "colloquy_refusals_total{reason=\"rate\"}"),
             Some(0)
         );
+    }
+
+    #[test]
+    fn delivery_latencies_fall_into_cumulative_buckets() {
+        let metrics = Metrics::default();
+        for ms in [0, 3, 3, 40, 2000] {
+            metrics.delivered(std::time::Duration::from_millis(ms));
+        }
+        let text = metrics.render(Sizes::default());
+        let bucket = |le: &str| {
+            read(
+                &text,
+                &format!("colloquy_delivery_seconds_bucket{{le=\"{le}\"}}"),
+            )
+        };
+        assert_eq!(bucket("0.0005"), Some(1));
+        assert_eq!(bucket("0.005"), Some(3));
+        assert_eq!(bucket("0.05"), Some(4));
+        assert_eq!(bucket("1"), Some(4));
+        assert_eq!(bucket("+Inf"), Some(5));
+        assert_eq!(read(&text, "colloquy_deliveries_total"), Some(5));
+        assert_eq!(read(&text, "colloquy_delivery_seconds_count"), Some(5));
     }
 }

@@ -19,7 +19,7 @@ use tokio::sync::broadcast;
 
 use crate::gate::{Conn, Peer};
 use crate::metrics::{Metrics, Refusal};
-use crate::store::{KeyCheck, Store, StoreError};
+use crate::store::{Grant, KeyCheck, Store, StoreError};
 
 /// A connection that sends nothing (not even a ping) for this long is closed.
 const IDLE: Duration = Duration::from_secs(120);
@@ -37,46 +37,106 @@ const INLINE_LIVE: usize = 16 << 10;
 /// News for a document's connections.
 #[derive(Clone, Debug)]
 enum Live {
-    /// A blob appended through this process.
-    Blob(Arc<Blob>),
+    /// A blob appended through this process, and when its push arrived.
+    Blob(Arc<Blob>, Instant),
     /// The log grew to this seq (through another relay process, or a blob too large to pass
-    /// around).
-    Seq(u64),
+    /// around), and when the push arrived if it came through this process.
+    Seq(u64, Option<Instant>),
     /// The document was deleted.
     Deleted,
+}
+
+/// Who may start a new network on the relay.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Creation {
+    /// Anyone (within the per-address rate).
+    Open,
+    /// No one: only networks already at the relay sync.
+    Closed,
+    /// A device with an invite code the operator made (`server invite`).
+    Invite,
+}
+
+impl std::fmt::Display for Creation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Creation::Open => "open",
+            Creation::Closed => "closed",
+            Creation::Invite => "by invite",
+        })
+    }
+}
+
+/// What an operator decides about the relay.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    pub limits: Limits,
+    pub creation: Creation,
+    /// Origins besides the site's own whose pages may open `/sync`, e.g.
+    /// `https://colloquy.example`.
+    pub origins: Vec<String>,
 }
 
 /// The relay: its store, its limits, and who is connected to which document.
 pub struct Relay {
     store: Store,
     limits: Limits,
-    /// Origins besides the site's own whose pages may open `/sync`
-    /// (`COLLOQUY_ALLOWED_ORIGINS`, comma-separated, e.g. `https://colloquy.example`).
+    creation: Creation,
     origins: Vec<String>,
     docs: Mutex<HashMap<DocId, broadcast::Sender<Live>>>,
     /// Per address, the networks it may still create.
     creations: Mutex<HashMap<IpAddr, Bucket>>,
     metrics: Arc<Metrics>,
     started: Instant,
+    /// Set when the server is shutting down: every connection closes with "going away".
+    stopping: tokio::sync::watch::Sender<bool>,
 }
 
 impl Relay {
+    /// A relay open to new networks, for this site's pages only.
     pub fn new(store: Store, limits: Limits) -> Arc<Relay> {
-        let origins = std::env::var("COLLOQUY_ALLOWED_ORIGINS")
-            .unwrap_or_default()
-            .split(',')
+        Relay::with_settings(
+            store,
+            Settings {
+                limits,
+                creation: Creation::Open,
+                origins: Vec::new(),
+            },
+        )
+    }
+
+    pub fn with_settings(store: Store, settings: Settings) -> Arc<Relay> {
+        let origins = settings
+            .origins
+            .iter()
             .map(|origin| origin.trim().trim_end_matches('/').to_ascii_lowercase())
             .filter(|origin| !origin.is_empty())
             .collect();
         Arc::new(Relay {
             store,
-            limits,
+            limits: settings.limits,
+            creation: settings.creation,
             origins,
             docs: Mutex::new(HashMap::new()),
             creations: Mutex::new(HashMap::new()),
             metrics: Arc::new(Metrics::default()),
             started: Instant::now(),
+            stopping: tokio::sync::watch::channel(false).0,
         })
+    }
+
+    /// Closes every sync connection with "going away" (devices reconnect to the next relay
+    /// process); new ones are refused from now on.
+    pub fn go_away(&self) {
+        self.stopping.send_replace(true);
+    }
+
+    /// Whether the relay can take pushes: not shutting down, and its store writable.
+    pub async fn ready(&self) -> Result<(), String> {
+        if *self.stopping.borrow() {
+            return Err("shutting down".into());
+        }
+        self.store.probe().await.map_err(|e| e.to_string())
     }
 
     pub fn metrics(&self) -> Arc<Metrics> {
@@ -84,17 +144,28 @@ impl Relay {
     }
 
     /// Passes other relay processes' appends on to this process's connections (PostgreSQL).
+    /// When the listening connection drops, notices sent meanwhile are lost: once it is back,
+    /// every network with devices here is told its latest seq, and they catch up from it.
     pub async fn listen_to_peers(self: Arc<Self>) -> Result<(), StoreError> {
         let Some(mut listener) = self.store.listener().await? else {
             return Ok(());
         };
         tokio::spawn(async move {
             loop {
-                match listener.recv().await {
-                    Ok(note) => {
+                match listener.try_recv().await {
+                    Ok(Some(note)) => {
                         if let Some((doc, seq)) = crate::store::parse_notification(note.payload()) {
-                            self.publish(&doc, Live::Seq(seq));
+                            self.publish(&doc, Live::Seq(seq, None));
                         }
+                    }
+                    // Lost: listen again (reconnecting), then catch up on what was missed.
+                    Ok(None) => {
+                        tracing::warn!("relay notifications: connection lost; reconnecting");
+                        while let Err(e) = listener.listen(crate::store::CHANNEL).await {
+                            tracing::warn!("relay notifications: {e}; retrying");
+                            tokio::time::sleep(Duration::from_secs(1)).await;
+                        }
+                        self.catch_up().await;
                     }
                     Err(e) => {
                         tracing::warn!("relay notifications: {e}; retrying");
@@ -104,6 +175,22 @@ impl Relay {
             }
         });
         Ok(())
+    }
+
+    /// Tells every network with devices here its latest seq.
+    async fn catch_up(&self) {
+        let docs: Vec<DocId> = self
+            .docs
+            .lock()
+            .expect("relay map poisoned")
+            .keys()
+            .copied()
+            .collect();
+        for doc in docs {
+            if let Ok(latest) = self.store.latest(&doc).await {
+                self.publish(&doc, Live::Seq(latest, None));
+            }
+        }
     }
 
     /// Listens to a network's news, unless it has as many devices connected as it may.
@@ -183,9 +270,32 @@ pub async fn metrics(State(relay): State<Arc<Relay>>, peer: Option<Extension<Pee
             axum::http::header::CONTENT_TYPE,
             "text/plain; version=0.0.4",
         )],
-        relay.metrics.render(),
+        relay.metrics.render(relay.store.sizes().await),
     )
         .into_response()
+}
+
+/// `/healthz`: the process is up and answering.
+pub async fn healthz() -> &'static str {
+    "ok\n"
+}
+
+/// `/readyz`: the relay can take pushes (its store writable, not shutting down); 503 with the
+/// reason when it can't.
+pub async fn readyz(State(relay): State<Arc<Relay>>) -> Response {
+    match tokio::time::timeout(Duration::from_secs(5), relay.ready()).await {
+        Ok(Ok(())) => "ready\n".into_response(),
+        Ok(Err(why)) => (
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            format!("{why}\n"),
+        )
+            .into_response(),
+        Err(_) => (
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            "the store did not answer within 5 s\n",
+        )
+            .into_response(),
+    }
 }
 
 /// Upgrades `/sync` to a WebSocket with small buffers: an idle connection costs little. Pages
@@ -195,8 +305,16 @@ pub async fn endpoint(
     State(relay): State<Arc<Relay>>,
     peer: Option<Extension<Peer>>,
     headers: axum::http::HeaderMap,
+    uri: axum::http::Uri,
     upgrade: WebSocketUpgrade,
 ) -> Response {
+    // `?invite=…`: the code a device starts a new network with, where the relay asks for one.
+    let invite = uri.query().and_then(|query| {
+        query.split('&').find_map(|pair| {
+            let code = pair.strip_prefix("invite=")?;
+            (!code.is_empty() && code.len() <= 64).then(|| crate::store::invite_hash(code))
+        })
+    });
     let header = |name| headers.get(name).and_then(|v| v.to_str().ok());
     if !origin_allowed(
         header(axum::http::header::ORIGIN),
@@ -207,6 +325,13 @@ pub async fn endpoint(
         return (
             axum::http::StatusCode::FORBIDDEN,
             "Pages of other sites can't use this sync server.",
+        )
+            .into_response();
+    }
+    if *relay.stopping.borrow() {
+        return (
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            "The sync server is restarting; try again in a moment.",
         )
             .into_response();
     }
@@ -221,7 +346,7 @@ pub async fn endpoint(
         // Frames a little over the limit still arrive, so the session can refuse them with
         // its reason; far larger ones close the connection at once.
         .max_message_size(max + max / 4 + 1024)
-        .on_upgrade(move |socket| connection(socket, relay, conn))
+        .on_upgrade(move |socket| connection(socket, relay, conn, invite))
 }
 
 /// Counts a sync connection while it lives.
@@ -240,7 +365,12 @@ impl Drop for Open {
     }
 }
 
-async fn connection(mut socket: WebSocket, relay: Arc<Relay>, conn: Option<Arc<Conn>>) {
+async fn connection(
+    mut socket: WebSocket,
+    relay: Arc<Relay>,
+    conn: Option<Arc<Conn>>,
+    invite: Option<[u8; 32]>,
+) {
     let _open = Open::new(relay.metrics.clone());
     let mut nonce = [0u8; 32];
     if getrandom::fill(&mut nonce).is_err() {
@@ -259,6 +389,7 @@ async fn connection(mut socket: WebSocket, relay: Arc<Relay>, conn: Option<Arc<C
     let mut reading = tokio::time::interval(SEND_TIMEOUT / 5);
     reading.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut stuck: Option<(tokio::time::Instant, u64)> = None;
+    let mut stopping = relay.stopping.subscribe();
     loop {
         let authenticated = session.is_live();
         if authenticated && !reads_unlimited {
@@ -278,7 +409,7 @@ async fn connection(mut socket: WebSocket, relay: Arc<Relay>, conn: Option<Arc<C
         let step = tokio::select! {
             frame = tokio::time::timeout(wait, socket.recv()), if throttle.is_zero() => match frame {
                 Ok(Some(Ok(Message::Binary(frame)))) => {
-                    on_frame(&relay, ip, &mut session, &mut live, &frame).await
+                    on_frame(&relay, ip, invite, &mut session, &mut live, &frame).await
                 }
                 Ok(Some(Ok(Message::Text(_)))) => {
                     relay.metrics.refused(Refusal::Frame);
@@ -319,6 +450,7 @@ async fn connection(mut socket: WebSocket, relay: Arc<Relay>, conn: Option<Arc<C
                 }
             }
             news = next_live(&mut live) => on_live(&relay, &mut session, news).await,
+            () = until_stopping(&mut stopping) => Step::GoAway,
         };
         match step {
             Step::Send(messages) => {
@@ -337,7 +469,27 @@ async fn connection(mut socket: WebSocket, relay: Arc<Relay>, conn: Option<Arc<C
                 let _ = tokio::time::timeout(SEND_TIMEOUT, socket.send(Message::Close(None))).await;
                 return;
             }
+            Step::GoAway => {
+                let close = axum::extract::ws::CloseFrame {
+                    code: axum::extract::ws::close_code::AWAY,
+                    reason: "The sync server is restarting.".into(),
+                };
+                let _ = tokio::time::timeout(
+                    Duration::from_secs(1),
+                    socket.send(Message::Close(Some(close))),
+                )
+                .await;
+                return;
+            }
         }
+    }
+}
+
+/// Resolves once the server is shutting down.
+async fn until_stopping(stopping: &mut tokio::sync::watch::Receiver<bool>) {
+    let stopped = stopping.wait_for(|stop| *stop).await.is_ok();
+    if !stopped {
+        std::future::pending::<()>().await;
     }
 }
 
@@ -355,6 +507,8 @@ async fn send(socket: &mut WebSocket, msg: &ServerMsg, metrics: &Metrics) -> boo
 enum Step {
     Send(Vec<ServerMsg>),
     Close(Option<ServerMsg>),
+    /// The server is shutting down.
+    GoAway,
 }
 
 fn binary(msg: &ServerMsg) -> Message {
@@ -375,20 +529,23 @@ async fn on_live(
     session: &mut RelaySession,
     news: Result<Live, broadcast::error::RecvError>,
 ) -> Step {
-    let msg = match news {
-        Ok(Live::Blob(blob)) => session.live_blob(&blob),
-        Ok(Live::Seq(seq)) => session.live_seq(seq),
+    let (msg, arrived) = match news {
+        Ok(Live::Blob(blob, arrived)) => (session.live_blob(&blob), Some(arrived)),
+        Ok(Live::Seq(seq, arrived)) => (session.live_seq(seq), arrived),
         Ok(Live::Deleted) => return Step::Close(Some(ServerMsg::Deleted)),
         // Fell behind: tell the device the newest seq; it asks for what it misses.
         Err(broadcast::error::RecvError::Lagged(_)) => match session.doc() {
             Some(doc) => match relay.store.latest(&doc).await {
-                Ok(latest) => session.live_seq(latest),
-                Err(_) => None,
+                Ok(latest) => (session.live_seq(latest), None),
+                Err(_) => (None, None),
             },
-            None => None,
+            None => (None, None),
         },
-        Err(broadcast::error::RecvError::Closed) => None,
+        Err(broadcast::error::RecvError::Closed) => (None, None),
     };
+    if let (Some(_), Some(arrived)) = (&msg, arrived) {
+        relay.metrics.delivered(arrived.elapsed());
+    }
     Step::Send(msg.into_iter().collect())
 }
 
@@ -422,10 +579,12 @@ fn no_room(relay: &Relay, e: &StoreError) -> Option<ServerMsg> {
 async fn on_frame(
     relay: &Relay,
     ip: IpAddr,
+    invite: Option<[u8; 32]>,
     session: &mut RelaySession,
     live: &mut Option<broadcast::Receiver<Live>>,
     frame: &[u8],
 ) -> Step {
+    let arrived = Instant::now();
     let mut request = session.on_frame(frame, relay.now());
     let mut out = Vec::new();
     loop {
@@ -456,9 +615,14 @@ async fn on_frame(
                 return Step::Close(Some(msg));
             }
             Request::CheckKey { doc, key } => {
-                let may_create = relay.may_create(ip);
-                let checked = relay.store.check_key(&doc, &key, may_create).await;
-                if may_create && !matches!(checked, Ok(KeyCheck::Created)) {
+                let grant = match (relay.creation, invite) {
+                    (Creation::Closed, _) | (Creation::Invite, None) => Grant::No,
+                    (Creation::Open, _) if relay.may_create(ip) => Grant::Yes,
+                    (Creation::Invite, Some(code)) if relay.may_create(ip) => Grant::Invite(code),
+                    _ => Grant::No,
+                };
+                let checked = relay.store.check_key(&doc, &key, grant).await;
+                if grant != Grant::No && !matches!(checked, Ok(KeyCheck::Created)) {
                     relay.not_created(ip);
                 }
                 let (matched, latest) = match checked {
@@ -466,15 +630,29 @@ async fn on_frame(
                     Ok(KeyCheck::Created) => (true, 0),
                     Ok(KeyCheck::Differs) => (false, 0),
                     Ok(KeyCheck::Unknown) => {
-                        return refuse(
-                            relay,
-                            Refusal::NewNetworks,
-                            ErrorCode::RateLimited,
-                            format!(
-                                "This address has started {} networks on the sync server in the last hour; try again later.",
-                                relay.limits.networks_per_hour
+                        let (code, message) = match (relay.creation, grant, invite) {
+                            (Creation::Closed, ..) => (
+                                ErrorCode::Closed,
+                                "This sync server doesn't take new networks.".to_owned(),
                             ),
-                        )
+                            (Creation::Invite, _, None) => (
+                                ErrorCode::Closed,
+                                "This sync server starts new networks only with an invite code from whoever runs it.".to_owned(),
+                            ),
+                            (Creation::Invite, Grant::Invite(_), Some(_)) => (
+                                ErrorCode::Closed,
+                                "That invite code isn't valid, or has been used up; ask whoever runs the sync server for another.".to_owned(),
+                            ),
+                            // Out of this address's allowance.
+                            _ => (
+                                ErrorCode::RateLimited,
+                                format!(
+                                    "This address has started {} networks on the sync server in the last hour; try again later.",
+                                    relay.limits.networks_per_hour
+                                ),
+                            ),
+                        };
+                        return refuse(relay, Refusal::NewNetworks, code, message);
                     }
                     Ok(KeyCheck::Deleted) => {
                         relay.metrics.refused(Refusal::Deleted);
@@ -523,14 +701,18 @@ async fn on_frame(
                     Ok((seq, fresh)) => {
                         out.push(session.appended(blob_id, seq));
                         if fresh {
+                            relay.metrics.pushed();
                             let news = if sealed.len() <= INLINE_LIVE {
-                                Live::Blob(Arc::new(Blob {
-                                    seq,
-                                    blob_id,
-                                    sealed,
-                                }))
+                                Live::Blob(
+                                    Arc::new(Blob {
+                                        seq,
+                                        blob_id,
+                                        sealed,
+                                    }),
+                                    arrived,
+                                )
                             } else {
-                                Live::Seq(seq)
+                                Live::Seq(seq, Some(arrived))
                             };
                             relay.publish(&doc, news);
                         }

@@ -18,7 +18,7 @@ use sqlx::sqlite::{
 use sqlx::Row;
 
 /// The channel relays share news of appended blobs on (PostgreSQL).
-const CHANNEL: &str = "colloquy_relay";
+pub(crate) const CHANNEL: &str = "colloquy_relay";
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -36,12 +36,16 @@ pub enum StoreError {
     Batch(String),
     #[error("unsupported database URL {0:?}: use sqlite://… or postgres://…")]
     Url(String),
+    #[error(transparent)]
+    Schema(#[from] crate::schema::SchemaError),
 }
 
 /// Where the relay keeps its data.
 #[derive(Clone)]
 pub enum Store {
     Sqlite {
+        /// The database file (its write-ahead log beside it, `-wal`).
+        path: std::path::PathBuf,
         readers: SqlitePool,
         /// Every write (keys, appends, snapshots, deletions) queues here for the writer
         /// thread, the one connection that writes: it commits them in batches (group commit),
@@ -50,58 +54,6 @@ pub enum Store {
     },
     Postgres(PgPool),
 }
-
-const SQLITE_SCHEMA: &str = "
-CREATE TABLE IF NOT EXISTS docs (
-    doc BLOB PRIMARY KEY,
-    key BLOB NOT NULL,
-    latest INTEGER NOT NULL DEFAULT 0,
-    bytes INTEGER NOT NULL DEFAULT 0
-);
-CREATE TABLE IF NOT EXISTS blobs (
-    doc BLOB NOT NULL,
-    seq INTEGER NOT NULL,
-    blob_id BLOB NOT NULL,
-    sealed BLOB NOT NULL,
-    PRIMARY KEY (doc, seq),
-    UNIQUE (doc, blob_id)
-);
-CREATE TABLE IF NOT EXISTS snapshots (
-    doc BLOB NOT NULL,
-    covers INTEGER NOT NULL,
-    blob_id BLOB NOT NULL,
-    sealed BLOB NOT NULL,
-    PRIMARY KEY (doc, covers)
-);
-CREATE TABLE IF NOT EXISTS deleted (
-    doc BLOB PRIMARY KEY
-);
-";
-
-const POSTGRES_SCHEMA: [&str; 4] = [
-    "CREATE TABLE IF NOT EXISTS docs (
-        doc BYTEA PRIMARY KEY,
-        key BYTEA NOT NULL,
-        latest BIGINT NOT NULL DEFAULT 0,
-        bytes BIGINT NOT NULL DEFAULT 0
-    )",
-    "CREATE TABLE IF NOT EXISTS blobs (
-        doc BYTEA NOT NULL,
-        seq BIGINT NOT NULL,
-        blob_id BYTEA NOT NULL,
-        sealed BYTEA NOT NULL,
-        PRIMARY KEY (doc, seq),
-        UNIQUE (doc, blob_id)
-    )",
-    "CREATE TABLE IF NOT EXISTS snapshots (
-        doc BYTEA NOT NULL,
-        covers BIGINT NOT NULL,
-        blob_id BYTEA NOT NULL,
-        sealed BYTEA NOT NULL,
-        PRIMARY KEY (doc, covers)
-    )",
-    "CREATE TABLE IF NOT EXISTS deleted (doc BYTEA PRIMARY KEY)",
-];
 
 /// The size SQLite cuts its write-ahead log back to once a checkpoint has emptied it. Under
 /// steady pushes the log keeps growing (it is never empty when a write begins); when pushes
@@ -146,6 +98,37 @@ impl Default for Budget {
             free: 256 << 20,
         }
     }
+}
+
+/// Whether a key check may store a network the relay doesn't have yet.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Grant {
+    No,
+    Yes,
+    /// If this invite (the SHA-256 of its code) has a use left; the check takes one.
+    Invite([u8; 32]),
+}
+
+/// The SHA-256 of an invite code, as the store keeps it (a leaked database gives no codes).
+pub fn invite_hash(code: &str) -> [u8; 32] {
+    use sha2::Digest;
+    sha2::Sha256::digest(code.trim().as_bytes()).into()
+}
+
+/// Writes a consistent copy of the SQLite database at `path` to `file` (while the relay
+/// runs: a read transaction sees one commit), with a new epoch. Returns the copy's size.
+pub fn backup(path: &std::path::Path, file: &std::path::Path) -> Result<u64, StoreError> {
+    let conn = rusqlite::Connection::open_with_flags(
+        path,
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    conn.execute("VACUUM INTO ?1", [file.to_string_lossy()])?;
+    let copy = rusqlite::Connection::open(file)?;
+    crate::schema::set_sqlite_epoch(&copy)?;
+    copy.execute_batch("PRAGMA journal_mode = DELETE")?;
+    drop(copy);
+    Ok(std::fs::metadata(file).map_or(0, |m| m.len()))
 }
 
 /// What a key check found.
@@ -221,15 +204,17 @@ impl Store {
                     }
                 }
             });
-            Ok(Store::Sqlite { readers, writes })
+            Ok(Store::Sqlite {
+                path: options.get_filename().to_owned(),
+                readers,
+                writes,
+            })
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let pool = PgPoolOptions::new()
                 .max_connections(16)
                 .connect(url)
                 .await?;
-            for statement in POSTGRES_SCHEMA {
-                sqlx::query(statement).execute(&pool).await?;
-            }
+            crate::schema::migrate_postgres(&pool).await?;
             Ok(Store::Postgres(pool))
         } else {
             Err(StoreError::Url(url.to_owned()))
@@ -248,26 +233,17 @@ impl Store {
         }
     }
 
-    /// Whether `key` is the network's key; a new network is stored with it when `may_create`
+    /// Whether `key` is the network's key; a new network is stored with it when `grant` allows
     /// (never one that was deleted).
     pub async fn check_key(
         &self,
         doc: &DocId,
         key: &[u8; 32],
-        may_create: bool,
+        grant: Grant,
     ) -> Result<KeyCheck, StoreError> {
         match self {
             Store::Sqlite { writes, .. } => {
-                match write(
-                    writes,
-                    *doc,
-                    Write::CheckKey {
-                        key: *key,
-                        may_create,
-                    },
-                )
-                .await?
-                {
+                match write(writes, *doc, Write::CheckKey { key: *key, grant }).await? {
                     Done::Key(check) => Ok(check),
                     other => unreachable!("a key check answered {other:?}"),
                 }
@@ -282,6 +258,25 @@ impl Store {
                 if deleted {
                     return Ok(KeyCheck::Deleted);
                 }
+                let exists = sqlx::query("SELECT 1 FROM docs WHERE doc = $1")
+                    .bind(&doc.0[..])
+                    .fetch_optional(&mut *tx)
+                    .await?
+                    .is_some();
+                let may_create =
+                    !exists
+                        && match grant {
+                            Grant::No => false,
+                            Grant::Yes => true,
+                            Grant::Invite(code) => sqlx::query(
+                                "UPDATE invites SET uses = uses - 1 WHERE code = $1 AND uses > 0",
+                            )
+                            .bind(&code[..])
+                            .execute(&mut *tx)
+                            .await?
+                            .rows_affected()
+                                == 1,
+                        };
                 let created = may_create
                     && sqlx::query(
                         "INSERT INTO docs (doc, key) VALUES ($1, $2) ON CONFLICT (doc) DO NOTHING",
@@ -617,6 +612,116 @@ impl Store {
         Ok(())
     }
 
+    /// Whether a write can be committed now: the writer (or PostgreSQL) takes a write
+    /// transaction, and the disk has room.
+    pub async fn probe(&self) -> Result<(), StoreError> {
+        match self {
+            Store::Sqlite { writes, .. } => {
+                match write(writes, DocId([0; 32]), Write::Probe).await? {
+                    Done::Probe(true) => Ok(()),
+                    Done::Probe(false) => Err(StoreError::Disk),
+                    other => unreachable!("a probe answered {other:?}"),
+                }
+            }
+            Store::Postgres(pool) => {
+                let mut tx = pool.begin().await?;
+                sqlx::query("SELECT pg_advisory_xact_lock(7214)")
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query("UPDATE schema_version SET version = version")
+                    .execute(&mut *tx)
+                    .await?;
+                tx.rollback().await?;
+                Ok(())
+            }
+        }
+    }
+
+    /// The database's files on disk (SQLite; PostgreSQL's size as it reports it).
+    pub async fn sizes(&self) -> crate::metrics::Sizes {
+        match self {
+            Store::Sqlite { path, .. } => {
+                let size = |suffix: &str| {
+                    let mut name = path.as_os_str().to_owned();
+                    name.push(suffix);
+                    std::fs::metadata(name).map_or(0, |m| m.len())
+                };
+                let wal = size("-wal");
+                crate::metrics::Sizes {
+                    store: size("") + wal + size("-shm"),
+                    wal,
+                }
+            }
+            Store::Postgres(pool) => crate::metrics::Sizes {
+                store: sqlx::query("SELECT pg_database_size(current_database())")
+                    .fetch_one(pool)
+                    .await
+                    .map_or(0, |r| r.get::<i64, _>(0).max(0) as u64),
+                wal: 0,
+            },
+        }
+    }
+
+    /// The database's epoch (see [`crate::schema`]).
+    pub async fn epoch(&self) -> Result<crate::schema::Epoch, StoreError> {
+        let query = "SELECT value FROM meta WHERE name = 'epoch'";
+        let value: Vec<u8> = match self {
+            Store::Sqlite { readers, .. } => sqlx::query(query).fetch_one(readers).await?.get(0),
+            Store::Postgres(pool) => sqlx::query(query).fetch_one(pool).await?.get(0),
+        };
+        Ok(crate::schema::Epoch::try_from(value).unwrap_or_default())
+    }
+
+    /// Makes an invite code good for `uses` new networks; the store keeps only its hash.
+    pub async fn invite(&self, uses: u32) -> Result<String, StoreError> {
+        let mut bytes = [0u8; 16];
+        getrandom::fill(&mut bytes).map_err(|e| StoreError::Batch(e.to_string()))?;
+        // Groups of four from an alphabet without look-alikes, easy to read out and type
+        // (16 letters of 31: 79 bits).
+        const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
+        let letters: Vec<char> = bytes
+            .iter()
+            .map(|b| ALPHABET[usize::from(*b) % ALPHABET.len()] as char)
+            .collect();
+        let code = letters
+            .chunks(4)
+            .map(|c| c.iter().collect::<String>())
+            .collect::<Vec<_>>()
+            .join("-");
+        let hash = invite_hash(&code);
+        let query = "INSERT INTO invites (code, uses) VALUES ($1, $2)";
+        match self {
+            Store::Sqlite { path, .. } => {
+                let conn = rusqlite::Connection::open(path)?;
+                conn.busy_timeout(BUSY_TIMEOUT)?;
+                conn.execute(query, (&hash[..], i64::from(uses)))?;
+            }
+            Store::Postgres(pool) => {
+                sqlx::query(query)
+                    .bind(&hash[..])
+                    .bind(i64::from(uses))
+                    .execute(pool)
+                    .await?;
+            }
+        }
+        Ok(code)
+    }
+
+    /// Gives the database a new epoch (see [`crate::schema`]).
+    pub async fn new_epoch(&self) -> Result<(), StoreError> {
+        match self {
+            Store::Sqlite { path, .. } => {
+                let conn = rusqlite::Connection::open(path)?;
+                conn.busy_timeout(BUSY_TIMEOUT)?;
+                crate::schema::set_sqlite_epoch(&conn)?;
+            }
+            Store::Postgres(pool) => {
+                crate::schema::set_postgres_epoch(pool).await?;
+            }
+        }
+        Ok(())
+    }
+
     /// The latest sequence number of a network's log (0 when unknown).
     pub async fn latest(&self, doc: &DocId) -> Result<u64, StoreError> {
         let latest = match self {
@@ -647,7 +752,7 @@ enum Write {
     /// Store the network's key if it is new (and may be created).
     CheckKey {
         key: [u8; 32],
-        may_create: bool,
+        grant: Grant,
     },
     Append {
         blob_id: BlobId,
@@ -659,6 +764,8 @@ enum Write {
         max: i64,
     },
     Delete,
+    /// A write transaction with nothing in it: whether the writer can commit, and has room.
+    Probe,
 }
 
 /// What a write came to.
@@ -670,6 +777,8 @@ enum Done {
     /// Whether the snapshot was stored (not when the log is behind it or one as new is there).
     Snapshot(bool),
     Deleted,
+    /// Whether the disk has room.
+    Probe(bool),
 }
 
 /// Queues a write for the writer thread and waits for its commit.
@@ -708,7 +817,7 @@ fn spawn_writer(
     mut gate: Option<CommitGate>,
     budget: Budget,
 ) -> Result<(), StoreError> {
-    let conn = rusqlite::Connection::open(path)?;
+    let mut conn = rusqlite::Connection::open(path)?;
     conn.busy_timeout(BUSY_TIMEOUT)?;
     let mut settings = format!(
         "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
@@ -718,7 +827,7 @@ fn spawn_writer(
         settings.push_str(&format!(" PRAGMA {name} = {value};"));
     }
     conn.execute_batch(&settings)?;
-    conn.execute_batch(SQLITE_SCHEMA)?;
+    crate::schema::migrate_sqlite(&mut conn)?;
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -840,7 +949,7 @@ fn write_batch(
                 sealed,
                 max,
             } => appends.append(&tx, job.doc, blob_id, sealed, *max, room)?,
-            Write::CheckKey { key, may_create } => Ok(check_key(&tx, doc, key, *may_create)?),
+            Write::CheckKey { key, grant } => Ok(check_key(&tx, doc, key, *grant)?),
             Write::Snapshot { snapshot, max } => {
                 recount = true;
                 put_snapshot(&tx, doc, snapshot, *max, room)?
@@ -857,6 +966,7 @@ fn write_batch(
                 .execute([doc])?;
                 Ok(Done::Deleted)
             }
+            Write::Probe => Ok(Done::Probe(room.left > 0)),
         });
     }
     appends.settle(&tx)?;
@@ -951,7 +1061,7 @@ fn check_key(
     tx: &rusqlite::Transaction<'_>,
     doc: &[u8],
     key: &[u8; 32],
-    may_create: bool,
+    grant: Grant,
 ) -> Result<Done, rusqlite::Error> {
     use rusqlite::OptionalExtension;
     let deleted = tx
@@ -962,6 +1072,23 @@ fn check_key(
     if deleted {
         return Ok(Done::Key(KeyCheck::Deleted));
     }
+    let exists = tx
+        .prepare_cached("SELECT 1 FROM docs WHERE doc = ?1")?
+        .query_row([doc], |_| Ok(()))
+        .optional()?
+        .is_some();
+    let may_create = !exists
+        && match grant {
+            Grant::No => false,
+            Grant::Yes => true,
+            Grant::Invite(code) => {
+                tx.prepare_cached(
+                    "UPDATE invites SET uses = uses - 1 WHERE code = ?1 AND uses > 0",
+                )?
+                .execute([&code[..]])?
+                    == 1
+            }
+        };
     let created = may_create
         && tx
             .prepare_cached(
@@ -1114,7 +1241,7 @@ mod tests {
         let (dir, store) = scratch_store("wal", limit).await;
         let doc = DocId([7; 32]);
         assert_eq!(
-            store.check_key(&doc, &[1; 32], true).await.unwrap(),
+            store.check_key(&doc, &[1; 32], Grant::Yes).await.unwrap(),
             KeyCheck::Created
         );
         let limits = Limits::default();
@@ -1170,7 +1297,10 @@ mod tests {
         let store = Store::open_gated(&url, WAL_LIMIT, Some(gate), Budget::default())
             .await
             .unwrap();
-        let Store::Sqlite { readers, writes } = &store else {
+        let Store::Sqlite {
+            readers, writes, ..
+        } = &store
+        else {
             unreachable!("a sqlite URL opens SQLite")
         };
         let doc = DocId([5; 32]);
@@ -1195,7 +1325,7 @@ mod tests {
         // The network's key: let its commit through.
         let (key, answer) = job(Write::CheckKey {
             key: [1; 32],
-            may_create: true,
+            grant: Grant::Yes,
         });
         writes.send(key).await.unwrap();
         wait_at_gate();
@@ -1245,8 +1375,8 @@ mod tests {
     async fn the_writer_numbers_each_blob_once() {
         let (dir, store) = scratch_store("seq", WAL_LIMIT).await;
         let (a, b) = (DocId([1; 32]), DocId([2; 32]));
-        store.check_key(&a, &[1; 32], true).await.unwrap();
-        store.check_key(&b, &[2; 32], true).await.unwrap();
+        store.check_key(&a, &[1; 32], Grant::Yes).await.unwrap();
+        store.check_key(&b, &[2; 32], Grant::Yes).await.unwrap();
         let limits = Limits {
             max_doc_bytes: 100 * 64,
             ..Limits::default()
@@ -1332,7 +1462,7 @@ mod tests {
                 .unwrap()
         };
         assert_eq!(
-            store.check_key(&doc, &[9; 32], true).await.unwrap(),
+            store.check_key(&doc, &[9; 32], Grant::Yes).await.unwrap(),
             KeyCheck::Created
         );
         // A key check queued behind three pushes sees them.
@@ -1343,7 +1473,7 @@ mod tests {
                     .iter()
                     .map(|(blob, sealed)| store.append(&doc, blob, sealed, &limits))
             ),
-            store.check_key(&doc, &[9; 32], true),
+            store.check_key(&doc, &[9; 32], Grant::Yes),
         );
         assert!(early.iter().all(|a| a.is_ok()), "{early:?}");
         assert_eq!(checked.unwrap(), KeyCheck::Matches(3));
@@ -1353,7 +1483,7 @@ mod tests {
         let (eleventh, thirteenth) = (id(11), id(13));
         let wrong = futures_util::join!(
             store.append(&doc, &eleventh, &[11; 64], &limits),
-            store.check_key(&doc, &[8; 32], true),
+            store.check_key(&doc, &[8; 32], Grant::Yes),
         );
         assert_eq!(wrong.0.unwrap(), (11, true));
         assert_eq!(

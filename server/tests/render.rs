@@ -1,7 +1,6 @@
 //! The server renders every route of the app, and a proper 404 for anything else, on a real
 //! listener at 127.0.0.1:0.
 
-use leptos::prelude::LeptosOptions;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
@@ -12,11 +11,7 @@ struct Running {
 }
 
 async fn start() -> Running {
-    let options = LeptosOptions::builder()
-        .output_name("colloquy")
-        .site_root("target/site")
-        .site_pkg_dir("pkg")
-        .build();
+    let options = server::site::options();
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let (stop, stopped) = tokio::sync::oneshot::channel();
@@ -162,21 +157,30 @@ async fn the_service_worker_and_offline_shell_name_this_builds_files() {
         .starts_with("text/javascript"));
     assert_eq!(header(&worker, "cache-control"), Some("no-cache"));
     assert!(worker.contains("const VERSION = \""));
-    for file in [
-        "/offline",
-        "/pkg/colloquy.js",
-        "/pkg/colloquy.wasm",
-        "/pkg/colloquy.css",
-    ] {
+    let build = server::site::build();
+    assert!(worker.contains(&format!("const VERSION = \"{}\"", build.version)));
+    for file in ["/offline", &build.js, &build.wasm, &build.css] {
+        assert!(
+            file == "/offline" || file.starts_with("/pkg/colloquy."),
+            "{file}"
+        );
         assert!(
             worker.contains(&format!("\"{file}\"")),
             "{file} is precached"
         );
     }
 
+    // Rendered pages load the same files (leptos names them from the options).
+    let (_, page) = get(server.addr, "/people").await;
+    assert!(page.contains(&format!("href=\"{}\"", build.js)), "{page}");
+    assert!(page.contains(&format!("href=\"{}\"", build.css)), "{page}");
+
     let (status, shell) = get(server.addr, "/offline").await;
     assert_eq!(status, 200);
-    assert!(shell.contains(r#"<meta name="colloquy-js" content="/pkg/colloquy.js">"#));
+    assert!(shell.contains(&format!(
+        r#"<meta name="colloquy-js" content="{}">"#,
+        build.js
+    )));
     assert!(shell.contains(r#"<script type="module" src="/offline.js"></script>"#));
     // No inline script: the strict policy applies.
     assert!(!header(&shell, "content-security-policy")

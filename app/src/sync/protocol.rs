@@ -133,6 +133,8 @@ pub enum ErrorCode {
     Version = 6,
     /// The relay failed to store or read.
     Internal = 7,
+    /// The relay doesn't start this network: it takes new ones only by invite, or none.
+    Closed = 8,
 }
 
 impl ErrorCode {
@@ -145,6 +147,7 @@ impl ErrorCode {
             5 => ErrorCode::QuotaExceeded,
             6 => ErrorCode::Version,
             7 => ErrorCode::Internal,
+            8 => ErrorCode::Closed,
             _ => return None,
         })
     }
@@ -608,6 +611,7 @@ mod tests {
             ErrorCode::QuotaExceeded,
             ErrorCode::Version,
             ErrorCode::Internal,
+            ErrorCode::Closed,
         ]);
         prop_oneof![
             any::<[u8; 32]>().prop_map(|nonce| ServerMsg::Challenge { nonce }),

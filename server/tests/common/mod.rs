@@ -167,6 +167,38 @@ pub async fn socket(addr: SocketAddr) -> Socket {
         .0
 }
 
+/// A figure of the relay's `/metrics`.
+pub async fn metric(addr: SocketAddr, name: &str) -> u64 {
+    let text = http_get(addr, "/metrics").await.1;
+    server::metrics::read(&text, name).unwrap_or_else(|| panic!("no {name} in:\n{text}"))
+}
+
+/// A plain HTTP/1.1 GET: the status and the body.
+pub async fn http_get(addr: SocketAddr, path: &str) -> (u16, String) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut tcp = tokio::net::TcpStream::connect(addr).await.unwrap();
+    tcp.write_all(
+        format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").as_bytes(),
+    )
+    .await
+    .unwrap();
+    let mut raw = Vec::new();
+    tokio::time::timeout(PATIENCE, tcp.read_to_end(&mut raw))
+        .await
+        .expect("an answer")
+        .unwrap();
+    let text = String::from_utf8_lossy(&raw).into_owned();
+    let status = text
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let body = text
+        .split_once("\r\n\r\n")
+        .map_or(String::new(), |(_, b)| b.to_owned());
+    (status, body)
+}
+
 /// A device: its network, its sync client, and a socket to the relay.
 pub struct Device {
     pub network: Network,
@@ -197,7 +229,12 @@ impl Device {
     }
 
     pub async fn connect(&mut self, addr: SocketAddr) {
-        self.socket = Some(socket(addr).await);
+        self.connect_to(&format!("ws://{addr}/sync")).await;
+    }
+
+    /// Connects to the relay at `url` (`ws://…/sync?invite=…`, say).
+    pub async fn connect_to(&mut self, url: &str) {
+        self.socket = Some(tokio_tungstenite::connect_async(url).await.unwrap().0);
         let out = self.client.connected();
         self.handle(out).await;
     }
