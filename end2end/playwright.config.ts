@@ -18,7 +18,8 @@ export const chromium = {
   ],
 };
 
-/** Starts the real server binary on `port`, serving the site cargo-leptos built. */
+/** Starts the real server binary on `port`, serving the site cargo-leptos built (a debug
+ * build reads it from target/site; a release build carries it inside). */
 export function server(binary: string, port: number, dataDir: string) {
   return {
     command: binary,
@@ -26,11 +27,7 @@ export function server(binary: string, port: number, dataDir: string) {
     reuseExistingServer: false,
     timeout: 60_000,
     env: {
-      LEPTOS_OUTPUT_NAME: "colloquy",
-      LEPTOS_SITE_ROOT: "../target/site",
-      LEPTOS_SITE_PKG_DIR: "pkg",
-      LEPTOS_HASH_FILES: "true",
-      LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
+      COLLOQUY_ADDR: `127.0.0.1:${port}`,
       COLLOQUY_DATA_DIR: dataDir,
       // Every test device comes from this one address.
       COLLOQUY_NETWORKS_PER_HOUR: "1000",

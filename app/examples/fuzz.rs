@@ -66,7 +66,10 @@ fn server_seeds() -> Vec<Vec<u8>> {
     };
     [
         ServerMsg::Challenge { nonce: [4; 32] },
-        ServerMsg::Welcome { latest: 12 },
+        ServerMsg::Welcome {
+            latest: 12,
+            epoch: [3; 16],
+        },
         ServerMsg::Blobs {
             snapshot: Some(Snapshot {
                 blob_id: [8; 16],
@@ -161,7 +164,7 @@ fn live_session(log: &mut MemoryLog, limits: Limits) -> RelaySession {
     };
     if let Request::CheckKey { doc, key } = session.on_frame(&auth.encode(), 0) {
         let (matched, latest) = log.check_key(&doc, &key);
-        session.key_checked(matched, latest);
+        session.key_checked(matched, latest, [3; 16]);
     }
     assert!(session.is_live(), "the fuzzer's session authenticates");
     session

@@ -90,6 +90,7 @@ pub struct Relay {
     started: Instant,
     /// Set when the server is shutting down: every connection closes with "going away".
     stopping: tokio::sync::watch::Sender<bool>,
+    epoch: tokio::sync::OnceCell<crate::schema::Epoch>,
 }
 
 impl Relay {
@@ -122,6 +123,7 @@ impl Relay {
             metrics: Arc::new(Metrics::default()),
             started: Instant::now(),
             stopping: tokio::sync::watch::channel(false).0,
+            epoch: tokio::sync::OnceCell::new(),
         })
     }
 
@@ -129,6 +131,14 @@ impl Relay {
     /// process); new ones are refused from now on.
     pub fn go_away(&self) {
         self.stopping.send_replace(true);
+    }
+
+    /// The store's epoch, read once.
+    async fn epoch(&self) -> Result<crate::schema::Epoch, StoreError> {
+        self.epoch
+            .get_or_try_init(|| self.store.epoch())
+            .await
+            .copied()
     }
 
     /// Whether the relay can take pushes: not shutting down, and its store writable.
@@ -677,7 +687,11 @@ async fn on_frame(
                         }
                     }
                 }
-                request = session.key_checked(matched, latest);
+                let epoch = match relay.epoch().await {
+                    Ok(epoch) => epoch,
+                    Err(e) => return internal(e),
+                };
+                request = session.key_checked(matched, latest, epoch);
             }
             Request::Read { doc, since } => {
                 match relay.store.read(&doc, since, &relay.limits).await {

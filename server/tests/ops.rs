@@ -231,7 +231,8 @@ async fn new_networks_are_refused_when_closed_and_started_with_an_invite() {
         "{:?}",
         laptop.errors
     );
-    drop(closed);
+    let mut closed = closed;
+    closed.child.kill().await.unwrap();
 
     let invite = relay_process_with(
         &url,
@@ -286,4 +287,76 @@ async fn new_networks_are_refused_when_closed_and_started_with_an_invite() {
         .await;
     other.until(|d| !d.errors.is_empty()).await;
     assert!(other.errors[0].contains("used up"), "{:?}", other.errors);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn after_an_older_backup_is_restored_two_devices_converge_with_nothing_lost() {
+    let scratch = Scratch::new("ops-restore");
+    let db = scratch.0.join("relay.sqlite3");
+    let url = format!("sqlite://{}", db.display());
+    let port = free_port();
+    let mut relay = relay_process(&url, &scratch.0, port).await;
+    let secret = RootSecret::generate();
+    let mut laptop = Device::new(&secret);
+    laptop.put("ana", &person("Ana Lima", "")).await;
+    laptop.connect(relay.addr).await;
+    laptop.synced().await;
+    let mut phone = Device::new(&secret);
+    phone.connect(relay.addr).await;
+    phone.until(|d| !d.view().is_empty()).await;
+    phone.socket = None;
+    let out = phone.client.disconnected();
+    phone.handle(out).await;
+
+    let backup = scratch.0.join("older.sqlite3");
+    let made = command(&scratch.0, &["backup", backup.to_str().unwrap()]);
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    // Acknowledged after the backup, while the phone is away: the restore loses these.
+    for i in 0..20 {
+        laptop.append_note("ana", &format!("<{i:02}>")).await;
+    }
+    laptop
+        .until(|d| d.client.status() == &Status::UpToDate && !d.client.has_unacked())
+        .await;
+    let cursor = laptop.client.persisted().cursor;
+
+    // The operator stops the relay and puts the older backup in place.
+    // SAFETY: a signal to the child this test started.
+    unsafe { libc::kill(relay.child.id().unwrap() as i32, libc::SIGTERM) };
+    assert!(relay.child.wait().await.unwrap().success());
+    laptop.socket = None;
+    let out = laptop.client.disconnected();
+    laptop.handle(out).await;
+    for suffix in ["-wal", "-shm"] {
+        let mut name = db.as_os_str().to_owned();
+        name.push(suffix);
+        let _ = std::fs::remove_file(name);
+    }
+    std::fs::copy(&backup, &db).unwrap();
+    let relay = relay_process(&url, &scratch.0, port).await;
+    let restored = server::store::Store::open(&url).await.unwrap();
+    assert!(restored.latest(&secret.keys().doc_id).await.unwrap() < cursor);
+
+    laptop.connect(relay.addr).await;
+    laptop
+        .until(|d| d.client.status() == &Status::UpToDate && !d.client.has_unacked())
+        .await;
+    phone.connect(relay.addr).await;
+    phone.until(|d| d.notes("ana").contains("<19>")).await;
+    phone.synced().await;
+    assert_eq!(phone.view(), laptop.view());
+    for i in 0..20 {
+        assert!(
+            phone.notes("ana").contains(&format!("<{i:02}>")),
+            "edit {i} lost"
+        );
+    }
+    println!(
+        "restore: the laptop's cursor was {cursor}, the restored relay had {}; both devices converged",
+        restored.latest(&secret.keys().doc_id).await.unwrap()
+    );
 }

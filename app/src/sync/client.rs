@@ -21,6 +21,8 @@ pub struct Persisted {
     pub outbox: Vec<Pending>,
     /// The newest snapshot this device knows of (uploaded or received).
     pub snapshot_covers: u64,
+    /// The epoch of the relay's store the cursor counts in (see [`Output::ResendAll`]).
+    pub epoch: Option<[u8; 16]>,
 }
 
 /// A sealed push waiting for its acknowledgement.
@@ -52,6 +54,10 @@ pub enum Output {
     Apply(Vec<u8>),
     /// Store [`SyncClient::persisted`] before acting on anything later.
     Persist,
+    /// The relay lost what it had acknowledged (it was restored from a backup, or started
+    /// over): push the whole document ([`SyncClient::push`]) so it has everything again. What
+    /// the relay still has is read again from the start.
+    ResendAll,
     Status(Status),
 }
 
@@ -212,8 +218,21 @@ impl SyncClient {
                     .encode(),
                 ));
             }
-            (Phase::AwaitWelcome, ServerMsg::Welcome { latest }) => {
+            (Phase::AwaitWelcome, ServerMsg::Welcome { latest, epoch }) => {
                 self.phase = Phase::Live;
+                // Another store, or one behind what it acknowledged: the position counts for
+                // nothing there, and the pushes it acknowledged may be gone.
+                let lost = self.state.epoch.is_some_and(|known| known != epoch)
+                    || latest < self.state.cursor;
+                if lost {
+                    self.state.cursor = 0;
+                    self.state.snapshot_covers = 0;
+                    out.push(Output::ResendAll);
+                }
+                if lost || self.state.epoch != Some(epoch) {
+                    self.state.epoch = Some(epoch);
+                    out.push(Output::Persist);
+                }
                 self.latest = latest;
                 self.catching_up = true;
                 out.push(Output::Send(

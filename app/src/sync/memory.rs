@@ -9,12 +9,14 @@ use super::protocol::{Blob, BlobId, ErrorCode, Snapshot};
 use super::relay::{page_count, Limits, Page};
 use crate::crypto::DocId;
 
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct MemoryLog {
     docs: HashMap<DocId, DocLog>,
+    /// The store's id; a restored copy gets a new one.
+    pub epoch: [u8; 16],
 }
 
-#[derive(Default)]
+#[derive(Clone, Default)]
 struct DocLog {
     key: Option<[u8; 32]>,
     latest: u64,

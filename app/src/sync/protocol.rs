@@ -66,9 +66,11 @@ pub enum ServerMsg {
     Challenge {
         nonce: [u8; 32],
     },
-    /// Authenticated; `latest` is the newest sequence number of the log.
+    /// Authenticated; `latest` is the newest sequence number of the log, `epoch` the relay's
+    /// store's id (a new one after a restore: a device that knew another re-sends everything).
     Welcome {
         latest: u64,
+        epoch: [u8; 16],
     },
     /// A page of the log. `snapshot` comes first when the blobs the device asked for were
     /// compacted into it; `more` says another page follows.
@@ -250,9 +252,10 @@ impl ServerMsg {
                 w.u8(101);
                 w.raw(nonce);
             }
-            ServerMsg::Welcome { latest } => {
+            ServerMsg::Welcome { latest, epoch } => {
                 w.u8(102);
                 w.u64(*latest);
+                w.raw(epoch);
             }
             ServerMsg::Blobs {
                 snapshot,
@@ -305,7 +308,10 @@ impl ServerMsg {
         let mut r = Reader::open(frame)?;
         let msg = match r.u8()? {
             101 => ServerMsg::Challenge { nonce: r.array()? },
-            102 => ServerMsg::Welcome { latest: r.u64()? },
+            102 => ServerMsg::Welcome {
+                latest: r.u64()?,
+                epoch: r.array()?,
+            },
             103 => {
                 let snapshot = match r.flag()? {
                     false => None,
@@ -469,7 +475,10 @@ mod tests {
     fn server_msgs() -> Vec<ServerMsg> {
         vec![
             ServerMsg::Challenge { nonce: [5; 32] },
-            ServerMsg::Welcome { latest: 3 },
+            ServerMsg::Welcome {
+                latest: 3,
+                epoch: [7; 16],
+            },
             ServerMsg::Blobs {
                 snapshot: Some(Snapshot {
                     blob_id: [1; 16],
@@ -615,7 +624,8 @@ mod tests {
         ]);
         prop_oneof![
             any::<[u8; 32]>().prop_map(|nonce| ServerMsg::Challenge { nonce }),
-            any::<u64>().prop_map(|latest| ServerMsg::Welcome { latest }),
+            (any::<u64>(), any::<[u8; 16]>())
+                .prop_map(|(latest, epoch)| ServerMsg::Welcome { latest, epoch }),
             (
                 prop::option::of(snapshot),
                 prop::collection::vec(blob, 0..4),

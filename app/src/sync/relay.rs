@@ -74,7 +74,8 @@ pub enum Request {
     /// Nothing to do.
     Nothing,
     /// Check `key` against the key stored for `doc`, storing it if there is none, then call
-    /// [`RelaySession::key_checked`] with the result and the log's latest sequence number.
+    /// [`RelaySession::key_checked`] with the result, the log's latest sequence number and the
+    /// store's epoch.
     CheckKey { doc: DocId, key: [u8; 32] },
     /// Read the log after `since`, then call [`RelaySession::page`].
     Read { doc: DocId, since: u64 },
@@ -354,7 +355,7 @@ impl RelaySession {
     }
 
     /// The stored key matched (or was stored for the first time): the device is in.
-    pub fn key_checked(&mut self, matched: bool, latest: u64) -> Request {
+    pub fn key_checked(&mut self, matched: bool, latest: u64, epoch: [u8; 16]) -> Request {
         let Phase::AwaitKey { doc } = self.phase else {
             return Request::Nothing;
         };
@@ -365,7 +366,7 @@ impl RelaySession {
             );
         }
         self.phase = Phase::Live { doc };
-        Request::Reply(ServerMsg::Welcome { latest })
+        Request::Reply(ServerMsg::Welcome { latest, epoch })
     }
 
     /// A page read for this connection's `Read`, at `now`.

@@ -66,6 +66,12 @@ impl Device {
                     }
                 }
                 Output::Persist => self.saved_sync = self.client.persisted().clone(),
+                // The relay lost what it had: the whole document goes again.
+                Output::ResendAll => {
+                    let out = self.client.push(&self.network.save());
+                    self.saved_sync = self.client.persisted().clone();
+                    self.handle(out);
+                }
                 Output::Status(_) => {}
             }
         }
@@ -120,6 +126,9 @@ impl Device {
 
 struct Relay {
     log: MemoryLog,
+    /// A copy of the log taken earlier, for a restore.
+    backup: Option<MemoryLog>,
+    restores: u8,
     limits: Limits,
     sessions: HashMap<u64, (RelaySession, usize)>,
     next: u64,
@@ -158,12 +167,13 @@ impl Relay {
                 }
                 Request::CheckKey { doc, key } => {
                     let (matched, latest) = self.log.check_key(&doc, &key);
+                    let epoch = self.log.epoch;
                     request = self
                         .sessions
                         .get_mut(&connection)
                         .unwrap()
                         .0
-                        .key_checked(matched, latest);
+                        .key_checked(matched, latest, epoch);
                 }
                 Request::Read { doc, since } => {
                     let page = self.log.read(&doc, since, &self.limits);
@@ -287,6 +297,11 @@ enum Step {
     },
     /// The relay process dies: every connection drops; what it committed stays.
     CrashRelay,
+    /// The operator copies the relay's store.
+    Backup,
+    /// The relay is stopped and its store replaced by the last backup (or by nothing, as if
+    /// started over), under a new epoch.
+    Restore,
     Snapshot {
         device: usize,
     },
@@ -305,6 +320,8 @@ fn step() -> impl Strategy<Value = Step> {
         1 => device.clone().prop_map(|device| Step::LoseDown { device }),
         1 => device.clone().prop_map(|device| Step::Crash { device }),
         1 => Just(Step::CrashRelay),
+        1 => Just(Step::Backup),
+        1 => Just(Step::Restore),
         1 => device.prop_map(|device| Step::Snapshot { device }),
     ]
 }
@@ -341,6 +358,8 @@ impl World {
             devices,
             relay: Relay {
                 log: MemoryLog::default(),
+                backup: None,
+                restores: 0,
                 limits,
                 sessions: HashMap::new(),
                 next: 0,
@@ -445,6 +464,15 @@ impl World {
                 for d in 0..DEVICES {
                     self.disconnect(d);
                 }
+            }
+            Step::Backup => self.relay.backup = Some(self.relay.log.clone()),
+            Step::Restore => {
+                for d in 0..DEVICES {
+                    self.disconnect(d);
+                }
+                self.relay.restores += 1;
+                self.relay.log = self.relay.backup.clone().unwrap_or_default();
+                self.relay.log.epoch = [self.relay.restores; 16];
             }
             Step::Snapshot { device } => {
                 let dev = &mut self.devices[device];
@@ -575,7 +603,7 @@ fn a_device_with_another_key_is_refused_and_told_why() {
     };
     let (matched, latest) = world.relay.log.check_key(&doc, &key);
     assert!(!matched);
-    match session.key_checked(matched, latest) {
+    match session.key_checked(matched, latest, world.relay.log.epoch) {
         Request::Refuse(ServerMsg::Error { code, message }) => {
             assert_eq!(code, ErrorCode::Unauthorized);
             assert!(message.contains("another key"));
@@ -648,4 +676,35 @@ fn snapshots_replace_old_blobs_and_a_new_device_catches_up_from_them() {
     let doc = world.secret.keys().doc_id;
     let page = world.relay.log.read(&doc, 0, &Limits::default());
     assert!(page.snapshot.is_some(), "old blobs were compacted away");
+}
+
+#[test]
+fn after_the_relay_is_restored_from_an_older_backup_every_edit_still_reaches_every_device() {
+    let mut world = World::new(Limits::default());
+    world.connect(0);
+    while world.up(0) || world.down(0) {}
+    world.run(&Step::Backup);
+    // Edits the relay acknowledges after the backup, while the phone is away.
+    for person in 0..3 {
+        world.run(&Step::Edit { device: 0, person });
+        world.run(&Step::Push { device: 0 });
+        while world.up(0) || world.down(0) {}
+    }
+    assert!(world.devices[0].client.persisted().outbox.is_empty());
+    let cursor = world.devices[0].client.persisted().cursor;
+    world.run(&Step::Restore);
+    assert!(world.relay.log.latest(&world.secret.keys().doc_id) < cursor);
+    world.heal();
+    assert_eq!(world.view(1), world.view(0));
+    assert_eq!(world.view(2), world.view(0));
+    for (person, marker) in &world.markers {
+        let id = format!("p{}", person.unwrap());
+        assert!(
+            world
+                .view(1)
+                .iter()
+                .any(|(p, _, notes)| p == &id && notes.contains(marker.as_str())),
+            "{marker} was lost"
+        );
+    }
 }

@@ -316,6 +316,17 @@ mod driver {
                         save_state(d.client.persisted());
                     }
                 }),
+                // The relay lost what it had acknowledged (restored from a backup): the
+                // whole network goes to it again.
+                Output::ResendAll => {
+                    if let Some(document) = network.export() {
+                        with_driver(state, |d| {
+                            let out = d.client.push(&document);
+                            save_state(d.client.persisted());
+                            out
+                        });
+                    }
+                }
                 // The relay's copy is gone, and the relay won't keep this network again: sync
                 // stops here (the network stays), and says why.
                 Output::Status(Status::Deleted) => {
@@ -462,6 +473,7 @@ mod driver {
             "cursor": state.cursor,
             "snapshot_covers": state.snapshot_covers,
             "outbox": outbox,
+            "epoch": state.epoch.map(|e| B64.encode(e)),
         });
         if let Some(storage) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
             let _ = storage.set_item(STATE_KEY, &json.to_string());
@@ -498,6 +510,10 @@ mod driver {
             cursor: value["cursor"].as_u64().unwrap_or(0),
             snapshot_covers: value["snapshot_covers"].as_u64().unwrap_or(0),
             outbox,
+            epoch: value["epoch"]
+                .as_str()
+                .and_then(|e| B64.decode(e).ok())
+                .and_then(|e| e.try_into().ok()),
         }
     }
 

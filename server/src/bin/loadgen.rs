@@ -358,10 +358,7 @@ async fn start_relay() -> (SocketAddr, tokio::process::Child, std::path::PathBuf
         .port();
     let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
     let child = tokio::process::Command::new(&server)
-        .env("LEPTOS_OUTPUT_NAME", "colloquy")
-        .env("LEPTOS_SITE_ROOT", "target/site")
-        .env("LEPTOS_SITE_PKG_DIR", "pkg")
-        .env("LEPTOS_SITE_ADDR", addr.to_string())
+        .env("COLLOQUY_ADDR", addr.to_string())
         .env("COLLOQUY_DATA_DIR", &data)
         // Every device comes from this one address.
         .env("COLLOQUY_MAX_CONNECTIONS_PER_ADDRESS", "100000")

@@ -130,10 +130,7 @@ pub async fn relay_process_with(
         }
     }
     let child = command
-        .env("LEPTOS_OUTPUT_NAME", "colloquy")
-        .env("LEPTOS_SITE_ROOT", "target/site")
-        .env("LEPTOS_SITE_PKG_DIR", "pkg")
-        .env("LEPTOS_SITE_ADDR", addr.to_string())
+        .env("COLLOQUY_ADDR", addr.to_string())
         .env("COLLOQUY_DATA_DIR", data)
         .env("COLLOQUY_RELAY_DB", url)
         .env("RUST_LOG", "warn")
@@ -240,7 +237,8 @@ impl Device {
     }
 
     pub async fn handle(&mut self, outputs: Vec<Output>) {
-        for output in outputs {
+        let mut outputs = std::collections::VecDeque::from(outputs);
+        while let Some(output) = outputs.pop_front() {
             match output {
                 Output::Send(frame) => {
                     if let Some(socket) = self.socket.as_mut() {
@@ -257,6 +255,11 @@ impl Device {
                     }
                 }
                 Output::Persist => {}
+                // The relay lost what it had: the whole network goes again.
+                Output::ResendAll => {
+                    let document = self.network.save();
+                    outputs.extend(self.client.push(&document));
+                }
                 Output::Status(Status::Error(e)) => self.errors.push(e),
                 Output::Status(_) => {}
             }
