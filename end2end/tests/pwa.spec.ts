@@ -1,7 +1,7 @@
 import AxeBuilder from "@axe-core/playwright";
 import { chromium as chromiumBrowser, expect, test, type Page } from "@playwright/test";
 import { spawn, type ChildProcess } from "node:child_process";
-import { cpSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { baseURL, chromium } from "../playwright.config";
@@ -93,17 +93,13 @@ test("on Wi-Fi that never answers, a page opens from the cache within seconds", 
   expect(problems).toEqual([]);
 });
 
-/** A server process serving `siteRoot` on `port`, with the hash file `hashFile`. */
-async function serve(siteRoot: string, hashFile: string, port: number): Promise<ChildProcess> {
+/** A server process serving the copy of the site in `siteRoot` on `port`. */
+async function serve(siteRoot: string, port: number): Promise<ChildProcess> {
   const child = spawn(resolve("../target/debug/server"), [], {
     env: {
       ...process.env,
-      LEPTOS_OUTPUT_NAME: "colloquy",
-      LEPTOS_SITE_ROOT: siteRoot,
-      LEPTOS_SITE_PKG_DIR: "pkg",
-      LEPTOS_HASH_FILES: "true",
-      LEPTOS_HASH_FILE_NAME: hashFile,
-      LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
+      COLLOQUY_SITE_DIR: siteRoot,
+      COLLOQUY_ADDR: `127.0.0.1:${port}`,
       COLLOQUY_DATA_DIR: join(siteRoot, "data"),
       RUST_LOG: "warn",
     },
@@ -131,22 +127,19 @@ test("a new version is offered, and a half-typed note survives updating", async 
   const problems = watchConsole(page);
   const port = 3150;
   // Version 1 is this build. Version 2 is the same build with a changed stylesheet, as a deploy
-  // would ship it: a new hashed name and a new hash file.
+  // would ship it: new contents under a new hashed name.
   const work = mkdtempSync(join(tmpdir(), "colloquy-deploy-"));
   const v1 = join(work, "v1");
   const v2 = join(work, "v2");
   cpSync("../target/site", v1, { recursive: true });
   cpSync("../target/site", v2, { recursive: true });
-  const hashes = readFileSync("../target/debug/hash.txt", "utf8");
-  writeFileSync(join(work, "hash-v1.txt"), hashes);
   const css = readdirSync(join(v2, "pkg")).find((f) => f.endsWith(".css"))!;
-  const oldHash = /^css: *(.+)$/m.exec(hashes)![1].trim();
-  const newHash = "v2deployed";
-  renameSync(join(v2, "pkg", css), join(v2, "pkg", css.replace(oldHash, newHash)));
-  writeFileSync(join(work, "hash-v2.txt"), hashes.replace(/^css: *.+$/m, `css: ${newHash}`));
+  const changed = readFileSync(join(v2, "pkg", css), "utf8") + "\n/* version 2 */\n";
+  rmSync(join(v2, "pkg", css));
+  writeFileSync(join(v2, "pkg", css.replace(/\.[^.]+\.css$/, ".v2deployed.css")), changed);
 
   await startOnMonday(page);
-  let server = await serve(v1, join(work, "hash-v1.txt"), port);
+  let server = await serve(v1, port);
   try {
     await page.goto(`http://127.0.0.1:${port}/fields`);
     await waitReady(page);
@@ -163,17 +156,21 @@ test("a new version is offered, and a half-typed note survives updating", async 
     const notes = page.getByLabel("What you discussed", { exact: true });
     await notes.fill("Half a thought about kelp forests and");
     await expect(page.getByText("A new version of Colloquy is ready.")).toHaveCount(0);
+    const before = await page.locator("link[rel=stylesheet]").first().getAttribute("href");
 
     // Deploy version 2 on the same address.
     await stop(server);
-    server = await serve(v2, join(work, "hash-v2.txt"), port);
+    server = await serve(v2, port);
     // The app looks for a new version every few minutes.
     await page.clock.fastForward("11:00");
     await expect(page.getByText("A new version of Colloquy is ready.")).toBeVisible({ timeout: 20_000 });
     await page.getByRole("button", { name: "Update" }).click();
     await page.waitForURL(/\/meet$/);
     await waitReady(page);
-    await expect(page.locator(`link[rel=stylesheet][href*="${newHash}"]`)).toHaveCount(1);
+    const after = await page.locator("link[rel=stylesheet]").first().getAttribute("href");
+    expect(after).toMatch(/^\/pkg\/colloquy\.[0-9a-f]{16}\.css$/);
+    expect(after).not.toBe(before);
+    expect(await (await page.request.get(`http://127.0.0.1:${port}${after}`)).text()).toContain("/* version 2 */");
     await expect(page.getByLabel("What you discussed", { exact: true })).toHaveValue("Half a thought about kelp forests and");
     await expect(page.getByText("A new version of Colloquy is ready.")).toHaveCount(0);
   } finally {

@@ -326,11 +326,9 @@ pub async fn endpoint(
         })
     });
     let header = |name| headers.get(name).and_then(|v| v.to_str().ok());
-    if !origin_allowed(
-        header(axum::http::header::ORIGIN),
-        header(axum::http::header::HOST),
-        &relay.origins,
-    ) {
+    // HTTP/2 names the host in the request's authority rather than a Host header.
+    let host = header(axum::http::header::HOST).or(uri.authority().map(|a| a.as_str()));
+    if !origin_allowed(header(axum::http::header::ORIGIN), host, &relay.origins) {
         relay.metrics.refused(Refusal::Origin);
         return (
             axum::http::StatusCode::FORBIDDEN,

@@ -2,6 +2,9 @@
 //! cargo-leptos into `target/site`. A release build of the server carries them inside the
 //! binary, so one file deploys; a debug build reads them from disk as they are rebuilt.
 //!
+//! `COLLOQUY_SITE_DIR` serves another copy of the site from disk instead (a test of a new
+//! version being deployed, say).
+//!
 //! The app's three files are served under one name per build, `/pkg/colloquy.<version>.*`,
 //! whatever cargo-leptos named them: the version is a hash of their contents, so the names
 //! change whenever any of them does (browsers may keep them for good), and the server needs no
@@ -98,17 +101,65 @@ impl Build {
     }
 }
 
+/// Where the site's files come from.
+enum Source {
+    /// Inside the binary (release), or `target/site` (debug).
+    Embedded,
+    /// A directory named by `COLLOQUY_SITE_DIR`.
+    Dir(std::path::PathBuf),
+}
+
+fn source() -> &'static Source {
+    static SOURCE: OnceLock<Source> = OnceLock::new();
+    SOURCE.get_or_init(|| match std::env::var_os("COLLOQUY_SITE_DIR") {
+        Some(dir) => Source::Dir(dir.into()),
+        None => Source::Embedded,
+    })
+}
+
+/// A file of the site by its path (`pkg/colloquy.….wasm`).
+fn read(path: &str) -> Option<Cow<'static, [u8]>> {
+    match source() {
+        Source::Embedded => Files::get(path).map(|file| file.data),
+        Source::Dir(dir) => {
+            if path.split('/').any(|part| part == ".." || part.is_empty()) {
+                return None;
+            }
+            std::fs::read(dir.join(path)).ok().map(Cow::Owned)
+        }
+    }
+}
+
+/// The site's app files (`pkg/…`) with a hash of each one's contents.
+fn app_files() -> Vec<(String, [u8; 32])> {
+    use sha2::Digest;
+    match source() {
+        Source::Embedded => Files::iter()
+            .filter(|path| path.starts_with("pkg/"))
+            .filter_map(|path| {
+                let hash = Files::get(&path)?.metadata.sha256_hash();
+                Some((path.into_owned(), hash))
+            })
+            .collect(),
+        Source::Dir(dir) => std::fs::read_dir(dir.join("pkg"))
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter_map(|entry| {
+                let path = format!("pkg/{}", entry.file_name().to_str()?);
+                let hash = sha2::Sha256::digest(std::fs::read(entry.path()).ok()?).into();
+                Some((path, hash))
+            })
+            .collect(),
+    }
+}
+
 /// This binary's (or, in a debug build, the disk's) site, read once.
 pub fn build() -> &'static Build {
     static BUILD: OnceLock<Build> = OnceLock::new();
     BUILD.get_or_init(|| {
-        let files: Vec<(Cow<'static, str>, [u8; 32])> = Files::iter()
-            .filter_map(|path| {
-                let hash = Files::get(&path)?.metadata.sha256_hash();
-                Some((path, hash))
-            })
-            .collect();
-        Build::from_files(files.iter().map(|(path, hash)| (path.as_ref(), *hash)))
+        let files = app_files();
+        Build::from_files(files.iter().map(|(path, hash)| (path.as_str(), *hash)))
     })
 }
 
@@ -148,7 +199,7 @@ fn file(path: &str, headers: &HeaderMap) -> Option<Response> {
     if path.is_empty() || path.ends_with(".br") || path.ends_with(".gz") {
         return None;
     }
-    let plain = Files::get(path)?;
+    let plain = read(path)?;
     let accepts = |encoding: &str| {
         headers
             .get(header::ACCEPT_ENCODING)
@@ -160,10 +211,10 @@ fn file(path: &str, headers: &HeaderMap) -> Option<Response> {
         .filter(|e| accepts(e))
         .find_map(|e| {
             let suffix = if e == "br" { "br" } else { "gz" };
-            Files::get(&format!("{path}.{suffix}")).map(|f| (f.data, Some(e)))
+            read(&format!("{path}.{suffix}")).map(|data| (data, Some(e)))
         }) {
         Some(found) => found,
-        None => (plain.data, None),
+        None => (plain, None),
     };
     let mime = mime_of(path);
     let mut response = (StatusCode::OK, Body::from(body)).into_response();

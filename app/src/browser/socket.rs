@@ -12,8 +12,10 @@ pub struct Socket {
 }
 
 impl Socket {
-    /// Opens `/sync` on this page's host (`wss:` when the page is `https:`).
+    /// Opens `/sync` on this page's host (`wss:` when the page is `https:`), with the invite
+    /// code that lets it start a network where the relay asks for one.
     pub fn open(
+        invite: Option<&str>,
         on_open: impl FnMut() + 'static,
         mut on_message: impl FnMut(Vec<u8>) + 'static,
         on_close: impl FnMut() + 'static,
@@ -24,7 +26,13 @@ impl Socket {
             _ => "ws:",
         };
         let host = location.host().map_err(|e| format!("{e:?}"))?;
-        let ws = web_sys::WebSocket::new(&format!("{scheme}//{host}/sync"))
+        let query = invite
+            .map(|code| {
+                let code: String = js_sys::encode_uri_component(code).into();
+                format!("?invite={code}")
+            })
+            .unwrap_or_default();
+        let ws = web_sys::WebSocket::new(&format!("{scheme}//{host}/sync{query}"))
             .map_err(|e| format!("{e:?}"))?;
         ws.set_binary_type(web_sys::BinaryType::Arraybuffer);
         let on_open = Closure::<dyn FnMut()>::new(on_open);

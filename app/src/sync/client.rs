@@ -43,6 +43,9 @@ pub enum Status {
     Error(String),
     /// The network's data was deleted from the relay.
     Deleted,
+    /// The relay doesn't start this network (it takes new ones by invite only, or none), with
+    /// its reason. Connecting again won't help until something changes (an invite code).
+    Closed(String),
 }
 
 /// What the caller must do.
@@ -107,7 +110,7 @@ impl SyncClient {
     /// The transport is open: start the handshake.
     pub fn connected(&mut self) -> Vec<Output> {
         self.phase = Phase::AwaitChallenge;
-        if matches!(self.status, Status::Error(_)) {
+        if matches!(self.status, Status::Error(_) | Status::Closed(_)) {
             self.status = Status::Offline;
         }
         let mut out = vec![Output::Send(
@@ -125,7 +128,10 @@ impl SyncClient {
         self.phase = Phase::Offline;
         self.catching_up = false;
         let mut out = Vec::new();
-        if !matches!(self.status, Status::Error(_) | Status::Deleted) {
+        if !matches!(
+            self.status,
+            Status::Error(_) | Status::Deleted | Status::Closed(_)
+        ) {
             self.set_status(Status::Offline, &mut out);
         }
         out
@@ -319,6 +325,13 @@ impl SyncClient {
                 // Not a failure: the pushes stay queued and go again on the next retry.
                 self.set_status(Status::Syncing, &mut out);
             }
+            (
+                _,
+                ServerMsg::Error {
+                    code: ErrorCode::Closed,
+                    message,
+                },
+            ) => self.set_status(Status::Closed(message), &mut out),
             (_, ServerMsg::Error { code, message }) => {
                 let text = match code {
                     ErrorCode::Unauthorized => format!(
@@ -404,7 +417,7 @@ impl SyncClient {
 
     /// Up to date when nothing is queued, nothing is being fetched, and we have the newest.
     fn settle(&mut self, out: &mut Vec<Output>) {
-        if matches!(self.status, Status::Error(_)) {
+        if matches!(self.status, Status::Error(_) | Status::Closed(_)) {
             return;
         }
         let done =

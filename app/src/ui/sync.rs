@@ -14,6 +14,8 @@ pub const STATE_KEY: &str = "colloquy/sync/state";
 pub const PUSHED_KEY: &str = "colloquy/sync/pushed";
 /// Set once the user has said the recovery phrase is saved.
 pub const PHRASE_SAVED_KEY: &str = "colloquy/sync/phrase-saved";
+/// The invite code a relay that starts networks by invite asked for, until it has.
+pub const INVITE_KEY: &str = "colloquy/sync/invite";
 
 #[derive(Clone, Copy)]
 pub struct SyncState {
@@ -78,6 +80,7 @@ pub fn describe(status: &Status) -> String {
         Status::UpToDate => "Sync: up to date".into(),
         Status::Error(why) => format!("Sync: {why}"),
         Status::Deleted => "Sync: your data was deleted from the relay".into(),
+        Status::Closed(why) => format!("Sync: {why}"),
     }
 }
 
@@ -164,6 +167,21 @@ impl SyncState {
         }
         #[cfg(not(feature = "hydrate"))]
         let _ = (secret, fresh);
+    }
+
+    /// Tries again with an invite code from whoever runs the sync server (kept until the
+    /// network is there).
+    pub fn use_invite(&self, code: &str) {
+        #[cfg(feature = "hydrate")]
+        {
+            if let Some(storage) = web_sys::window().and_then(|w| w.local_storage().ok().flatten())
+            {
+                let _ = storage.set_item(INVITE_KEY, code.trim());
+            }
+            driver::connect(*self);
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = code;
     }
 
     /// Asks the relay to delete this network's data (this device keeps its copy).
@@ -334,7 +352,17 @@ mod driver {
                     state.ended.set(Some(DELETED));
                     return;
                 }
-                Output::Status(status) => state.status.set(Some(status)),
+                Output::Status(status) => {
+                    // The network is at the relay now: the invite code has done its work.
+                    if status == Status::UpToDate {
+                        if let Some(storage) =
+                            web_sys::window().and_then(|w| w.local_storage().ok().flatten())
+                        {
+                            let _ = storage.remove_item(INVITE_KEY);
+                        }
+                    }
+                    state.status.set(Some(status))
+                }
             }
         }
         // Offer a snapshot once enough blobs have gathered.
@@ -407,7 +435,11 @@ mod driver {
             with_driver(state, |d| d.client.disconnected());
             return;
         }
+        let invite = web_sys::window()
+            .and_then(|w| w.local_storage().ok().flatten())
+            .and_then(|s| s.get_item(INVITE_KEY).ok().flatten());
         let socket = Socket::open(
+            invite.as_deref(),
             move || {
                 with_driver(state, |d| {
                     d.backoff = 0;
@@ -419,10 +451,12 @@ mod driver {
                 let delay = state
                     .driver
                     .try_update_value(|d| {
-                        d.as_mut().filter(|d| !d.stopped).map(|d| {
+                        d.as_mut().filter(|d| !d.stopped).and_then(|d| {
                             d.socket = None;
                             d.backoff = (d.backoff + 1).min(5);
-                            Duration::from_secs(1 << d.backoff)
+                            // Refused for good until the user gives an invite code.
+                            (!matches!(d.client.status(), Status::Closed(_)))
+                                .then(|| Duration::from_secs(1 << d.backoff))
                         })
                     })
                     .flatten();

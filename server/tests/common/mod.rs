@@ -260,7 +260,7 @@ impl Device {
                     let document = self.network.save();
                     outputs.extend(self.client.push(&document));
                 }
-                Output::Status(Status::Error(e)) => self.errors.push(e),
+                Output::Status(Status::Error(e) | Status::Closed(e)) => self.errors.push(e),
                 Output::Status(_) => {}
             }
         }

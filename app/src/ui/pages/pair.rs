@@ -2,6 +2,7 @@
 //! and QR code), and `/pair`, where a second device joins by the link.
 
 use crate::crypto::RootSecret;
+use crate::sync::Status;
 use crate::ui::components::copy_button;
 use crate::ui::sync::{describe, use_sync};
 use leptos::prelude::*;
@@ -51,6 +52,7 @@ pub fn SyncSection() -> impl IntoView {
                     <p role="status" class="sync-status">
                         {move || sync.status.get().map(|status| describe(&status))}
                     </p>
+                    {move || matches!(sync.status.get(), Some(Status::Closed(_))).then(|| view! { <InviteForm/> })}
                     {move || sync.fingerprint().map(|words| view! {
                         <p class="fingerprint">"This network's fingerprint: "<strong>{words}</strong></p>
                         <p class="hint">"Every device that syncs it shows the same four words."</p>
@@ -98,6 +100,30 @@ pub fn SyncSection() -> impl IntoView {
             }}
             {move || error.get().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
         </section>
+    }
+}
+
+/// The invite code a sync server that starts networks by invite asks for.
+#[component]
+fn InviteForm() -> impl IntoView {
+    let sync = use_sync();
+    let code = RwSignal::new(String::new());
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let typed = code.get_untracked();
+        if !typed.trim().is_empty() {
+            sync.use_invite(&typed);
+        }
+    };
+    view! {
+        <form class="stack invite" on:submit=submit>
+            <label for="invite-code">"Invite code"</label>
+            <input id="invite-code" type="text" autocomplete="off" autocapitalize="none" spellcheck="false"
+                placeholder="abcd-efgh-jkmn-pqrs"
+                prop:value=move || code.get() on:input=move |ev| code.set(event_target_value(&ev))/>
+            <p class="hint">"Whoever runs your sync server can make one with "<code>"server invite"</code>"."</p>
+            <div class="actions"><button type="submit" class="primary">"Sync with this code"</button></div>
+        </form>
     }
 }
 

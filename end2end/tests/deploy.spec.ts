@@ -1,0 +1,156 @@
+import { chromium as chromiumBrowser, expect, test, type BrowserContext } from "@playwright/test";
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { get as httpGet } from "node:http";
+import { get as httpsGet } from "node:https";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { chromium } from "../playwright.config";
+import { addPerson, listedNames, offlineReady, open, waitReady, watchConsole } from "./helpers";
+
+// The server as an operator runs it: its own process, its own data directory and settings.
+
+const binary = resolve("../target/debug/server");
+
+/** Starts the server with `settings` and waits until `url` answers. */
+async function start(url: string, settings: Record<string, string>): Promise<ChildProcess> {
+  const child = spawn(binary, [], {
+    env: { ...process.env, RUST_LOG: "warn", ...settings },
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  for (let i = 0; i < 400; i++) {
+    if ((await status(`${url}/healthz`)) === 200) return child;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  child.kill();
+  throw new Error("the server did not start");
+}
+
+/** The status `url` answers with (0 when nothing answers); any certificate is taken. */
+function status(url: string): Promise<number> {
+  return new Promise((done) => {
+    const get = url.startsWith("https:") ? httpsGet : httpGet;
+    const request = get(url, { rejectUnauthorized: false }, (response) => {
+      response.resume();
+      done(response.statusCode ?? 0);
+    });
+    request.on("error", () => done(0));
+  });
+}
+
+async function stop(child: ChildProcess) {
+  const exited = new Promise((r) => child.once("exit", r));
+  child.kill("SIGTERM");
+  await exited;
+}
+
+test("a server that starts networks by invite asks for a code, and syncs once given one", async ({ page }) => {
+  test.setTimeout(120_000);
+  const problems = watchConsole(page);
+  const data = mkdtempSync(join(tmpdir(), "colloquy-invite-"));
+  const port = 3160;
+  const url = `http://127.0.0.1:${port}`;
+  const server = await start(url, {
+    COLLOQUY_ADDR: `127.0.0.1:${port}`,
+    COLLOQUY_DATA_DIR: data,
+    COLLOQUY_NEW_NETWORKS: "invite",
+  });
+  try {
+    await page.goto(`${url}/settings`);
+    await waitReady(page);
+    await page.getByRole("button", { name: "Turn on sync" }).click();
+    await expect(page.getByRole("status").filter({ hasText: "Sync:" })).toContainText("only with an invite code");
+    // What the operator runs on the server's machine.
+    const code = execFileSync(binary, ["invite"], { env: { ...process.env, COLLOQUY_DATA_DIR: data }, encoding: "utf8" }).trim();
+    expect(code).toMatch(/^[a-z2-9]{4}(-[a-z2-9]{4}){3}$/);
+    await page.getByLabel("Invite code", { exact: true }).fill(code);
+    await page.getByRole("button", { name: "Sync with this code" }).click();
+    await expect(page.getByRole("status").filter({ hasText: "Sync:" })).toHaveText("Sync: up to date");
+    await expect(page.getByLabel("Invite code", { exact: true })).toHaveCount(0);
+    // The code is spent once the network is there.
+    expect(await page.evaluate(() => localStorage.getItem("colloquy/sync/invite"))).toBeNull();
+  } finally {
+    await stop(server);
+    rmSync(data, { recursive: true, force: true });
+  }
+  // The relay's refusal closes the socket; the browser reports nothing else.
+  expect(problems.filter((p) => !p.includes("WebSocket"))).toEqual([]);
+});
+
+test("over HTTPS on a real host name: installable, synced over wss://, and offline afterwards", async () => {
+  test.setTimeout(240_000);
+  const work = mkdtempSync(join(tmpdir(), "colloquy-https-"));
+  const cert = join(work, "cert.pem");
+  const key = join(work, "key.pem");
+  const host = "colloquy.test";
+  execFileSync("openssl", [
+    "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+    "-keyout", key, "-out", cert, "-days", "2", "-subj", `/CN=${host}`, "-addext", `subjectAltName=DNS:${host}`,
+  ], { stdio: "ignore" });
+  // Chromium takes this certificate as valid (service workers need a valid one), and finds the
+  // host name at 127.0.0.1.
+  const spki = execFileSync("sh", [
+    "-c", `openssl x509 -in ${cert} -pubkey -noout | openssl pkey -pubin -outform der | openssl dgst -sha256 -binary | base64`,
+  ], { encoding: "utf8" }).trim();
+  const port = 3443;
+  const origin = `https://${host}:${port}`;
+  const server = await start(`https://127.0.0.1:${port}`, {
+    COLLOQUY_ADDR: `127.0.0.1:${port}`,
+    COLLOQUY_DATA_DIR: join(work, "data"),
+    COLLOQUY_TLS_CERT: cert,
+    COLLOQUY_TLS_KEY: key,
+  });
+  const launch = (name: string) =>
+    chromiumBrowser.launchPersistentContext(join(work, name), {
+      ...chromium,
+      args: [...chromium.args, `--host-resolver-rules=MAP ${host} 127.0.0.1`, `--ignore-certificate-errors-spki-list=${spki}`],
+      baseURL: origin,
+      viewport: { width: 390, height: 844 },
+      locale: "en-GB",
+    });
+  let laptop: BrowserContext | undefined;
+  let phone: BrowserContext | undefined;
+  try {
+    laptop = await launch("laptop");
+    const a = await laptop.newPage();
+    const problems = watchConsole(a);
+    const response = await a.goto("/people");
+    expect(response!.headers()["strict-transport-security"]).toBe("max-age=31536000");
+    await waitReady(a);
+    await offlineReady(a);
+    const cdp = await laptop.newCDPSession(a);
+    const { installabilityErrors } = await cdp.send("Page.getInstallabilityErrors");
+    expect(installabilityErrors).toEqual([]);
+
+    await addPerson(a, { name: "Tls Tamsin", organisation: "Harbour Labs" });
+    await a.goto("/settings");
+    await waitReady(a);
+    await a.getByRole("button", { name: "Turn on sync" }).click();
+    await expect(a.getByRole("status").filter({ hasText: "Sync:" })).toHaveText("Sync: up to date");
+    await a.getByRole("button", { name: "Pair another device" }).click();
+    const link = (await a.locator(".pair-link code").textContent()) ?? "";
+    expect(link.startsWith(`${origin}/pair#k=`)).toBe(true);
+
+    phone = await launch("phone");
+    const b = await phone.newPage();
+    await b.goto(link);
+    await waitReady(b);
+    await b.getByRole("button", { name: "Join", exact: true }).click();
+    await expect(b.getByRole("status").filter({ hasText: "Sync:" })).toHaveText("Sync: up to date", { timeout: 30_000 });
+    await open(b, "/people");
+    await expect.poll(() => listedNames(b), { timeout: 30_000 }).toContain("Tls Tamsin");
+    await offlineReady(b);
+
+    // Afterwards, with no network at all, the phone opens the app and its data.
+    await phone.setOffline(true);
+    await b.goto("/people");
+    await waitReady(b);
+    expect(await listedNames(b)).toContain("Tls Tamsin");
+    expect(problems).toEqual([]);
+  } finally {
+    await laptop?.close();
+    await phone?.close();
+    await stop(server);
+    rmSync(work, { recursive: true, force: true });
+  }
+});
