@@ -2,7 +2,7 @@ import { chromium as chromiumBrowser, expect, test, type BrowserContext } from "
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { get as httpGet } from "node:http";
 import { get as httpsGet } from "node:https";
-import { mkdtempSync, rmSync } from "node:fs";
+import { copyFileSync, existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { chromium } from "../playwright.config";
@@ -43,6 +43,34 @@ async function stop(child: ChildProcess) {
   child.kill("SIGTERM");
   await exited;
 }
+
+test("the server binary copied alone into an empty directory serves the app and the relay", async ({ page }) => {
+  test.setTimeout(120_000);
+  const problems = watchConsole(page);
+  const dir = mkdtempSync(join(tmpdir(), "colloquy-alone-"));
+  copyFileSync(binary, join(dir, "server"));
+  const port = 3170;
+  const url = `http://127.0.0.1:${port}`;
+  // Nothing but the file: no site directory, no settings in the environment.
+  const bare = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("COLLOQUY_") && !k.startsWith("LEPTOS_")));
+  const server = spawn(join(dir, "server"), ["--addr", `127.0.0.1:${port}`], { env: bare, cwd: dir, stdio: ["ignore", "ignore", "inherit"] });
+  try {
+    for (let i = 0; i < 400 && (await status(`${url}/healthz`)) !== 200; i++) await new Promise((r) => setTimeout(r, 50));
+    await page.goto(`${url}/people`);
+    await waitReady(page);
+    await addPerson(page, { name: "Alone Alma" });
+    await page.goto(`${url}/settings`);
+    await waitReady(page);
+    await page.getByRole("button", { name: "Turn on sync" }).click();
+    await expect(page.getByRole("status").filter({ hasText: "Sync:" })).toHaveText("Sync: up to date");
+    // Its data went where it was run.
+    expect(existsSync(join(dir, "data", "relay.sqlite3"))).toBe(true);
+  } finally {
+    await stop(server);
+    rmSync(dir, { recursive: true, force: true });
+  }
+  expect(problems).toEqual([]);
+});
 
 test("a server that starts networks by invite asks for a code, and syncs once given one", async ({ page }) => {
   test.setTimeout(120_000);

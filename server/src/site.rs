@@ -1,6 +1,6 @@
 //! The site's files (the app's script, wasm and styles, icons, manifest, workers), built by
-//! cargo-leptos into `target/site`. A release build of the server carries them inside the
-//! binary, so one file deploys; a debug build reads them from disk as they are rebuilt.
+//! cargo-leptos into `target/site`, inside the server binary (debug builds too), so one file
+//! deploys; `build.rs` rebuilds the server whenever the site changes.
 //!
 //! `COLLOQUY_SITE_DIR` serves another copy of the site from disk instead (a test of a new
 //! version being deployed, say).
@@ -103,7 +103,7 @@ impl Build {
 
 /// Where the site's files come from.
 enum Source {
-    /// Inside the binary (release), or `target/site` (debug).
+    /// Inside the binary.
     Embedded,
     /// A directory named by `COLLOQUY_SITE_DIR`.
     Dir(std::path::PathBuf),
@@ -154,7 +154,7 @@ fn app_files() -> Vec<(String, [u8; 32])> {
     }
 }
 
-/// This binary's (or, in a debug build, the disk's) site, read once.
+/// The site being served, read once.
 pub fn build() -> &'static Build {
     static BUILD: OnceLock<Build> = OnceLock::new();
     BUILD.get_or_init(|| {
