@@ -94,6 +94,7 @@ pub struct Metrics {
     /// Deliveries per latency bucket (the last one past every bound), and their sum in µs.
     latency: [AtomicU64; LATENCY_BUCKETS.len() + 1],
     latency_micros: AtomicU64,
+    listener_reconnects: AtomicU64,
 }
 
 /// Figures read when `/metrics` is asked for rather than counted as they happen.
@@ -145,6 +146,12 @@ impl Metrics {
             .fetch_add(latency.as_micros() as u64, Ordering::Relaxed);
     }
 
+    /// The connection that hears other relay processes' pushes (PostgreSQL) was lost and is
+    /// back, and the networks with devices here were told their latest state.
+    pub fn listener_reconnected(&self) {
+        self.listener_reconnects.fetch_add(1, Ordering::Relaxed);
+    }
+
     /// The counters in Prometheus' text format, with the sizes read for this scrape.
     pub fn render(&self, sizes: Sizes) -> String {
         let mut out = String::new();
@@ -176,6 +183,11 @@ impl Metrics {
                 "colloquy_deliveries_total",
                 "Pushes sent on to another connected device.",
                 &self.deliveries,
+            ),
+            (
+                "colloquy_listener_reconnects_total",
+                "Times the connection hearing other relays' pushes came back after a loss.",
+                &self.listener_reconnects,
             ),
         ] {
             let _ = writeln!(

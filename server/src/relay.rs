@@ -168,18 +168,24 @@ impl Relay {
                             self.publish(&doc, Live::Seq(seq, None));
                         }
                     }
-                    // Lost: listen again (reconnecting), then catch up on what was missed.
-                    Ok(None) => {
-                        tracing::warn!("relay notifications: connection lost; reconnecting");
-                        while let Err(e) = listener.listen(crate::store::CHANNEL).await {
-                            tracing::warn!("relay notifications: {e}; retrying");
-                            tokio::time::sleep(Duration::from_secs(1)).await;
+                    // Lost: listen again on a new connection, then catch up on what was missed.
+                    lost => {
+                        if let Err(e) = lost {
+                            tracing::warn!("relay notifications: {e}");
                         }
+                        tracing::warn!("relay notifications: connection lost; reconnecting");
+                        listener = loop {
+                            match self.store.listener().await {
+                                Ok(Some(listener)) => break listener,
+                                Ok(None) => return,
+                                Err(e) => {
+                                    tracing::warn!("relay notifications: {e}; retrying");
+                                    tokio::time::sleep(Duration::from_millis(500)).await;
+                                }
+                            }
+                        };
+                        self.metrics.listener_reconnected();
                         self.catch_up().await;
-                    }
-                    Err(e) => {
-                        tracing::warn!("relay notifications: {e}; retrying");
-                        tokio::time::sleep(Duration::from_secs(1)).await;
                     }
                 }
             }

@@ -18,7 +18,7 @@ use sqlx::sqlite::{
 use sqlx::Row;
 
 /// The channel relays share news of appended blobs on (PostgreSQL).
-pub(crate) const CHANNEL: &str = "colloquy_relay";
+const CHANNEL: &str = "colloquy_relay";
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

@@ -462,3 +462,77 @@ async fn a_deleted_network_is_gone_from_disk_and_cannot_come_back() {
     assert!(sealed.len() >= 2 * edits);
     assert_eq!(left, 0, "deleted ciphertext is still on disk");
 }
+
+/// Two relay processes on one PostgreSQL database: a device on each, of the same network. Each
+/// hears the other's pushes through LISTEN/NOTIFY; when the listening connections are cut, the
+/// pushes made meanwhile still arrive once they are back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_relays_on_postgres_serve_one_network_and_catch_up_after_losing_notices() {
+    let scratch = Scratch::new("two-relays");
+    let url = std::env::var("COLLOQUY_TEST_POSTGRES_URL")
+        .expect("COLLOQUY_TEST_POSTGRES_URL: this test is about PostgreSQL");
+    let (one, two) = (scratch.0.join("one"), scratch.0.join("two"));
+    std::fs::create_dir_all(&one).unwrap();
+    std::fs::create_dir_all(&two).unwrap();
+    let first = relay_process(&url, &one, free_port()).await;
+    let second = relay_process(&url, &two, free_port()).await;
+    let secret = RootSecret::generate();
+    let mut laptop = Device::new(&secret);
+    laptop.put("ana", &person("Ana Lima", "")).await;
+    laptop.connect(first.addr).await;
+    laptop.synced().await;
+    let mut phone = Device::new(&secret);
+    phone.connect(second.addr).await;
+    phone.until(|d| !d.view().is_empty()).await;
+    // Live, through the other process.
+    laptop.append_note("ana", "<live>").await;
+    phone.until(|d| d.notes("ana").contains("<live>")).await;
+
+    // Cut every relay's listening connection over and over while pushes go on: notices sent
+    // while a listener is away go nowhere. Several rounds, so that some round's last push falls
+    // while the phone's relay isn't listening.
+    let before = metric(second.addr, "colloquy_listener_reconnects_total").await;
+    let admin = sqlx::postgres::PgPool::connect(&url).await.unwrap();
+    for round in 0..4 {
+        let admin = admin.clone();
+        let cutting = tokio::spawn(async move {
+            let mut cut = 0;
+            let until = tokio::time::Instant::now() + Duration::from_millis(400);
+            while tokio::time::Instant::now() < until {
+                let killed: Vec<bool> = sqlx::query_scalar(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+                     WHERE query ILIKE 'LISTEN%' AND pid <> pg_backend_pid()",
+                )
+                .fetch_all(&admin)
+                .await
+                .unwrap();
+                cut += killed.len();
+            }
+            cut
+        });
+        for i in 0..10 {
+            laptop
+                .append_note("ana", &format!("<cut {round} {i}>"))
+                .await;
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        let cut = cutting.await.unwrap();
+        assert!(cut >= 2, "the listeners were cut {cut} times");
+        laptop.until(|d| !d.client.has_unacked()).await;
+        phone
+            .until(|d| d.notes("ana").contains(&format!("<cut {round} 9>")))
+            .await;
+    }
+    let deadline = tokio::time::Instant::now() + PATIENCE;
+    while metric(second.addr, "colloquy_listener_reconnects_total").await == before {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the listener never came back"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // And live again afterwards.
+    laptop.append_note("ana", "<after>").await;
+    phone.until(|d| d.notes("ana").contains("<after>")).await;
+    assert_eq!(phone.view(), laptop.view());
+}
