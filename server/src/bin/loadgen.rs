@@ -4,9 +4,12 @@
 //! memory (RSS) idle and under load.
 //!
 //! By default it starts the relay itself (the `server` binary next to this one, with a fresh
-//! SQLite file) so it can read the relay's RSS:
+//! SQLite file) so it can read the relay's RSS and its files on disk; `--relays 2 --db
+//! postgres://…` starts two relay processes on one PostgreSQL database and spreads the devices
+//! over them:
 //!
-//!     cargo run --release -p server --bin loadgen -- --devices 1000 --rate 6000
+//!     cargo build --release -p server --bins
+//!     target/release/loadgen --devices 1000 --rate 6000
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -40,6 +43,12 @@ struct Args {
     /// A relay already running (its RSS is then not reported); by default one is started.
     #[arg(long)]
     relay: Option<SocketAddr>,
+    /// Relay processes to start, the devices spread over them (more than one needs `--db`).
+    #[arg(long, default_value_t = 1)]
+    relays: usize,
+    /// The database of the relays started (`postgres://…`); by default a fresh SQLite file.
+    #[arg(long)]
+    db: Option<String>,
 }
 
 #[derive(Default)]
@@ -55,15 +64,44 @@ struct Counters {
 async fn main() {
     let args = Args::parse();
     let docs = args.docs.unwrap_or(args.devices.div_ceil(2)).max(1);
-    let (addr, mut relay) = match args.relay {
-        Some(addr) => (addr, None),
+    assert!(
+        args.relays == 1 || args.db.is_some(),
+        "several relays share a PostgreSQL database: give --db postgres://…"
+    );
+    let mut relays = Vec::new();
+    let addrs: Vec<SocketAddr> = match args.relay {
+        Some(addr) => vec![addr],
         None => {
-            let (addr, child, data) = start_relay().await;
-            (addr, Some((child, data)))
+            let mut addrs = Vec::new();
+            for _ in 0..args.relays.max(1) {
+                let (addr, child, data) = start_relay(args.db.as_deref()).await;
+                addrs.push(addr);
+                relays.push((child, data));
+            }
+            addrs
         }
     };
-    let pid = relay.as_ref().and_then(|(c, _)| c.id());
-    let rss_before = pid.and_then(rss);
+    let pids: Vec<u32> = relays.iter().filter_map(|(c, _)| c.id()).collect();
+    let sum = |f: fn(u32) -> Option<u64>| -> Option<u64> {
+        (!pids.is_empty()).then(|| pids.iter().filter_map(|&p| f(p)).sum())
+    };
+    let rss_before = sum(rss);
+    // The relay's files (SQLite): sampled through the run, the largest seen is the bound.
+    let data = (args.db.is_none() && relays.len() == 1).then(|| relays[0].1.clone());
+    let disk_peak = Arc::new(AtomicU64::new(0));
+    let wal_peak = Arc::new(AtomicU64::new(0));
+    if let Some(data) = data.clone() {
+        let (disk_peak, wal_peak) = (disk_peak.clone(), wal_peak.clone());
+        tokio::spawn(async move {
+            let wal = data.join("relay.sqlite3-wal");
+            loop {
+                disk_peak.fetch_max(dir_bytes(&data).unwrap_or(0), Ordering::Relaxed);
+                let size = std::fs::metadata(&wal).map_or(0, |m| m.len());
+                wal_peak.fetch_max(size, Ordering::Relaxed);
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        });
+    }
 
     let secrets: Vec<RootSecret> = (0..docs).map(|_| RootSecret::generate()).collect();
     let counters = Arc::new(Counters::default());
@@ -80,6 +118,7 @@ async fn main() {
 
     let mut tasks = Vec::new();
     for device in 0..args.devices {
+        let addr = addrs[device % addrs.len()];
         let secret = secrets[device % docs].clone();
         let counters = counters.clone();
         let latencies = latencies.clone();
@@ -117,23 +156,26 @@ async fn main() {
         }
     }
     let connected = Instant::now();
-    let rss_idle = pid.and_then(rss);
+    let rss_idle = sum(rss);
 
     measuring.store(true, Ordering::SeqCst);
     start_load.notify_waiters();
     let load_started = Instant::now();
-    let cpu_before = pid.and_then(cpu_seconds);
+    let cpu_seconds_all = || -> Option<f64> {
+        (!pids.is_empty()).then(|| pids.iter().filter_map(|&p| cpu_seconds(p)).sum())
+    };
+    let cpu_before = cpu_seconds_all();
     let mut rss_peak = 0u64;
     while load_started.elapsed() < Duration::from_secs(args.seconds) {
         tokio::time::sleep(Duration::from_millis(250)).await;
-        if let Some(r) = pid.and_then(rss) {
+        if let Some(r) = sum(rss) {
             rss_peak = rss_peak.max(r);
         }
     }
     measuring.store(false, Ordering::SeqCst);
     let elapsed = load_started.elapsed().as_secs_f64();
     let relay_cores = cpu_before
-        .zip(pid.and_then(cpu_seconds))
+        .zip(cpu_seconds_all())
         .map(|(before, after)| (after - before) / elapsed);
     // Let deliveries in flight land before counting.
     tokio::time::sleep(Duration::from_millis(500)).await;
@@ -152,9 +194,11 @@ async fn main() {
         }
     };
     println!(
-        "devices {} over {} networks, {} B per push, target {} pushes/s, {} s (connecting took {:.1} s)",
+        "devices {} over {} networks on {} relay process(es) ({}), {} B per push, target {} pushes/s, {} s (connecting took {:.1} s)",
         args.devices,
         docs,
+        addrs.len(),
+        if args.db.as_deref().is_some_and(|db| db.starts_with("postgres")) { "PostgreSQL" } else { "SQLite" },
         args.payload,
         args.rate,
         args.seconds,
@@ -187,7 +231,12 @@ async fn main() {
     if let Some(cores) = relay_cores {
         println!("relay CPU under load: {cores:.2} cores");
     }
-    if let Some((_, data)) = relay.as_ref() {
+    if let Some(data) = data.as_ref() {
+        println!(
+            "relay files on disk: at most {:.1} MB during the run (write-ahead log at most {:.1} MB)",
+            disk_peak.load(Ordering::Relaxed) as f64 / 1e6,
+            wal_peak.load(Ordering::Relaxed) as f64 / 1e6
+        );
         let loaded = dir_bytes(data).unwrap_or(0);
         trickle.store(true, Ordering::SeqCst);
         let paused = Instant::now();
@@ -207,7 +256,7 @@ async fn main() {
     for task in tasks {
         task.abort();
     }
-    if let Some((child, data)) = relay.as_mut() {
+    for (child, data) in relays.iter_mut() {
         let _ = child.kill().await;
         let _ = child.wait().await;
         let _ = std::fs::remove_dir_all(data);
@@ -346,10 +395,14 @@ fn rand_below(n: u64) -> u64 {
 
 /// Starts the `server` binary beside this one on a free port with a fresh SQLite file in a
 /// scratch directory (removed after the run).
-async fn start_relay() -> (SocketAddr, tokio::process::Child, std::path::PathBuf) {
+async fn start_relay(db: Option<&str>) -> (SocketAddr, tokio::process::Child, std::path::PathBuf) {
     let exe = std::env::current_exe().expect("own path");
     let server = exe.with_file_name("server");
-    let data = std::env::temp_dir().join(format!("colloquy-loadgen-{}", std::process::id()));
+    let data = std::env::temp_dir().join(format!(
+        "colloquy-loadgen-{}-{}",
+        std::process::id(),
+        rand_below(u64::MAX)
+    ));
     let _ = std::fs::remove_dir_all(&data);
     std::fs::create_dir_all(&data).expect("scratch directory");
     let port = std::net::TcpListener::bind("127.0.0.1:0")
@@ -357,7 +410,11 @@ async fn start_relay() -> (SocketAddr, tokio::process::Child, std::path::PathBuf
         .expect("a free port")
         .port();
     let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
-    let child = tokio::process::Command::new(&server)
+    let mut command = tokio::process::Command::new(&server);
+    if let Some(db) = db {
+        command.env("COLLOQUY_RELAY_DB", db);
+    }
+    let child = command
         .env("COLLOQUY_ADDR", addr.to_string())
         .env("COLLOQUY_DATA_DIR", &data)
         // Every device comes from this one address.
