@@ -14,16 +14,17 @@ const binary = resolve("../target/debug/server");
 
 /** Starts the server with `settings` and waits until `url` answers. */
 async function start(url: string, settings: Record<string, string>): Promise<ChildProcess> {
+  if ((await status(`${url}/healthz`)) !== 0) throw new Error(`something already answers at ${url}`);
   const child = spawn(binary, [], {
     env: { ...process.env, RUST_LOG: "warn", ...settings },
     stdio: ["ignore", "ignore", "inherit"],
   });
-  for (let i = 0; i < 400; i++) {
+  for (let i = 0; i < 400 && child.exitCode === null; i++) {
     if ((await status(`${url}/healthz`)) === 200) return child;
     await new Promise((r) => setTimeout(r, 50));
   }
   child.kill();
-  throw new Error("the server did not start");
+  throw new Error(`the server did not start (exit code ${child.exitCode})`);
 }
 
 /** The status `url` answers with (0 when nothing answers); any certificate is taken. */
@@ -38,10 +39,12 @@ function status(url: string): Promise<number> {
   });
 }
 
+/** Stops the server as a service manager does (SIGTERM); it must exit 0. */
 async function stop(child: ChildProcess) {
-  const exited = new Promise((r) => child.once("exit", r));
+  if (child.exitCode !== null) return;
+  const exited = new Promise<number | null>((r) => child.once("exit", r));
   child.kill("SIGTERM");
-  await exited;
+  expect(await exited).toBe(0);
 }
 
 test("the server binary copied alone into an empty directory serves the app and the relay", async ({ page }) => {

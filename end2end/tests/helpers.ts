@@ -128,10 +128,15 @@ export async function downloaded(page: Page, button: string): Promise<string> {
 
 /** Waits until this version's service worker controls the page and has its files cached. */
 export async function offlineReady(page: Page) {
-  await page.evaluate(async () => {
-    await navigator.serviceWorker.ready;
-    if (!navigator.serviceWorker.controller) {
-      await new Promise((resolve) => navigator.serviceWorker.addEventListener("controllerchange", resolve, { once: true }));
-    }
+  const controlled = await page.evaluate(async () => {
+    const ready = (async () => {
+      await navigator.serviceWorker.ready;
+      if (!navigator.serviceWorker.controller) {
+        await new Promise((resolve) => navigator.serviceWorker.addEventListener("controllerchange", resolve, { once: true }));
+      }
+      return true;
+    })();
+    return Promise.race([ready, new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 60_000))]);
   });
+  expect(controlled, "the service worker took control of the page within a minute").toBe(true);
 }

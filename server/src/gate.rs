@@ -446,7 +446,9 @@ async fn connection_over<I>(
         .timer(TokioTimer::new())
         .header_read_timeout(header_timeout)
         .max_buf_size(64 * 1024);
-    builder.http2().enable_connect_protocol();
+    // No WebSockets over HTTP/2 (no extended CONNECT): a browser opens `/sync` on a connection
+    // of its own, so its limits and the check that a device reads what it is sent measure
+    // that socket alone, not the page's downloads beside it.
     let served = builder.serve_connection_with_upgrades(io, service);
     let mut served = std::pin::pin!(served);
     // The first request must come within the deadline (hyper's own timer starts only once it

@@ -40,8 +40,7 @@ pub fn router(leptos_options: LeptosOptions, relay: Arc<relay::Relay>, https: bo
         .route("/offline", get(assets::offline_shell))
         .with_state(build);
     let sync = Router::new()
-        // HTTP/1.1 upgrades with GET; HTTP/2 (over TLS) opens WebSockets with CONNECT.
-        .route("/sync", get(relay::endpoint).connect(relay::endpoint))
+        .route("/sync", get(relay::endpoint))
         .route("/metrics", get(relay::metrics))
         .route("/healthz", get(relay::healthz))
         .route("/readyz", get(relay::readyz))

@@ -350,6 +350,8 @@ pub async fn endpoint(
             .into_response();
     }
     let conn = peer.map(|Extension(Peer(conn))| conn);
+    // The WebSocket is the connection's only stream (the server doesn't offer WebSockets over
+    // HTTP/2): until it authenticates, the connection reads no more than a handshake takes.
     if let Some(conn) = &conn {
         conn.limit_reads(relay.limits.handshake_bytes);
     }
