@@ -91,6 +91,9 @@ test("a server that starts networks by invite asks for a code, and syncs once gi
     await waitReady(page);
     await page.getByRole("button", { name: "Turn on sync" }).click();
     await expect(page.getByRole("status").filter({ hasText: "Sync:" })).toContainText("only with an invite code");
+    // Nothing to pair yet: the network isn't on the server.
+    await expect(page.getByRole("button", { name: "Pair another device" })).toHaveCount(0);
+    await expect(page.getByRole("button", { name: "Don't sync for now" })).toBeVisible();
     // What the operator runs on the server's machine.
     const code = execFileSync(binary, ["invite"], { env: { ...process.env, COLLOQUY_DATA_DIR: data }, encoding: "utf8" }).trim();
     expect(code).toMatch(/^[a-z2-9]{4}(-[a-z2-9]{4}){3}$/);
@@ -98,6 +101,7 @@ test("a server that starts networks by invite asks for a code, and syncs once gi
     await page.getByRole("button", { name: "Sync with this code" }).click();
     await expect(page.getByRole("status").filter({ hasText: "Sync:" })).toHaveText("Sync: up to date");
     await expect(page.getByLabel("Invite code", { exact: true })).toHaveCount(0);
+    await expect(page.getByRole("button", { name: "Pair another device" })).toBeVisible();
     // The code is spent once the network is there.
     expect(await page.evaluate(() => localStorage.getItem("colloquy/sync/invite"))).toBeNull();
   } finally {

@@ -32,18 +32,13 @@ pub fn SyncSection() -> impl IntoView {
             Err(e) => error.set(Some(format!("That phrase can't be used: {e}."))),
         }
     };
-    let link = move || {
-        #[cfg(feature = "hydrate")]
-        let origin = crate::browser::origin();
-        #[cfg(not(feature = "hydrate"))]
-        let origin = String::new();
-        sync.secret.get().map(|k| format!("{origin}/pair#k={k}"))
-    };
     // Which form shows depends only on whether sync is on: a status change (connecting, up to
     // date) must not rebuild the form someone is typing in.
     let on = Memo::new(move |_| sync.status.with(Option::is_some));
     // The pairing code holds the network's secret: shown only when asked for.
     let pairing = RwSignal::new(false);
+    // Refused by the sync server (it wants an invite code): nothing to pair or recover yet.
+    let closed = Memo::new(move |_| matches!(sync.status.get(), Some(Status::Closed(_))));
     view! {
         <section aria-labelledby="sync-heading" class="stack">
             <h2 id="sync-heading">"Sync between devices"</h2>
@@ -52,35 +47,16 @@ pub fn SyncSection() -> impl IntoView {
                     <p role="status" class="sync-status">
                         {move || sync.status.get().map(|status| describe(&status))}
                     </p>
-                    {move || matches!(sync.status.get(), Some(Status::Closed(_))).then(|| view! { <InviteForm/> })}
-                    {move || sync.fingerprint().map(|words| view! {
-                        <p class="fingerprint">"This network's fingerprint: "<strong>{words}</strong></p>
-                        <p class="hint">"Every device that syncs it shows the same four words."</p>
-                    })}
-                    {move || if pairing.get() {
-                        link().map(|link| {
-                            let copied = link.clone();
-                            view! {
-                                <div class="pairing" role="group" aria-label="Pair another device">
-                                    <p>"Scan this code with your other device, or open the link on it. Anyone with the link can read your network: use it only on your own devices, and don't send it to anyone."</p>
-                                    <QrCode text=link.clone()/>
-                                    <p class="pair-link"><code>{link}</code></p>
-                                    <div class="actions">
-                                        {copy_button("Copy the pairing link", move || copied.clone())}
-                                        <button type="button" on:click=move |_| pairing.set(false)>"Hide the pairing code"</button>
-                                    </div>
-                                </div>
-                            }
-                        }).into_any()
-                    } else {
+                    {move || if closed.get() {
                         view! {
+                            <InviteForm/>
                             <div class="actions">
-                                <button type="button" class="primary" on:click=move |_| pairing.set(true)>"Pair another device"</button>
+                                <button type="button" on:click=move |_| sync.turn_off()>"Don't sync for now"</button>
                             </div>
                         }.into_any()
+                    } else {
+                        view! { <SyncOn pairing/> }.into_any()
                     }}
-                    <RecoveryPhrase/>
-                    <DangerZone/>
                 }.into_any()
             } else {
                 view! {
@@ -100,6 +76,50 @@ pub fn SyncSection() -> impl IntoView {
             }}
             {move || error.get().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
         </section>
+    }
+}
+
+/// Sync when the sync server has the network: its fingerprint, pairing, the recovery phrase and
+/// the danger zone.
+#[component]
+fn SyncOn(pairing: RwSignal<bool>) -> impl IntoView {
+    let sync = use_sync();
+    let link = move || {
+        #[cfg(feature = "hydrate")]
+        let origin = crate::browser::origin();
+        #[cfg(not(feature = "hydrate"))]
+        let origin = String::new();
+        sync.secret.get().map(|k| format!("{origin}/pair#k={k}"))
+    };
+    view! {
+        {move || sync.fingerprint().map(|words| view! {
+            <p class="fingerprint">"This network's fingerprint: "<strong>{words}</strong></p>
+            <p class="hint">"Every device that syncs it shows the same four words."</p>
+        })}
+        {move || if pairing.get() {
+            link().map(|link| {
+                let copied = link.clone();
+                view! {
+                    <div class="pairing" role="group" aria-label="Pair another device">
+                        <p>"Scan this code with your other device, or open the link on it. Anyone with the link can read your network: use it only on your own devices, and don't send it to anyone."</p>
+                        <QrCode text=link.clone()/>
+                        <p class="pair-link"><code>{link}</code></p>
+                        <div class="actions">
+                            {copy_button("Copy the pairing link", move || copied.clone())}
+                            <button type="button" on:click=move |_| pairing.set(false)>"Hide the pairing code"</button>
+                        </div>
+                    </div>
+                }
+            }).into_any()
+        } else {
+            view! {
+                <div class="actions">
+                    <button type="button" class="primary" on:click=move |_| pairing.set(true)>"Pair another device"</button>
+                </div>
+            }.into_any()
+        }}
+        <RecoveryPhrase/>
+        <DangerZone/>
     }
 }
 
