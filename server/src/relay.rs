@@ -34,6 +34,10 @@ const SEND_TIMEOUT: Duration = Duration::from_secs(15);
 /// small.
 const INLINE_LIVE: usize = 16 << 10;
 
+/// News a network's channel holds for its slowest device (at about 80 bytes a slot, 256 slots
+/// were the largest part of an idle connection's memory).
+const LIVE_SLOTS: usize = 32;
+
 /// News for a document's connections.
 #[derive(Clone, Debug)]
 enum Live {
@@ -215,7 +219,9 @@ impl Relay {
         docs.retain(|_, sender| sender.receiver_count() > 0);
         let sender = docs
             .entry(*doc)
-            .or_insert_with(|| broadcast::channel(256).0);
+            // Each slot costs memory for as long as the network has a device connected; a device
+            // that falls further behind is told the newest seq and reads the rest from the store.
+            .or_insert_with(|| broadcast::channel(LIVE_SLOTS).0);
         (sender.receiver_count() < self.limits.devices_per_network).then(|| sender.subscribe())
     }
 
@@ -425,7 +431,9 @@ async fn connection(
         let step = tokio::select! {
             frame = tokio::time::timeout(wait, socket.recv()), if throttle.is_zero() => match frame {
                 Ok(Some(Ok(Message::Binary(frame)))) => {
-                    on_frame(&relay, ip, invite, &mut session, &mut live, &frame).await
+                    // Boxed: the store's futures are large, and an idle connection shouldn't
+                    // carry room for them.
+                    Box::pin(on_frame(&relay, ip, invite, &mut session, &mut live, &frame)).await
                 }
                 Ok(Some(Ok(Message::Text(_)))) => {
                     relay.metrics.refused(Refusal::Frame);
@@ -465,7 +473,7 @@ async fn connection(
                     _ => Step::Send(Vec::new()),
                 }
             }
-            news = next_live(&mut live) => on_live(&relay, &mut session, news).await,
+            news = next_live(&mut live) => Box::pin(on_live(&relay, &mut session, news)).await,
             () = until_stopping(&mut stopping) => Step::GoAway,
         };
         match step {
