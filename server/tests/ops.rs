@@ -122,21 +122,7 @@ async fn sigterm_during_a_burst_stops_cleanly_and_keeps_every_acknowledged_push(
 
         // Restarted: every acknowledged push is there, and the rest arrive.
         let relay = relay_process(&url, &scratch.0, port).await;
-        let store = server::store::Store::open(&url).await.unwrap();
-        let stored: HashSet<Vec<u8>> = match &store {
-            server::store::Store::Sqlite { readers, .. } => {
-                sqlx::query_scalar("SELECT blob_id FROM blobs")
-                    .fetch_all(readers)
-                    .await
-                    .unwrap()
-            }
-            server::store::Store::Postgres(pool) => sqlx::query_scalar("SELECT blob_id FROM blobs")
-                .fetch_all(pool)
-                .await
-                .unwrap(),
-        }
-        .into_iter()
-        .collect();
+        let stored = stored_blob_ids(&url).await;
         assert!(acked.iter().all(|id| stored.contains(id.as_slice())));
         laptop.connect(relay.addr).await;
         laptop

@@ -208,20 +208,7 @@ async fn acknowledged_pushes_survive_the_relay_being_killed() {
         laptop.handle(out).await;
 
         // Every acknowledged push is in the database.
-        let store = server::store::Store::open(&url).await.unwrap();
-        let stored: Vec<Vec<u8>> = match &store {
-            server::store::Store::Sqlite { readers, .. } => {
-                sqlx::query_scalar("SELECT blob_id FROM blobs")
-                    .fetch_all(readers)
-                    .await
-                    .unwrap()
-            }
-            server::store::Store::Postgres(pool) => sqlx::query_scalar("SELECT blob_id FROM blobs")
-                .fetch_all(pool)
-                .await
-                .unwrap(),
-        };
-        let stored: HashSet<Vec<u8>> = stored.into_iter().collect();
+        let stored = stored_blob_ids(&url).await;
         for id in &acked_before_kill {
             assert!(
                 stored.contains(id.as_slice()),

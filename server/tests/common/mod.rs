@@ -164,6 +164,20 @@ pub async fn socket(addr: SocketAddr) -> Socket {
         .0
 }
 
+/// The ids of every blob stored in the relay's database at `url`.
+pub async fn stored_blob_ids(url: &str) -> HashSet<Vec<u8>> {
+    let query = "SELECT blob_id FROM blobs";
+    let ids: Vec<Vec<u8>> = match server::store::Store::open(url).await.unwrap() {
+        server::store::Store::Sqlite { readers, .. } => {
+            sqlx::query_scalar(query).fetch_all(&readers).await.unwrap()
+        }
+        server::store::Store::Postgres(pool) => {
+            sqlx::query_scalar(query).fetch_all(&pool).await.unwrap()
+        }
+    };
+    ids.into_iter().collect()
+}
+
 /// A figure of the relay's `/metrics`.
 pub async fn metric(addr: SocketAddr, name: &str) -> u64 {
     let text = http_get(addr, "/metrics").await.1;
