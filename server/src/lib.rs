@@ -9,6 +9,7 @@
 pub mod assets;
 pub mod gate;
 pub mod metrics;
+mod pg_writer;
 pub mod relay;
 pub mod schema;
 pub mod site;

@@ -18,7 +18,7 @@ use sqlx::sqlite::{
 use sqlx::Row;
 
 /// The channel relays share news of appended blobs on (PostgreSQL).
-const CHANNEL: &str = "colloquy_relay";
+pub(crate) const CHANNEL: &str = "colloquy_relay";
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -52,7 +52,11 @@ pub enum Store {
         /// and no write waits for another connection's lock.
         writes: tokio::sync::mpsc::Sender<WriteJob>,
     },
-    Postgres(PgPool),
+    Postgres {
+        pool: PgPool,
+        /// Appends queue here for group commit (see `pg_writer`).
+        appends: crate::pg_writer::Writers,
+    },
 }
 
 /// The size SQLite cuts its write-ahead log back to once a checkpoint has emptied it. The
@@ -215,7 +219,8 @@ impl Store {
                 .connect(url)
                 .await?;
             crate::schema::migrate_postgres(&pool).await?;
-            Ok(Store::Postgres(pool))
+            let appends = crate::pg_writer::Writers::spawn(&pool);
+            Ok(Store::Postgres { pool, appends })
         } else {
             Err(StoreError::Url(url.to_owned()))
         }
@@ -225,7 +230,7 @@ impl Store {
     pub async fn listener(&self) -> Result<Option<PgListener>, StoreError> {
         match self {
             Store::Sqlite { .. } => Ok(None),
-            Store::Postgres(pool) => {
+            Store::Postgres { pool, .. } => {
                 let mut listener = PgListener::connect_with(pool).await?;
                 listener.listen(CHANNEL).await?;
                 Ok(Some(listener))
@@ -248,7 +253,7 @@ impl Store {
                     other => unreachable!("a key check answered {other:?}"),
                 }
             }
-            Store::Postgres(pool) => {
+            Store::Postgres { pool, .. } => {
                 let mut tx = pool.begin().await?;
                 let deleted = sqlx::query("SELECT 1 FROM deleted WHERE doc = $1")
                     .bind(&doc.0[..])
@@ -326,7 +331,7 @@ impl Store {
                     snapshot.map(snapshot_row),
                 )
             }
-            Store::Postgres(pool) => {
+            Store::Postgres { pool, .. } => {
                 let head = sqlx::query(
                     "SELECT latest, (SELECT MIN(seq) FROM blobs WHERE doc = $1) FROM docs WHERE doc = $1",
                 )
@@ -365,7 +370,7 @@ impl Store {
             .bind(limit)
             .fetch_all(readers)
             .await?,
-            Store::Postgres(pool) => sqlx::query_scalar(
+            Store::Postgres { pool, .. } => sqlx::query_scalar(
                 "SELECT LENGTH(sealed)::BIGINT FROM blobs WHERE doc = $1 AND seq > $2 ORDER BY seq LIMIT $3",
             )
             .bind(&doc.0[..])
@@ -389,7 +394,7 @@ impl Store {
                 .map(blob_row)
                 .collect::<Vec<_>>()
             }
-            Store::Postgres(pool) => sqlx::query(
+            Store::Postgres { pool, .. } => sqlx::query(
                 "SELECT seq, blob_id, sealed FROM blobs WHERE doc = $1 AND seq > $2 ORDER BY seq LIMIT $3",
             )
             .bind(&doc.0[..])
@@ -417,7 +422,6 @@ impl Store {
         sealed: &[u8],
         limits: &Limits,
     ) -> Result<(u64, bool), StoreError> {
-        let size = sealed.len() as i64;
         let max = limits.max_doc_bytes as i64;
         match self {
             Store::Sqlite { writes, .. } => {
@@ -431,57 +435,8 @@ impl Store {
                     other => unreachable!("an append answered {other:?}"),
                 }
             }
-            Store::Postgres(pool) => {
-                let mut tx = pool.begin().await?;
-                // The docs row lock orders appends to one network across relays: gap-free.
-                let Some(row) = sqlx::query(
-                    "UPDATE docs SET latest = latest + 1, bytes = bytes + $1 \
-                     WHERE doc = $2 AND bytes + $1 <= $3 RETURNING latest",
-                )
-                .bind(size)
-                .bind(&doc.0[..])
-                .bind(max)
-                .fetch_optional(&mut *tx)
-                .await?
-                else {
-                    let known = sqlx::query("SELECT 1 FROM docs WHERE doc = $1")
-                        .bind(&doc.0[..])
-                        .fetch_optional(&mut *tx)
-                        .await?;
-                    return Err(if known.is_some() {
-                        StoreError::Quota
-                    } else {
-                        StoreError::Gone
-                    });
-                };
-                if let Some(existing) =
-                    sqlx::query("SELECT seq FROM blobs WHERE doc = $1 AND blob_id = $2")
-                        .bind(&doc.0[..])
-                        .bind(&blob_id[..])
-                        .fetch_optional(&mut *tx)
-                        .await?
-                {
-                    // Already there: undo the increment by rolling back.
-                    tx.rollback().await?;
-                    return Ok((existing.get::<i64, _>(0) as u64, false));
-                }
-                let seq: i64 = row.get(0);
-                sqlx::query(
-                    "INSERT INTO blobs (doc, seq, blob_id, sealed) VALUES ($1, $2, $3, $4)",
-                )
-                .bind(&doc.0[..])
-                .bind(seq)
-                .bind(&blob_id[..])
-                .bind(sealed)
-                .execute(&mut *tx)
-                .await?;
-                sqlx::query("SELECT pg_notify($1, $2)")
-                    .bind(CHANNEL)
-                    .bind(format!("{}:{seq}", doc.to_hex()))
-                    .execute(&mut *tx)
-                    .await?;
-                tx.commit().await?;
-                Ok((seq as u64, true))
+            Store::Postgres { appends, .. } => {
+                appends.append(*doc, *blob_id, sealed.to_vec(), max).await
             }
         }
     }
@@ -505,7 +460,7 @@ impl Store {
                     other => unreachable!("a snapshot answered {other:?}"),
                 }
             }
-            Store::Postgres(pool) => {
+            Store::Postgres { pool, .. } => {
                 let mut tx = pool.begin().await?;
                 let ok = sqlx::query(
                     "SELECT 1 FROM docs WHERE doc = $1 AND latest >= $2 \
@@ -593,7 +548,7 @@ impl Store {
             Store::Sqlite { writes, .. } => {
                 write(writes, *doc, Write::Delete).await?;
             }
-            Store::Postgres(pool) => {
+            Store::Postgres { pool, .. } => {
                 let mut tx = pool.begin().await?;
                 for statement in [
                     "DELETE FROM blobs WHERE doc = $1",
@@ -623,7 +578,7 @@ impl Store {
                     other => unreachable!("a probe answered {other:?}"),
                 }
             }
-            Store::Postgres(pool) => {
+            Store::Postgres { pool, .. } => {
                 let mut tx = pool.begin().await?;
                 sqlx::query("SELECT pg_advisory_xact_lock(7214)")
                     .execute(&mut *tx)
@@ -652,7 +607,7 @@ impl Store {
                     wal,
                 }
             }
-            Store::Postgres(pool) => crate::metrics::Sizes {
+            Store::Postgres { pool, .. } => crate::metrics::Sizes {
                 store: sqlx::query("SELECT pg_database_size(current_database())")
                     .fetch_one(pool)
                     .await
@@ -667,7 +622,7 @@ impl Store {
         let query = "SELECT value FROM meta WHERE name = 'epoch'";
         let value: Vec<u8> = match self {
             Store::Sqlite { readers, .. } => sqlx::query(query).fetch_one(readers).await?.get(0),
-            Store::Postgres(pool) => sqlx::query(query).fetch_one(pool).await?.get(0),
+            Store::Postgres { pool, .. } => sqlx::query(query).fetch_one(pool).await?.get(0),
         };
         Ok(crate::schema::Epoch::try_from(value).unwrap_or_default())
     }
@@ -696,7 +651,7 @@ impl Store {
                 conn.busy_timeout(BUSY_TIMEOUT)?;
                 conn.execute(query, (&hash[..], i64::from(uses)))?;
             }
-            Store::Postgres(pool) => {
+            Store::Postgres { pool, .. } => {
                 sqlx::query(query)
                     .bind(&hash[..])
                     .bind(i64::from(uses))
@@ -715,7 +670,7 @@ impl Store {
                 conn.busy_timeout(BUSY_TIMEOUT)?;
                 crate::schema::set_sqlite_epoch(&conn)?;
             }
-            Store::Postgres(pool) => {
+            Store::Postgres { pool, .. } => {
                 crate::schema::set_postgres_epoch(pool).await?;
             }
         }
@@ -730,7 +685,7 @@ impl Store {
                 .fetch_optional(readers)
                 .await?
                 .map(|r| r.get::<i64, _>(0)),
-            Store::Postgres(pool) => sqlx::query("SELECT latest FROM docs WHERE doc = $1")
+            Store::Postgres { pool, .. } => sqlx::query("SELECT latest FROM docs WHERE doc = $1")
                 .bind(&doc.0[..])
                 .fetch_optional(pool)
                 .await?

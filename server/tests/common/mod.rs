@@ -171,7 +171,7 @@ pub async fn stored_blob_ids(url: &str) -> HashSet<Vec<u8>> {
         server::store::Store::Sqlite { readers, .. } => {
             sqlx::query_scalar(query).fetch_all(&readers).await.unwrap()
         }
-        server::store::Store::Postgres(pool) => {
+        server::store::Store::Postgres { pool, .. } => {
             sqlx::query_scalar(query).fetch_all(&pool).await.unwrap()
         }
     };
