@@ -1,11 +1,11 @@
 //! Group commit for appends on PostgreSQL. Each push committed alone costs a WAL flush and
 //! five round trips; here a few writer tasks each take every append queued while their last
-//! batch was committing and write them in one transaction: one statement per append, one
-//! notification per network, one commit. A network's appends always go to the same writer, and
-//! every batch takes the networks' row locks in the order of their ids, so two relays' batches
-//! can't deadlock each other. A batch that fails as a whole (a blob pushed to two relays at the
-//! same moment meets the unique index) is retried one append per transaction; an append is
-//! idempotent by blob id, so nothing is stored twice.
+//! batch was committing and write them in one transaction: the batch's networks locked at once
+//! (in the order of their ids, so two relays' batches can't deadlock), one statement per
+//! append, one notification per network, one commit. The lock comes before any append reads
+//! the log: a blob another relay stored meanwhile is seen, not stored twice. A network's appends
+//! always go to the same writer. A batch that fails as a whole is retried one append per
+//! transaction; an append is idempotent by blob id, so nothing is stored twice.
 
 use app::crypto::DocId;
 use app::sync::BlobId;
@@ -121,6 +121,13 @@ async fn commit(
     batch: &[Append],
 ) -> Result<Vec<Result<(u64, bool), StoreError>>, StoreError> {
     let mut tx = pool.begin().await?;
+    // Each statement after this sees every append committed before the lock was granted.
+    let mut docs: Vec<&[u8]> = batch.iter().map(|append| &append.doc.0[..]).collect();
+    docs.dedup();
+    sqlx::query("SELECT 1 FROM docs WHERE doc = ANY($1) ORDER BY doc FOR UPDATE")
+        .bind(&docs)
+        .fetch_all(&mut *tx)
+        .await?;
     let mut answers = Vec::with_capacity(batch.len());
     // The last seq appended per network (the batch is sorted by network).
     let mut news: Vec<(DocId, i64)> = Vec::new();

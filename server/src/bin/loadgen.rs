@@ -368,7 +368,9 @@ async fn run_device(
                 // Spread the devices' first pushes over one period.
                 let offset = Duration::from_micros(rand_below(period.as_micros() as u64 + 1));
                 let mut interval = tokio::time::interval_at(tokio::time::Instant::now() + offset, period);
-                interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+                // Late ticks still push, at once (open loop): the rate offered is the rate
+                // asked for, even when the load generator itself falls behind.
+                interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
                 ticker = Some(interval);
             },
             _ = async { ticker.as_mut().unwrap().tick().await }, if ticker.is_some() => {
