@@ -254,6 +254,8 @@ impl Store {
                 }
             }
             Store::Postgres { pool, .. } => {
+                // Boxed, as the other rare PostgreSQL paths: a future holds room for its
+                // largest branch, and each frame a device sends is handled in such a future.
                 Box::pin(async {
                     let mut tx = pool.begin().await?;
                     let deleted = sqlx::query("SELECT 1 FROM deleted WHERE doc = $1")
@@ -334,8 +336,6 @@ impl Store {
                 )
             }
             Store::Postgres { pool, .. } => {
-                // Boxed, as the other rare PostgreSQL paths: a future holds room for its
-                // largest branch, and each frame a device sends is handled in such a future.
                 let head = sqlx::query(
                     "SELECT latest, (SELECT MIN(seq) FROM blobs WHERE doc = $1) FROM docs WHERE doc = $1",
                 )
