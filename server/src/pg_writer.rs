@@ -1,11 +1,12 @@
 //! Group commit for appends on PostgreSQL. Each push committed alone costs a WAL flush and
 //! five round trips; here a few writer tasks each take every append queued while their last
-//! batch was committing and write them in one transaction: the batch's networks locked at once
-//! (in the order of their ids, so two relays' batches can't deadlock), one statement per
-//! append, one notification per network, one commit. The lock comes before any append reads
-//! the log: a blob another relay stored meanwhile is seen, not stored twice. A network's appends
-//! always go to the same writer. A batch that fails as a whole is retried one append per
-//! transaction; an append is idempotent by blob id, so nothing is stored twice.
+//! batch was committing and write them in one transaction: one statement per append, one
+//! notification per network, one commit. A network's appends always go to the same writer, and
+//! every batch takes the networks' row locks in the order of their ids, so two relays' batches
+//! can't deadlock each other. A batch that fails as a whole is retried one append per
+//! transaction. An append is idempotent by blob id: when another relay stores the same blob
+//! at the same moment, the unique index refuses the second copy, and the append, tried again,
+//! finds the first.
 
 use app::crypto::DocId;
 use app::sync::BlobId;
@@ -104,13 +105,25 @@ async fn run(pool: PgPool, mut queue: mpsc::Receiver<Append>) {
                     tracing::debug!("append batch of {} retried alone: {e}", batch.len());
                 }
                 for append in batch.drain(..) {
-                    let answer = match commit(&pool, std::slice::from_ref(&append)).await {
-                        Ok(mut answers) => answers.remove(0),
-                        Err(e) => Err(e),
-                    };
+                    let answer = alone(&pool, &append).await;
                     let _ = append.reply.send(answer);
                 }
             }
+        }
+    }
+}
+
+/// Commits one append in a transaction of its own; once more when another relay stored the
+/// same blob meanwhile (the second try finds it).
+async fn alone(pool: &PgPool, append: &Append) -> Result<(u64, bool), StoreError> {
+    let mut tries = 0;
+    loop {
+        tries += 1;
+        match commit(pool, std::slice::from_ref(append)).await {
+            Ok(mut answers) => return answers.remove(0),
+            Err(StoreError::Db(sqlx::Error::Database(e)))
+                if e.is_unique_violation() && tries < 3 => {}
+            Err(e) => return Err(e),
         }
     }
 }
@@ -121,13 +134,6 @@ async fn commit(
     batch: &[Append],
 ) -> Result<Vec<Result<(u64, bool), StoreError>>, StoreError> {
     let mut tx = pool.begin().await?;
-    // Each statement after this sees every append committed before the lock was granted.
-    let mut docs: Vec<&[u8]> = batch.iter().map(|append| &append.doc.0[..]).collect();
-    docs.dedup();
-    sqlx::query("SELECT 1 FROM docs WHERE doc = ANY($1) ORDER BY doc FOR UPDATE")
-        .bind(&docs)
-        .fetch_all(&mut *tx)
-        .await?;
     let mut answers = Vec::with_capacity(batch.len());
     // The last seq appended per network (the batch is sorted by network).
     let mut news: Vec<(DocId, i64)> = Vec::new();
