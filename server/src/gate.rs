@@ -110,19 +110,36 @@ impl Conn {
         self.read_budget.store(u64::MAX, Ordering::Relaxed);
     }
 
-    /// Bytes written to the socket that the peer hasn't acknowledged yet (what waits in the
-    /// kernel for a device that doesn't read); None once the socket is closed.
-    pub fn unsent(&self) -> Option<u64> {
+    /// What the socket has sent: bytes waiting for the peer to acknowledge them (what waits in
+    /// the kernel for a device that doesn't read), and bytes it has acknowledged in all; None
+    /// once the socket is closed.
+    pub fn sending(&self) -> Option<Sending> {
         if self.closed.load(Ordering::Relaxed) {
             return None;
         }
+        // SAFETY: tcp_info is plain data, valid zeroed.
+        let mut info: libc::tcp_info = unsafe { std::mem::zeroed() };
+        let mut len = std::mem::size_of::<libc::tcp_info>() as libc::socklen_t;
+        // SAFETY: getsockopt writes at most `len` bytes into `info`; the descriptor is open while
+        // `closed` is false (the slot holding the socket sets it before the socket is dropped).
+        let ok = unsafe {
+            libc::getsockopt(
+                self.fd.load(Ordering::Relaxed),
+                libc::IPPROTO_TCP,
+                libc::TCP_INFO,
+                (&raw mut info).cast(),
+                &mut len,
+            )
+        } == 0;
         let mut queued: libc::c_int = 0;
-        // SAFETY: TIOCOUTQ writes one int; the descriptor is open while `closed` is false
-        // (the slot holding the socket sets it before the socket is dropped).
-        let ok =
-            unsafe { libc::ioctl(self.fd.load(Ordering::Relaxed), libc::TIOCOUTQ, &mut queued) }
+        // SAFETY: TIOCOUTQ writes one int; the descriptor is open, as above.
+        let ok = ok
+            && unsafe { libc::ioctl(self.fd.load(Ordering::Relaxed), libc::TIOCOUTQ, &mut queued) }
                 == 0;
-        ok.then_some(queued.max(0) as u64)
+        ok.then_some(Sending {
+            unsent: queued.max(0) as u64,
+            acked: info.tcpi_bytes_acked,
+        })
     }
 
     fn mark_requested(&self) {
@@ -473,6 +490,15 @@ async fn connection_over<I>(
             }
         }
     }
+}
+
+/// A socket's sending, as the kernel counts it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Sending {
+    /// Bytes written and not acknowledged yet.
+    pub unsent: u64,
+    /// Bytes the peer has acknowledged since the connection opened.
+    pub acked: u64,
 }
 
 /// The connection a request came on (an extension of every request).

@@ -458,13 +458,8 @@ async fn connection(
             },
             () = tokio::time::sleep(throttle), if !throttle.is_zero() => Step::Send(Vec::new()),
             now = reading.tick(), if conn.is_some() => {
-                let unsent = conn.as_ref().and_then(|c| c.unsent()).unwrap_or(0);
-                stuck = match stuck {
-                    // Something waits and nothing of it was taken since: still stuck.
-                    Some((since, before)) if unsent > 0 && unsent >= before => Some((since, unsent)),
-                    _ if unsent > 0 => Some((now, unsent)),
-                    _ => None,
-                };
+                let sending = conn.as_ref().and_then(|c| c.sending()).unwrap_or_default();
+                stuck = still_stuck(stuck, sending, now);
                 match stuck {
                     Some((since, _)) if now - since >= SEND_TIMEOUT => {
                         relay.metrics.refused(Refusal::SlowReader);
@@ -506,6 +501,25 @@ async fn connection(
                 return;
             }
         }
+    }
+}
+
+/// Since when a connection has had something waiting to be sent that the device doesn't take
+/// (and what it had taken then), given what it was before and the socket's counts now.
+fn still_stuck<T: Copy>(
+    stuck: Option<(T, u64)>,
+    sending: crate::gate::Sending,
+    now: T,
+) -> Option<(T, u64)> {
+    match stuck {
+        // Something waits and the device has taken nothing since: still stuck. (A device
+        // reading a steady stream always has something waiting; what tells it from a stuck one
+        // is that it takes some.)
+        Some((since, acked)) if sending.unsent > 0 && sending.acked == acked => {
+            Some((since, acked))
+        }
+        _ if sending.unsent > 0 => Some((now, sending.acked)),
+        _ => None,
     }
 }
 
@@ -799,7 +813,33 @@ fn internal(e: StoreError) -> Step {
 
 #[cfg(test)]
 mod tests {
-    use super::origin_allowed;
+    use super::{origin_allowed, still_stuck};
+    use crate::gate::Sending;
+
+    fn sending(unsent: u64, acked: u64) -> Sending {
+        Sending { unsent, acked }
+    }
+
+    #[test]
+    fn a_device_reading_a_steady_stream_is_never_stuck_for_long() {
+        // Each tick something waits (more than before), but the device took some.
+        let mut stuck = None;
+        for tick in 0..10u64 {
+            stuck = still_stuck(stuck, sending(1000 + tick, tick * 500), tick);
+            assert_eq!(stuck.map(|(since, _)| since), Some(tick));
+        }
+    }
+
+    #[test]
+    fn a_device_that_takes_nothing_is_stuck_since_it_stopped() {
+        let mut stuck = None;
+        for tick in 0..5u64 {
+            stuck = still_stuck(stuck, sending(4096, 700), tick);
+        }
+        assert_eq!(stuck, Some((0, 700)));
+        // Once it all went out, nothing waits.
+        assert_eq!(still_stuck(stuck, sending(0, 4796), 5), None);
+    }
 
     #[test]
     fn only_the_sites_own_pages_and_configured_origins_may_sync() {

@@ -342,9 +342,7 @@ async fn run_device(
                     signalled = true;
                     let _ = ready.send(()).await;
                 }
-                Output::Status(Status::Error(_)) => {
-                    counters.errors.fetch_add(1, Ordering::Relaxed);
-                }
+                Output::Status(Status::Error(why)) => failed(&counters, me, &why),
                 _ => {}
             }
         }
@@ -358,9 +356,18 @@ async fn run_device(
                     }
                     outputs = client.received(&frame);
                 }
+                Some(Ok(Message::Close(close))) => {
+                    let why = close.map_or(String::new(), |c| format!("{} {}", c.code, c.reason));
+                    failed(&counters, me, &format!("the relay closed the connection: {why}"));
+                    return;
+                }
                 Some(Ok(_)) => {}
-                _ => {
-                    counters.errors.fetch_add(1, Ordering::Relaxed);
+                Some(Err(e)) => {
+                    failed(&counters, me, &e.to_string());
+                    return;
+                }
+                None => {
+                    failed(&counters, me, "the connection ended");
                     return;
                 }
             },
@@ -386,6 +393,14 @@ async fn run_device(
                 outputs = client.push(&changes);
             },
         }
+    }
+}
+
+/// Counts a device's error, and prints the first few, so that a run with errors says what
+/// they were.
+fn failed(counters: &Counters, me: u64, why: &str) {
+    if counters.errors.fetch_add(1, Ordering::Relaxed) < 3 {
+        eprintln!("device {me}: {why}");
     }
 }
 
