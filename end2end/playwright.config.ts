@@ -1,4 +1,5 @@
 import { defineConfig, devices } from "@playwright/test";
+import type { Engine } from "./journeys/engines";
 
 // Tests run against the debug build made by `cargo leptos build`, served by the real server.
 const port = Number(process.env.COLLOQUY_TEST_PORT ?? 3100);
@@ -36,7 +37,7 @@ export function server(binary: string, port: number, dataDir: string) {
   };
 }
 
-export default defineConfig({
+export default defineConfig<{ engine: Engine }>({
   testDir: "./tests",
   fullyParallel: false,
   workers: 1,
@@ -66,6 +67,9 @@ export default defineConfig({
       use: { timezoneId: "America/Los_Angeles" },
       testMatch: /interview\.spec\.ts/,
     },
+    // The core journeys again in Safari's engine and in Firefox.
+    { name: "webkit", use: { engine: "webkit" }, testMatch: /engines\.spec\.ts/ },
+    { name: "firefox", use: { engine: "firefox" }, testMatch: /engines\.spec\.ts/ },
   ],
   webServer: server("../target/debug/server", port, "../target/end2end-data"),
 });

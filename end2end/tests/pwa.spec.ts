@@ -1,5 +1,5 @@
 import AxeBuilder from "@axe-core/playwright";
-import { chromium as chromiumBrowser, expect, test, type Page } from "@playwright/test";
+import { chromium as chromiumBrowser, devices, expect, test, type Page } from "@playwright/test";
 import { spawn, type ChildProcess } from "node:child_process";
 import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -255,4 +255,36 @@ test("the whole network downloads as a file and imports back into an empty brows
   await expect(fresh.getByRole("link", { name: "Exported Ezra" })).toBeVisible();
   expect(problems).toEqual([]);
   await second.close();
+});
+
+test("on an iPhone, Settings says how to add Colloquy to the Home Screen and what Safari clears", async ({ browser }) => {
+  const iphone = devices["iPhone 13"].userAgent;
+  // Safari keeps no site's storage for good until it is on the Home Screen.
+  const notPersisted = () => {
+    Object.defineProperty(navigator.storage, "persisted", { value: () => Promise.resolve(false) });
+  };
+  const settings = async (userAgent: string | undefined, fromHomeScreen: boolean) => {
+    const context = await browser.newContext(userAgent ? { userAgent } : {});
+    await context.addInitScript(notPersisted);
+    if (fromHomeScreen) await context.addInitScript(() => Object.defineProperty(navigator, "standalone", { value: true }));
+    const page = await context.newPage();
+    await open(page, "/settings");
+    await expect(page.getByText(/^This site uses .+ of the .+ the browser allows\./)).toBeVisible();
+    return { page, context };
+  };
+
+  const inSafari = await settings(iphone, false);
+  await expect(inSafari.page.getByText("open it in Safari, tap Share, then Add to Home Screen")).toBeVisible();
+  await expect(inSafari.page.getByText(/Safari clears it if you don't open Colloquy for seven days/)).toBeVisible();
+  await inSafari.context.close();
+
+  const onHomeScreen = await settings(iphone, true);
+  await expect(onHomeScreen.page.getByText(/Add to Home Screen|Install app/)).toHaveCount(0);
+  await expect(onHomeScreen.page.getByText(/The browser may clear it if the device runs short of space/)).toBeVisible();
+  await onHomeScreen.context.close();
+
+  const laptop = await settings(undefined, false);
+  await expect(laptop.page.getByText("use your browser's menu: Install app, or Add to Home screen")).toBeVisible();
+  await expect(laptop.page.getByText(/Safari clears it/)).toHaveCount(0);
+  await laptop.context.close();
 });

@@ -442,6 +442,42 @@ pub async fn storage_use() -> Option<StorageUse> {
     })
 }
 
+/// How the app runs on this device, for the advice on installing it and on keeping its data.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Device {
+    /// Opened from the home screen (or as an installed app), not in a browser tab.
+    pub installed: bool,
+    /// An iPhone or iPad: no install prompt, and Safari clears the data of sites not used for
+    /// seven days unless they are on the Home Screen.
+    pub ios: bool,
+}
+
+pub fn device() -> Device {
+    let Some(window) = web_sys::window() else {
+        return Device::default();
+    };
+    let navigator = window.navigator();
+    let standalone = window
+        .match_media("(display-mode: standalone)")
+        .ok()
+        .flatten()
+        .is_some_and(|m| m.matches());
+    // Safari's own flag for a page opened from the Home Screen.
+    let home_screen = js_sys::Reflect::get(&navigator, &"standalone".into())
+        .ok()
+        .and_then(|v| v.as_bool())
+        .unwrap_or(false);
+    let agent = navigator.user_agent().unwrap_or_default();
+    // iPadOS presents itself as a Mac, one with a touch screen.
+    let ios = agent.contains("iPhone")
+        || agent.contains("iPad")
+        || (agent.contains("Macintosh") && navigator.max_touch_points() > 1);
+    Device {
+        installed: standalone || home_screen,
+        ios,
+    }
+}
+
 /// Whether the browser believes it is online.
 pub fn is_online() -> bool {
     web_sys::window().is_none_or(|w| w.navigator().on_line())

@@ -44,13 +44,20 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             <head>
                 <meta charset="utf-8"/>
                 <script nonce=leptos::nonce::use_nonce() inner_html=TAKE_PAIRING_KEY></script>
-                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                // Drawn edge to edge on phones with a notch; the bars keep clear of it and of
+                // the home indicator with the safe-area insets (style/main.css).
+                <meta name="viewport" content="width=device-width, initial-scale=1, viewport-fit=cover"/>
                 <AutoReload options=options.clone()/>
                 <HydrationScripts options=options.clone()/>
                 <HashedStylesheet options id="leptos"/>
                 <link rel="manifest" href="/manifest.webmanifest"/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
                 <link rel="apple-touch-icon" href="/icons/icon-192.png"/>
+                // iOS reads these, not the manifest, when the app is added to the home screen.
+                <meta name="mobile-web-app-capable" content="yes"/>
+                <meta name="apple-mobile-web-app-capable" content="yes"/>
+                <meta name="apple-mobile-web-app-title" content="Colloquy"/>
+                <meta name="apple-mobile-web-app-status-bar-style" content="default"/>
                 <MetaTags/>
             </head>
             <body>

@@ -112,12 +112,24 @@ fn YourData() -> impl IntoView {
     let state = use_network();
     let usage = RwSignal::new(None::<String>);
     let message = RwSignal::new(None::<(bool, String)>);
+    // How to install, where the browser has no prompt of its own to offer.
+    let install = RwSignal::new(None::<&'static str>);
     #[cfg(feature = "hydrate")]
     Effect::new(move |_| {
+        let device = crate::browser::device();
+        if !device.installed {
+            install.set(Some(if device.ios {
+                "To install Colloquy on this iPhone or iPad, open it in Safari, tap Share, then Add to Home Screen."
+            } else {
+                "To install Colloquy, use your browser's menu: Install app, or Add to Home screen."
+            }));
+        }
         leptos::task::spawn_local(async move {
             if let Some(u) = crate::browser::storage_use().await {
                 let kept = if u.persisted {
                     "The browser keeps it for good."
+                } else if device.ios && !device.installed {
+                    "Safari clears it if you don't open Colloquy for seven days, unless Colloquy is on your Home Screen: add it there, and keep a copy."
                 } else {
                     "The browser may clear it if the device runs short of space: keep a copy."
                 };
@@ -183,6 +195,7 @@ fn YourData() -> impl IntoView {
             <h2 id="your-data">"Your data"</h2>
             <p>{stored}</p>
             <p class="muted">{move || usage.get()}</p>
+            {move || install.get().map(|how| view! { <p class="hint">{how}</p> })}
             <p class="hint">"Download a copy to keep it safe, or to move it to another browser. Importing a copy merges it into what is here."</p>
             <div class="actions">
                 <button type="button" on:click=export>"Download a copy of your network"</button>

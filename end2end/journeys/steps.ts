@@ -1,0 +1,113 @@
+import { expect } from "@playwright/test";
+import type { Tab } from "./tab";
+
+/**
+ * The core journeys, written once against `Tab` so that every engine runs the same steps.
+ */
+
+export type Person = { name: string; organisation?: string; location?: string; notes?: string; referredBy?: string };
+
+/** Adds a person through the form and waits for their page. */
+export async function addPerson(tab: Tab, person: Person) {
+  await tab.link("Add person");
+  await tab.fill("Name", person.name);
+  if (person.organisation) await tab.fill("Organisation", person.organisation);
+  if (person.location) await tab.fill("Location", person.location);
+  if (person.notes) await tab.fill("Notes", person.notes);
+  if (person.referredBy) {
+    await tab.check("Someone referred me");
+    await tab.fill("Who referred you?", person.referredBy);
+    // The suggestion reads "Name, organisation".
+    await tab.button(new RegExp(`^${person.referredBy}`));
+  }
+  await tab.button("Save");
+  await tab.heading(person.name);
+}
+
+/** The names in the people list, in order, once it shows `count` of them. */
+export async function listed(tab: Tab, count: number): Promise<string[]> {
+  let names: string[] = [];
+  await expect
+    .poll(async () => {
+      names = await tab.run<string[]>(`return [...document.querySelectorAll('ul[aria-label="People"] .name')].map((e) => e.textContent.trim());`);
+      return names.length;
+    })
+    .toBe(count);
+  return names;
+}
+
+/** Add people, one referred by another; they are all there after a reload, and search finds them. */
+export async function peopleJourney(tab: Tab) {
+  await tab.open("/people");
+  await tab.see("Start with the people you already know");
+  await addPerson(tab, { name: "Ada Lovelace", organisation: "Analytical Engines Ltd", notes: "Prefers mornings." });
+  await tab.link("People");
+  await addPerson(tab, { name: "Grace Hopper", organisation: "Navy", referredBy: "Ada Lovelace" });
+  await tab.see("Referred by Ada Lovelace");
+  await tab.link("People");
+  await addPerson(tab, { name: "Hedy Lamarr", location: "Vienna" });
+
+  await tab.reload();
+  await tab.link("People");
+  expect(await listed(tab, 3)).toEqual(["Ada Lovelace", "Grace Hopper", "Hedy Lamarr"]);
+  await tab.fill("Search people", "navy");
+  expect(await listed(tab, 1)).toEqual(["Grace Hopper"]);
+  await tab.fill("Search people", "");
+  await tab.link(/Ada Lovelace/);
+  await tab.heading("Ada Lovelace");
+  await tab.see("Prefers mornings.");
+}
+
+/** Waits until the service worker controls the page and has the app's files, as the app
+ * needs to open with the network gone. */
+export async function offlineReady(tab: Tab) {
+  const controlled = await tab.run<boolean>(`
+    const ready = (async () => {
+      await navigator.serviceWorker.ready;
+      if (!navigator.serviceWorker.controller) {
+        await new Promise((resolve) => navigator.serviceWorker.addEventListener("controllerchange", resolve, { once: true }));
+      }
+      return true;
+    })();
+    return Promise.race([ready, new Promise((resolve) => setTimeout(() => resolve(false), 25_000))]);`);
+  expect(controlled, `${tab.engine}: the service worker took control of the page`).toBe(true);
+}
+
+/** With the server gone (`goOffline`), a person added is kept across a reload, and a deep
+ * link to a person's page opens. */
+export async function offlineJourney(tab: Tab, goOffline: () => Promise<void>) {
+  await tab.open("/people");
+  await addPerson(tab, { name: "Lena Ortiz", organisation: "City Transit" });
+  const lena = await tab.path();
+  await offlineReady(tab);
+  await goOffline();
+  await tab.link("People");
+  await addPerson(tab, { name: "Omar Haddad", notes: "Met at the café; call back." });
+  await tab.reload();
+  await tab.link("People");
+  expect(await listed(tab, 2)).toEqual(["Lena Ortiz", "Omar Haddad"]);
+  await tab.open(lena);
+  await tab.heading("Lena Ortiz");
+  await tab.see("City Transit");
+}
+
+/** The main screens at a phone's size: each one fits the screen's width, and a picture of each
+ * is saved under `dir` for a person to look at. */
+export async function screensJourney(tab: Tab, dir: string) {
+  await tab.open("/people");
+  await addPerson(tab, { name: "Ada Lovelace", organisation: "Analytical Engines Ltd", notes: "Prefers mornings." });
+  const person = await tab.path();
+  const screens: [string, string][] = [
+    ["overview", "/"],
+    ["people", "/people"],
+    ["person", person],
+    ["fields", "/fields"],
+    ["settings", "/settings"],
+  ];
+  for (const [name, path] of screens) {
+    await tab.open(path);
+    const overflow = await tab.run<number>("return document.documentElement.scrollWidth - window.innerWidth;");
+    expect(overflow, `${tab.engine}: the ${name} screen is wider than the phone`).toBeLessThanOrEqual(0);
+    await tab.screenshot(`${dir}/${tab.engine}-${name}.png`);
+  }
+}

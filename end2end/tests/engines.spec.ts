@@ -1,0 +1,31 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "../journeys/engines";
+import { start, stop } from "../journeys/server";
+import { offlineJourney, peopleJourney, screensJourney } from "../journeys/steps";
+
+// The core journeys in each engine: the project names it (chromium, webkit, firefox), and so
+// does every failure.
+
+test("add people and find them after a reload", async ({ tab }) => {
+  await peopleJourney(tab);
+});
+
+test("edits made offline are kept, and a deep link opens offline", async ({ newTab }) => {
+  // A server of its own, to take away.
+  const port = 3180;
+  const url = `http://127.0.0.1:${port}`;
+  const data = mkdtempSync(join(tmpdir(), "colloquy-offline-"));
+  const server = await start(url, { COLLOQUY_ADDR: `127.0.0.1:${port}`, COLLOQUY_DATA_DIR: data });
+  try {
+    await offlineJourney(await newTab(undefined, url), () => stop(server));
+  } finally {
+    await stop(server);
+    rmSync(data, { recursive: true, force: true });
+  }
+});
+
+test("the main screens fit a phone", async ({ tab }, info) => {
+  await screensJourney(tab, info.outputPath("screens"));
+});
