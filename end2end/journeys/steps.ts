@@ -111,3 +111,59 @@ export async function screensJourney(tab: Tab, dir: string) {
     await tab.screenshot(`${dir}/${tab.engine}-${name}.png`);
   }
 }
+
+/** Opens a person's edit form and types new notes, not saved yet. */
+export async function typeNotes(tab: Tab, name: string, notes: string) {
+  await tab.open("/people");
+  await tab.link(new RegExp(name));
+  await tab.link("Edit");
+  await tab.fill("Notes", notes);
+}
+
+/** Saves the person's edit form. */
+export async function save(tab: Tab, name: string) {
+  await tab.button("Save");
+  await tab.heading(name);
+}
+
+/** A person's notes, as their page shows them. */
+export async function notesOf(tab: Tab, name: string): Promise<string> {
+  await tab.open("/people");
+  await tab.link(new RegExp(name));
+  await tab.heading(name);
+  return tab.run<string>(`return document.querySelector(".notes")?.textContent ?? "";`);
+}
+
+/** A laptop turns sync on and pairs a phone by its link; both edit the same notes at once, and
+ * both end with both edits. */
+export async function syncJourney(laptop: Tab, phone: Tab) {
+  await laptop.open("/people");
+  await addPerson(laptop, { name: "Ana Lima", notes: "Met at the fair." });
+  await laptop.open("/settings");
+  await laptop.button("Turn on sync");
+  await laptop.see("Sync: up to date");
+  await laptop.button("Pair another device");
+  const link = await laptop.run<string>(`return document.querySelector(".pair-link code")?.textContent ?? "";`);
+  expect(link).toMatch(/\/pair#k=[A-Za-z0-9_-]{43}$/);
+
+  await phone.open("/people");
+  await addPerson(phone, { name: "Ben Ode" });
+  await phone.open(link);
+  await phone.button("Join");
+  await phone.see("Sync: up to date");
+  for (const tab of [phone, laptop]) {
+    await tab.open("/people");
+    expect(await listed(tab, 2), `${tab.engine} lists both people`).toEqual(["Ana Lima", "Ben Ode"]);
+  }
+
+  // Both change the same notes from what they both had, then save.
+  await typeNotes(phone, "Ana Lima", "Met at the fair. Phone: ask about night shifts.");
+  await typeNotes(laptop, "Ana Lima", "Met at the fair. Laptop: bring the portfolio.");
+  await save(phone, "Ana Lima");
+  await save(laptop, "Ana Lima");
+  for (const tab of [phone, laptop]) {
+    await expect
+      .poll(() => notesOf(tab, "Ana Lima"), { timeout: 30_000, message: `${tab.engine} has both edits` })
+      .toMatch(/^Met at the fair\. (?=.*night shifts)(?=.*portfolio).*$/s);
+  }
+}

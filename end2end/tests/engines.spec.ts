@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "../journeys/engines";
 import { start, stop } from "../journeys/server";
-import { offlineJourney, peopleJourney, screensJourney } from "../journeys/steps";
+import { offlineJourney, peopleJourney, screensJourney, syncJourney } from "../journeys/steps";
 
 // The core journeys in each engine: the project names it (chromium, webkit, firefox), and so
 // does every failure.
@@ -28,4 +28,9 @@ test("edits made offline are kept, and a deep link opens offline", async ({ newT
 
 test("the main screens fit a phone", async ({ tab }, info) => {
   await screensJourney(tab, info.outputPath("screens"));
+});
+
+test("a Chromium laptop and a phone in this engine pair, edit at once, and converge", async ({ newTab }) => {
+  test.setTimeout(120_000);
+  await syncJourney(await newTab("chromium"), await newTab());
 });
