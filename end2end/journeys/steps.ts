@@ -167,3 +167,47 @@ export async function syncJourney(laptop: Tab, phone: Tab) {
       .toMatch(/^Met at the fair\. (?=.*night shifts)(?=.*portfolio).*$/s);
   }
 }
+
+/** `date` as a datetime-local field's value, in the machine's (and the browser's) zone. */
+function local(date: Date): string {
+  const two = (n: number) => String(n).padStart(2, "0");
+  return `${date.getFullYear()}-${two(date.getMonth() + 1)}-${two(date.getDate())}T${two(date.getHours())}:${two(date.getMinutes())}`;
+}
+
+/** An interview from the request to the record: a field and a person, the request marked sent,
+ * the meeting set, held, thanked for and reflected on, and then on the record. */
+export async function interviewJourney(tab: Tab) {
+  await tab.open("/fields");
+  await tab.fill("Field", "Speech systems technology");
+  await tab.check("General career research");
+  await tab.button("Add field");
+  await tab.see("Speech systems technology");
+  await tab.open("/people");
+  await addPerson(tab, { name: "Ada Lovelace", organisation: "Acme Voice" });
+  await tab.button("Plan an interview");
+  await tab.heading("Interview with Ada Lovelace");
+  await tab.button("Mark as sent");
+  await tab.see("Waiting for a reply");
+  // They said yes: a coffee shop, in an hour.
+  await tab.setValue("Date and time", local(new Date(Date.now() + 3_600_000)));
+  await tab.select("Where", "Coffee shop or other public place");
+  await tab.fill("Place and address", "Bean There, 12 High St");
+  await tab.button("Save the meeting");
+  await tab.see("Bean There, 12 High St");
+  // On the day-of screen, the meeting ends early.
+  await tab.link("Open the day-of screen");
+  await tab.button("The meeting is over");
+  await tab.button("Yes, it just ended");
+  await tab.see("Meeting held.");
+  await tab.link("Write the thank-you");
+  await tab.button("Mark thank-you sent");
+  await tab.see("Thank-you sent");
+  await tab.fill("What did you like? What positive impressions did you get?", "The mix of linguistics and code.");
+  await tab.fill("Next steps", "Take a signal processing course.");
+  await tab.button("Done reflecting");
+  await tab.see("Reflection written");
+  await tab.open("/record");
+  await expect
+    .poll(() => tab.run<string>(`return document.querySelector('[aria-label="Interviews held"]')?.textContent ?? "";`))
+    .toContain("Ada Lovelace");
+}

@@ -20,6 +20,12 @@ export interface Tab {
   button(name: string | RegExp): Promise<void>;
   /** Types `value` into the field labelled `label`, replacing what was there. */
   fill(label: string, value: string): Promise<void>;
+  /** Sets the field labelled `label` (a date, a time) to `value` in the form the page reads
+   * (`2026-12-02T10:00`): each engine draws its own picker for these, so WebDriver's keystrokes
+   * would mean different things. */
+  setValue(label: string, value: string): Promise<void>;
+  /** Chooses the option shown as `option` in the list labelled `label`. */
+  select(label: string, option: string): Promise<void>;
   /** Ticks the checkbox labelled `label`. */
   check(label: string): Promise<void>;
   /** Waits until `text` is on the page. */
@@ -77,6 +83,10 @@ export function playwrightTab(page: Page): Tab {
     button: (name) => page.getByRole("button", { name, exact: true }).click(),
     fill: (label, value) => page.getByLabel(label, { exact: true }).fill(value),
     check: (label) => page.getByLabel(label, { exact: true }).check(),
+    setValue: (label, value) => page.getByLabel(label, { exact: true }).fill(value),
+    select: async (label, option) => {
+      await page.getByLabel(label, { exact: true }).selectOption({ label: option });
+    },
     see: (text) => expect(page.getByText(text, { exact: false }).first()).toBeVisible(),
     heading: (text) => expect(page.getByRole("heading", { level: 1 })).toHaveText(text),
     run: (script) => page.evaluate(`(async () => { ${script} })()`),
@@ -142,6 +152,29 @@ export function webdriverTab(driver: WebDriver, engine: string, baseURL: string)
         // Emptied by WebDriver, the field tells the page no input event.
         await driver.executeScript(`arguments[0].dispatchEvent(new Event("input", { bubbles: true }))`, field);
       }
+    },
+    async setValue(label, value) {
+      const field = await element(`a field labelled ${label}`, labelled(label));
+      await driver.executeScript(
+        `arguments[0].value = arguments[1];
+         arguments[0].dispatchEvent(new Event("input", { bubbles: true }));
+         arguments[0].dispatchEvent(new Event("change", { bubbles: true }));`,
+        field,
+        value,
+      );
+    },
+    async select(label, option) {
+      const list = await element(`a list labelled ${label}`, labelled(label));
+      const found = await driver.executeScript(
+        `const o = [...arguments[0].options].find((o) => o.text.trim() === arguments[1]);
+         if (!o) return false;
+         arguments[0].value = o.value;
+         arguments[0].dispatchEvent(new Event("change", { bubbles: true }));
+         return true;`,
+        list,
+        option,
+      );
+      if (!found) throw new Error(`${engine}: no option ${JSON.stringify(option)} in ${label}`);
     },
     async check(label) {
       const box = await element(`a checkbox labelled ${label}`, labelled(label));

@@ -3,13 +3,17 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "../journeys/engines";
 import { start, stop } from "../journeys/server";
-import { offlineJourney, peopleJourney, screensJourney, syncJourney } from "../journeys/steps";
+import { interviewJourney, offlineJourney, peopleJourney, screensJourney, syncJourney } from "../journeys/steps";
 
 // The core journeys in each engine: the project names it (chromium, webkit, firefox), and so
 // does every failure.
 
 test("add people and find them after a reload", async ({ tab }) => {
   await peopleJourney(tab);
+});
+
+test("an interview from the request to the record", async ({ tab }) => {
+  await interviewJourney(tab);
 });
 
 test("edits made offline are kept, and a deep link opens offline", async ({ newTab }) => {
