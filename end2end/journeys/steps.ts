@@ -211,3 +211,17 @@ export async function interviewJourney(tab: Tab) {
     .poll(() => tab.run<string>(`return document.querySelector('[aria-label="Interviews held"]')?.textContent ?? "";`))
     .toContain("Ada Lovelace");
 }
+
+/** A LinkedIn export (`file`, 50 connections) previewed and imported; the people are found. */
+export async function importJourney(tab: Tab, file: string) {
+  await tab.open("/people");
+  await tab.link("Import from LinkedIn, Google or your phone");
+  await tab.upload("Choose a file", file);
+  await tab.see("50 new people.");
+  await tab.button("Import 50 people");
+  await tab.see("Imported: added 50 people.");
+  await tab.link("See your people");
+  await tab.see("50 people");
+  await tab.fill("Search people", "person 0021");
+  expect(await listed(tab, 1)).toEqual(["Person 0021"]);
+}

@@ -26,6 +26,8 @@ export interface Tab {
   setValue(label: string, value: string): Promise<void>;
   /** Chooses the option shown as `option` in the list labelled `label`. */
   select(label: string, option: string): Promise<void>;
+  /** Picks the file at `path` in the file field labelled `label`. */
+  upload(label: string, path: string): Promise<void>;
   /** Ticks the checkbox labelled `label`. */
   check(label: string): Promise<void>;
   /** Waits until `text` is on the page. */
@@ -84,6 +86,7 @@ export function playwrightTab(page: Page): Tab {
     fill: (label, value) => page.getByLabel(label, { exact: true }).fill(value),
     check: (label) => page.getByLabel(label, { exact: true }).check(),
     setValue: (label, value) => page.getByLabel(label, { exact: true }).fill(value),
+    upload: (label, path) => page.getByLabel(label, { exact: true }).setInputFiles(path),
     select: async (label, option) => {
       await page.getByLabel(label, { exact: true }).selectOption({ label: option });
     },
@@ -162,6 +165,10 @@ export function webdriverTab(driver: WebDriver, engine: string, baseURL: string)
         field,
         value,
       );
+    },
+    async upload(label, path) {
+      // A file field takes the file's path as keys, drawn or not.
+      await (await element(`a file field labelled ${label}`, labelled(label))).sendKeys(path);
     },
     async select(label, option) {
       const list = await element(`a list labelled ${label}`, labelled(label));

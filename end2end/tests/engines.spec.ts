@@ -1,15 +1,22 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "../journeys/engines";
 import { start, stop } from "../journeys/server";
-import { interviewJourney, offlineJourney, peopleJourney, screensJourney, syncJourney } from "../journeys/steps";
+import { importJourney, interviewJourney, offlineJourney, peopleJourney, screensJourney, syncJourney } from "../journeys/steps";
+import { linkedInExport } from "./contacts";
 
 // The core journeys in each engine: the project names it (chromium, webkit, firefox), and so
 // does every failure.
 
 test("add people and find them after a reload", async ({ tab }) => {
   await peopleJourney(tab);
+});
+
+test("a LinkedIn export imported", async ({ tab }, info) => {
+  const file = info.outputPath("Connections.csv");
+  writeFileSync(file, linkedInExport(50));
+  await importJourney(tab, file);
 });
 
 test("an interview from the request to the record", async ({ tab }) => {
