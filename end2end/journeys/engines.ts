@@ -150,7 +150,8 @@ export const test = base.extend<Fixtures, WorkerFixtures>({
       const webdriver = await session(driver.url, driver.capabilities());
       sessions.push(webdriver);
       await webdriver.manage().window().setRect(phone);
-      await webdriver.manage().setTimeouts({ script: 30_000 });
+      // Longer than any wait a journey's page script makes (a service worker's first install).
+      await webdriver.manage().setTimeouts({ script: 90_000 });
       return webdriverTab(webdriver, which, base);
     });
     await Promise.all(sessions.map((s) => s.quit().catch(() => {})));

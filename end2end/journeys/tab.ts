@@ -122,8 +122,9 @@ export function webdriverTab(driver: WebDriver, engine: string, baseURL: string)
   const element = (what: string, body: string) =>
     until<WebElement>(what, async () => (await driver.executeScript(body)) as WebElement | null);
   // Into the middle of the screen first: at the bottom, the fixed tab bar would take the click.
+  const centre = (el: WebElement) => driver.executeScript(`arguments[0].scrollIntoView({ block: "center" })`, el);
   const click = async (el: WebElement) => {
-    await driver.executeScript(`arguments[0].scrollIntoView({ block: "center" })`, el);
+    await centre(el);
     await el.click();
   };
   const waitReady = () =>
@@ -147,7 +148,7 @@ export function webdriverTab(driver: WebDriver, engine: string, baseURL: string)
     },
     async fill(label, value) {
       const field = await element(`a field labelled ${label}`, labelled(label));
-      await driver.executeScript(`arguments[0].scrollIntoView({ block: "center" })`, field);
+      await centre(field);
       await field.clear();
       if (value) {
         await field.sendKeys(value);

@@ -1,5 +1,7 @@
 import { expect, type Page } from "@playwright/test";
 import { readFile } from "node:fs/promises";
+import { offlineReady as offlineReadyIn } from "../journeys/steps";
+import { playwrightTab } from "../journeys/tab";
 
 /** Console errors, warnings and uncaught exceptions seen on a page. */
 /**
@@ -128,15 +130,5 @@ export async function downloaded(page: Page, button: string): Promise<string> {
 
 /** Waits until this version's service worker controls the page and has its files cached. */
 export async function offlineReady(page: Page) {
-  const controlled = await page.evaluate(async () => {
-    const ready = (async () => {
-      await navigator.serviceWorker.ready;
-      if (!navigator.serviceWorker.controller) {
-        await new Promise((resolve) => navigator.serviceWorker.addEventListener("controllerchange", resolve, { once: true }));
-      }
-      return true;
-    })();
-    return Promise.race([ready, new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 60_000))]);
-  });
-  expect(controlled, "the service worker took control of the page within a minute").toBe(true);
+  await offlineReadyIn(playwrightTab(page));
 }
