@@ -2,6 +2,7 @@ import { test as base, type Browser } from "@playwright/test";
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
 import { createServer } from "node:net";
+import { tmpdir } from "node:os";
 import type { WebDriver } from "selenium-webdriver";
 import { chromium } from "../playwright.config";
 import { playwrightTab, session, webdriverTab, type Tab } from "./tab";
@@ -63,21 +64,26 @@ async function answers(url: string): Promise<boolean> {
   }
 }
 
-/** A WebDriver server for `engine`, with a display of its own for WebKit (it has no headless
- * mode); what a session there is started with. */
-async function driverFor(engine: Exclude<Engine, "chromium">): Promise<{ url: string; capabilities: () => Record<string, unknown>; stop: () => void }> {
+/** A display for WebKit, which has no headless mode. */
+async function display(): Promise<{ name: string; stop: () => void }> {
+  const name = `:${90 + ((await freePort()) % 9)}`;
+  const child = await daemon("Xvfb", [name, "-screen", "0", "1280x1024x24", "-nolisten", "tcp"], {}, async () =>
+    existsSync(`/tmp/.X11-unix/X${name.slice(1)}`),
+  );
+  return { name, stop: () => child.kill() };
+}
+
+type Driver = { url: string; capabilities: () => Record<string, unknown>; stop: () => void };
+
+/** A WebDriver server for `engine` (on `screen` for WebKit), and what a session there is
+ * started with. Each serves one session at a time. */
+async function driverFor(engine: Exclude<Engine, "chromium">, screen: () => Promise<string>): Promise<Driver> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const children: ChildProcess[] = [];
   const stop = () => children.reverse().forEach((c) => c.kill());
   if (engine === "webkit") {
-    const display = `:${90 + (port % 9)}`;
-    children.push(
-      await daemon("Xvfb", [display, "-screen", "0", "1280x1024x24", "-nolisten", "tcp"], {}, async () =>
-        existsSync(`/tmp/.X11-unix/X${display.slice(1)}`),
-      ),
-    );
-    children.push(await daemon("WebKitWebDriver", [`--port=${port}`], { DISPLAY: display }, () => answers(`${url}/status`)));
+    children.push(await daemon("WebKitWebDriver", [`--port=${port}`], { DISPLAY: await screen() }, () => answers(`${url}/status`)));
     const binary = miniBrowser();
     return {
       url,
@@ -106,21 +112,39 @@ async function driverFor(engine: Exclude<Engine, "chromium">): Promise<{ url: st
           "network.captive-portal-service.enabled": false,
           "intl.accept_languages": "en-GB",
           "intl.locale.requested": "en-GB",
+          // Downloads are saved without a dialog, out of the way.
+          "browser.download.folderList": 2,
+          "browser.download.dir": tmpdir(),
+          "browser.download.useDownloadDir": true,
+          "browser.download.always_ask_before_handling_new_types": false,
         },
       },
     }),
   };
 }
 
+/** Takes from a page, before its scripts run, the features some engines lack: `scheduler.yield`
+ * (WebKit), Web Locks (older engines), Periodic Background Sync and the app badge (all but
+ * Chromium). */
+function withoutOptional() {
+  Object.defineProperty(window, "scheduler", { value: undefined, configurable: true });
+  Object.defineProperty(Navigator.prototype, "locks", { get: () => undefined, configurable: true });
+  delete (ServiceWorkerRegistration.prototype as { periodicSync?: unknown }).periodicSync;
+  delete (Navigator.prototype as { setAppBadge?: unknown }).setAppBadge;
+  delete (Navigator.prototype as { clearAppBadge?: unknown }).clearAppBadge;
+}
+
 type Fixtures = {
   /** A new tab in `engine` (the project's engine by default), at a phone's size, on the test
-   * server or on `base`. */
-  newTab: (engine?: Engine, base?: string) => Promise<Tab>;
+   * server or on `base`. A `bare` Chromium tab lacks what other engines may lack (see
+   * `withoutOptional`); other engines lack what they lack. */
+  newTab: (engine?: Engine, base?: string, bare?: boolean) => Promise<Tab>;
   tab: Tab;
 };
 type WorkerFixtures = {
   engine: Engine;
-  drivers: (engine: Exclude<Engine, "chromium">) => Promise<{ url: string; capabilities: () => Record<string, unknown> }>;
+  /** WebDriver servers, started as tabs need them and kept for the worker's next tests. */
+  drivers: { take: (engine: Exclude<Engine, "chromium">) => Promise<Driver>; give: (driver: Driver) => void };
 };
 
 export const test = base.extend<Fixtures, WorkerFixtures>({
@@ -128,33 +152,58 @@ export const test = base.extend<Fixtures, WorkerFixtures>({
   drivers: [
     // eslint-disable-next-line no-empty-pattern
     async ({}, use) => {
-      const started = new Map<string, Awaited<ReturnType<typeof driverFor>>>();
-      await use(async (engine) => {
-        if (!started.has(engine)) started.set(engine, await driverFor(engine));
-        return started.get(engine)!;
+      const idle = new Map<string, Driver[]>();
+      const all: Driver[] = [];
+      let screen: Promise<{ name: string; stop: () => void }> | null = null;
+      const engineOf = new Map<Driver, string>();
+      await use({
+        take: async (engine) => {
+          const free = idle.get(engine)?.pop();
+          if (free) return free;
+          const driver = await driverFor(engine, async () => (await (screen ??= display())).name);
+          all.push(driver);
+          engineOf.set(driver, engine);
+          return driver;
+        },
+        give: (driver) => {
+          const engine = engineOf.get(driver)!;
+          idle.set(engine, [...(idle.get(engine) ?? []), driver]);
+        },
       });
-      for (const driver of started.values()) driver.stop();
+      for (const driver of all) driver.stop();
+      if (screen) (await screen).stop();
     },
     { scope: "worker" },
   ],
-  newTab: async ({ engine, drivers, playwright, baseURL }, use) => {
-    const sessions: WebDriver[] = [];
+  newTab: async ({ engine, drivers, playwright, baseURL }, use, info) => {
+    const sessions: [WebDriver, Driver][] = [];
     let browser: Browser | null = null;
-    await use(async (which = engine, base = baseURL!) => {
+    await use(async (which = engine, base = baseURL!, bare = false) => {
       if (which === "chromium") {
         browser ??= await playwright.chromium.launch(chromium);
         const context = await browser.newContext({ baseURL: base, viewport: phone, locale: "en-GB", isMobile: true, hasTouch: true });
+        if (bare) await context.addInitScript(withoutOptional);
         return playwrightTab(await context.newPage());
       }
-      const driver = await drivers(which);
+      const driver = await drivers.take(which);
       const webdriver = await session(driver.url, driver.capabilities());
-      sessions.push(webdriver);
+      sessions.push([webdriver, driver]);
       await webdriver.manage().window().setRect(phone);
       // Longer than any wait a journey's page script makes (a service worker's first install).
       await webdriver.manage().setTimeouts({ script: 90_000 });
       return webdriverTab(webdriver, which, base);
     });
-    await Promise.all(sessions.map((s) => s.quit().catch(() => {})));
+    if (info.status !== info.expectedStatus) {
+      // What each WebDriver tab showed when the test failed (Playwright keeps its own).
+      for (const [i, [webdriver]] of sessions.entries()) {
+        const picture = await webdriver.takeScreenshot().catch(() => null);
+        if (picture) await info.attach(`tab ${i + 1}`, { body: Buffer.from(picture, "base64"), contentType: "image/png" });
+        const text = await webdriver.executeScript<string>("return location.href + '\\n\\n' + document.body.innerText").catch(() => null);
+        if (text) await info.attach(`tab ${i + 1} text`, { body: text, contentType: "text/plain" });
+      }
+    }
+    await Promise.all(sessions.map(([s]) => s.quit().catch(() => {})));
+    sessions.forEach(([, driver]) => drivers.give(driver));
     await browser?.close();
   },
   tab: async ({ newTab }, use) => use(await newTab()),

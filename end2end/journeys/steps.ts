@@ -225,3 +225,100 @@ export async function importJourney(tab: Tab, file: string) {
   await tab.fill("Search people", "person 0021");
   expect(await listed(tab, 1)).toEqual(["Person 0021"]);
 }
+
+/** Two people, one referred by the other, downloaded as a copy of the whole network in `tab`
+ * (saved as `file`), then imported into `empty`, a browser that has never opened Colloquy: a
+ * file that isn't a network changes nothing and says so; the copy brings both people and the
+ * referral, kept across a reload. */
+export async function exportJourney(tab: Tab, empty: Tab, file: string, notANetwork: string) {
+  await tab.open("/people");
+  await addPerson(tab, { name: "Exported Ezra", organisation: "Copy Co" });
+  await tab.link("People");
+  await addPerson(tab, { name: "Exported Fay", referredBy: "Exported Ezra" });
+  await tab.open("/settings");
+  const name = await tab.download("Download a copy of your network", file);
+  expect(name, `${tab.engine}: the copy's file name`).toMatch(/^colloquy-.*\.automerge$/);
+
+  await empty.open("/settings");
+  await empty.upload("Import a copy", notANetwork);
+  await empty.see("isn't a Colloquy network, or it is damaged; nothing was changed");
+  await empty.upload("Import a copy", file);
+  await empty.see("Imported. Your network now has 2 people; nothing was removed.");
+  await empty.reload();
+  await empty.open("/people");
+  expect(await listed(empty, 2)).toEqual(["Exported Ezra", "Exported Fay"]);
+  await empty.link(/Exported Fay/);
+  await empty.heading("Exported Fay");
+  await empty.see("Referred by Exported Ezra");
+}
+
+/** The optional features the page in `tab` lacks: they are used where they exist and left out
+ * where they don't. (A share target can't be seen from a page: engines without one ignore the
+ * manifest's entry.) */
+export async function lacking(tab: Tab): Promise<string[]> {
+  return tab.run<string[]>(`
+    const lacks = [];
+    if (typeof globalThis.scheduler?.yield !== "function") lacks.push("scheduler.yield");
+    if (!navigator.locks) lacks.push("Web Locks");
+    if (!("periodicSync" in ServiceWorkerRegistration.prototype)) lacks.push("periodic background sync");
+    if (!("setAppBadge" in navigator)) lacks.push("app badge");
+    return lacks;`);
+}
+
+/** What uses the optional features, done where the engine may lack them: opening and editing
+ * (which give way with \`scheduler.yield\`), a meeting set (which asks for periodic reminder
+ * checks and sets the badge), and meeting notes kept across a reload (typing is recovered
+ * under Web Locks where there are some).
+ * Nothing may throw, and everything must still work. */
+export async function lackingJourney(tab: Tab) {
+  await tab.open("/fields");
+  await tab.run(`
+    window.__thrown = [];
+    addEventListener("error", (e) => __thrown.push(String(e.message)));
+    addEventListener("unhandledrejection", (e) => __thrown.push(String(e.reason)));`);
+  // From here the page is left only by its own links, so what it throws is caught.
+  await tab.fill("Field", "Nursing");
+  await tab.button("Add field");
+  await tab.see("Nursing");
+  await tab.link("People");
+  await addPerson(tab, { name: "Ana Lima", organisation: "St Mary's", notes: "Night shifts." });
+  await tab.button("Plan an interview");
+  await tab.heading("Interview with Ana Lima");
+  await tab.button("Mark as sent");
+  await tab.setValue("Date and time", local(new Date(Date.now() + 3_600_000)));
+  await tab.select("Where", "Video call");
+  await tab.button("Save the meeting");
+  await tab.link("Open the day-of screen");
+  await tab.fill("What you discussed", "Night shifts rotate monthly.");
+  const thrown = await tab.run<string[]>("return window.__thrown;");
+  expect(thrown, `${tab.engine}: what the page threw`).toEqual([]);
+  // Typing is kept when the page is left at once, and the screen opens with it again.
+  await tab.reload();
+  await expect
+    .poll(() =>
+      tab.run<string>(`return [...document.querySelectorAll("label")].find((l) => l.textContent.trim() === "What you discussed")?.control?.value ?? "";`),
+    )
+    .toBe("Night shifts rotate monthly.");
+}
+
+/** A profile shared from another app (as the share sheet opens the manifest's share target)
+ * becomes a new person's form, filled in, and then that person. */
+export async function shareJourney(tab: Tab) {
+  const shared = new URLSearchParams({
+    name: "Ana Lima - Night nurse - St Mary's | LinkedIn",
+    text: "",
+    url: "https://www.linkedin.com/in/ana-lima",
+  });
+  await tab.open(`/people/new?${shared}`);
+  await tab.heading("Add a person");
+  const filled = await tab.run<string[]>(`return ["name", "linkedin", "notes"].map((id) => document.getElementById(id)?.value ?? null);`);
+  expect(filled, `${tab.engine}: the form, filled in from what was shared`).toEqual([
+    "Ana Lima",
+    "https://www.linkedin.com/in/ana-lima",
+    "Night nurse - St Mary's",
+  ]);
+  await tab.button("Save");
+  await tab.heading("Ana Lima");
+  await tab.see("Night nurse - St Mary's");
+  await tab.see("https://www.linkedin.com/in/ana-lima");
+}

@@ -26,6 +26,9 @@ export interface Tab {
   setValue(label: string, value: string): Promise<void>;
   /** Chooses the option shown as `option` in the list labelled `label`. */
   select(label: string, option: string): Promise<void>;
+  /** Presses the button named `name`, which offers a file for download, and saves that file
+   * as `file`; returns the name the page suggested for it. */
+  download(name: string, file: string): Promise<string>;
   /** Picks the file at `path` in the file field labelled `label`. */
   upload(label: string, path: string): Promise<void>;
   /** Ticks the checkbox labelled `label`. */
@@ -86,6 +89,11 @@ export function playwrightTab(page: Page): Tab {
     fill: (label, value) => page.getByLabel(label, { exact: true }).fill(value),
     check: (label) => page.getByLabel(label, { exact: true }).check(),
     setValue: (label, value) => page.getByLabel(label, { exact: true }).fill(value),
+    download: async (name, file) => {
+      const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name, exact: true }).click()]);
+      await download.saveAs(file);
+      return download.suggestedFilename();
+    },
     upload: (label, path) => page.getByLabel(label, { exact: true }).setInputFiles(path),
     select: async (label, option) => {
       await page.getByLabel(label, { exact: true }).selectOption({ label: option });
@@ -166,6 +174,40 @@ export function webdriverTab(driver: WebDriver, engine: string, baseURL: string)
         field,
         value,
       );
+    },
+    async download(name, file) {
+      // WebDriver has no download events, and where an engine saves its downloads is its own
+      // affair: the page's file is taken as it hands it to the browser (a blob behind a link
+      // with a download name), and the browser then goes on to save it as usual.
+      await driver.executeScript(`
+        if (!window.__offered) {
+          const blobs = new Map();
+          const create = URL.createObjectURL;
+          URL.createObjectURL = (object) => {
+            const url = create.call(URL, object);
+            blobs.set(url, object);
+            return url;
+          };
+          const click = HTMLAnchorElement.prototype.click;
+          HTMLAnchorElement.prototype.click = function () {
+            if (this.download && blobs.has(this.href)) window.__offered.push({ name: this.download, blob: blobs.get(this.href) });
+            return click.call(this);
+          };
+        }
+        window.__offered = [];`);
+      await this.button(name);
+      const offered = await until<{ name: string; data: string }>(`a file offered by ${name}`, async () =>
+        driver.executeAsyncScript(`
+          const done = arguments[arguments.length - 1];
+          const offered = window.__offered[0];
+          if (!offered) return done(null);
+          const reader = new FileReader();
+          reader.onload = () => done({ name: offered.name, data: reader.result.split(",")[1] ?? "" });
+          reader.readAsDataURL(offered.blob);`),
+      );
+      mkdirSync(dirname(file), { recursive: true });
+      writeFileSync(file, Buffer.from(offered.data, "base64"));
+      return offered.name;
     },
     async upload(label, path) {
       // A file field takes the file's path as keys, drawn or not.

@@ -1,9 +1,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { test } from "../journeys/engines";
+import { expect, test } from "../journeys/engines";
 import { start, stop } from "../journeys/server";
-import { importJourney, interviewJourney, offlineJourney, peopleJourney, screensJourney, syncJourney } from "../journeys/steps";
+import { exportJourney, importJourney, interviewJourney, lacking, lackingJourney, shareJourney, offlineJourney, peopleJourney, screensJourney, syncJourney } from "../journeys/steps";
 import { linkedInExport } from "./contacts";
 
 // The core journeys in each engine: the project names it (chromium, webkit, firefox), and so
@@ -17,6 +17,12 @@ test("a LinkedIn export imported", async ({ tab }, info) => {
   const file = info.outputPath("Connections.csv");
   writeFileSync(file, linkedInExport(50));
   await importJourney(tab, file);
+});
+
+test("the whole network exported, and imported back into an empty browser", async ({ tab, newTab }, info) => {
+  const notes = info.outputPath("notes.txt");
+  writeFileSync(notes, "just some text");
+  await exportJourney(tab, await newTab(), info.outputPath("copy.automerge"), notes);
 });
 
 test("an interview from the request to the record", async ({ tab }) => {
@@ -44,4 +50,20 @@ test("the main screens fit a phone", async ({ tab }, info) => {
 test("a Chromium laptop and a phone in this engine pair, edit at once, and converge", async ({ newTab }) => {
   test.setTimeout(120_000);
   await syncJourney(await newTab("chromium"), await newTab());
+});
+
+test("what the engine lacks is left out, not failed on", async ({ engine, newTab }, info) => {
+  // Chromium has every optional feature: its tab is stripped of them, as another engine's might be.
+  const tab = await newTab(undefined, undefined, true);
+  await tab.open("/");
+  const lacks = await lacking(tab);
+  info.annotations.push({ type: "lacks", description: lacks.join(", ") || "nothing optional" });
+  if (engine === "chromium") {
+    expect(lacks).toEqual(["scheduler.yield", "Web Locks", "periodic background sync", "app badge"]);
+  }
+  await lackingJourney(tab);
+});
+
+test("a profile shared from another app becomes a person", async ({ tab }) => {
+  await shareJourney(tab);
 });

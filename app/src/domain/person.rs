@@ -171,6 +171,73 @@ pub struct PersonDraft {
     pub notes: String,
 }
 
+impl PersonDraft {
+    /// A new person from what another app shared (the manifest's share target: a page's
+    /// `title`, some `text`, a `url`). A LinkedIn profile ("Ana Lima - Nurse - St Mary's |
+    /// LinkedIn") gives the name, the headline as a note, and the profile's address; any other
+    /// address and the text go to the notes. Nothing is checked here: the form shows what is
+    /// wrong before anything is saved.
+    pub fn shared(title: &str, text: &str, url: &str) -> PersonDraft {
+        let mut notes: Vec<String> = Vec::new();
+        // Apps that share a page put its address in `url` or, often, at the end of `text`.
+        let (address, text) = match safe_web_url(url) {
+            Some(url) => (Some(url.to_owned()), text.trim().to_owned()),
+            None => {
+                let mut words: Vec<&str> = text.split_whitespace().collect();
+                match words.iter().position(|w| safe_web_url(w).is_some()) {
+                    Some(at) => {
+                        let address = words.remove(at).to_owned();
+                        (Some(address), words.join(" "))
+                    }
+                    None => (None, text.trim().to_owned()),
+                }
+            }
+        };
+        let title = title.trim();
+        let title = title.strip_suffix("| LinkedIn").unwrap_or(title).trim();
+        let (name, headline) = match title.split_once(" - ") {
+            Some((name, headline)) => (name.trim(), headline.trim()),
+            None => (title, ""),
+        };
+        let name = if safe_web_url(name).is_some() {
+            ""
+        } else {
+            name
+        };
+        if !headline.is_empty() {
+            notes.push(headline.to_owned());
+        }
+        if !text.is_empty() {
+            notes.push(text);
+        }
+        let mut linkedin = String::new();
+        if let Some(address) = address {
+            if is_linkedin(&address) {
+                linkedin = address;
+            } else {
+                notes.push(address);
+            }
+        }
+        PersonDraft {
+            name: name.to_owned(),
+            linkedin,
+            notes: notes.join("\n"),
+            ..PersonDraft::default()
+        }
+    }
+}
+
+/// Whether `url` (a safe web address) is on LinkedIn.
+fn is_linkedin(url: &str) -> bool {
+    let lower = url.to_ascii_lowercase();
+    let rest = lower
+        .strip_prefix("https://")
+        .or_else(|| lower.strip_prefix("http://"))
+        .unwrap_or(&lower);
+    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+    host == "linkedin.com" || host.ends_with(".linkedin.com")
+}
+
 /// Why a draft can't be saved, one entry per offending field.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum PersonError {
@@ -414,6 +481,60 @@ pub(crate) fn safe_web_url(url: &str) -> Option<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_shared_linkedin_profile_gives_name_headline_and_address() {
+        let draft = PersonDraft::shared(
+            "Ana Lima - Night nurse - St Mary's | LinkedIn",
+            "",
+            "https://www.linkedin.com/in/ana-lima",
+        );
+        assert_eq!(draft.name, "Ana Lima");
+        assert_eq!(draft.linkedin, "https://www.linkedin.com/in/ana-lima");
+        assert_eq!(draft.notes, "Night nurse - St Mary's");
+        let person = draft
+            .validate(&PersonId::from("p"), None, 0, |_| false, |_| None)
+            .expect("a shared profile is a person that can be saved");
+        assert_eq!(
+            person.linkedin_href(),
+            Some("https://www.linkedin.com/in/ana-lima")
+        );
+    }
+
+    #[test]
+    fn an_address_at_the_end_of_shared_text_is_taken_out_of_the_notes() {
+        let draft = PersonDraft::shared(
+            "",
+            "Met her at the careers fair https://example.org/team/ben",
+            "",
+        );
+        assert_eq!(draft.name, "");
+        assert_eq!(draft.linkedin, "");
+        assert_eq!(
+            draft.notes,
+            "Met her at the careers fair\nhttps://example.org/team/ben"
+        );
+        let draft = PersonDraft::shared("Ben Ode", "see www.linkedin.com/in/x", "");
+        assert_eq!(draft.linkedin, "", "not a web address without its scheme");
+        assert_eq!(draft.notes, "see www.linkedin.com/in/x");
+    }
+
+    #[test]
+    fn unsafe_or_foreign_addresses_are_never_taken_as_a_profile() {
+        for url in [
+            "javascript:alert(1)",
+            "https://linkedin.com.evil.example/in/x",
+            "https://evil.example/?https://linkedin.com",
+        ] {
+            let draft = PersonDraft::shared("Ana", "", url);
+            assert_eq!(draft.linkedin, "", "{url}");
+        }
+        assert_eq!(
+            PersonDraft::shared("https://example.org", "", "").name,
+            "",
+            "an address is not a name"
+        );
+    }
     use std::collections::HashMap;
 
     fn draft(name: &str) -> PersonDraft {

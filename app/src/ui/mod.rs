@@ -184,6 +184,23 @@ fn open_local_network(state: state::NetworkState, sync: sync::SyncState) {
         CompactionPolicy, KeyValue, KvError, MemoryKv, Problem, Store, PREFIX,
     };
 
+    // Listening from before the first read: what another tab stores while this one opens (a
+    // tab being left commits its typing just then) would otherwise never reach this one. Until
+    // the network is open, the keys wait.
+    let waiting = std::rc::Rc::new(std::cell::RefCell::new(Some(Vec::<String>::new())));
+    window_event_listener(leptos::ev::storage, {
+        let waiting = waiting.clone();
+        move |event| {
+            let Some(key) = event.key() else { return };
+            if !key.starts_with(PREFIX) || event.new_value().is_none() {
+                return;
+            }
+            match waiting.borrow_mut().as_mut() {
+                Some(keys) => keys.push(key),
+                None => state.external_change(&key),
+            }
+        }
+    });
     crate::browser::mark("colloquy:storage-read");
     let kv = crate::browser::LocalStorageKv::open();
     if let Some(list) = kv.as_ref().ok().and_then(read_list) {
@@ -227,13 +244,10 @@ fn open_local_network(state: state::NetworkState, sync: sync::SyncState) {
             });
         });
         sync.resume();
-        window_event_listener(leptos::ev::storage, move |event| {
-            if let Some(key) = event.key() {
-                if key.starts_with(PREFIX) && event.new_value().is_some() {
-                    state.external_change(&key);
-                }
-            }
-        });
+        let missed = waiting.borrow_mut().take().unwrap_or_default();
+        for key in missed {
+            state.external_change(&key);
+        }
     };
     request_animation_frame(move || {
         set_timeout(

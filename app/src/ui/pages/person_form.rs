@@ -7,7 +7,8 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 
-/// `/people/new`, optionally `?referred_by=<id>` to record who suggested them.
+/// `/people/new`, optionally `?referred_by=<id>` to record who suggested them, or
+/// `?name=…&text=…&url=…` from another app's share sheet (the manifest's share target).
 #[component]
 pub fn NewPersonPage() -> impl IntoView {
     let state = use_network();
@@ -23,6 +24,14 @@ pub fn NewPersonPage() -> impl IntoView {
                 .get("referred_by")
                 .map(PersonId::from)
                 .filter(|id| state.peek(|s| s.network.contains_person(id)).unwrap_or(false));
+            // Shared from another app (the manifest's share target) or from a link.
+            let shared = ["name", "text", "url"].map(|key| query.read_untracked().get(key));
+            let base = if shared.iter().any(Option::is_some) {
+                let [name, text, url] = shared.map(Option::unwrap_or_default);
+                PersonDraft::shared(&name, &text, &url)
+            } else {
+                PersonDraft::default()
+            };
             let draft = PersonDraft {
                 acquaintance: if referrer.is_some() {
                     Acquaintance::Referred
@@ -30,7 +39,7 @@ pub fn NewPersonPage() -> impl IntoView {
                     Acquaintance::AlreadyKnow
                 },
                 referred_by: referrer,
-                ..PersonDraft::default()
+                ..base
             };
             view! { <PersonForm id=PersonId::random() initial=draft cancel_href="/people".to_owned()/> }
                 .into_any()
