@@ -8,6 +8,8 @@
 //! - [`domain`]: the network as typed Rust and every rule of the process. Pure.
 //! - [`doc`]: the domain mapped onto one Automerge document, and how that document is kept in a
 //!   key-value store. Pure.
+//! - [`replica`]: the network as a tab holds it (store, typing, read models, upkeep), events
+//!   in and effects out, with no UI and no I/O. Pure.
 //! - `browser` (hydrate only): localStorage, storage events, the clock. The only module that
 //!   touches web APIs.
 //! - [`ui`]: the Leptos components, one file per page.
@@ -16,6 +18,7 @@ pub mod crypto;
 pub mod doc;
 pub mod domain;
 pub mod exchange;
+pub mod replica;
 pub mod sync;
 pub mod ui;
 

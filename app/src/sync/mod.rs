@@ -6,6 +6,7 @@ pub mod client;
 pub mod memory;
 pub mod protocol;
 pub mod relay;
+pub mod stored;
 
 pub use client::{Output, Pending, Persisted, Status, SyncClient};
 pub use protocol::{Blob, BlobId, ClientMsg, ErrorCode, ServerMsg, Snapshot};

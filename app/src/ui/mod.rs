@@ -181,7 +181,7 @@ pub fn use_wide() -> Signal<bool> {
 fn open_local_network(state: state::NetworkState, sync: sync::SyncState) {
     use crate::doc::list_cache::read_list;
     use crate::doc::store::{
-        CompactionPolicy, KeyValue, KvError, MemoryKv, Problem, Store, PREFIX,
+        CompactionPolicy, KeyValue, KvError, MemoryKv, Opened, Problem, Store, PREFIX,
     };
 
     // Listening from before the first read: what another tab stores while this one opens (a
@@ -218,7 +218,7 @@ fn open_local_network(state: state::NetworkState, sync: sync::SyncState) {
             Err(e) => Err(e),
         };
         match opened {
-            Ok(opened) => state.install(opened.store, opened.network, opened.problems),
+            Ok(opened) => state.install(opened),
             Err(e) => {
                 // Storage can't be used at all: run from memory and say so.
                 let kv: Box<dyn KeyValue> = Box::new(MemoryKv::default());
@@ -228,7 +228,10 @@ fn open_local_network(state: state::NetworkState, sync: sync::SyncState) {
                     KvError::Full => Problem::Full,
                     KvError::Unavailable(why) => Problem::Unavailable(why),
                 };
-                state.install(opened.store, opened.network, vec![problem]);
+                state.install(Opened {
+                    problems: vec![problem],
+                    ..opened
+                });
             }
         }
         crate::browser::mark("colloquy:network-open");

@@ -1,21 +1,13 @@
 //! Sync as the pages see it: whether it is on, its status, and the commands behind the
 //! settings (turn on, join, delete from the relay, turn off). In the browser a driver feeds
 //! `SyncClient` from a WebSocket and the network: every change is pushed (debounced), every
-//! blob from the relay applied; the client's state lives in localStorage beside the network.
+//! blob from the relay applied; the client's state is kept through `sync::stored` beside the
+//! network.
 
 use crate::crypto::RootSecret;
 use crate::sync::Status;
 use crate::ui::state::NetworkState;
 use leptos::prelude::*;
-
-/// localStorage keys of sync's own state.
-pub const SECRET_KEY: &str = "colloquy/sync/secret";
-pub const STATE_KEY: &str = "colloquy/sync/state";
-pub const PUSHED_KEY: &str = "colloquy/sync/pushed";
-/// Set once the user has said the recovery phrase is saved.
-pub const PHRASE_SAVED_KEY: &str = "colloquy/sync/phrase-saved";
-/// The invite code a relay that starts networks by invite asked for, until it has.
-pub const INVITE_KEY: &str = "colloquy/sync/invite";
 
 #[derive(Clone, Copy)]
 pub struct SyncState {
@@ -109,12 +101,8 @@ impl SyncState {
     pub fn mark_phrase_saved(&self, saved: bool) {
         self.phrase_saved.set(saved);
         #[cfg(feature = "hydrate")]
-        if let Some(storage) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
-            let _ = if saved {
-                storage.set_item(PHRASE_SAVED_KEY, "1")
-            } else {
-                storage.remove_item(PHRASE_SAVED_KEY)
-            };
+        if let Some(mut stored) = driver::stored() {
+            let _ = stored.set_phrase_saved(saved);
         }
     }
 
@@ -146,12 +134,8 @@ impl SyncState {
         self.ended.set(None);
         self.secret.set(Some(secret.to_fragment()));
         #[cfg(feature = "hydrate")]
-        self.phrase_saved.set(
-            web_sys::window()
-                .and_then(|w| w.local_storage().ok().flatten())
-                .and_then(|s| s.get_item(PHRASE_SAVED_KEY).ok().flatten())
-                .is_some(),
-        );
+        self.phrase_saved
+            .set(driver::stored().is_some_and(|s| s.phrase_saved()));
         #[cfg(feature = "hydrate")]
         {
             let state = *self;
@@ -174,9 +158,8 @@ impl SyncState {
     pub fn use_invite(&self, code: &str) {
         #[cfg(feature = "hydrate")]
         {
-            if let Some(storage) = web_sys::window().and_then(|w| w.local_storage().ok().flatten())
-            {
-                let _ = storage.set_item(INVITE_KEY, code.trim());
+            if let Some(mut stored) = driver::stored() {
+                let _ = stored.set_invite(Some(code));
             }
             driver::connect(*self);
         }
@@ -210,12 +193,16 @@ impl SyncState {
 mod driver {
     use super::*;
     use crate::browser::socket::Socket;
-    use crate::sync::{ClientMsg, Output, Pending, Persisted, SyncClient};
+    use crate::browser::LocalStorageKv;
+    use crate::sync::stored::SyncStore;
+    use crate::sync::{ClientMsg, Output, Persisted, SyncClient};
     use automerge::ChangeHash;
-    use base64::Engine as _;
     use std::time::Duration;
 
-    const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
+    /// Sync's state in this browser's storage (none where storage can't be used).
+    pub fn stored() -> Option<SyncStore<LocalStorageKv>> {
+        LocalStorageKv::open().ok().map(SyncStore::new)
+    }
 
     pub struct Driver {
         client: SyncClient,
@@ -229,21 +216,15 @@ mod driver {
 
     impl Driver {
         pub fn start(state: SyncState, secret: RootSecret, fresh: bool) -> Driver {
-            let storage = web_sys::window().and_then(|w| w.local_storage().ok().flatten());
-            if let Some(storage) = &storage {
-                let _ = storage.set_item(SECRET_KEY, &secret.to_fragment());
-                if fresh {
-                    let _ = storage.remove_item(STATE_KEY);
-                    let _ = storage.remove_item(PUSHED_KEY);
-                }
+            let mut stored = stored();
+            if let Some(stored) = &mut stored {
+                let _ = stored.start(&secret, fresh);
             }
-            let persisted = if fresh {
-                Persisted::default()
-            } else {
-                load_state()
-            };
             // A device that joins pushes everything it has: nothing local is dropped.
-            let pushed = if fresh { Vec::new() } else { load_pushed() };
+            let (persisted, pushed) = match stored.filter(|_| !fresh) {
+                Some(stored) => (stored.state(), stored.pushed()),
+                None => (Persisted::default(), Vec::new()),
+            };
             let retry = set_interval_with_handle(
                 move || {
                     with_driver(state, |d| {
@@ -355,10 +336,8 @@ mod driver {
                 Output::Status(status) => {
                     // The network is at the relay now: the invite code has done its work.
                     if status == Status::UpToDate {
-                        if let Some(storage) =
-                            web_sys::window().and_then(|w| w.local_storage().ok().flatten())
-                        {
-                            let _ = storage.remove_item(INVITE_KEY);
+                        if let Some(mut stored) = stored() {
+                            let _ = stored.set_invite(None);
                         }
                     }
                     state.status.set(Some(status))
@@ -435,9 +414,7 @@ mod driver {
             with_driver(state, |d| d.client.disconnected());
             return;
         }
-        let invite = web_sys::window()
-            .and_then(|w| w.local_storage().ok().flatten())
-            .and_then(|s| s.get_item(INVITE_KEY).ok().flatten());
+        let invite = stored().and_then(|s| s.invite());
         let socket = Socket::open(
             invite.as_deref(),
             move || {
@@ -485,88 +462,24 @@ mod driver {
     }
 
     pub fn forget() {
-        if let Some(storage) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
-            for key in [SECRET_KEY, STATE_KEY, PUSHED_KEY, PHRASE_SAVED_KEY] {
-                let _ = storage.remove_item(key);
-            }
+        if let Some(mut stored) = stored() {
+            let _ = stored.forget();
         }
     }
 
     pub fn stored_secret() -> Option<RootSecret> {
-        let storage = web_sys::window()?.local_storage().ok()??;
-        RootSecret::from_fragment(&storage.get_item(SECRET_KEY).ok()??).ok()
+        stored()?.secret()
     }
 
     fn save_state(state: &Persisted) {
-        let outbox: Vec<(String, String)> = state
-            .outbox
-            .iter()
-            .map(|p| (B64.encode(p.blob_id), B64.encode(&p.sealed)))
-            .collect();
-        let json = serde_json::json!({
-            "cursor": state.cursor,
-            "snapshot_covers": state.snapshot_covers,
-            "outbox": outbox,
-            "epoch": state.epoch.map(|e| B64.encode(e)),
-        });
-        if let Some(storage) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
-            let _ = storage.set_item(STATE_KEY, &json.to_string());
-        }
-    }
-
-    fn load_state() -> Persisted {
-        let Some(text) = web_sys::window()
-            .and_then(|w| w.local_storage().ok().flatten())
-            .and_then(|s| s.get_item(STATE_KEY).ok().flatten())
-        else {
-            return Persisted::default();
-        };
-        let Ok(value) = serde_json::from_str::<serde_json::Value>(&text) else {
-            return Persisted::default();
-        };
-        let outbox = value["outbox"]
-            .as_array()
-            .map(|items| {
-                items
-                    .iter()
-                    .filter_map(|item| {
-                        let id = B64.decode(item[0].as_str()?).ok()?;
-                        let sealed = B64.decode(item[1].as_str()?).ok()?;
-                        Some(Pending {
-                            blob_id: id.try_into().ok()?,
-                            sealed,
-                        })
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
-        Persisted {
-            cursor: value["cursor"].as_u64().unwrap_or(0),
-            snapshot_covers: value["snapshot_covers"].as_u64().unwrap_or(0),
-            outbox,
-            epoch: value["epoch"]
-                .as_str()
-                .and_then(|e| B64.decode(e).ok())
-                .and_then(|e| e.try_into().ok()),
+        if let Some(mut stored) = stored() {
+            let _ = stored.save_state(state);
         }
     }
 
     fn save_pushed(heads: &[ChangeHash]) {
-        let text = heads
-            .iter()
-            .map(|h| h.to_string())
-            .collect::<Vec<_>>()
-            .join(",");
-        if let Some(storage) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
-            let _ = storage.set_item(PUSHED_KEY, &text);
+        if let Some(mut stored) = stored() {
+            let _ = stored.save_pushed(heads);
         }
-    }
-
-    fn load_pushed() -> Vec<ChangeHash> {
-        web_sys::window()
-            .and_then(|w| w.local_storage().ok().flatten())
-            .and_then(|s| s.get_item(PUSHED_KEY).ok().flatten())
-            .map(|text| text.split(',').filter_map(|h| h.parse().ok()).collect())
-            .unwrap_or_default()
     }
 }

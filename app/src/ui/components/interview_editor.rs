@@ -36,7 +36,7 @@ impl InterviewEditor {
             let id = id.get();
             state.read(move |s| {
                 // With the text being typed, not yet committed, as the user sees it.
-                s.network
+                s.network()
                     .interview(&id)
                     .ok()
                     .flatten()

@@ -109,7 +109,7 @@ pub fn Referrals(editor: InterviewEditor) -> impl IntoView {
             .read(|s| {
                 ids.iter()
                     .filter_map(|id| {
-                        let person = s.network.person(id).ok().flatten()?;
+                        let person = s.network().person(id).ok().flatten()?;
                         Some((id.clone(), person.name, person.organisation))
                     })
                     .collect::<Vec<_>>()

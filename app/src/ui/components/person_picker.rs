@@ -24,7 +24,7 @@ pub fn PersonPicker(
     let selected_name = move || {
         let id = selected.get()?;
         state.read(|s| {
-            s.rows.iter().find(|row| row.id == id).map_or_else(
+            s.rows().iter().find(|row| row.id == id).map_or_else(
                 || "someone no longer in your network".to_owned(),
                 |row| row.name.clone(),
             )

@@ -16,7 +16,7 @@ pub fn FieldsPage() -> impl IntoView {
     let fields = move || {
         let interviews = state.outlines()?;
         state.read(|s| {
-            s.network
+            s.network()
                 .fields()
                 .into_iter()
                 .map(|(id, f)| {
@@ -114,15 +114,15 @@ pub fn FieldPage() -> impl IntoView {
         let id = id();
         let interviews = state.outlines()?;
         state.read(move |s| {
-            let field = s.network.field(&id).ok().flatten()?;
+            let field = s.network().field(&id).ok().flatten()?;
             let heard = people_heard(interviews.iter().map(|(_, i)| i), &id);
             let mut held: Vec<_> = interviews
                 .iter()
                 .filter(|(_, i)| i.field == id && i.held_at.is_some())
                 .filter_map(|(iid, _)| {
-                    let i = s.network.interview(iid).ok().flatten()?;
+                    let i = s.network().interview(iid).ok().flatten()?;
                     let person = s
-                        .network
+                        .network()
                         .person(&i.person)
                         .ok()
                         .flatten()

@@ -63,7 +63,7 @@ pub fn names(editor: InterviewEditor) -> Memo<Option<Names>> {
             .interview
             .with(|i| (i.person.clone(), i.field.clone(), i.request.enclose_resume));
         state.read(move |s| {
-            let network = &s.network;
+            let network = s.network();
             let person = network
                 .person(&person_id)
                 .ok()
@@ -173,7 +173,7 @@ fn Composer(editor: InterviewEditor, names: Memo<Option<Names>>) -> impl IntoVie
     let state = use_network();
     let template = Memo::new(move |_| {
         state
-            .read(|s| s.network.templates().request_or_default().to_owned())
+            .read(|s| s.network().templates().request_or_default().to_owned())
             .unwrap_or_default()
     });
     let channel = editor.memo(|i| i.request.channel);
@@ -347,7 +347,7 @@ fn Awaiting(editor: InterviewEditor, names: Memo<Option<Names>>) -> impl IntoVie
     let zone = zone();
     let settings = Memo::new(move |_| {
         state
-            .read(|s| s.network.profile().follow_up)
+            .read(|s| s.network().profile().follow_up)
             .unwrap_or_default()
     });
     let stage = editor.memo(Interview::stage);
@@ -472,7 +472,7 @@ fn add_to_calendar(editor: InterviewEditor) {
     let id = editor.id.get_untracked();
     let interview = editor.interview.get_untracked();
     let Some(items) = state.peek(|s| {
-        let network = &s.network;
+        let network = s.network();
         let people: Vec<_> = network
             .person(&interview.person)
             .ok()
@@ -510,7 +510,13 @@ fn Prepare(editor: InterviewEditor, names: Memo<Option<Names>>) -> impl IntoView
     let objective = Memo::new(move |_| {
         let field = editor.interview.with(|i| i.field.clone());
         state
-            .read(|s| s.network.field(&field).ok().flatten().map(|f| f.objective))
+            .read(|s| {
+                s.network()
+                    .field(&field)
+                    .ok()
+                    .flatten()
+                    .map(|f| f.objective)
+            })
             .flatten()
             .unwrap_or_default()
     });
@@ -519,7 +525,7 @@ fn Prepare(editor: InterviewEditor, names: Memo<Option<Names>>) -> impl IntoView
         state
             .read(|s| {
                 s.typed(&Target::Research(org.clone()))
-                    .unwrap_or_else(|| s.network.organisation(&org).research)
+                    .unwrap_or_else(|| s.network().organisation(&org).research)
             })
             .unwrap_or_default()
     });
@@ -528,7 +534,7 @@ fn Prepare(editor: InterviewEditor, names: Memo<Option<Names>>) -> impl IntoView
             .iter()
             .map(|q| (q.id.to_owned(), q.category, q.text.to_owned()))
             .collect();
-        if let Some(own) = state.read(|s| s.network.own_questions()) {
+        if let Some(own) = state.read(|s| s.network().own_questions()) {
             bank.extend(own.into_iter().map(|(id, q)| (id, q.category, q.text)));
         }
         order_by_objective(&mut bank, objective.get(), |(_, c, _)| *c);
@@ -654,7 +660,7 @@ fn ThankYouSection(editor: InterviewEditor, names: Memo<Option<Names>>) -> impl 
     let tick = RwSignal::new(now());
     let template = Memo::new(move |_| {
         state
-            .read(|s| s.network.templates().thank_you_or_default().to_owned())
+            .read(|s| s.network().templates().thank_you_or_default().to_owned())
             .unwrap_or_default()
     });
     let referral_names = Memo::new(move |_| {
@@ -662,7 +668,7 @@ fn ThankYouSection(editor: InterviewEditor, names: Memo<Option<Names>>) -> impl 
         state
             .read(|s| {
                 ids.iter()
-                    .filter_map(|id| s.network.person(id).ok().flatten().map(|p| p.name))
+                    .filter_map(|id| s.network().person(id).ok().flatten().map(|p| p.name))
                     .collect::<Vec<_>>()
             })
             .unwrap_or_default()

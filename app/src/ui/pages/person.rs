@@ -14,7 +14,7 @@ pub fn PersonPage() -> impl IntoView {
     let state = use_network();
     let params = use_params_map();
     let id = move || PersonId::from(params.read().get("id").unwrap_or_default());
-    let person = move || state.read(|s| s.network.person(&id()).ok().flatten());
+    let person = move || state.read(|s| s.network().person(&id()).ok().flatten());
 
     view! {
         {move || match person() {
@@ -29,7 +29,7 @@ pub fn PersonPage() -> impl IntoView {
                 let id = id();
                 let referrer = person.referred_by.clone().map(|rid| {
                     let name = state
-                        .read(|s| s.network.person(&rid).ok().flatten().map(|p| p.name))
+                        .read(|s| s.network().person(&rid).ok().flatten().map(|p| p.name))
                         .flatten();
                     (rid, name)
                 });
@@ -175,7 +175,7 @@ fn PersonInterviews(id: PersonId) -> impl IntoView {
         let person = person.clone();
         let outlines = state.outlines()?;
         state.read(move |s| {
-            let fields = s.network.fields();
+            let fields = s.network().fields();
             let interviews: Vec<(InterviewId, String, Stage)> = outlines
                 .iter()
                 .filter(|(_, i)| i.person == person)
@@ -195,7 +195,7 @@ fn PersonInterviews(id: PersonId) -> impl IntoView {
     let error = RwSignal::new(None::<String>);
     let plan = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let fields = state.peek(|s| s.network.fields()).unwrap_or_default();
+        let fields = state.peek(|s| s.network().fields()).unwrap_or_default();
         let Some(field) = chosen
             .get_untracked()
             .or_else(|| fields.first().map(|(f, _)| f.clone()))

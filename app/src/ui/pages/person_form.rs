@@ -23,7 +23,7 @@ pub fn NewPersonPage() -> impl IntoView {
                 .read_untracked()
                 .get("referred_by")
                 .map(PersonId::from)
-                .filter(|id| state.peek(|s| s.network.contains_person(id)).unwrap_or(false));
+                .filter(|id| state.peek(|s| s.network().contains_person(id)).unwrap_or(false));
             // Shared from another app (the manifest's share target) or from a link.
             let shared = ["name", "text", "url"].map(|key| query.read_untracked().get(key));
             let base = if shared.iter().any(Option::is_some) {
@@ -61,7 +61,7 @@ pub fn EditPersonPage() -> impl IntoView {
             if !state.ready.get() {
                 return view! { <Opening/> }.into_any();
             }
-            match state.peek(|s| s.network.person(&id).ok().flatten()) {
+            match state.peek(|s| s.network().person(&id).ok().flatten()) {
                 None => view! { <Opening/> }.into_any(),
                 Some(None) => view! { <p>"No one with this address is in your network. " <A href="/people">"Back to your people"</A></p> }.into_any(),
                 Some(Some(person)) => {
@@ -90,7 +90,7 @@ fn PersonForm(id: PersonId, initial: PersonDraft, cancel_href: String) -> impl I
         let mut d = draft.get_untracked();
         d.referred_by = referred_by.get_untracked();
         let checked = state.peek(|s| {
-            let previous = s.network.person(&this).ok().flatten();
+            let previous = s.network().person(&this).ok().flatten();
             if let Some(stored) = &previous {
                 d = base.with_value(|base| d.rebase(base, &PersonDraft::from_person(stored)));
             }
@@ -98,8 +98,8 @@ fn PersonForm(id: PersonId, initial: PersonDraft, cancel_href: String) -> impl I
                 &this,
                 previous.as_ref(),
                 now(),
-                |p| s.network.contains_person(p),
-                |p| s.network.referrer_of(p),
+                |p| s.network().contains_person(p),
+                |p| s.network().referrer_of(p),
             )
         });
         match checked {

@@ -5,7 +5,7 @@ use crate::domain::sorting::sort_by;
 use crate::domain::{
     record_csv, record_markdown, rows_by_id, sort_record, InterviewId, RecordEntry,
 };
-use crate::ui::state::{use_network, zone, Outlines, Session};
+use crate::ui::state::{use_network, zone, Outlines, Replica};
 use leptos::prelude::*;
 use leptos_router::components::A;
 
@@ -23,8 +23,8 @@ pub fn record_entries(network: &Network) -> Vec<RecordEntry> {
 
 /// The held interviews in the record's order (by date, then person), read in outline: what the
 /// page needs to show only some of them whole.
-fn held_in_order(session: &Session, outlines: &Outlines) -> Vec<InterviewId> {
-    let people = rows_by_id(&session.rows);
+fn held_in_order(session: &Replica, outlines: &Outlines) -> Vec<InterviewId> {
+    let people = rows_by_id(session.rows());
     let mut held: Vec<(i64, String, InterviewId)> = outlines
         .iter()
         .filter_map(|(id, i)| {
@@ -97,14 +97,14 @@ pub fn RecordPage() -> impl IntoView {
             let entries: Vec<RecordEntry> = order
                 .into_iter()
                 .take(limit)
-                .filter_map(|id| record_entry(&s.network, id))
+                .filter_map(|id| record_entry(s.network(), id))
                 .collect();
             (entries, total)
         })
     };
     let message = RwSignal::new(None::<String>);
     let download = move |kind: &'static str| {
-        let Some(entries) = state.peek(|s| record_entries(&s.network)) else {
+        let Some(entries) = state.peek(|s| record_entries(s.network())) else {
             return;
         };
         let (name, mime, body) = export(kind, &entries, zone);
@@ -117,7 +117,7 @@ pub fn RecordPage() -> impl IntoView {
     };
     let download_calendar = move || {
         let Some(ics) = state.peek(|s| {
-            let network = &s.network;
+            let network = s.network();
             let items = crate::exchange::ics::items_for(
                 // Whole interviews: outlines leave out the place and the venue.
                 &network.interviews(),

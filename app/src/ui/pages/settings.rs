@@ -32,7 +32,7 @@ pub fn SettingsPage() -> impl IntoView {
                 return view! { <Opening/> }.into_any();
             }
             let (profile, templates) = state
-                .peek(|s| (s.network.profile(), s.network.templates()))
+                .peek(|s| (s.network().profile(), s.network().templates()))
                 .unwrap_or_default();
             view! { <SettingsForm profile templates/> }.into_any()
         }}
@@ -50,7 +50,7 @@ fn YourPeople() -> impl IntoView {
     let state = use_network();
     let message = RwSignal::new(None::<String>);
     let export = move |format: PeopleFormat| {
-        let Some(mut people) = state.peek(|s| s.network.people().0) else {
+        let Some(mut people) = state.peek(|s| s.network().people().0) else {
             message.set(Some(
                 "Your network is still opening; try again in a moment.".into(),
             ));
@@ -344,7 +344,7 @@ fn OwnQuestions() -> impl IntoView {
     let state = use_network();
     let questions = move || {
         state
-            .read(|s| s.network.own_questions())
+            .read(|s| s.network().own_questions())
             .unwrap_or_default()
     };
     let text = RwSignal::new(String::new());

@@ -1,0 +1,360 @@
+use super::*;
+use crate::doc::list_cache::read_list;
+use crate::doc::store::{CompactionPolicy, MemoryKv, TYPING};
+use crate::domain::{Person, PersonId};
+
+const POLICY: CompactionPolicy = CompactionPolicy {
+    max_chunks: 4,
+    min_chunk_bytes: 1024,
+};
+
+/// A tab opening the store in `kv`, with the overview drawn from it if it has one.
+fn open(kv: &MemoryKv, tab: &str, now: i64) -> (Replica, Effects) {
+    let opened = Store::open(Box::new(kv.clone()) as Box<dyn KeyValue>, tab, POLICY).unwrap();
+    let cached = read_list(kv).map(|mut list| {
+        let outlines = Rc::new(std::mem::take(&mut list.interviews));
+        (list, outlines)
+    });
+    Replica::open(opened, cached, now)
+}
+
+/// The instants `replica` names from now on.
+fn marks(replica: &mut Replica) -> Rc<std::cell::RefCell<Vec<&'static str>>> {
+    let marks: Rc<std::cell::RefCell<Vec<&'static str>>> = Rc::default();
+    let kept = marks.clone();
+    replica.on_mark(move |name| kept.borrow_mut().push(name));
+    marks
+}
+
+fn put(name: &str) -> Command {
+    Command::PutPerson {
+        id: PersonId::from(name),
+        person: Person {
+            name: name.into(),
+            ..Person::default()
+        },
+    }
+}
+
+fn names(replica: &Replica) -> Vec<String> {
+    replica.rows().iter().map(|r| r.name.clone()).collect()
+}
+
+fn research(replica: &Replica) -> String {
+    replica.network().organisation("Acme").research
+}
+
+fn typing_keys(kv: &MemoryKv) -> Vec<String> {
+    let mut keys = kv.keys().unwrap();
+    keys.retain(|k| k.starts_with(TYPING));
+    keys
+}
+
+/// What a holder does with upkeep: runs it, and checks and finishes a compaction here.
+fn upkeep(replica: &mut Replica, now: i64) -> Effects {
+    let (mut effects, pending) = replica.upkeep(now);
+    if let Some(pending) = pending {
+        let verified = replica.verify(&pending);
+        let finished = replica.finish_compaction(pending, verified, now);
+        effects.changed |= finished.changed;
+    }
+    effects
+}
+
+#[test]
+fn an_edit_is_saved_listed_and_asks_for_upkeep_once() {
+    let kv = MemoryKv::default();
+    let (mut tab, opened) = open(&kv, "t1", 0);
+    assert!(opened.changed);
+    let (_, first) = tab.run(&put("Ada"), 10).unwrap();
+    assert!(first.changed);
+    assert_eq!(first.saved, Some(true));
+    assert_eq!(names(&tab), ["Ada"]);
+    // Opening asked for upkeep already (nothing was cached): no second timer.
+    assert!(first.timers.is_empty(), "{:?}", first.timers);
+    let (again, _) = open(&kv, "t2", 20);
+    assert_eq!(names(&again), ["Ada"]);
+}
+
+#[test]
+fn upkeep_waits_for_edits_to_pause_then_writes_the_overview() {
+    let kv = MemoryKv::default();
+    let (mut tab, opened) = open(&kv, "t1", 0);
+    assert_eq!(
+        opened.timers,
+        [Timer::Upkeep {
+            after: UPKEEP_PAUSE
+        }]
+    );
+    tab.run(&put("Ada"), 1_000).unwrap();
+    // Fired on time, but an edit came since: it comes back when edits will have paused.
+    let waited = upkeep(&mut tab, UPKEEP_PAUSE);
+    assert_eq!(waited.timers, [Timer::Upkeep { after: 1_000 }]);
+    assert!(read_list(&kv).is_none());
+    let done = upkeep(&mut tab, 1_000 + UPKEEP_PAUSE);
+    assert!(done.timers.is_empty());
+    let list = read_list(&kv).expect("the overview is stored");
+    assert_eq!(list.heads, tab.heads());
+    // The next tab opens on it: nothing stale, so no upkeep is asked for.
+    let (next, effects) = open(&kv, "t2", 5_000);
+    assert_eq!(names(&next), ["Ada"]);
+    assert!(effects.timers.is_empty(), "{:?}", effects.timers);
+    // An edit after that asks for upkeep again.
+    let (_, effects) = tab.run(&put("Ben"), 6_000).unwrap();
+    assert_eq!(
+        effects.timers,
+        [Timer::Upkeep {
+            after: UPKEEP_PAUSE
+        }]
+    );
+}
+
+#[test]
+fn typing_is_kept_at_once_and_committed_once_it_pauses() {
+    let kv = MemoryKv::default();
+    let (mut tab, _) = open(&kv, "t1", 0);
+    let target = Target::Research("Acme".into());
+    let heads = tab.heads();
+    let mut timers = Vec::new();
+    for (i, text) in ["N", "Ni", "Nig", "Night shifts"].into_iter().enumerate() {
+        let effects = tab
+            .type_text(target.clone(), text.into(), 100 + i as i64)
+            .unwrap();
+        assert_eq!(effects.saved, Some(true));
+        assert_eq!(
+            typing_keys(&kv).len(),
+            1,
+            "kept in storage at every keystroke"
+        );
+        timers.extend(effects.timers);
+    }
+    assert_eq!(tab.typed(&target).as_deref(), Some("Night shifts"));
+    assert_eq!(tab.heads(), heads, "not in the document yet");
+    let pauses: Vec<u64> = timers
+        .iter()
+        .filter_map(|t| match t {
+            Timer::TypingPause { keystroke, after } if *after == TYPING_PAUSE => Some(*keystroke),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(pauses, [1, 2, 3, 4]);
+    // The timers of earlier keystrokes find typing went on: nothing happens.
+    for keystroke in [1, 2, 3] {
+        assert_eq!(tab.typing_paused(keystroke, 1_200), Effects::default());
+    }
+    let marked = marks(&mut tab);
+    let committed = tab.typing_paused(4, 1_200);
+    assert!(committed.changed);
+    assert_eq!(*marked.borrow(), ["colloquy:typing-committed"]);
+    assert_eq!(research(&tab), "Night shifts");
+    assert_eq!(tab.typed(&target), None);
+    assert!(typing_keys(&kv).is_empty(), "forgotten once committed");
+    let (again, _) = open(&kv, "t2", 2_000);
+    assert_eq!(research(&again), "Night shifts");
+}
+
+#[test]
+fn an_edit_or_other_typing_commits_the_typing_first() {
+    let kv = MemoryKv::default();
+    let (mut tab, _) = open(&kv, "t1", 0);
+    tab.type_text(Target::Research("Acme".into()), "Hiring nurses".into(), 10)
+        .unwrap();
+    tab.run(&put("Ada"), 20).unwrap();
+    assert_eq!(research(&tab), "Hiring nurses");
+    tab.type_text(
+        Target::Research("Acme".into()),
+        "Hiring nurses, nights".into(),
+        30,
+    )
+    .unwrap();
+    let switched = tab
+        .type_text(Target::Research("Beta".into()), "Small".into(), 40)
+        .unwrap();
+    assert!(switched.changed, "the first text was committed");
+    assert_eq!(research(&tab), "Hiring nurses, nights");
+    let (bytes, _) = tab.export(50);
+    let copy = Network::load(&bytes).unwrap();
+    assert_eq!(
+        copy.organisation("Beta").research,
+        "Small",
+        "export takes typing in"
+    );
+}
+
+#[test]
+fn typing_a_dead_tab_left_is_recovered_and_a_live_tab_s_is_left_alone() {
+    let kv = MemoryKv::default();
+    let (mut dead, _) = open(&kv, "dead", 0);
+    dead.type_text(
+        Target::Research("Acme".into()),
+        "Ask about nights".into(),
+        10,
+    )
+    .unwrap();
+    // The tab crashes: no pause, no flush.
+    drop(dead);
+
+    // With Web Locks: the dead tab's lock is still held (it is closing) — left alone.
+    let (mut next, _) = open(&kv, "next", 20);
+    let marked = marks(&mut next);
+    let held = [tab_lock("dead")];
+    let live = next.recover_typing(Some(&held), 20);
+    assert!(!live.changed);
+    assert_eq!(
+        *marked.borrow(),
+        ["colloquy:typing-live", "colloquy:typing-checked"]
+    );
+    assert_eq!(typing_keys(&kv).len(), 1);
+    // Without Web Locks: young typing counts as live, old typing as left.
+    assert!(!next.recover_typing(None, 10 + TYPING_ABANDONED - 1).changed);
+    // With the lock gone: recovered, saved, and forgotten.
+    let recovered = next.recover_typing(Some(&[]), 40);
+    assert!(recovered.changed);
+    assert_eq!(marked.borrow().last(), Some(&"colloquy:typing-recovered"));
+    assert_eq!(research(&next), "Ask about nights");
+    assert!(typing_keys(&kv).is_empty());
+    let (again, _) = open(&kv, "again", 50);
+    assert_eq!(research(&again), "Ask about nights");
+}
+
+#[test]
+fn typing_left_unreadable_is_kept_aside_and_shown() {
+    let kv = MemoryKv::default();
+    kv.clone()
+        .set(&format!("{TYPING}gone"), "not typing at all")
+        .unwrap();
+    let (mut tab, _) = open(&kv, "t1", 0);
+    let effects = tab.recover_typing(Some(&[]), TYPING_ABANDONED * 2);
+    assert!(
+        matches!(effects.problems.as_slice(), [Problem::Unreadable { keys, .. }] if keys.len() == 1)
+    );
+    assert_eq!(tab.kept_aside().len(), 1);
+    assert!(tab.discard_aside());
+    assert!(tab.kept_aside().is_empty());
+}
+
+#[test]
+fn another_tab_s_edits_arrive_by_their_keys() {
+    let kv = MemoryKv::default();
+    let (mut a, _) = open(&kv, "a", 0);
+    let (mut b, _) = open(&kv, "b", 0);
+    b.type_text(Target::Research("Acme".into()), "B typing".into(), 5)
+        .unwrap();
+    let before = kv.keys().unwrap();
+    a.run(&put("Ada"), 10).unwrap();
+    let mut changed = false;
+    for key in kv.keys().unwrap() {
+        if !before.contains(&key) {
+            changed |= b.external_change(&key, 20).changed;
+        }
+    }
+    assert!(changed);
+    assert_eq!(names(&b), ["Ada"]);
+    assert_eq!(
+        research(&b),
+        "B typing",
+        "B's own typing was committed, not lost"
+    );
+    // Another tab's typing is not this tab's to take in.
+    let (mut c, _) = open(&kv, "c", 30);
+    a.type_text(Target::Research("Acme".into()), "A typing".into(), 40)
+        .unwrap();
+    for key in typing_keys(&kv) {
+        assert_eq!(c.external_change(&key, 41), Effects::default());
+    }
+}
+
+#[test]
+fn a_full_store_keeps_the_edit_in_memory_and_says_so() {
+    let kv = MemoryKv::default();
+    let (mut tab, _) = open(&kv, "t1", 0);
+    tab.run(&put("Ada"), 10).unwrap();
+    kv.limit(Some(kv.used()));
+    let (_, effects) = tab.run(&put("Ben"), 20).unwrap();
+    assert_eq!(effects.saved, Some(false));
+    assert_eq!(names(&tab), ["Ada", "Ben"], "in memory, still listed");
+    kv.limit(None);
+    let (_, effects) = tab.run(&put("Cy"), 30).unwrap();
+    assert_eq!(effects.saved, Some(true));
+    let (again, _) = open(&kv, "t2", 40);
+    assert_eq!(
+        names(&again),
+        ["Ada", "Ben", "Cy"],
+        "kept once there was room"
+    );
+}
+
+#[test]
+fn compaction_runs_in_upkeep_and_keeps_everything() {
+    let kv = MemoryKv::default();
+    let (mut tab, _) = open(&kv, "t1", 0);
+    let head = |kv: &MemoryKv| kv.get("colloquy/head").unwrap();
+    let snapshots = |kv: &MemoryKv| {
+        let mut keys = kv.keys().unwrap();
+        keys.retain(|k| k.contains("/snap/"));
+        keys
+    };
+    let everyone = ["Ada", "Ben", "Cy", "Di", "Ed", "Flo"];
+    for (i, name) in everyone.into_iter().enumerate() {
+        tab.run(&put(name), i as i64).unwrap();
+    }
+    assert!(snapshots(&kv).is_empty());
+    let before = head(&kv);
+    upkeep(&mut tab, 10 * UPKEEP_PAUSE);
+    assert_ne!(head(&kv), before, "head names the new generation");
+    assert_eq!(snapshots(&kv).len(), 1);
+    let (again, _) = open(&kv, "t2", 20 * UPKEEP_PAUSE);
+    assert_eq!(names(&again), everyone);
+}
+
+#[test]
+fn a_compaction_whose_snapshot_fails_its_check_changes_nothing() {
+    let kv = MemoryKv::default();
+    let (mut tab, _) = open(&kv, "t1", 0);
+    for (i, name) in ["Ada", "Ben", "Cy", "Di", "Ed"].into_iter().enumerate() {
+        tab.run(&put(name), i as i64).unwrap();
+    }
+    let (_, pending) = tab.upkeep(10 * UPKEEP_PAUSE);
+    let pending = pending.expect("a compaction is due");
+    assert!(tab.stored_snapshot(&pending).is_some());
+    tab.finish_compaction(pending, false, 10 * UPKEEP_PAUSE);
+    let (again, _) = open(&kv, "t2", 20 * UPKEEP_PAUSE);
+    assert_eq!(names(&again), ["Ada", "Ben", "Cy", "Di", "Ed"]);
+}
+
+#[test]
+fn changes_from_another_device_are_applied_saved_and_listed() {
+    let (mut laptop, _) = open(&MemoryKv::default(), "l", 0);
+    let kv = MemoryKv::default();
+    let (mut phone, _) = open(&kv, "p", 0);
+    laptop.run(&put("Ada"), 10).unwrap();
+    let (bytes, heads, _) = laptop.changes_since(&[], 20);
+    let (before, after, effects) = phone.apply_remote(&bytes, 30).unwrap();
+    assert_ne!(before, after);
+    assert_eq!(after, heads);
+    assert!(effects.changed);
+    assert_eq!(names(&phone), ["Ada"]);
+    // The same changes again change nothing.
+    let (_, _, again) = phone.apply_remote(&bytes, 40).unwrap();
+    assert_eq!(again, Effects::default());
+    assert!(phone.apply_remote(b"not changes", 50).is_err());
+    let (reopened, _) = open(&kv, "p2", 60);
+    assert_eq!(names(&reopened), ["Ada"]);
+}
+
+#[test]
+fn a_file_that_is_not_a_network_changes_nothing() {
+    let kv = MemoryKv::default();
+    let (mut tab, _) = open(&kv, "t1", 0);
+    tab.run(&put("Ada"), 10).unwrap();
+    let heads = tab.heads();
+    assert!(tab.import(b"just some text", 20).is_err());
+    assert_eq!(tab.heads(), heads);
+    let (mut other, _) = open(&MemoryKv::default(), "o", 0);
+    other.run(&put("Ben"), 5).unwrap();
+    let (copy, _) = other.export(6);
+    let (people, effects) = tab.import(&copy, 30).unwrap();
+    assert_eq!(people, 2);
+    assert!(effects.changed);
+    assert_eq!(names(&tab), ["Ada", "Ben"]);
+}
