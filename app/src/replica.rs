@@ -80,6 +80,9 @@ pub struct Replica {
     typing: Option<Typing>,
     /// Counts keystrokes, so a pause timer knows whether typing went on after it was set.
     keystrokes: u64,
+    /// Tabs whose left typing is in the network but not stored yet (the store was full):
+    /// their typing is forgotten at the next save that succeeds, not before.
+    recovered: Vec<String>,
     /// Records a named instant, as it happens (for the tests and the benchmarks).
     mark: Box<dyn Fn(&'static str)>,
 }
@@ -115,6 +118,7 @@ impl Replica {
             last_edit: 0,
             typing: None,
             keystrokes: 0,
+            recovered: Vec::new(),
             mark: Box::new(|_| {}),
         };
         let mut effects = Effects {
@@ -203,6 +207,18 @@ impl Replica {
         let mut effects = Effects::default();
         if self.typing.as_ref().is_some_and(|t| t.target != target) {
             effects.changed |= self.commit_typing(now);
+            if self.typing.is_some() {
+                // The other text couldn't be stored (the store is full) and keeps this tab's
+                // typing in storage: this text goes into the network in memory only, and the
+                // user is told it isn't saved.
+                let mut direct = Typing::begin(target, &self.network)?;
+                direct.text = text;
+                direct.commit(&mut self.network, now)?;
+                self.list_stale = true;
+                effects.changed = true;
+                self.saved(false, now, &mut effects);
+                return Ok(effects);
+            }
         }
         let mut typing = match self.typing.take() {
             Some(typing) => typing,
@@ -298,7 +314,27 @@ impl Replica {
                 continue;
             }
             let before = self.network.heads();
-            if typing.recover(&mut self.network, now).is_ok() && self.save() {
+            let stored = Typing::begin(typing.target.clone(), &self.network).ok();
+            if typing.recover(&mut self.network, now).is_err() {
+                // Left in storage, for a later opening: nothing typed is dropped.
+            } else if !self.save() {
+                // In the network, not stored (the store is full). Claimed as this tab's own
+                // typing where it can be, so that no other tab recovers it again meanwhile;
+                // else forgotten at the next save that succeeds.
+                let claimed = stored.and_then(|mut claimed| {
+                    let now_reads = Typing::begin(typing.target.clone(), &self.network).ok()?;
+                    claimed.text = now_reads.base;
+                    claimed.at = now;
+                    self.typing.is_none().then_some(claimed)
+                });
+                match claimed {
+                    Some(claimed) if self.store.keep_typing(&claimed).is_ok() => {
+                        let _ = self.store.drop_typing_of(&tab);
+                        self.typing = Some(claimed);
+                    }
+                    _ => self.recovered.push(tab),
+                }
+            } else {
                 let _ = self.store.drop_typing_of(&tab);
             }
             changed |= self.network.heads() != before;
@@ -504,7 +540,13 @@ impl Replica {
 
     /// Saves pending edits; false when they stay in memory only.
     fn save(&mut self) -> bool {
-        self.store.save(&mut self.network).is_ok()
+        let saved = self.store.save(&mut self.network).is_ok();
+        if saved {
+            for tab in std::mem::take(&mut self.recovered) {
+                let _ = self.store.drop_typing_of(&tab);
+            }
+        }
+        saved
     }
 
     /// Records what a save did, and asks for upkeep once edits pause.
@@ -535,10 +577,15 @@ impl Replica {
         if typing.commit(&mut self.network, now).is_err() {
             return false;
         }
+        let changed = self.network.heads() != before;
         if self.save() {
             let _ = self.store.clear_typing();
+        } else {
+            // Not stored (the store is full): the burst goes on from the base it began with,
+            // so the kept typing still holds everything typed since the last stored text.
+            // (Committing it again writes nothing new.)
+            self.typing = Some(typing);
         }
-        let changed = self.network.heads() != before;
         // Texts are not in the overview, but its heads are: rewrite it so the next opening
         // can trust it.
         self.list_stale |= changed;

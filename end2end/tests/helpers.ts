@@ -17,6 +17,10 @@ export function watchConsole(page: Page): string[] {
   const problems: string[] = [];
   page.on("console", (message) => {
     if (message.type() === "error" || message.type() === "warning") {
+      // Chromium's timing hint about a preloaded file (the wasm) not used within a few
+      // seconds of the load event: seen only on a loaded machine with the debug build, and not
+      // about what the page does.
+      if (/was preloaded using link preload but not used within a few seconds/.test(message.text())) return;
       problems.push(`${message.type()}: ${message.text()}`);
     }
   });
