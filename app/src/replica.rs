@@ -480,8 +480,15 @@ impl Replica {
         // later edit; a failed list write only makes the next opening slower.
         let mut pending = None;
         if self.store.needs_compaction() && !self.compacting {
+            let before = self.network.heads();
             pending = self.store.begin_compaction(&mut self.network).ok();
             self.compacting = pending.is_some();
+            // It takes in what other tabs stored that this one hadn't heard of yet: the read
+            // models follow, before the overview below is written from them.
+            if self.network.heads() != before {
+                self.reread();
+                effects.changed = true;
+            }
         }
         if self.list_stale && !self.store.has_unsaved() {
             let heads = self.network.heads();
