@@ -229,13 +229,17 @@ impl PersonDraft {
 
 /// Whether `url` (a safe web address) is on LinkedIn.
 fn is_linkedin(url: &str) -> bool {
-    let lower = url.to_ascii_lowercase();
+    web_host(url).is_some_and(|host| host == "linkedin.com" || host.ends_with(".linkedin.com"))
+}
+
+/// The host of an http(s) address, lower-cased; `None` for anything else.
+fn web_host(url: &str) -> Option<String> {
+    let lower = url.trim().to_ascii_lowercase();
     let rest = lower
         .strip_prefix("https://")
-        .or_else(|| lower.strip_prefix("http://"))
-        .unwrap_or(&lower);
-    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
-    host == "linkedin.com" || host.ends_with(".linkedin.com")
+        .or_else(|| lower.strip_prefix("http://"))?;
+    let host = rest.split(['/', '?', '#']).next()?;
+    (!host.is_empty()).then(|| host.to_owned())
 }
 
 /// Why a draft can't be saved, one entry per offending field.
@@ -466,14 +470,7 @@ pub(crate) fn looks_like_email(text: &str) -> bool {
 /// relative paths) is never rendered as a link.
 pub(crate) fn safe_web_url(url: &str) -> Option<&str> {
     let url = url.trim();
-    let lower = url.to_ascii_lowercase();
-    let rest = lower
-        .strip_prefix("https://")
-        .or_else(|| lower.strip_prefix("http://"))?;
-    let host_ok = rest
-        .split(['/', '?', '#'])
-        .next()
-        .is_some_and(|host| !host.is_empty());
+    let host_ok = web_host(url).is_some();
     let clean = !url.chars().any(|c| c.is_whitespace() || c.is_control());
     (host_ok && clean).then_some(url)
 }
