@@ -644,23 +644,50 @@ impl<K: KeyValue> Store<K> {
                 self.apply_chunk(network, &key.to_string());
             }
         }
-        self.kv
-            .set(HEAD, &format!("{} {}", pending.generation, self.tab))?;
-        self.generation = pending.generation;
-        self.next_chunk = 0;
-        self.persisted = pending.heads;
-        self.snapshot_bytes = pending.len;
-        self.chunk_bytes = 0;
-        self.chunk_count = 0;
         // Edits saved while the snapshot was being verified went into older generations: write
-        // them again into this one. If that fails (storage full) they stay in memory and
-        // `has_unsaved` says so; the next save retries, and nothing is dropped.
-        //
+        // them into this one before `head` names it. Should that fail (storage full), the
+        // compaction is given up and the generation `head` names still holds everything.
+        let rest = network.save_after(&pending.heads);
+        let first_chunk = (!rest.is_empty()).then(|| {
+            Key::Chunk {
+                generation: pending.generation,
+                tab: self.tab.clone(),
+                n: 0,
+            }
+            .to_string()
+        });
+        let give_up = |kv: &mut K, chunk: Option<&String>, e: KvError| {
+            for key in chunk.into_iter().chain([&pending.key]) {
+                let _ = kv.remove(key);
+            }
+            Err(e)
+        };
+        if let Some(key) = &first_chunk {
+            if let Err(e) = self.set_making_room(key, &encode(&rest)) {
+                return give_up(&mut self.kv, Some(key), e);
+            }
+        }
+        if let Err(e) = self
+            .kv
+            .set(HEAD, &format!("{} {}", pending.generation, self.tab))
+        {
+            return give_up(&mut self.kv, first_chunk.as_ref(), e);
+        }
+        self.generation = pending.generation;
+        self.snapshot_bytes = pending.len;
+        self.next_chunk = u32::from(first_chunk.is_some());
+        self.chunk_count = usize::from(first_chunk.is_some());
+        self.chunk_bytes = rest.len();
+        self.persisted = network.heads();
+        self.unsaved = false;
+        if let Some(key) = first_chunk {
+            self.applied.insert(key);
+        }
         // Tabs write into the generation `head` names at the time, so the one it named until
         // now may still be receiving edits: keep it (it is also the fallback should this
         // snapshot become unreadable) and drop those before it. With no `head` yet, tabs may be
         // writing into any generation, so nothing is dropped.
-        if let (Ok(_), Some((previous, _))) = (self.save(network), head) {
+        if let Some((previous, _)) = head {
             self.drop_generations_before(previous)?;
         }
         Ok(())

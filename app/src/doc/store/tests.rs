@@ -298,6 +298,39 @@ fn edits_saved_while_a_compaction_is_verified_go_into_the_new_generation() {
     assert!(names(&open(&kv, "t3").network).contains(&"During".to_owned()));
 }
 
+/// An edit another tab saved while a compaction was verified must reach the new generation
+/// before `head` names it: with the store full by then, the compaction gives up and the
+/// generation `head` names keeps everything.
+#[test]
+fn a_compaction_finished_on_a_full_store_never_hides_an_edit_saved_meanwhile() {
+    let kv = MemoryKv::default();
+    let mut compacting = open(&kv, "t1");
+    add(&mut compacting, "Ada").unwrap();
+    // `head` names a generation already, as in any store compacted before.
+    compacting.store.compact(&mut compacting.network).unwrap();
+    let pending = compacting
+        .store
+        .begin_compaction(&mut compacting.network)
+        .unwrap();
+    let mut other = open(&kv, "t2");
+    add(&mut other, "Bea").unwrap();
+    kv.limit(Some(kv.used()));
+    let verified = compacting.store.verify(&pending);
+    assert!(verified);
+    let finished = compacting
+        .store
+        .finish_compaction(&mut compacting.network, pending, verified);
+    assert!(
+        finished.is_err(),
+        "a compaction that left an edit behind went ahead"
+    );
+    assert_eq!(names(&open(&kv, "t3").network), ["Ada", "Bea"]);
+    // Once there is room, the next compaction goes through with both.
+    kv.limit(None);
+    compacting.store.compact(&mut compacting.network).unwrap();
+    assert_eq!(names(&open(&kv, "t4").network), ["Ada", "Bea"]);
+}
+
 #[test]
 fn a_snapshot_that_fails_verification_is_removed_and_the_generation_stays() {
     let kv = MemoryKv::default();
