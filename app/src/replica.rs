@@ -80,9 +80,6 @@ pub struct Replica {
     typing: Option<Typing>,
     /// Counts keystrokes, so a pause timer knows whether typing went on after it was set.
     keystrokes: u64,
-    /// Tabs whose left typing is in the network but not stored yet (the store was full):
-    /// their typing is forgotten at the next save that succeeds, not before.
-    recovered: Vec<String>,
     /// Records a named instant, as it happens (for the tests and the benchmarks).
     mark: Box<dyn Fn(&'static str)>,
 }
@@ -118,7 +115,6 @@ impl Replica {
             last_edit: 0,
             typing: None,
             keystrokes: 0,
-            recovered: Vec::new(),
             mark: Box::new(|_| {}),
         };
         let mut effects = Effects {
@@ -313,31 +309,47 @@ impl Replica {
                 (self.mark)("colloquy:typing-live");
                 continue;
             }
-            let before = self.network.heads();
-            let stored = Typing::begin(typing.target.clone(), &self.network).ok();
-            if typing.recover(&mut self.network, now).is_err() {
-                // Left in storage, for a later opening: nothing typed is dropped.
-            } else if !self.save() {
-                // In the network, not stored (the store is full). Claimed as this tab's own
-                // typing where it can be, so that no other tab recovers it again meanwhile;
-                // else forgotten at the next save that succeeds.
-                let claimed = stored.and_then(|mut claimed| {
-                    let now_reads = Typing::begin(typing.target.clone(), &self.network).ok()?;
-                    claimed.text = now_reads.base;
-                    claimed.at = now;
-                    self.typing.is_none().then_some(claimed)
-                });
-                match claimed {
-                    Some(claimed) if self.store.keep_typing(&claimed).is_ok() => {
-                        let _ = self.store.drop_typing_of(&tab);
-                        self.typing = Some(claimed);
-                    }
-                    _ => self.recovered.push(tab),
+            // What the text reads once it is recovered. It goes into the network as this tab's
+            // own typing, claimed in storage first: were it in the network while the left
+            // typing stayed in storage (the store is full), another tab could recover it too,
+            // and the same letters would be written twice.
+            let text = match typing.recovered(&self.network) {
+                Ok(Some(text)) => text,
+                Ok(None) => {
+                    // The text is gone: there is nowhere to put it.
+                    let _ = self.store.drop_typing_of(&tab);
+                    continue;
                 }
-            } else {
-                let _ = self.store.drop_typing_of(&tab);
+                // Left in storage, for a later opening: nothing typed is dropped.
+                Err(_) => continue,
+            };
+            let Ok(mut claimed) = Typing::begin(typing.target.clone(), &self.network) else {
+                continue;
+            };
+            if claimed.base == text {
+                // Already in the network (recovered before, by a tab that died before it could
+                // forget it): forgotten once that is stored, else left for later.
+                if !self.store.has_unsaved() {
+                    let _ = self.store.drop_typing_of(&tab);
+                }
+                continue;
             }
-            changed |= self.network.heads() != before;
+            // Left in storage for a later opening when this tab's own typing holds its key
+            // (it couldn't be stored), or when the claim doesn't fit.
+            if self.typing.is_some()
+                || self
+                    .store
+                    .claim_typing(&tab, &typing, &stored, now)
+                    .is_err()
+            {
+                continue;
+            }
+            // Then committed and saved as this tab's typing; on a full store it stays this
+            // tab's typing, kept under its key, until a save succeeds.
+            claimed.text = text;
+            claimed.at = now;
+            self.typing = Some(claimed);
+            changed |= self.commit_typing(now);
         }
         (self.mark)("colloquy:typing-checked");
         if changed {
@@ -547,13 +559,7 @@ impl Replica {
 
     /// Saves pending edits; false when they stay in memory only.
     fn save(&mut self) -> bool {
-        let saved = self.store.save(&mut self.network).is_ok();
-        if saved {
-            for tab in std::mem::take(&mut self.recovered) {
-                let _ = self.store.drop_typing_of(&tab);
-            }
-        }
-        saved
+        self.store.save(&mut self.network).is_ok()
     }
 
     /// Records what a save did, and asks for upkeep once edits pause.

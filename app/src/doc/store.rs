@@ -791,6 +791,44 @@ impl<K: KeyValue> Store<K> {
         self.kv.remove(&format!("{TYPING}{tab}"))
     }
 
+    /// Takes over the typing `tab` left (`left`, stored as `stored`) as this tab's own, so
+    /// that no other tab recovers it again: kept under this tab's key, as typed `now`, and
+    /// removed from `tab`'s. On a full store the left typing makes the room (kept as it was
+    /// stored, should the new time not fit); should even that fail, it is put back and nothing
+    /// is claimed. (Only if putting it back fails too, another tab having taken the room
+    /// meanwhile, does this tab hold it in memory alone: then it is claimed all the same.)
+    pub fn claim_typing(
+        &mut self,
+        tab: &str,
+        left: &Typing,
+        stored: &str,
+        now: i64,
+    ) -> Result<(), KvError> {
+        let theirs = format!("{TYPING}{tab}");
+        let ours = format!("{TYPING}{}", self.tab);
+        let touched = Typing {
+            at: now,
+            ..left.clone()
+        }
+        .encode();
+        match self.set_making_room(&ours, &touched) {
+            Ok(()) => {
+                let _ = self.kv.remove(&theirs);
+                return Ok(());
+            }
+            Err(KvError::Full) => {}
+            Err(e) => return Err(e),
+        }
+        self.kv.remove(&theirs)?;
+        if self.kv.set(&ours, &touched).is_ok() || self.kv.set(&ours, stored).is_ok() {
+            return Ok(());
+        }
+        match self.kv.set(&theirs, stored) {
+            Ok(()) => Err(KvError::Full),
+            Err(_) => Ok(()),
+        }
+    }
+
     /// Keeps typing another tab left aside, unread, when it can't be recovered; returns its key.
     pub fn keep_typing_aside(&mut self, tab: &str) -> Result<String, KvError> {
         let key = format!("{TYPING}{tab}");

@@ -107,18 +107,22 @@ impl Typing {
     /// Commits typing a tab left behind when it died: when the text has been changed since the
     /// burst began (by another tab or device), both edits are kept, merged by character.
     pub fn recover(&self, network: &mut Network, now: i64) -> Result<(), DocError> {
+        match self.recovered(network)? {
+            Some(text) => put(&self.target, text, network, now),
+            None => Ok(()),
+        }
+    }
+
+    /// What the text reads once this typing is recovered into `network` (see
+    /// [`Typing::recover`]); `None` when the text is gone, and there is nowhere to put it.
+    pub fn recovered(&self, network: &Network) -> Result<Option<String>, DocError> {
         let Some(now_reads) = current(&self.target, network)? else {
-            // The interview or the question is gone: there is nowhere to put it.
-            return Ok(());
+            return Ok(None);
         };
-        if now_reads == self.text {
-            return Ok(());
+        if now_reads == self.text || now_reads == self.base {
+            return Ok(Some(self.text.clone()));
         }
-        if now_reads == self.base {
-            return self.commit(network, now);
-        }
-        let merged = merge_texts(&self.base, &now_reads, &self.text)?;
-        put(&self.target, merged, network, now)
+        merge_texts(&self.base, &now_reads, &self.text).map(Some)
     }
 }
 

@@ -259,6 +259,62 @@ fn typing_that_could_not_be_stored_is_kept_whole_for_recovery() {
 }
 
 #[test]
+fn typing_recovered_on_a_full_store_is_committed_once() {
+    let kv = MemoryKv::default();
+    let target = Target::Research("Acme".into());
+    let (mut dead, _) = open(&kv, "t1", 0);
+    dead.type_text(target.clone(), "c".into(), 10).unwrap();
+    dead.typing_paused(1, 2_000);
+    dead.type_text(target.clone(), "cb".into(), 3_000).unwrap();
+    drop(dead);
+    // The tab reopens on a full store and recovers what the dead one typed: it shows it, and
+    // the user types on.
+    kv.limit(Some(kv.used()));
+    let (mut reopened, _) = open(&kv, "t2", 4_000);
+    reopened.recover_typing(Some(&[]), 4_000);
+    assert_eq!(research(&reopened), "cb");
+    kv.limit(None);
+    reopened
+        .type_text(target.clone(), "cbc".into(), 5_000)
+        .unwrap();
+    // Another tab opens meanwhile: the typing is the reopened tab's now, not left to recover.
+    let (mut other, _) = open(&kv, "t3", 6_000);
+    other.recover_typing(Some(&[tab_lock("t2")]), 6_000);
+    assert_eq!(research(&other), "c");
+    assert_eq!(reopened.flush_typing(7_000).saved, Some(true));
+    other.run(&put("Ada"), 8_000).unwrap();
+    let (mut last, _) = open(&kv, "t4", 9_000);
+    last.recover_typing(Some(&[]), 9_000);
+    assert_eq!(research(&last), "cbc");
+}
+
+#[test]
+fn typing_recovered_on_a_full_store_takes_the_room_it_leaves() {
+    let kv = MemoryKv::default();
+    let target = Target::Research("Acme".into());
+    let (mut dead, _) = open(&kv, "t1", 0);
+    dead.type_text(target.clone(), "c".into(), 10).unwrap();
+    drop(dead);
+    // Full to the last character: the claim fits only in the room of the typing left, though
+    // its time (now) is longer than that typing's.
+    kv.limit(Some(kv.used()));
+    let (mut reopened, _) = open(&kv, "t2", 40_000);
+    reopened.recover_typing(Some(&[]), 40_000);
+    assert_eq!(research(&reopened), "c");
+    assert_eq!(typing_keys(&kv), [format!("{TYPING}t2")]);
+    kv.limit(None);
+    // Another tab leaves it to the reopened tab, which types on and stores it.
+    let (mut other, _) = open(&kv, "t3", 41_000);
+    other.recover_typing(Some(&[tab_lock("t2")]), 41_000);
+    assert_eq!(research(&other), "");
+    reopened.type_text(target, "ca".into(), 42_000).unwrap();
+    assert_eq!(reopened.flush_typing(43_000).saved, Some(true));
+    let (mut last, _) = open(&kv, "t4", 44_000);
+    last.recover_typing(Some(&[]), 44_000);
+    assert_eq!(research(&last), "ca");
+}
+
+#[test]
 fn another_tab_s_edits_arrive_by_their_keys() {
     let kv = MemoryKv::default();
     let (mut a, _) = open(&kv, "a", 0);
