@@ -78,6 +78,8 @@ pub struct Replica {
     last_edit: i64,
     /// Text being typed, kept in storage but not yet committed (see `doc::typing`).
     typing: Option<Typing>,
+    /// The text as the typing's last commit left it, while that commit isn't stored.
+    committed: Option<String>,
     /// Counts keystrokes, so a pause timer knows whether typing went on after it was set.
     keystrokes: u64,
     /// Records a named instant, as it happens (for the tests and the benchmarks).
@@ -114,6 +116,7 @@ impl Replica {
             compacting: false,
             last_edit: 0,
             typing: None,
+            committed: None,
             keystrokes: 0,
             mark: Box::new(|_| {}),
         };
@@ -585,9 +588,19 @@ impl Replica {
             return false;
         };
         let before = self.network.heads();
+        // Committed before but not stored: what other tabs wrote into the text since is merged
+        // with what was typed, not overwritten by it.
+        let committed = match self.committed.take() {
+            Some(committed) => Typing {
+                base: committed,
+                ..typing.clone()
+            }
+            .recover(&mut self.network, now),
+            None => typing.commit(&mut self.network, now),
+        };
         // (A commit that fails leaves the typing in storage, to be recovered at the next
         // opening: nothing typed is dropped.)
-        if typing.commit(&mut self.network, now).is_err() {
+        if committed.is_err() {
             return false;
         }
         let changed = self.network.heads() != before;
@@ -596,7 +609,9 @@ impl Replica {
         } else {
             // Not stored (the store is full): the burst goes on from the base it began with,
             // so the kept typing still holds everything typed since the last stored text.
-            // (Committing it again writes nothing new.)
+            self.committed = Typing::begin(typing.target.clone(), &self.network)
+                .ok()
+                .map(|now_reads| now_reads.base);
             self.typing = Some(typing);
         }
         // Texts are not in the overview, but its heads are: rewrite it so the next opening

@@ -315,6 +315,45 @@ fn typing_recovered_on_a_full_store_takes_the_room_it_leaves() {
 }
 
 #[test]
+fn typing_held_on_a_full_store_keeps_what_another_tab_wrote_meanwhile() {
+    let kv = MemoryKv::default();
+    let target = Target::Research("Acme".into());
+    let (mut a, _) = open(&kv, "a", 0);
+    let (mut b, _) = open(&kv, "b", 0);
+    let deliver = |tab: &mut Replica, before: &[String], now: i64| {
+        for key in kv.keys().unwrap() {
+            if !before.contains(&key) {
+                tab.external_change(&key, now);
+            }
+        }
+    };
+    let before = kv.keys().unwrap();
+    a.type_text(target.clone(), "x".into(), 10).unwrap();
+    a.typing_paused(1, 2_000);
+    deliver(&mut b, &before, 2_100);
+    assert_eq!(research(&b), "x");
+    // A's next letter is kept, but its commit can't be stored: A holds it.
+    a.type_text(target.clone(), "xa".into(), 3_000).unwrap();
+    kv.limit(Some(kv.used()));
+    assert_eq!(a.typing_paused(2, 4_000).saved, Some(false));
+    // B writes the same text at its start while there is room, and A hears of it once the
+    // store is full again.
+    kv.limit(None);
+    let before = kv.keys().unwrap();
+    b.type_text(target.clone(), "bx".into(), 5_000).unwrap();
+    assert_eq!(b.flush_typing(5_100).saved, Some(true));
+    kv.limit(Some(kv.used()));
+    deliver(&mut a, &before, 6_000);
+    assert_eq!(research(&a), "bxa");
+    kv.limit(None);
+    assert_eq!(a.flush_typing(7_000).saved, Some(true));
+    assert_eq!(research(&a), "bxa", "B's letter is kept");
+    let (mut last, _) = open(&kv, "last", 8_000);
+    last.recover_typing(Some(&[]), 8_000);
+    assert_eq!(research(&last), "bxa");
+}
+
+#[test]
 fn another_tab_s_edits_arrive_by_their_keys() {
     let kv = MemoryKv::default();
     let (mut a, _) = open(&kv, "a", 0);
