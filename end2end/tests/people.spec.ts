@@ -110,6 +110,20 @@ test("edits made offline are kept", async ({ page, context }) => {
   expect(problems).toEqual([]);
 });
 
+test("a page the browser draws no frames for still opens the network and keeps edits", async ({ page }) => {
+  // A page that isn't drawn (hidden, or not shown yet; WebKit may hold frames back for long)
+  // never gets an animation frame.
+  await page.addInitScript(() => {
+    window.requestAnimationFrame = () => 0;
+  });
+  await open(page);
+  await addPerson(page, { name: "Frameless Fay", organisation: "Background Tab Ltd" });
+  await page.reload();
+  await waitReady(page);
+  await page.getByRole("link", { name: "People" }).click();
+  expect(await listedNames(page)).toEqual(["Frameless Fay"]);
+});
+
 test("two tabs editing different people at once both keep their edits", async ({ context }) => {
   const first = await context.newPage();
   const second = await context.newPage();

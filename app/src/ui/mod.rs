@@ -252,13 +252,28 @@ fn open_local_network(state: state::NetworkState, sync: sync::SyncState) {
             state.external_change(&key);
         }
     };
-    request_animation_frame(move || {
-        set_timeout(
-            move || leptos::task::spawn_local(load),
-            std::time::Duration::ZERO,
-        )
+    // Once the cached screen is drawn (the task after the next frame), or after a short wait
+    // where no frame comes: a page the browser isn't drawing (hidden, or not shown yet) gets
+    // none, and WebKit may hold them back for a long time.
+    let load = std::rc::Rc::new(std::cell::RefCell::new(Some(load)));
+    let start = move || {
+        if let Some(load) = load.borrow_mut().take() {
+            leptos::task::spawn_local(load);
+        }
+    };
+    request_animation_frame({
+        let start = start.clone();
+        move || set_timeout(start, std::time::Duration::ZERO)
     });
+    set_timeout(
+        start,
+        std::time::Duration::from_millis(OPENING_WITHOUT_FRAME_MS),
+    );
 }
+
+/// How long opening waits for the page's first frame before it starts without one (ms).
+#[cfg(feature = "hydrate")]
+const OPENING_WITHOUT_FRAME_MS: u64 = 100;
 
 /// How long the page's thread works at opening the network before it gives way to input (ms).
 #[cfg(feature = "hydrate")]
