@@ -18,8 +18,11 @@ use crate::exchange::merge::{self, Plan};
 use crate::exchange::Contact;
 use std::rc::Rc;
 
+mod sync;
 #[cfg(test)]
 mod tests;
+
+pub use sync::{SyncEffect, PUSH_PAUSE, SYNC_TICK};
 
 /// Every interview in outline (`Network::interview_outlines`), shared by the screens that list
 /// them.
@@ -47,6 +50,12 @@ pub enum Timer {
     TypingPause { after: i64, keystroke: u64 },
     /// In `after` ms, [`Replica::upkeep`].
     Upkeep { after: i64 },
+    /// In `after` ms, [`Replica::sync_push`].
+    Push { after: i64 },
+    /// In `after` ms, [`Replica::sync_tick`] with this session.
+    SyncTick { after: i64, session: u64 },
+    /// In `after` ms, [`Replica::sync_reconnect`] with this session.
+    Reconnect { after: i64, session: u64 },
 }
 
 /// What an event did, for the holder to show and to act on.
@@ -59,6 +68,19 @@ pub struct Effects {
     pub timers: Vec<Timer>,
     /// Problems to add to those shown.
     pub problems: Vec<Problem>,
+    /// What sync asks of the holder (in order).
+    pub sync: Vec<SyncEffect>,
+}
+
+impl Effects {
+    /// Adds what a later step of the same event did.
+    fn merge(&mut self, later: Effects) {
+        self.changed |= later.changed;
+        self.saved = later.saved.or(self.saved);
+        self.timers.extend(later.timers);
+        self.problems.extend(later.problems);
+        self.sync.extend(later.sync);
+    }
 }
 
 /// A network opened from storage, with its read models and what is in progress.
@@ -84,6 +106,10 @@ pub struct Replica {
     keystrokes: u64,
     /// Records a named instant, as it happens (for the tests and the benchmarks).
     mark: Box<dyn Fn(&'static str)>,
+    /// Sync, while it runs (see `replica/sync.rs`).
+    sync: Option<sync::Syncing>,
+    /// Counts sync's starts, so a stopped one's timers are told apart.
+    sync_session: u64,
 }
 
 impl Replica {
@@ -119,6 +145,8 @@ impl Replica {
             committed: None,
             keystrokes: 0,
             mark: Box::new(|_| {}),
+            sync: None,
+            sync_session: 0,
         };
         let mut effects = Effects {
             changed: true,
@@ -450,6 +478,7 @@ impl Replica {
         if let Ok(true) = self.store.on_external_change(&mut self.network, key) {
             self.reread();
             effects.changed = true;
+            self.schedule_push(&mut effects);
         }
         effects
     }
@@ -569,6 +598,7 @@ impl Replica {
     fn saved(&mut self, saved: bool, now: i64, effects: &mut Effects) {
         effects.saved = Some(saved);
         self.schedule_upkeep(now, effects);
+        self.schedule_push(effects);
     }
 
     fn schedule_upkeep(&mut self, now: i64, effects: &mut Effects) {

@@ -55,6 +55,21 @@ impl<K: KeyValue + ?Sized> KeyValue for Box<K> {
     }
 }
 
+impl<K: KeyValue + ?Sized> KeyValue for &mut K {
+    fn get(&self, key: &str) -> Result<Option<String>, KvError> {
+        (**self).get(key)
+    }
+    fn set(&mut self, key: &str, value: &str) -> Result<(), KvError> {
+        (**self).set(key, value)
+    }
+    fn remove(&mut self, key: &str) -> Result<(), KvError> {
+        (**self).remove(key)
+    }
+    fn keys(&self) -> Result<Vec<String>, KvError> {
+        (**self).keys()
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum KvError {
     #[error("this device's storage for Colloquy is full")]
@@ -739,6 +754,14 @@ impl<K: KeyValue> Store<K> {
             .collect()
     }
 
+    /// Keeps `value` under `key`, aside: shown to the user as unreadable, exported with the
+    /// rest of what is kept aside, never read as part of the network.
+    pub fn keep_aside(&mut self, key: &str, value: &str) -> Result<(), KvError> {
+        self.kv.set(key, value)?;
+        self.aside.insert(key.to_owned());
+        self.write_aside()
+    }
+
     /// Deletes data kept aside, once the user has saved it elsewhere or given up on it.
     pub fn discard_aside(&mut self) -> Result<(), KvError> {
         for key in std::mem::take(&mut self.aside) {
@@ -752,6 +775,11 @@ impl<K: KeyValue> Store<K> {
     }
 
     /// This tab's id.
+    /// The key-value store beneath, for what is kept beside the network (sync's state).
+    pub fn kv_mut(&mut self) -> &mut K {
+        &mut self.kv
+    }
+
     pub fn tab(&self) -> &str {
         &self.tab
     }

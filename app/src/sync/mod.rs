@@ -13,4 +13,4 @@ pub use protocol::{Blob, BlobId, ClientMsg, ErrorCode, ServerMsg, Snapshot};
 pub use relay::{Limits, Page, RelaySession, Request};
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

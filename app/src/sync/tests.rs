@@ -124,7 +124,8 @@ impl Device {
     }
 }
 
-struct Relay {
+/// A relay in memory: sessions over one log, as the server runs them.
+pub(crate) struct Relay {
     log: MemoryLog,
     /// A copy of the log taken earlier, for a restore.
     backup: Option<MemoryLog>,
@@ -135,7 +136,23 @@ struct Relay {
 }
 
 impl Relay {
-    fn connect(&mut self, device: usize) -> u64 {
+    pub(crate) fn new(limits: Limits) -> Relay {
+        Relay {
+            log: MemoryLog::default(),
+            backup: None,
+            restores: 0,
+            limits,
+            sessions: HashMap::new(),
+            next: 0,
+        }
+    }
+
+    /// The connection closes (the device closed its socket).
+    pub(crate) fn close(&mut self, connection: u64) {
+        self.sessions.remove(&connection);
+    }
+
+    pub(crate) fn connect(&mut self, device: usize) -> u64 {
         self.next += 1;
         let nonce = [self.next as u8; 32];
         self.sessions.insert(
@@ -146,7 +163,12 @@ impl Relay {
     }
 
     /// Takes one frame from a connection; returns frames for devices: (device, connection, frame).
-    fn take(&mut self, connection: u64, frame: &[u8], now: i64) -> Vec<(usize, u64, Vec<u8>)> {
+    pub(crate) fn take(
+        &mut self,
+        connection: u64,
+        frame: &[u8],
+        now: i64,
+    ) -> Vec<(usize, u64, Vec<u8>)> {
         let mut out = Vec::new();
         let Some((session, device)) = self.sessions.get_mut(&connection) else {
             return out;
@@ -356,14 +378,7 @@ impl World {
         World {
             secret,
             devices,
-            relay: Relay {
-                log: MemoryLog::default(),
-                backup: None,
-                restores: 0,
-                limits,
-                sessions: HashMap::new(),
-                next: 0,
-            },
+            relay: Relay::new(limits),
             markers: Vec::new(),
             clock: 1_000,
         }

@@ -16,6 +16,7 @@ use crate::exchange::merge::Plan;
 use crate::exchange::Contact;
 pub use crate::replica::{tab_lock, Outlines, Replica};
 use crate::replica::{Effects, Timer};
+use crate::ui::sync::SyncIo;
 use leptos::prelude::*;
 
 /// Whether the latest edit is in this device's storage.
@@ -52,6 +53,8 @@ pub struct NetworkState {
     pub save_state: RwSignal<SaveState>,
     /// What the last change did, with the way to take it back ("Deleted Ana Lima · Undo").
     pub notice: RwSignal<Option<Notice>>,
+    /// Sync's signals and socket (see `ui/sync.rs`).
+    sync: SyncIo,
 }
 
 /// A short notice after a change: what was done, and its undo when it has one.
@@ -70,6 +73,7 @@ pub fn provide_network_state() -> NetworkState {
         problems: RwSignal::new(Vec::new()),
         save_state: RwSignal::new(SaveState::Idle),
         notice: RwSignal::new(None),
+        sync: SyncIo::new(),
     };
     provide_context(state);
     state
@@ -105,6 +109,7 @@ impl NetworkState {
             saved,
             timers,
             problems,
+            sync,
         } = effects;
         if let Some(saved) = saved {
             self.saved(saved);
@@ -123,13 +128,32 @@ impl NetworkState {
                     Box::new(move || state.with(|r| r.typing_paused(keystroke, now()))),
                 ),
                 Timer::Upkeep { after } => (after, Box::new(move || state.upkeep())),
+                Timer::Push { after } => {
+                    (after, Box::new(move || state.with(|r| r.sync_push(now()))))
+                }
+                Timer::SyncTick { after, session } => (
+                    after,
+                    Box::new(move || state.with(|r| r.sync_tick(session, now()))),
+                ),
+                Timer::Reconnect { after, session } => (
+                    after,
+                    Box::new(move || state.with(|r| r.sync_reconnect(session, now()))),
+                ),
             };
             set_timeout(fire, std::time::Duration::from_millis(after.max(0) as u64));
         }
+        if !sync.is_empty() {
+            self.sync.perform(*self, sync);
+        }
+    }
+
+    /// Sync's signals and socket.
+    pub fn sync_io(&self) -> SyncIo {
+        self.sync
     }
 
     /// Runs an event on the replica (when it is open) and applies its effects.
-    fn with(&self, event: impl FnOnce(&mut Replica) -> Effects) {
+    pub(crate) fn with(&self, event: impl FnOnce(&mut Replica) -> Effects) {
         if let Some(effects) = self
             .replica
             .try_update_value(|r| r.as_mut().map(event))
@@ -288,31 +312,6 @@ impl NetworkState {
     /// Matches imported contacts against the network as it is now.
     pub fn plan_import(&self, contacts: Vec<Contact>) -> Option<Plan> {
         self.peek(|r| r.plan_import(contacts))
-    }
-
-    /// The changes after `heads` (empty when there are none) and the heads now: what sync
-    /// pushes next.
-    pub fn changes_since(
-        &self,
-        heads: &[automerge::ChangeHash],
-    ) -> Option<(Vec<u8>, Vec<automerge::ChangeHash>)> {
-        self.ask(|r| {
-            let (changes, heads, effects) = r.changes_since(heads, now());
-            Ok(((changes, heads), effects))
-        })
-        .ok()
-    }
-
-    /// Applies changes that came from another device, saves them here, and returns the heads
-    /// before and after.
-    pub fn apply_remote(
-        &self,
-        bytes: &[u8],
-    ) -> Result<(Vec<automerge::ChangeHash>, Vec<automerge::ChangeHash>), String> {
-        self.ask(|r| {
-            let (before, after, effects) = r.apply_remote(bytes, now())?;
-            Ok(((before, after), effects))
-        })
     }
 
     /// Bumped on every change to the network, local or remote.

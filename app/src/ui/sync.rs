@@ -1,14 +1,16 @@
 //! Sync as the pages see it: whether it is on, its status, and the commands behind the
-//! settings (turn on, join, delete from the relay, turn off). In the browser a driver feeds
-//! `SyncClient` from a WebSocket and the network: every change is pushed (debounced), every
-//! blob from the relay applied; the client's state is kept through `sync::stored` beside the
-//! network.
+//! settings (turn on, join, delete from the relay, turn off). The replica runs sync
+//! (`replica/sync.rs`); the page holds the WebSocket it asks for and tells it what arrives.
 
 use crate::crypto::RootSecret;
+use crate::doc::store::KeyValue;
+use crate::replica::{Replica, SyncEffect};
+use crate::sync::stored::SyncStore;
 use crate::sync::Status;
-use crate::ui::state::NetworkState;
+use crate::ui::state::{now, NetworkState};
 use leptos::prelude::*;
 
+/// Sync as pages read and command it.
 #[derive(Clone, Copy)]
 pub struct SyncState {
     /// `None` while sync is off on this device.
@@ -19,35 +21,117 @@ pub struct SyncState {
     pub phrase_saved: RwSignal<bool>,
     /// Why sync stopped on its own, when it did (the relay's copy was deleted).
     pub ended: RwSignal<Option<&'static str>>,
-    #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
     network: NetworkState,
-    #[cfg(feature = "hydrate")]
-    driver: StoredValue<Option<driver::Driver>, LocalStorage>,
 }
 
-/// Provides sync's context; in the browser also pushes every change of the network and
-/// follows the browser going on and offline.
+/// Sync's signals and the relay's socket: held by the network state, whose replica's effects
+/// drive them ([`SyncIo::perform`]).
+#[derive(Clone, Copy)]
+pub struct SyncIo {
+    status: RwSignal<Option<Status>>,
+    secret: RwSignal<Option<String>>,
+    phrase_saved: RwSignal<bool>,
+    ended: RwSignal<Option<&'static str>>,
+    #[cfg(feature = "hydrate")]
+    socket: StoredValue<Option<crate::browser::socket::Socket>, LocalStorage>,
+}
+
+impl SyncIo {
+    pub fn new() -> SyncIo {
+        SyncIo {
+            status: RwSignal::new(None),
+            secret: RwSignal::new(None),
+            phrase_saved: RwSignal::new(true),
+            ended: RwSignal::new(None),
+            #[cfg(feature = "hydrate")]
+            socket: StoredValue::new_local(None),
+        }
+    }
+
+    /// Does what the replica's sync asks: the socket, the status.
+    pub fn perform(&self, network: NetworkState, effects: Vec<SyncEffect>) {
+        for effect in effects {
+            match effect {
+                SyncEffect::Status(status) => self.status.set(status),
+                SyncEffect::Deleted => {
+                    self.secret.set(None);
+                    self.status.set(None);
+                    self.ended.set(Some(DELETED));
+                }
+                #[cfg(feature = "hydrate")]
+                SyncEffect::Connect { invite } => self.connect(network, invite),
+                #[cfg(feature = "hydrate")]
+                SyncEffect::Send(frame) => self.socket.with_value(|s| {
+                    if let Some(socket) = s {
+                        socket.send(&frame);
+                    }
+                }),
+                #[cfg(feature = "hydrate")]
+                SyncEffect::Close => {
+                    if let Some(socket) = self.socket.try_update_value(Option::take).flatten() {
+                        socket.close();
+                    }
+                }
+                #[cfg(not(feature = "hydrate"))]
+                _ => (),
+            }
+        }
+        let _ = network;
+    }
+
+    #[cfg(feature = "hydrate")]
+    fn connect(&self, network: NetworkState, invite: Option<String>) {
+        use crate::browser::socket::Socket;
+        let socket = Socket::open(
+            invite.as_deref(),
+            move || network.with(|r| r.sync_opened(now())),
+            move |frame| network.with(|r| r.sync_received(&frame, now())),
+            move || network.with(|r| r.sync_closed(now())),
+        );
+        match socket {
+            Ok(socket) => {
+                if let Some(old) = self
+                    .socket
+                    .try_update_value(|s| s.replace(socket))
+                    .flatten()
+                {
+                    old.close();
+                }
+            }
+            Err(e) => {
+                network.with(|r| r.sync_closed(now()));
+                self.status
+                    .set(Some(Status::Error(format!("can't reach the relay ({e})"))));
+            }
+        }
+    }
+}
+
+impl Default for SyncIo {
+    fn default() -> Self {
+        SyncIo::new()
+    }
+}
+
+/// Provides sync's context; in the browser also follows the browser going on and offline.
 pub fn provide_sync_state(network: NetworkState) -> SyncState {
+    let io = network.sync_io();
     let state = SyncState {
-        status: RwSignal::new(None),
-        secret: RwSignal::new(None),
-        phrase_saved: RwSignal::new(true),
-        ended: RwSignal::new(None),
+        status: io.status,
+        secret: io.secret,
+        phrase_saved: io.phrase_saved,
+        ended: io.ended,
         network,
-        #[cfg(feature = "hydrate")]
-        driver: StoredValue::new_local(None),
     };
     provide_context(state);
     #[cfg(feature = "hydrate")]
     {
-        let version = network.version();
-        Effect::new(move |_| {
-            version.track();
-            driver::schedule_push(state);
+        let online = window_event_listener(leptos::ev::online, move |_| {
+            network.with(|r| r.sync_online(true, now()))
         });
-        let online = window_event_listener(leptos::ev::online, move |_| driver::connect(state));
-        let offline =
-            window_event_listener(leptos::ev::offline, move |_| driver::went_offline(state));
+        let offline = window_event_listener(leptos::ev::offline, move |_| {
+            network.with(|r| r.sync_online(false, now()))
+        });
         // They live as long as the page.
         std::mem::forget((online, offline));
     }
@@ -79,10 +163,13 @@ pub fn describe(status: &Status) -> String {
 impl SyncState {
     /// Starts syncing if this device was set up before (called once the network is open).
     pub fn resume(&self) {
-        #[cfg(feature = "hydrate")]
-        if let Some(secret) = driver::stored_secret() {
-            self.start(secret, false);
-        }
+        let Some(stored) = stored() else { return };
+        let Some(secret) = stored.secret() else {
+            return;
+        };
+        self.secret.set(Some(secret.to_fragment()));
+        self.phrase_saved.set(stored.phrase_saved());
+        self.network.with(|r| r.sync_resume(online(), now()));
     }
 
     /// Creates a new synced network from this device's. Its recovery phrase is offered, not
@@ -100,8 +187,7 @@ impl SyncState {
     /// Records that the recovery phrase is kept somewhere safe.
     pub fn mark_phrase_saved(&self, saved: bool) {
         self.phrase_saved.set(saved);
-        #[cfg(feature = "hydrate")]
-        if let Some(mut stored) = driver::stored() {
+        if let Some(mut stored) = stored() {
             let _ = stored.set_phrase_saved(saved);
         }
     }
@@ -116,10 +202,7 @@ impl SyncState {
 
     /// The pairing secret this device has stored, read afresh (it may not be resumed yet).
     pub fn stored_fragment(&self) -> Option<String> {
-        #[cfg(feature = "hydrate")]
-        return driver::stored_secret().map(|s| s.to_fragment());
-        #[cfg(not(feature = "hydrate"))]
-        None
+        stored()?.secret().map(|s| s.to_fragment())
     }
 
     /// The recovery phrase of the network this device syncs, shown on request.
@@ -130,356 +213,58 @@ impl SyncState {
             .map(|s| s.phrase())
     }
 
+    /// Before the network is open, the secret is stored here and sync starts from it once it
+    /// is (see [`SyncState::resume`]).
     fn start(&self, secret: RootSecret, fresh: bool) {
         self.ended.set(None);
         self.secret.set(Some(secret.to_fragment()));
-        #[cfg(feature = "hydrate")]
-        self.phrase_saved
-            .set(driver::stored().is_some_and(|s| s.phrase_saved()));
-        #[cfg(feature = "hydrate")]
-        {
-            let state = *self;
-            self.driver.update_value(|d| {
-                if let Some(old) = d.take() {
-                    old.stop();
-                }
-            });
-            let driver = driver::Driver::start(state, secret, fresh);
-            self.driver.set_value(Some(driver));
-            driver::connect(state);
-            driver::schedule_push(state);
+        if self.network.ready.get_untracked() {
+            self.network
+                .with(|r| r.sync_start(&secret, fresh, online(), now()));
+        } else if let Some(mut stored) = stored() {
+            let _ = stored.start(&secret, fresh);
         }
-        #[cfg(not(feature = "hydrate"))]
-        let _ = (secret, fresh);
+        self.phrase_saved
+            .set(stored().is_some_and(|s| s.phrase_saved()));
     }
 
     /// Tries again with an invite code from whoever runs the sync server (kept until the
     /// network is there).
     pub fn use_invite(&self, code: &str) {
-        #[cfg(feature = "hydrate")]
-        {
-            if let Some(mut stored) = driver::stored() {
-                let _ = stored.set_invite(Some(code));
-            }
-            driver::connect(*self);
-        }
-        #[cfg(not(feature = "hydrate"))]
-        let _ = code;
+        self.network.with(|r| r.sync_invite(code, now()));
     }
 
     /// Asks the relay to delete this network's data (this device keeps its copy).
     pub fn delete_remote(&self) {
-        #[cfg(feature = "hydrate")]
-        driver::delete_remote(*self);
+        self.network.with(|r| r.sync_delete(now()));
     }
 
-    /// Stops syncing on this device and forgets the secret (the network stays here).
+    /// Stops syncing on this device and forgets the secret (the network stays).
     pub fn turn_off(&self) {
-        #[cfg(feature = "hydrate")]
-        {
-            self.driver.update_value(|d| {
-                if let Some(old) = d.take() {
-                    old.stop();
-                }
-            });
-            driver::forget();
+        if self.network.ready.get_untracked() {
+            self.network.with(Replica::sync_forget);
+        } else if let Some(mut stored) = stored() {
+            let _ = stored.forget();
         }
         self.secret.set(None);
         self.status.set(None);
     }
 }
 
-#[cfg(feature = "hydrate")]
-mod driver {
-    use super::*;
-    use crate::browser::socket::Socket;
-    use crate::browser::LocalStorageKv;
-    use crate::sync::stored::SyncStore;
-    use crate::sync::{ClientMsg, Output, Persisted, SyncClient};
-    use automerge::ChangeHash;
-    use std::time::Duration;
+/// Sync's state in this browser's storage (none where storage can't be used, or on the
+/// server).
+fn stored() -> Option<SyncStore<Box<dyn KeyValue>>> {
+    #[cfg(feature = "hydrate")]
+    return crate::browser::LocalStorageKv::open()
+        .ok()
+        .map(|kv| SyncStore::new(Box::new(kv) as Box<dyn KeyValue>));
+    #[cfg(not(feature = "hydrate"))]
+    None
+}
 
-    /// Sync's state in this browser's storage (none where storage can't be used).
-    pub fn stored() -> Option<SyncStore<LocalStorageKv>> {
-        LocalStorageKv::open().ok().map(SyncStore::new)
-    }
-
-    pub struct Driver {
-        client: SyncClient,
-        socket: Option<Socket>,
-        pushed: Vec<ChangeHash>,
-        backoff: u32,
-        stopped: bool,
-        push_scheduled: bool,
-        _timers: Vec<leptos::prelude::IntervalHandle>,
-    }
-
-    impl Driver {
-        pub fn start(state: SyncState, secret: RootSecret, fresh: bool) -> Driver {
-            let mut stored = stored();
-            if let Some(stored) = &mut stored {
-                let _ = stored.start(&secret, fresh);
-            }
-            // A device that joins pushes everything it has: nothing local is dropped.
-            let (persisted, pushed) = match stored.filter(|_| !fresh) {
-                Some(stored) => (stored.state(), stored.pushed()),
-                None => (Persisted::default(), Vec::new()),
-            };
-            let retry = set_interval_with_handle(
-                move || {
-                    with_driver(state, |d| {
-                        let mut out = Vec::new();
-                        if d.client.has_unacked() {
-                            out = d.client.retry();
-                        }
-                        if let Some(socket) = &d.socket {
-                            socket.send(&ClientMsg::Ping.encode());
-                        }
-                        out
-                    });
-                },
-                Duration::from_secs(5),
-            )
-            .ok();
-            Driver {
-                client: SyncClient::new(secret.keys(), persisted),
-                socket: None,
-                pushed,
-                backoff: 0,
-                stopped: false,
-                push_scheduled: false,
-                _timers: retry.into_iter().collect(),
-            }
-        }
-
-        pub fn stop(mut self) {
-            self.stopped = true;
-            if let Some(socket) = self.socket.take() {
-                socket.close();
-            }
-            for timer in self._timers.drain(..) {
-                timer.clear();
-            }
-        }
-    }
-
-    /// Runs `f` on the driver and acts on what the client asks for.
-    fn with_driver(state: SyncState, f: impl FnOnce(&mut Driver) -> Vec<Output>) {
-        let outputs = state
-            .driver
-            .try_update_value(|d| d.as_mut().filter(|d| !d.stopped).map(f))
-            .flatten();
-        if let Some(outputs) = outputs {
-            handle(state, outputs);
-        }
-    }
-
-    pub fn went_offline(state: SyncState) {
-        with_driver(state, |d| {
-            if let Some(socket) = d.socket.take() {
-                socket.close();
-            }
-            d.client.disconnected()
-        });
-    }
-
-    fn handle(state: SyncState, outputs: Vec<Output>) {
-        let network = state.network;
-        for output in outputs {
-            match output {
-                Output::Send(frame) => {
-                    state.driver.with_value(|d| {
-                        if let Some(socket) = d.as_ref().and_then(|d| d.socket.as_ref()) {
-                            socket.send(&frame);
-                        }
-                    });
-                }
-                Output::Apply(bytes) => match network.apply_remote(&bytes) {
-                    Ok((before, after)) => {
-                        state.driver.update_value(|d| {
-                            if let Some(d) = d.as_mut() {
-                                // Nothing unpushed here before: the remote changes needn't go back.
-                                if d.pushed == before {
-                                    d.pushed = after;
-                                    save_pushed(&d.pushed);
-                                }
-                            }
-                        });
-                    }
-                    Err(e) => state.status.set(Some(Status::Error(format!(
-                        "a change from another device couldn't be applied ({e})"
-                    )))),
-                },
-                Output::Persist => state.driver.with_value(|d| {
-                    if let Some(d) = d {
-                        save_state(d.client.persisted());
-                    }
-                }),
-                // The relay lost what it had acknowledged (restored from a backup): the
-                // whole network goes to it again.
-                Output::ResendAll => {
-                    if let Some(document) = network.export() {
-                        with_driver(state, |d| {
-                            let out = d.client.push(&document);
-                            save_state(d.client.persisted());
-                            out
-                        });
-                    }
-                }
-                // The relay's copy is gone, and the relay won't keep this network again: sync
-                // stops here (the network stays), and says why.
-                Output::Status(Status::Deleted) => {
-                    state.turn_off();
-                    state.ended.set(Some(DELETED));
-                    return;
-                }
-                Output::Status(status) => {
-                    // The network is at the relay now: the invite code has done its work.
-                    if status == Status::UpToDate {
-                        if let Some(mut stored) = stored() {
-                            let _ = stored.set_invite(None);
-                        }
-                    }
-                    state.status.set(Some(status))
-                }
-            }
-        }
-        // Offer a snapshot once enough blobs have gathered.
-        let due = state
-            .driver
-            .with_value(|d| d.as_ref().is_some_and(|d| d.client.snapshot_due()));
-        if due {
-            if let Some(document) = network.export() {
-                with_driver(state, |d| d.client.put_snapshot(&document));
-            }
-        }
-    }
-
-    pub fn schedule_push(state: SyncState) {
-        let already = state
-            .driver
-            .try_update_value(|d| match d {
-                Some(d) if !d.push_scheduled => {
-                    d.push_scheduled = true;
-                    false
-                }
-                _ => true,
-            })
-            .unwrap_or(true);
-        if already {
-            return;
-        }
-        set_timeout(
-            move || {
-                let network = state.network;
-                let pushed = state
-                    .driver
-                    .try_update_value(|d| {
-                        d.as_mut().map(|d| {
-                            d.push_scheduled = false;
-                            d.pushed.clone()
-                        })
-                    })
-                    .flatten();
-                let Some(pushed) = pushed else { return };
-                let Some((changes, heads)) = network.changes_since(&pushed) else {
-                    return;
-                };
-                if changes.is_empty() {
-                    return;
-                }
-                with_driver(state, |d| {
-                    d.pushed = heads;
-                    let out = d.client.push(&changes);
-                    // The outbox holds the changes before the heads move on.
-                    save_state(d.client.persisted());
-                    save_pushed(&d.pushed);
-                    out
-                });
-            },
-            Duration::from_millis(300),
-        );
-    }
-
-    /// Opens the socket (again), unless sync was stopped or the browser is offline.
-    pub fn connect(state: SyncState) {
-        // Sync off on this device: nothing to connect.
-        let running = state
-            .driver
-            .with_value(|d| d.as_ref().is_some_and(|d| !d.stopped));
-        if !running {
-            return;
-        }
-        if !crate::browser::is_online() {
-            with_driver(state, |d| d.client.disconnected());
-            return;
-        }
-        let invite = stored().and_then(|s| s.invite());
-        let socket = Socket::open(
-            invite.as_deref(),
-            move || {
-                with_driver(state, |d| {
-                    d.backoff = 0;
-                    d.client.connected()
-                })
-            },
-            move |frame| with_driver(state, |d| d.client.received(&frame)),
-            move || {
-                let delay = state
-                    .driver
-                    .try_update_value(|d| {
-                        d.as_mut().filter(|d| !d.stopped).and_then(|d| {
-                            d.socket = None;
-                            d.backoff = (d.backoff + 1).min(5);
-                            // Refused for good until the user gives an invite code.
-                            (!matches!(d.client.status(), Status::Closed(_)))
-                                .then(|| Duration::from_secs(1 << d.backoff))
-                        })
-                    })
-                    .flatten();
-                with_driver(state, |d| d.client.disconnected());
-                if let Some(delay) = delay {
-                    set_timeout(move || connect(state), delay);
-                }
-            },
-        );
-        match socket {
-            Ok(socket) => state.driver.update_value(|d| {
-                if let Some(d) = d.as_mut() {
-                    if let Some(old) = d.socket.replace(socket) {
-                        old.close();
-                    }
-                }
-            }),
-            Err(e) => state
-                .status
-                .set(Some(Status::Error(format!("can't reach the relay ({e})")))),
-        }
-    }
-
-    pub fn delete_remote(state: SyncState) {
-        with_driver(state, |d| d.client.delete());
-    }
-
-    pub fn forget() {
-        if let Some(mut stored) = stored() {
-            let _ = stored.forget();
-        }
-    }
-
-    pub fn stored_secret() -> Option<RootSecret> {
-        stored()?.secret()
-    }
-
-    fn save_state(state: &Persisted) {
-        if let Some(mut stored) = stored() {
-            let _ = stored.save_state(state);
-        }
-    }
-
-    fn save_pushed(heads: &[ChangeHash]) {
-        if let Some(mut stored) = stored() {
-            let _ = stored.save_pushed(heads);
-        }
-    }
+fn online() -> bool {
+    #[cfg(feature = "hydrate")]
+    return crate::browser::is_online();
+    #[cfg(not(feature = "hydrate"))]
+    false
 }
