@@ -461,17 +461,28 @@ impl<K: KeyValue> Store<K> {
         sort_by_cached_key(&mut chunks, |k| k.to_string());
         for key in chunks {
             let name = key.to_string();
-            match store.read_bytes(&name) {
-                Ok(bytes) => match network.apply(&bytes) {
-                    Ok(()) => {
-                        if key.generation() == current {
-                            store.chunk_bytes += bytes.len();
-                            store.chunk_count += 1;
-                        }
-                        store.applied.insert(name);
+            // A chunk that fails is read and checked a second time before it is set aside:
+            // WebKit has been seen to fail a chunk's check once while its stored bytes were
+            // sound.
+            let applied = store
+                .read_bytes(&name)
+                .and_then(|bytes| match network.apply(&bytes) {
+                    Ok(()) => Ok(bytes.len()),
+                    Err(first) => store.read_bytes(&name).and_then(|again| {
+                        network
+                            .apply(&again)
+                            .map(|()| again.len())
+                            .map_err(|_| first.to_string())
+                    }),
+                });
+            match applied {
+                Ok(len) => {
+                    if key.generation() == current {
+                        store.chunk_bytes += len;
+                        store.chunk_count += 1;
                     }
-                    Err(e) => bad.push((name, e.to_string())),
-                },
+                    store.applied.insert(name);
+                }
                 Err(detail) => bad.push((name, detail)),
             }
             if let Key::Chunk { generation, tab, n } = key {

@@ -177,6 +177,68 @@ fn corrupt_chunks_and_a_garbled_head_are_reported() {
     );
 }
 
+/// Storage whose first read of `key` comes back damaged (a read that went wrong once).
+struct DamagedOnce {
+    kv: MemoryKv,
+    key: String,
+    read: std::cell::Cell<bool>,
+}
+
+impl KeyValue for DamagedOnce {
+    fn get(&self, key: &str) -> Result<Option<String>, KvError> {
+        let value = self.kv.get(key)?;
+        if key != self.key || self.read.replace(true) {
+            return Ok(value);
+        }
+        let bytes = decode(&value.unwrap()).unwrap();
+        let mut damaged = bytes.clone();
+        let last = damaged.len() - 1;
+        damaged[last] ^= 0x55;
+        Ok(Some(encode(&damaged)))
+    }
+    fn set(&mut self, key: &str, value: &str) -> Result<(), KvError> {
+        self.kv.set(key, value)
+    }
+    fn remove(&mut self, key: &str) -> Result<(), KvError> {
+        self.kv.remove(key)
+    }
+    fn keys(&self) -> Result<Vec<String>, KvError> {
+        self.kv.keys()
+    }
+}
+
+#[test]
+fn a_chunk_read_wrong_once_is_read_again_not_set_aside() {
+    let kv = MemoryKv::default();
+    let mut tab = open(&kv, "t1");
+    add(&mut tab, "Ada").unwrap();
+    add(&mut tab, "Grace").unwrap();
+    let key = kv.keys_like("/chunk/").pop().unwrap();
+    let flaky = DamagedOnce {
+        kv: kv.clone(),
+        key: key.clone(),
+        read: Default::default(),
+    };
+    let mut reopened = Store::open(flaky, "t2", POLICY).unwrap();
+    assert!(
+        reopened.store.kv_mut().read.get(),
+        "the damaged read happened"
+    );
+    assert_eq!(reopened.problems, []);
+    assert_eq!(names(&reopened.network), ["Ada", "Grace"]);
+    // A chunk damaged for good is still set aside.
+    let bytes = decode(&kv.raw(&key).unwrap()).unwrap();
+    let mut damaged = bytes;
+    let last = damaged.len() - 1;
+    damaged[last] ^= 0x55;
+    kv.put_raw(&key, &encode(&damaged));
+    let reopened = open(&kv, "t3");
+    assert!(matches!(
+        reopened.problems.as_slice(),
+        [Problem::Unreadable { keys, .. }] if keys == &[key.clone()]
+    ));
+}
+
 #[test]
 fn a_full_store_keeps_edits_in_memory_and_saves_them_later() {
     let kv = MemoryKv::default();
