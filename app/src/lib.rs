@@ -27,13 +27,22 @@ pub mod browser;
 
 pub use ui::{shell, App};
 
-/// Panics reach the console with their message in debug builds (the tests fail on them). A
-/// release build, which aborts on panic, keeps out the hook and the formatting it brings: the
-/// console still reports the abort.
+/// Panics reach the console with their message in debug builds (the tests fail on them), and
+/// the page's text, which the tests attach when they fail in engines whose console they can't
+/// read. A release build, which aborts on panic, keeps out the hook and the formatting it
+/// brings: the console still reports the abort.
 #[cfg(feature = "hydrate")]
 fn set_panic_hook() {
     #[cfg(debug_assertions)]
-    console_error_panic_hook::set_once();
+    std::panic::set_hook(Box::new(|info| {
+        console_error_panic_hook::hook(info);
+        let body = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.body());
+        if let Some(body) = body {
+            let _ = body.insert_adjacent_text("beforeend", &format!("[panic] {info}"));
+        }
+    }));
 }
 
 /// The browser's entry point: attaches the app to the server-rendered page.

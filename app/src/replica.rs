@@ -408,8 +408,9 @@ impl Replica {
         Network::load(bytes)?;
         let mut effects = Effects::default();
         self.commit_typing(now);
+        let before = self.network.heads();
         self.network.apply(bytes)?;
-        self.reread();
+        self.took_in(&before);
         let saved = self.save();
         effects.changed = true;
         self.saved(saved, now, &mut effects);
@@ -458,7 +459,7 @@ impl Replica {
         self.network.apply(bytes)?;
         let after = self.network.heads();
         if after != before {
-            self.reread();
+            self.took_in(&before);
             let saved = self.save();
             effects.changed = true;
             self.saved(saved, now, &mut effects);
@@ -475,8 +476,9 @@ impl Replica {
             return effects;
         }
         effects.changed = self.commit_typing(now);
+        let before = self.network.heads();
         if let Ok(true) = self.store.on_external_change(&mut self.network, key) {
-            self.reread();
+            self.took_in(&before);
             effects.changed = true;
             self.schedule_push(&mut effects);
         }
@@ -530,7 +532,7 @@ impl Replica {
             // It takes in what other tabs stored that this one hadn't heard of yet: the read
             // models follow, before the overview below is written from them.
             if self.network.heads() != before {
-                self.reread();
+                self.took_in(&before);
                 effects.changed = true;
             }
         }
@@ -573,16 +575,38 @@ impl Replica {
         let _ = self
             .store
             .finish_compaction(&mut self.network, pending, verified);
-        // (Other tabs' edits it took in: read the network again.)
+        // (Other tabs' edits it took in.)
         if self.network.heads() != before {
-            self.reread();
+            self.took_in(&before);
             effects.changed = true;
         }
         effects
     }
 
-    /// After a change that could touch anything (another device's, another tab's, a merged
-    /// file): the people list is read again, the outlines when next needed.
+    /// After changes this tab's commands didn't make (another device's, another tab's, a
+    /// merged file): the read models follow the records they wrote, or are read again when
+    /// they may have touched everything.
+    fn took_in(&mut self, before: &[automerge::ChangeHash]) {
+        let Some(touched) = self.network.touched_since(before) else {
+            return self.reread();
+        };
+        let network = &self.network;
+        let replacements = touched
+            .people
+            .iter()
+            .filter_map(|id| Some(PersonRow::new(id.clone(), &network.person(id).ok()??)))
+            .collect();
+        crate::domain::replace_rows(&mut self.rows, &touched.people, replacements);
+        if let Some(outlines) = &mut self.outlines {
+            let outlines = Rc::make_mut(outlines);
+            for id in &touched.interviews {
+                network.refresh_outline(outlines, id);
+            }
+        }
+        self.list_stale = true;
+    }
+
+    /// The people list read again, the outlines when next needed.
     fn reread(&mut self) {
         self.rows = self.network.rows();
         self.outlines = None;
@@ -591,7 +615,13 @@ impl Replica {
 
     /// Saves pending edits; false when they stay in memory only.
     fn save(&mut self) -> bool {
-        self.store.save(&mut self.network).is_ok()
+        // (Saving first takes in a generation another tab compacted into, with what it held.)
+        let before = self.network.heads();
+        let saved = self.store.save(&mut self.network).is_ok();
+        if self.network.heads() != before {
+            self.took_in(&before);
+        }
+        saved
     }
 
     /// Records what a save did, and asks for upkeep once edits pause.

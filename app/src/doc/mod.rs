@@ -12,7 +12,7 @@ pub mod text;
 pub mod typing;
 
 pub use command::{Command, Ran};
-pub use network::{DocError, Network, RecordKeys, Records, SCHEMA_VERSION};
+pub use network::{DocError, Network, RecordKeys, Records, Touched, SCHEMA_VERSION};
 
 #[cfg(test)]
 pub(crate) use pausing::{next_task, poll_to_end};

@@ -6,13 +6,23 @@ use crate::domain::{
 use crate::exchange::merge::Identity;
 use automerge::transaction::{CommitOptions, Transactable};
 use automerge::{
-    ActorId, AutoCommit, Change, ChangeHash, ObjId, ObjType, ReadDoc, ScalarValueRef, ValueRef,
-    ROOT,
+    ActorId, AutoCommit, Change, ChangeHash, ObjId, ObjType, Prop, ReadDoc, ScalarValueRef,
+    ValueRef, ROOT,
 };
 use autosurgeon::{Hydrate, Reconcile};
 
 /// The version of the document layout this code writes.
 pub const SCHEMA_VERSION: u64 = 1;
+
+/// Beyond this many changes, [`Network::touched_since`] leaves it to reading everything again.
+const TOUCHED_AT_MOST: usize = 64;
+
+/// What changes wrote or removed, by record (see [`Network::touched_since`]).
+#[derive(Debug, Default, PartialEq)]
+pub struct Touched {
+    pub people: Vec<PersonId>,
+    pub interviews: Vec<InterviewId>,
+}
 
 /// The actor of the genesis change that every device's document starts from.
 const GENESIS_ACTOR: &[u8] = b"colloquy/genesis/1";
@@ -328,6 +338,56 @@ impl Network {
         check_chunks(bytes)?;
         self.doc.load_incremental(bytes)?;
         Ok(())
+    }
+
+    /// The people and interviews that the changes after `before` wrote or removed, read from
+    /// those changes alone (not the whole document); `None` when they may have touched
+    /// everything: a whole collection, an object whose place can't be found, or more than
+    /// `TOUCHED_AT_MOST` changes (then reading everything again is as quick).
+    pub fn touched_since(&mut self, before: &[ChangeHash]) -> Option<Touched> {
+        let changes = self.doc.get_changes(before);
+        if changes.len() > TOUCHED_AT_MOST {
+            return None;
+        }
+        let mut touched = Touched::default();
+        for change in changes {
+            for op in change.decode().operations {
+                let key = match op.key {
+                    automerge::legacy::Key::Map(key) => Some(Prop::Map(key.to_string())),
+                    automerge::legacy::Key::Seq(_) => None,
+                };
+                let mut path: Vec<Prop> = match op.obj {
+                    automerge::legacy::ObjectId::Root => Vec::new(),
+                    automerge::legacy::ObjectId::Id(id) => {
+                        let obj = self.doc.import_obj(&id.to_string()).ok()?;
+                        let parents = self.doc.parents(&obj).ok()?;
+                        parents.path().into_iter().map(|(_, prop)| prop).collect()
+                    }
+                };
+                path.extend(key);
+                let (Some(Prop::Map(root)), record) = (path.first(), path.get(1)) else {
+                    continue;
+                };
+                let record = match record {
+                    Some(Prop::Map(id)) => id.as_str(),
+                    // The collection itself was written.
+                    None if root == "people" || root == "interviews" => return None,
+                    _ => continue,
+                };
+                match root.as_str() {
+                    "people" => touched.people.push(PersonId::from(record)),
+                    "interviews" => touched.interviews.push(InterviewId::from(record)),
+                    _ => {}
+                }
+            }
+        }
+        touched.people.sort_by(|a, b| a.as_str().cmp(b.as_str()));
+        touched.people.dedup();
+        touched
+            .interviews
+            .sort_by(|a, b| a.as_str().cmp(b.as_str()));
+        touched.interviews.dedup();
+        Some(touched)
     }
 
     /// Merges everything `other` has that this network lacks.

@@ -463,6 +463,53 @@ fn changes_from_another_device_are_applied_saved_and_listed() {
 }
 
 #[test]
+fn changes_from_another_device_update_only_what_they_touch() {
+    let (mut laptop, _) = open(&MemoryKv::default(), "l", 0);
+    let (mut phone, _) = open(&MemoryKv::default(), "p", 0);
+    for name in ["Ada", "Bea", "Cy"] {
+        laptop.run(&put(name), 10).unwrap();
+    }
+    let (bytes, synced, _) = laptop.changes_since(&[], 20);
+    phone.apply_remote(&bytes, 30).unwrap();
+    // The phone's outlines are read, so they must follow too.
+    assert!(phone.outlines().is_empty());
+    laptop.run(&put("Dee"), 40).unwrap();
+    laptop
+        .run(
+            &Command::DeletePerson {
+                id: PersonId::from("Bea"),
+            },
+            50,
+        )
+        .unwrap();
+    let interview = crate::domain::Interview {
+        person: PersonId::from("Ada"),
+        ..Default::default()
+    };
+    let id = InterviewId::from("i1");
+    laptop
+        .run(
+            &Command::PutInterview {
+                id: id.clone(),
+                interview,
+            },
+            60,
+        )
+        .unwrap();
+    let (bytes, _, _) = laptop.changes_since(&synced, 70);
+    let before = phone.heads();
+    phone.apply_remote(&bytes, 80).unwrap();
+    let touched = phone.network.touched_since(&before).unwrap();
+    let people: Vec<&str> = touched.people.iter().map(|p| p.as_str()).collect();
+    assert_eq!(people, ["Bea", "Dee"]);
+    assert_eq!(touched.interviews, [id]);
+    assert_eq!(phone.rows(), &phone.network().rows()[..]);
+    assert_eq!(names(&phone), ["Ada", "Cy", "Dee"]);
+    assert_eq!(*phone.outlines(), phone.network().interview_outlines());
+    assert_eq!(phone.outlines().len(), 1);
+}
+
+#[test]
 fn a_file_that_is_not_a_network_changes_nothing() {
     let kv = MemoryKv::default();
     let (mut tab, _) = open(&kv, "t1", 0);
@@ -688,6 +735,11 @@ mod simulation {
                     if s.tab.is_some() && Some(i) != slot_of_event {
                         s.inbox.extend(written.iter().cloned());
                     }
+                }
+                // Each tab's people list, kept up to date change by change, is what its
+                // network holds.
+                for (name, tab) in slots.iter().filter_map(|s| s.tab.as_ref()) {
+                    prop_assert_eq!(tab.rows(), &tab.network().rows()[..], "tab {}", name);
                 }
             }
             // Every tab closes; a new one opens once they are all gone and recovers.

@@ -235,7 +235,7 @@ fn a_chunk_read_wrong_once_is_read_again_not_set_aside() {
     let reopened = open(&kv, "t3");
     assert!(matches!(
         reopened.problems.as_slice(),
-        [Problem::Unreadable { keys, .. }] if keys == &[key.clone()]
+        [Problem::Unreadable { keys, .. }] if keys == std::slice::from_ref(&key)
     ));
 }
 
