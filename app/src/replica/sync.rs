@@ -64,6 +64,17 @@ pub(super) struct Syncing {
     session: u64,
 }
 
+impl Syncing {
+    /// Asks to connect again after a wait that doubles with each failure in a row (to 32 s).
+    fn reconnect_later(&mut self, effects: &mut Effects) {
+        self.backoff = (self.backoff + 1).min(5);
+        effects.timers.push(Timer::Reconnect {
+            after: 1000 << self.backoff,
+            session: self.session,
+        });
+    }
+}
+
 impl Replica {
     fn sync_store(&mut self) -> SyncStore<&mut Box<dyn KeyValue>> {
         SyncStore::new(self.store.kv_mut())
@@ -158,15 +169,11 @@ impl Replica {
     pub fn sync_closed(&mut self, now: i64) -> Effects {
         let mut effects = self.sync_with(now, |sync| {
             sync.socket = false;
-            sync.backoff = (sync.backoff + 1).min(5);
             sync.client.disconnected()
         });
-        if let Some(sync) = &self.sync {
+        if let Some(sync) = &mut self.sync {
             if !matches!(sync.client.status(), Status::Closed(_)) {
-                effects.timers.push(Timer::Reconnect {
-                    after: 1000 << sync.backoff,
-                    session: sync.session,
-                });
+                sync.reconnect_later(&mut effects);
             }
         }
         effects
@@ -389,24 +396,18 @@ impl Replica {
     /// Drops the client's state in memory for the stored one, closes the socket and connects
     /// again after the usual wait.
     fn restart_after_failure(&mut self, effects: &mut Effects) {
-        let (persisted, pushed) = {
-            let store = self.sync_store();
-            (store.state(), store.pushed())
-        };
-        let Some(secret) = self.sync_store().secret() else {
+        let store = self.sync_store();
+        let (Some(secret), persisted, pushed) = (store.secret(), store.state(), store.pushed())
+        else {
             effects.merge(self.sync_stop());
             return;
         };
         let Some(sync) = &mut self.sync else { return };
         sync.client = SyncClient::new(secret.keys(), persisted);
         sync.pushed = pushed;
-        sync.backoff = (sync.backoff + 1).min(5);
         if std::mem::take(&mut sync.socket) {
             effects.sync.push(SyncEffect::Close);
         }
-        effects.timers.push(Timer::Reconnect {
-            after: 1000 << sync.backoff,
-            session: sync.session,
-        });
+        sync.reconnect_later(effects);
     }
 }
