@@ -6,14 +6,15 @@
 //! Run with `cargo bench -p app --bench open`; `OPEN_BENCH_SIZES=1000,10000` picks sizes (people; interviews are half that).
 
 use app::doc::list_cache::{read_list, write_list, Overview};
-use app::doc::store::{CompactionPolicy, KeyValue, MemoryKv, Store};
+use app::doc::store::{CompactionPolicy, MemoryKv, Store};
 use app::doc::Network;
-use app::domain::{
-    Acquaintance, Field, FieldId, Interview, InterviewId, Meeting, Objective, Person, PersonId,
-    PlannedQuestion,
-};
+use app::domain::{InterviewId, PersonId};
 use std::future::Future;
 use std::time::{Duration, Instant};
+
+#[path = "support/sample.rs"]
+mod sample;
+use sample::build;
 
 const RUNS: usize = 7;
 
@@ -155,17 +156,8 @@ fn main() {
             ms(stretch)
         );
 
-        let entries: std::collections::BTreeMap<String, String> = kv
-            .keys()
-            .unwrap()
-            .into_iter()
-            .map(|k| {
-                let v = kv.get(&k).unwrap().unwrap();
-                (k, v)
-            })
-            .collect();
         let file = out_dir.join(format!("network-{n}.json"));
-        std::fs::write(&file, serde_json::to_string(&entries).unwrap()).unwrap();
+        std::fs::write(&file, sample::stored_json(&kv)).unwrap();
     }
     history(sizes[0]);
 }
@@ -219,112 +211,6 @@ fn history(n: usize) {
 
 /// A network of `n` people, each added as its own change, a third referred by someone, all with
 /// a few lines of notes.
-fn build(n: usize) -> Network {
-    let mut network = Network::new();
-    let roles = [
-        "Engineer",
-        "Researcher",
-        "Product manager",
-        "Designer",
-        "Analyst",
-    ];
-    let orgs = [
-        "Acme Speech",
-        "Northwind Labs",
-        "Globex",
-        "Initech",
-        "Umbrella Health",
-    ];
-    let fields = [
-        "speech systems technology",
-        "user research",
-        "data science",
-        "policy",
-    ];
-    for (f, name) in fields.iter().enumerate() {
-        let field = Field {
-            name: (*name).into(),
-            objective: Objective::General,
-            created_at: 1_700_000_000_000,
-        };
-        network
-            .put_field(&FieldId::from(format!("f{f}")), &field, 1_700_000_000_000)
-            .unwrap();
-    }
-    for i in 0..n {
-        let person = Person {
-            name: format!("Person {i:05} Example"),
-            email: format!("person{i}@example.org"),
-            phone: format!("+1 555 01{:05}", i % 100_000),
-            linkedin: format!("https://www.linkedin.com/in/person-{i}"),
-            organisation: orgs[i % orgs.len()].into(),
-            role: roles[i % roles.len()].into(),
-            location: "Springfield".into(),
-            fields: vec![fields[i % fields.len()].into()],
-            acquaintance: if i % 3 == 1 {
-                Acquaintance::Referred
-            } else {
-                Acquaintance::AlreadyKnow
-            },
-            how_we_know: "met at a meetup".into(),
-            referred_by: (i % 3 == 1).then(|| PersonId::from(format!("p{:06}", i - 1))),
-            tags: vec!["alumni".into()],
-            notes: format!(
-                "Talked about how they got into {}.\nSuggested reading the trade press and \
-                 joining the local meetup. Follow up in spring. ({i})",
-                fields[i % fields.len()]
-            ),
-            created_at: 1_700_000_000_000 + i as i64,
-            updated_at: 1_700_000_000_000 + i as i64,
-            also: Vec::new(),
-        };
-        network
-            .put_person(
-                &PersonId::from(format!("p{i:06}")),
-                &person,
-                1_700_000_000_000,
-            )
-            .unwrap();
-    }
-    // Every other person has been interviewed (or is being asked).
-    for i in (0..n).step_by(2) {
-        let held = 1_700_000_000_000 + i as i64 * 60_000;
-        let mut interview = Interview::new(
-            PersonId::from(format!("p{i:06}")),
-            FieldId::from(format!("f{}", i % fields.len())),
-            held,
-        );
-        interview.request.text = format!("Hello Person {i:05}, could you spare 20–30 minutes?");
-        interview.request.sent_at = Some(held);
-        interview.meeting = Meeting {
-            at: Some(held + 86_400_000),
-            place: "Bean There, 12 High St".into(),
-            ..Meeting::default()
-        };
-        interview.held_at = Some(held + 86_400_000 + 1_800_000);
-        interview.prep.questions = (0..3)
-            .map(|q| PlannedQuestion {
-                id: format!("seed-advice-{q}"),
-                text: "What would you do differently if you were starting out today?".into(),
-                asked: true,
-                answer: "Learn statistics earlier".into(),
-                ..PlannedQuestion::default()
-            })
-            .collect();
-        interview.notes = format!(
-            "They moved into {} after a few years elsewhere. Suggests the local meetup. ({i})",
-            fields[i % fields.len()]
-        );
-        interview.reflection.liked = "The mix of people and problems.".into();
-        interview.reflection.next_steps =
-            "Read the trade press; ask about a second contact.".into();
-        network
-            .put_interview(&InterviewId::from(format!("i{i:06}")), &interview, held)
-            .unwrap();
-    }
-    network
-}
-
 /// Opens the stored network as the page does (`Store::open_pausing`) and returns the longest
 /// stretch of work between two chances to give way, and how many chances there were: natively,
 /// what bounds the page's longest task while the network opens.

@@ -10,6 +10,7 @@
 //!   key-value store. Pure.
 //! - [`replica`]: the network as a tab holds it (store, typing, read models, upkeep), events
 //!   in and effects out, with no UI and no I/O. Pure.
+//! - [`view`]: what the screens read of the network, as queries and answers.
 //! - `browser` (hydrate only): localStorage, storage events, the clock. The only module that
 //!   touches web APIs.
 //! - [`ui`]: the Leptos components, one file per page.
@@ -21,6 +22,7 @@ pub mod exchange;
 pub mod replica;
 pub mod sync;
 pub mod ui;
+pub mod view;
 
 #[cfg(feature = "hydrate")]
 pub mod browser;

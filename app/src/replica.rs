@@ -18,6 +18,8 @@ use crate::exchange::merge::{self, Plan};
 use crate::exchange::Contact;
 use std::rc::Rc;
 
+mod answer;
+mod journal;
 mod sync;
 #[cfg(test)]
 mod tests;
@@ -156,6 +158,7 @@ impl Replica {
         if upkeep_due {
             replica.schedule_upkeep(now, &mut effects);
         }
+        effects.merge(replica.run_journal(now));
         (replica, effects)
     }
 
@@ -176,6 +179,16 @@ impl Replica {
     /// The people list, sorted.
     pub fn rows(&self) -> &[PersonRow] {
         &self.rows
+    }
+
+    /// The fields and the follow-up settings: the rest of the overview.
+    pub fn fields_and_follow_up(
+        &self,
+    ) -> (
+        Vec<(crate::domain::FieldId, crate::domain::Field)>,
+        crate::domain::clock::FollowUpSettings,
+    ) {
+        (self.network.fields(), self.network.profile().follow_up)
     }
 
     /// Every interview in outline: read from the document once (at 5,000 interviews that takes
@@ -469,6 +482,10 @@ impl Replica {
 
     /// Takes in a key another tab stored.
     pub fn external_change(&mut self, key: &str, now: i64) -> Effects {
+        if key.starts_with(crate::doc::journal::JOURNAL) {
+            // Another tab, still opening, kept a command for later: it is run here, now.
+            return self.run_journal(now);
+        }
         let mut effects = Effects::default();
         // Another tab's typing is its own until that tab commits it; its overview cache or
         // sync state leaves this tab's typing be.

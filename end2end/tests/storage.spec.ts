@@ -1,4 +1,6 @@
 import { expect, test } from "@playwright/test";
+import { execFileSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
 import { addPerson, listedNames, navigate, open, waitReady, watchConsole } from "./helpers";
 
 /** Every localStorage entry the app wrote. */
@@ -455,5 +457,54 @@ test("typing in one tab is left alone by a tab opened meanwhile, and reaches it 
   await other.reload();
   await waitReady(other);
   await expect(other.getByLabel("What you discussed")).toHaveValue(text);
+  expect(problems).toEqual([]);
+});
+
+/** The stored form of a sample network of `people` (written by the app's `sample_network`
+ * example, built on first use). */
+async function sampleNetwork(people: number): Promise<Record<string, string>> {
+  const file = `../target/e2e/network-${people}.json`;
+  if (!existsSync(file)) {
+    execFileSync("cargo", ["run", "-q", "-p", "app", "--example", "sample_network", "--", `${people}`, file], {
+      stdio: "inherit",
+    });
+  }
+  return JSON.parse(readFileSync(file, "utf8"));
+}
+
+test("a person added while a large network is still opening is kept at once and added once it opens", async ({
+  page,
+}) => {
+  test.setTimeout(240_000);
+  const problems = watchConsole(page);
+  const entries = await sampleNetwork(3000);
+  await page.goto("/people");
+  await page.evaluate((entries) => {
+    localStorage.clear();
+    for (const [key, value] of Object.entries(entries)) localStorage.setItem(key, value);
+  }, entries);
+  // The first opening reads everything, then writes the overview the next one draws at once.
+  await page.reload();
+  await expect(page.locator('main[data-network="ready"]')).toBeVisible({ timeout: 120_000 });
+  await expect
+    .poll(() => page.evaluate(() => localStorage.getItem("colloquy/list") !== null), { timeout: 60_000 })
+    .toBe(true);
+
+  await page.goto("/people/new");
+  await page.getByLabel("Name", { exact: true }).fill("Added While Opening");
+  await expect(page.locator('main[data-network="loading"]'), "the network is still opening").toBeVisible();
+  await page.getByRole("button", { name: "Save" }).click();
+  const kept = await page.evaluate(() =>
+    Object.entries(localStorage).filter(([key]) => key.startsWith("colloquy/journal/")),
+  );
+  expect(kept.map(([, value]) => value).join()).toContain("Added While Opening");
+  // Leaving at once loses nothing: the next opening adds them.
+  await page.goto("/people");
+  await expect(page.locator('main[data-network="ready"]')).toBeVisible({ timeout: 120_000 });
+  await page.getByRole("searchbox").fill("Added While");
+  expect(await listedNames(page)).toEqual(["Added While Opening"]);
+  await expect
+    .poll(() => page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith("colloquy/journal/")).length))
+    .toBe(0);
   expect(problems).toEqual([]);
 });

@@ -15,7 +15,7 @@ use crate::exchange::merge::Plan;
 
 // One is made per tap or form sent, and dropped once run: its size doesn't matter.
 #[allow(clippy::large_enum_variant)]
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub enum Command {
     /// Adds or replaces a person.
     PutPerson { id: PersonId, person: Person },
@@ -49,6 +49,8 @@ pub enum Command {
     /// Adds a question to the user's own bank.
     PutQuestion { id: String, question: OwnQuestion },
     /// Writes an import's new and merged people, resolved against the network as it is now.
+    /// (Planned against the open network, so never kept for later: see `doc::journal`.)
+    #[serde(skip)]
     Import(Plan),
     /// Removes a person and the interviews with them; the people they referred stay, no longer
     /// linked to them.

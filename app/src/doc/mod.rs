@@ -5,6 +5,7 @@
 
 mod command;
 mod fields;
+pub mod journal;
 pub mod list_cache;
 mod network;
 pub mod store;

@@ -735,7 +735,7 @@ impl Network {
 
 /// Records of a network by key, each with its value or `None` for none: what
 /// [`Network::put_records`] writes, and what an undo puts back.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Records {
     pub people: Vec<(PersonId, Option<Person>)>,
     pub interviews: Vec<(InterviewId, Option<Interview>)>,

@@ -9,6 +9,7 @@ use autosurgeon::{Hydrate, Reconcile};
 use chrono::{
     DateTime, Datelike, Duration, FixedOffset, Month, NaiveDate, NaiveDateTime, Timelike, Weekday,
 };
+use serde::{Deserialize, Serialize};
 
 pub const MINUTE_MS: i64 = 60_000;
 pub const HOUR_MS: i64 = 60 * MINUTE_MS;
@@ -18,7 +19,7 @@ pub const DAY_MS: i64 = 24 * HOUR_MS;
 pub const THANK_YOU_WITHIN_MS: i64 = DAY_MS;
 
 /// When to nudge about an unanswered request, in business days after it was sent.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Reconcile, Hydrate)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Reconcile, Hydrate, Serialize, Deserialize)]
 pub struct FollowUpSettings {
     /// Try a second contact at the same organisation (the "3" of 3B7).
     pub second_contact_after_days: u32,

@@ -1,8 +1,11 @@
 use autosurgeon::{Hydrate, Reconcile};
+use serde::{Deserialize, Serialize};
 
 /// What the user wants from conversations in a field, on the continuum from general career
 /// research to advice on a specific job search.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Reconcile, Hydrate)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Reconcile, Hydrate, Serialize, Deserialize,
+)]
 pub enum Objective {
     /// Learning what the field is and whether it suits them.
     #[default]
@@ -39,7 +42,7 @@ impl Objective {
 }
 
 /// A field of interest the user researches, such as "speech systems technology".
-#[derive(Clone, Debug, Default, PartialEq, Reconcile, Hydrate)]
+#[derive(Clone, Debug, Default, PartialEq, Reconcile, Hydrate, Serialize, Deserialize)]
 pub struct Field {
     pub name: String,
     #[autosurgeon(missing = "Default::default")]

@@ -9,6 +9,7 @@ use super::clock::{add_business_days, thank_you_due, FollowUpSettings, LocalZone
 use super::sorting::{sort_by, sort_by_key};
 use super::{Category, FieldId, InterviewId, PersonId};
 use autosurgeon::{Hydrate, Reconcile};
+use serde::{Deserialize, Serialize};
 
 /// Shortest and longest meeting the app accepts, in minutes.
 pub const MEETING_MINUTES: std::ops::RangeInclusive<u32> = 5..=240;
@@ -55,7 +56,9 @@ impl Stage {
 }
 
 /// How a request was (or will be) made.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Reconcile, Hydrate)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Reconcile, Hydrate, Serialize, Deserialize,
+)]
 pub enum Channel {
     #[default]
     Email,
@@ -96,7 +99,9 @@ impl Channel {
 }
 
 /// Where the meeting takes place.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Reconcile, Hydrate)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Reconcile, Hydrate, Serialize, Deserialize,
+)]
 pub enum Venue {
     /// At their workplace: the best way to see the work.
     #[default]
@@ -149,7 +154,7 @@ impl Venue {
 }
 
 /// The request for a meeting and what became of it.
-#[derive(Clone, Debug, Default, PartialEq, Reconcile, Hydrate)]
+#[derive(Clone, Debug, Default, PartialEq, Reconcile, Hydrate, Serialize, Deserialize)]
 pub struct Request {
     #[autosurgeon(missing = "Default::default")]
     pub channel: Channel,
@@ -172,7 +177,7 @@ pub struct Request {
     pub no_reply_at: Option<i64>,
 }
 
-#[derive(Clone, Debug, PartialEq, Reconcile, Hydrate)]
+#[derive(Clone, Debug, PartialEq, Reconcile, Hydrate, Serialize, Deserialize)]
 pub struct Meeting {
     /// When it starts; `None` until it is scheduled.
     #[autosurgeon(missing = "Default::default")]
@@ -288,7 +293,7 @@ impl Timer {
 }
 
 /// A question the user plans to ask, and what they heard.
-#[derive(Clone, Debug, Default, PartialEq, Reconcile, Hydrate)]
+#[derive(Clone, Debug, Default, PartialEq, Reconcile, Hydrate, Serialize, Deserialize)]
 pub struct PlannedQuestion {
     #[key]
     pub id: String,
@@ -302,7 +307,7 @@ pub struct PlannedQuestion {
 }
 
 /// Preparation for one meeting (research on the organisation is shared, on the organisation).
-#[derive(Clone, Debug, Default, PartialEq, Reconcile, Hydrate)]
+#[derive(Clone, Debug, Default, PartialEq, Reconcile, Hydrate, Serialize, Deserialize)]
 pub struct Prep {
     /// What the user wants from this meeting.
     #[autosurgeon(missing = "Default::default", with = "crate::doc::text")]
@@ -311,7 +316,7 @@ pub struct Prep {
     pub questions: Vec<PlannedQuestion>,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Reconcile, Hydrate)]
+#[derive(Clone, Debug, Default, PartialEq, Reconcile, Hydrate, Serialize, Deserialize)]
 pub struct ThankYou {
     #[autosurgeon(missing = "Default::default")]
     pub text: String,
@@ -323,7 +328,7 @@ pub struct ThankYou {
 }
 
 /// The user's reflection after a meeting: the questions a career centre asks.
-#[derive(Clone, Debug, Default, PartialEq, Reconcile, Hydrate)]
+#[derive(Clone, Debug, Default, PartialEq, Reconcile, Hydrate, Serialize, Deserialize)]
 pub struct Reflection {
     #[autosurgeon(missing = "Default::default", with = "crate::doc::text")]
     pub liked: String,
@@ -369,7 +374,7 @@ impl Reflection {
 }
 
 /// One informational interview with one person about one field.
-#[derive(Clone, Debug, Default, PartialEq, Reconcile, Hydrate)]
+#[derive(Clone, Debug, Default, PartialEq, Reconcile, Hydrate, Serialize, Deserialize)]
 pub struct Interview {
     pub person: PersonId,
     pub field: FieldId,

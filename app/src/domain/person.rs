@@ -1,5 +1,6 @@
 use super::PersonId;
 use autosurgeon::{Hydrate, Reconcile};
+use serde::{Deserialize, Serialize};
 
 /// Longest value, in characters, of any one field of a person (notes included).
 ///
@@ -11,7 +12,9 @@ pub const MAX_FIELD_CHARS: usize = 100_000;
 pub const MAX_LIST_ITEMS: usize = 100;
 
 /// How the user came to know a person.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Reconcile, Hydrate)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Reconcile, Hydrate, Serialize, Deserialize,
+)]
 pub enum Acquaintance {
     /// Someone the user already knows: the natural first people to ask.
     #[default]
@@ -33,7 +36,7 @@ impl Acquaintance {
 ///
 /// Short fields are plain strings; `notes` is Automerge text so concurrent edits on two devices
 /// merge character by character.
-#[derive(Clone, Debug, Default, PartialEq, Reconcile, Hydrate)]
+#[derive(Clone, Debug, Default, PartialEq, Reconcile, Hydrate, Serialize, Deserialize)]
 pub struct Person {
     pub name: String,
     #[autosurgeon(missing = "Default::default")]
@@ -73,7 +76,7 @@ pub struct Person {
 }
 
 /// Which detail of a person an extra value belongs to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Reconcile, Hydrate)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Reconcile, Hydrate, Serialize, Deserialize)]
 pub enum DetailKind {
     Name,
     Email,
@@ -105,7 +108,7 @@ impl DetailKind {
 }
 
 /// One extra value of a person's detail.
-#[derive(Clone, Debug, PartialEq, Eq, Reconcile, Hydrate)]
+#[derive(Clone, Debug, PartialEq, Eq, Reconcile, Hydrate, Serialize, Deserialize)]
 pub struct Detail {
     pub kind: DetailKind,
     pub value: String,

@@ -1,9 +1,10 @@
 use super::clock::FollowUpSettings;
 use super::Category;
 use autosurgeon::{Hydrate, Reconcile};
+use serde::{Deserialize, Serialize};
 
 /// The user: what requests and thank-yous are signed with, and their settings.
-#[derive(Clone, Debug, Default, PartialEq, Reconcile, Hydrate)]
+#[derive(Clone, Debug, Default, PartialEq, Reconcile, Hydrate, Serialize, Deserialize)]
 pub struct Profile {
     #[autosurgeon(missing = "Default::default")]
     pub name: String,
@@ -16,7 +17,7 @@ pub struct Profile {
 }
 
 /// The user's own wording of the request and thank-you; empty means the built-in one.
-#[derive(Clone, Debug, Default, PartialEq, Reconcile, Hydrate)]
+#[derive(Clone, Debug, Default, PartialEq, Reconcile, Hydrate, Serialize, Deserialize)]
 pub struct Templates {
     #[autosurgeon(missing = "Default::default")]
     pub request: String,
@@ -43,7 +44,7 @@ fn non_empty_or<'a>(text: &'a str, default: &'a str) -> &'a str {
 }
 
 /// An organisation, with the user's research on it (shared by every interview there).
-#[derive(Clone, Debug, Default, PartialEq, Reconcile, Hydrate)]
+#[derive(Clone, Debug, Default, PartialEq, Reconcile, Hydrate, Serialize, Deserialize)]
 pub struct Organisation {
     pub name: String,
     #[autosurgeon(missing = "Default::default", with = "crate::doc::text")]
@@ -60,7 +61,7 @@ pub fn organisation_key(name: &str) -> String {
 }
 
 /// A question the user added to their bank.
-#[derive(Clone, Debug, Default, PartialEq, Reconcile, Hydrate)]
+#[derive(Clone, Debug, Default, PartialEq, Reconcile, Hydrate, Serialize, Deserialize)]
 pub struct OwnQuestion {
     pub text: String,
     #[autosurgeon(missing = "Default::default")]

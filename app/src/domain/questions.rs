@@ -1,9 +1,24 @@
 use super::sorting::sort_by_key;
 use super::Objective;
 use autosurgeon::{Hydrate, Reconcile};
+use serde::{Deserialize, Serialize};
 
 /// A topic of informational interview questions, in the order a career centre would teach them.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Reconcile, Hydrate)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Reconcile,
+    Hydrate,
+    Serialize,
+    Deserialize,
+)]
 pub enum Category {
     /// How the person came to the field and their current role.
     #[default]

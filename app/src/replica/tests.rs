@@ -806,3 +806,75 @@ fn a_compaction_that_takes_in_another_tab_s_edit_lists_it() {
         ["Ada", "Ben", "Cy", "Di", "Ed", "First", "Zed"]
     );
 }
+
+fn journaled(kv: &MemoryKv) -> Vec<String> {
+    let mut keys = kv.keys().unwrap();
+    keys.retain(|k| k.starts_with(crate::doc::journal::JOURNAL));
+    keys
+}
+
+#[test]
+fn commands_kept_while_opening_are_run_in_order_once_open() {
+    use crate::doc::journal::{keep, key};
+    let kv = MemoryKv::default();
+    let (mut tab, _) = open(&kv, "t1", 0);
+    tab.run(&put("Ada"), 10).unwrap();
+    // A new page, still opening: it renames Ada, then deletes whom it added first.
+    let mut page = kv.clone();
+    keep(&mut page, &key(20, "t2", 0), &put("Ben")).unwrap();
+    let renamed = Command::PutPerson {
+        id: PersonId::from("Ada"),
+        person: Person {
+            name: "Ada Lovelace".into(),
+            ..Person::default()
+        },
+    };
+    keep(&mut page, &key(20, "t2", 1), &renamed).unwrap();
+    let delete = Command::DeletePerson {
+        id: PersonId::from("Ben"),
+    };
+    keep(&mut page, &key(21, "t2", 0), &delete).unwrap();
+    page.set(&key(22, "t2", 0), "not a command").unwrap();
+    let (opened, effects) = open(&kv, "t2", 30);
+    assert_eq!(names(&opened), ["Ada Lovelace"]);
+    assert_eq!(effects.saved, Some(true));
+    assert!(journaled(&kv).is_empty(), "{:?}", journaled(&kv));
+    let [Problem::Unreadable { keys, .. }] = &effects.problems[..] else {
+        panic!("{:?}", effects.problems);
+    };
+    assert_eq!(kv.get(&keys[0]).unwrap().as_deref(), Some("not a command"));
+    let (again, _) = open(&kv, "t3", 40);
+    assert_eq!(names(&again), ["Ada Lovelace"], "saved, and run once");
+}
+
+#[test]
+fn a_command_another_tab_kept_is_run_by_the_open_tab() {
+    use crate::doc::journal::{keep, key};
+    let kv = MemoryKv::default();
+    let (mut tab, _) = open(&kv, "t1", 0);
+    let mut other = kv.clone();
+    let kept = key(10, "t2", 0);
+    keep(&mut other, &kept, &put("Ben")).unwrap();
+    let effects = tab.external_change(&kept, 20);
+    assert!(effects.changed);
+    assert_eq!(names(&tab), ["Ben"]);
+    assert!(journaled(&kv).is_empty());
+}
+
+#[test]
+fn a_kept_command_stays_kept_until_storage_has_room_for_its_change() {
+    use crate::doc::journal::{keep, key};
+    let kv = MemoryKv::default();
+    open(&kv, "t1", 0);
+    let mut page = kv.clone();
+    keep(&mut page, &key(10, "t2", 0), &put("Ben")).unwrap();
+    kv.limit(Some(kv.used()));
+    let (full, effects) = open(&kv, "t2", 20);
+    assert_eq!(effects.saved, Some(false));
+    assert_eq!(names(&full), ["Ben"], "in memory, listed");
+    assert_eq!(journaled(&kv).len(), 1, "still kept");
+    kv.limit(None);
+    let (roomy, _) = open(&kv, "t3", 30);
+    assert_eq!(names(&roomy), ["Ben"]);
+    assert!(journaled(&kv).is_empty());
+}

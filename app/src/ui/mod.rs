@@ -6,6 +6,7 @@ mod pages;
 pub mod reminders;
 pub mod state;
 pub mod sync;
+mod view;
 
 use components::{AppStatus, Icon, IconSvg, Problems, SaveStatus, UndoNotice};
 use leptos::prelude::*;

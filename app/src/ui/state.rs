@@ -17,6 +17,7 @@ use crate::exchange::Contact;
 pub use crate::replica::{tab_lock, Outlines, Replica};
 use crate::replica::{Effects, Timer};
 use crate::ui::sync::SyncIo;
+use crate::view::{Answer, Query};
 use leptos::prelude::*;
 
 /// Whether the latest edit is in this device's storage.
@@ -55,6 +56,9 @@ pub struct NetworkState {
     pub notice: RwSignal<Option<Notice>>,
     /// Sync's signals and socket (see `ui/sync.rs`).
     sync: SyncIo,
+    /// Counts the commands kept while the network opens, so they keep their order.
+    #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+    kept: StoredValue<u32, LocalStorage>,
 }
 
 /// A short notice after a change: what was done, and its undo when it has one.
@@ -74,6 +78,7 @@ pub fn provide_network_state() -> NetworkState {
         save_state: RwSignal::new(SaveState::Idle),
         notice: RwSignal::new(None),
         sync: SyncIo::new(),
+        kept: StoredValue::new_local(0),
     };
     provide_context(state);
     state
@@ -201,10 +206,11 @@ impl NetworkState {
             .flatten()
     }
 
-    /// Reads the network, re-running whenever it changes. `None` until it is loaded.
-    pub fn read<T>(&self, f: impl FnOnce(&Replica) -> T) -> Option<T> {
+    /// Asks the replica (see `ui/view.rs`), re-running whenever the network changes. `None`
+    /// until it is open.
+    pub(super) fn ask_view(&self, query: Query) -> Option<Answer> {
         self.version.track();
-        self.peek(f)
+        self.peek(|r| r.answer(&query))
     }
 
     /// Every interview in outline, re-running when the network changes; from the cached
@@ -227,7 +233,7 @@ impl NetworkState {
     /// cached overview until the document has loaded.
     pub fn fields_and_follow_up(&self) -> Option<(Vec<(FieldId, Field)>, FollowUpSettings)> {
         self.version.track();
-        let from_replica = self.peek(|r| (r.network().fields(), r.network().profile().follow_up));
+        let from_replica = self.peek(Replica::fields_and_follow_up);
         if from_replica.is_some() {
             return from_replica;
         }
@@ -240,8 +246,7 @@ impl NetworkState {
             .flatten()
     }
 
-    /// Reads without subscribing (in event handlers).
-    pub fn peek<T>(&self, f: impl FnOnce(&Replica) -> T) -> Option<T> {
+    fn peek<T>(&self, f: impl FnOnce(&Replica) -> T) -> Option<T> {
         self.replica.try_with_value(|r| r.as_ref().map(f)).flatten()
     }
 
@@ -284,8 +289,27 @@ impl NetworkState {
         self.notice.set(Some(Notice { text, undo: None }));
     }
 
+    /// Runs a command; while the network is still opening, keeps it in storage at once, to
+    /// be run as soon as it is open (`doc::journal`).
     fn run(&self, command: Command) -> Result<Ran, String> {
-        self.ask(|r| r.run(&command, now()))
+        if self.replica.with_value(Option::is_some) {
+            return self.ask(|r| r.run(&command, now()));
+        }
+        #[cfg(feature = "hydrate")]
+        {
+            let at = now();
+            let n = self.kept.try_update_value(|n| std::mem::replace(n, *n + 1));
+            let key = crate::doc::journal::key(at, &crate::domain::new_id()[..8], n.unwrap_or(0));
+            let mut kv = crate::browser::LocalStorageKv::open().map_err(|e| e.to_string())?;
+            match crate::doc::journal::keep(&mut kv, &key, &command) {
+                Ok(()) => self.saved(true),
+                Err(e) => return Err(e.to_string()),
+            }
+            mark("colloquy:edit:kept");
+            Ok(Ran::default())
+        }
+        #[cfg(not(feature = "hydrate"))]
+        Err(DocError::Opening.to_string())
     }
 
     /// Types into a text (see [`Replica::type_text`]).

@@ -34,17 +34,8 @@ impl InterviewEditor {
         let interview = RwSignal::new(Interview::default());
         let stored = Memo::new(move |_| {
             let id = id.get();
-            state.read(move |s| {
-                // With the text being typed, not yet committed, as the user sees it.
-                s.network()
-                    .interview(&id)
-                    .ok()
-                    .flatten()
-                    .map(|mut interview| {
-                        s.overlay_typing(&id, &mut interview);
-                        interview
-                    })
-            })
+            // With the text being typed, not yet committed, as the user sees it.
+            state.interview(&id)
         });
         // The page is built once the copy holds the stored interview, so parts that start from
         // it (the meeting form) start from what is stored, not from a blank interview.

@@ -105,16 +105,12 @@ pub fn Referrals(editor: InterviewEditor) -> impl IntoView {
     let state = use_network();
     let names = Memo::new(move |_| {
         let ids = editor.interview.with(|i| i.referrals.clone());
-        state
-            .read(|s| {
-                ids.iter()
-                    .filter_map(|id| {
-                        let person = s.network().person(id).ok().flatten()?;
-                        Some((id.clone(), person.name, person.organisation))
-                    })
-                    .collect::<Vec<_>>()
+        ids.iter()
+            .filter_map(|id| {
+                let person = state.person(id).flatten()?;
+                Some((id.clone(), person.name, person.organisation))
             })
-            .unwrap_or_default()
+            .collect::<Vec<_>>()
     });
     let name = RwSignal::new(String::new());
     let organisation = RwSignal::new(String::new());

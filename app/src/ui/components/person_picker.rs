@@ -23,10 +23,10 @@ pub fn PersonPicker(
     let query = RwSignal::new(String::new());
     let selected_name = move || {
         let id = selected.get()?;
-        state.read(|s| {
-            s.rows().iter().find(|row| row.id == id).map_or_else(
+        state.row(&id).map(|row| {
+            row.map_or_else(
                 || "someone no longer in your network".to_owned(),
-                |row| row.name.clone(),
+                |row| row.name,
             )
         })
     };

@@ -15,16 +15,16 @@ pub fn FieldsPage() -> impl IntoView {
     let state = use_network();
     let fields = move || {
         let interviews = state.outlines()?;
-        state.read(|s| {
-            s.network()
-                .fields()
+        let (fields, _) = state.fields_and_follow_up()?;
+        Some(
+            fields
                 .into_iter()
                 .map(|(id, f)| {
                     let heard = people_heard(interviews.iter().map(|(_, i)| i), &id);
                     (id, f, heard)
                 })
-                .collect::<Vec<_>>()
-        })
+                .collect::<Vec<_>>(),
+        )
     };
     let name = RwSignal::new(String::new());
     let objective = RwSignal::new(Objective::General);
@@ -113,26 +113,22 @@ pub fn FieldPage() -> impl IntoView {
     let page = move || {
         let id = id();
         let interviews = state.outlines()?;
-        state.read(move |s| {
-            let field = s.network().field(&id).ok().flatten()?;
-            let heard = people_heard(interviews.iter().map(|(_, i)| i), &id);
-            let mut held: Vec<_> = interviews
-                .iter()
-                .filter(|(_, i)| i.field == id && i.held_at.is_some())
-                .filter_map(|(iid, _)| {
-                    let i = s.network().interview(iid).ok().flatten()?;
-                    let person = s
-                        .network()
-                        .person(&i.person)
-                        .ok()
-                        .flatten()
-                        .unwrap_or_default();
-                    Some((iid.clone(), i, person))
-                })
-                .collect();
-            sort_by_key(&mut held, |(_, i, _)| i.met_at());
-            Some((field, heard, held))
-        })
+        let Some(field) = state.field(&id)? else {
+            return Some(None);
+        };
+        let heard = people_heard(interviews.iter().map(|(_, i)| i), &id);
+        let mut held = Vec::new();
+        for (iid, _) in interviews
+            .iter()
+            .filter(|(_, i)| i.field == id && i.held_at.is_some())
+        {
+            if let Some(i) = state.interview(iid)? {
+                let person = state.person(&i.person)?.unwrap_or_default();
+                held.push((iid.clone(), i, person));
+            }
+        }
+        sort_by_key(&mut held, |(_, i, _)| i.met_at());
+        Some(Some((field, heard, held)))
     };
     view! {
         {move || match page() {

@@ -105,8 +105,8 @@ pub fn HomePage() -> impl IntoView {
     });
     // Who the user is, so the first request is signed: step one until it is given.
     let unsigned = Memo::new(move |_| {
-        state.read(|s| {
-            let you = s.network().profile();
+        state.settings().map(|s| {
+            let you = s.profile;
             you.name.trim().is_empty()
                 || (you.email.trim().is_empty() && you.phone.trim().is_empty())
         })

@@ -62,42 +62,30 @@ pub fn names(editor: InterviewEditor) -> Memo<Option<Names>> {
         let (person_id, field_id, resume) = editor
             .interview
             .with(|i| (i.person.clone(), i.field.clone(), i.request.enclose_resume));
-        state.read(move |s| {
-            let network = s.network();
-            let person = network
-                .person(&person_id)
-                .ok()
-                .flatten()
-                .unwrap_or_default();
-            let referrer = person
-                .referred_by
-                .as_ref()
-                .and_then(|r| Some((r.clone(), network.person(r).ok().flatten()?)));
-            let referrer_name = referrer.as_ref().map(|(_, p)| p.name.clone());
-            let field = network
-                .field(&field_id)
-                .ok()
-                .flatten()
-                .map(|f| f.name)
-                .unwrap_or_default();
-            let profile = network.profile();
-            Names {
-                person: person.name.clone(),
-                organisation: person.organisation.clone(),
-                field: field.clone(),
-                person_email: person.email.clone(),
-                referrer: referrer.map(|(id, p)| (id, p.email)),
-                context: RequestContext {
-                    contact_name: person.name,
-                    referrer_name,
-                    how_we_know: person.how_we_know,
-                    field,
-                    your_name: profile.name,
-                    your_email: profile.email,
-                    your_phone: profile.phone,
-                    enclose_resume: resume,
-                },
-            }
+        let person = state.person(&person_id)?.unwrap_or_default();
+        let referrer = match &person.referred_by {
+            Some(r) => state.person(r)?.map(|p| (r.clone(), p)),
+            None => None,
+        };
+        let referrer_name = referrer.as_ref().map(|(_, p)| p.name.clone());
+        let field = state.field(&field_id)?.map(|f| f.name).unwrap_or_default();
+        let profile = state.settings()?.profile;
+        Some(Names {
+            person: person.name.clone(),
+            organisation: person.organisation.clone(),
+            field: field.clone(),
+            person_email: person.email.clone(),
+            referrer: referrer.map(|(id, p)| (id, p.email)),
+            context: RequestContext {
+                contact_name: person.name,
+                referrer_name,
+                how_we_know: person.how_we_know,
+                field,
+                your_name: profile.name,
+                your_email: profile.email,
+                your_phone: profile.phone,
+                enclose_resume: resume,
+            },
         })
     })
 }
@@ -173,7 +161,8 @@ fn Composer(editor: InterviewEditor, names: Memo<Option<Names>>) -> impl IntoVie
     let state = use_network();
     let template = Memo::new(move |_| {
         state
-            .read(|s| s.network().templates().request_or_default().to_owned())
+            .settings()
+            .map(|s| s.templates.request_or_default().to_owned())
             .unwrap_or_default()
     });
     let channel = editor.memo(|i| i.request.channel);
@@ -347,7 +336,8 @@ fn Awaiting(editor: InterviewEditor, names: Memo<Option<Names>>) -> impl IntoVie
     let zone = zone();
     let settings = Memo::new(move |_| {
         state
-            .read(|s| s.network().profile().follow_up)
+            .fields_and_follow_up()
+            .map(|(_, follow_up)| follow_up)
             .unwrap_or_default()
     });
     let stage = editor.memo(Interview::stage);
@@ -471,23 +461,22 @@ fn add_to_calendar(editor: InterviewEditor) {
     let state = use_network();
     let id = editor.id.get_untracked();
     let interview = editor.interview.get_untracked();
-    let Some(items) = state.peek(|s| {
-        let network = s.network();
-        let people: Vec<_> = network
-            .person(&interview.person)
-            .ok()
-            .flatten()
+    let Some(items) = untrack(|| {
+        let people: Vec<_> = state
+            .person(&interview.person)?
             .map(|p| (interview.person.clone(), p))
             .into_iter()
             .collect();
-        let fields: Vec<_> = network
-            .field(&interview.field)
-            .ok()
-            .flatten()
+        let fields: Vec<_> = state
+            .field(&interview.field)?
             .map(|f| (interview.field.clone(), f))
             .into_iter()
             .collect();
-        crate::exchange::ics::items_for(&[(id.clone(), interview.clone())], &people, &fields)
+        Some(crate::exchange::ics::items_for(
+            &[(id.clone(), interview.clone())],
+            &people,
+            &fields,
+        ))
     }) else {
         return;
     };
@@ -510,32 +499,27 @@ fn Prepare(editor: InterviewEditor, names: Memo<Option<Names>>) -> impl IntoView
     let objective = Memo::new(move |_| {
         let field = editor.interview.with(|i| i.field.clone());
         state
-            .read(|s| {
-                s.network()
-                    .field(&field)
-                    .ok()
-                    .flatten()
-                    .map(|f| f.objective)
-            })
+            .field(&field)
             .flatten()
+            .map(|f| f.objective)
             .unwrap_or_default()
     });
     let research = Memo::new(move |_| {
         let org = organisation();
-        state
-            .read(|s| {
-                s.typed(&Target::Research(org.clone()))
-                    .unwrap_or_else(|| s.network().organisation(&org).research)
-            })
-            .unwrap_or_default()
+        state.research(&org).unwrap_or_default()
     });
     let bank = Memo::new(move |_| {
         let mut bank: Vec<(String, Category, String)> = SEED_QUESTIONS
             .iter()
             .map(|q| (q.id.to_owned(), q.category, q.text.to_owned()))
             .collect();
-        if let Some(own) = state.read(|s| s.network().own_questions()) {
-            bank.extend(own.into_iter().map(|(id, q)| (id, q.category, q.text)));
+        if let Some(settings) = state.settings() {
+            bank.extend(
+                settings
+                    .own_questions
+                    .into_iter()
+                    .map(|(id, q)| (id, q.category, q.text)),
+            );
         }
         order_by_objective(&mut bank, objective.get(), |(_, c, _)| *c);
         bank
@@ -660,18 +644,15 @@ fn ThankYouSection(editor: InterviewEditor, names: Memo<Option<Names>>) -> impl 
     let tick = RwSignal::new(now());
     let template = Memo::new(move |_| {
         state
-            .read(|s| s.network().templates().thank_you_or_default().to_owned())
+            .settings()
+            .map(|s| s.templates.thank_you_or_default().to_owned())
             .unwrap_or_default()
     });
     let referral_names = Memo::new(move |_| {
         let ids = editor.interview.with(|i| i.referrals.clone());
-        state
-            .read(|s| {
-                ids.iter()
-                    .filter_map(|id| s.network().person(id).ok().flatten().map(|p| p.name))
-                    .collect::<Vec<_>>()
-            })
-            .unwrap_or_default()
+        ids.iter()
+            .filter_map(|id| state.person(id).flatten().map(|p| p.name))
+            .collect::<Vec<_>>()
     });
     let text = Memo::new(move |_| {
         let own = editor.interview.with(|i| i.thank_you.text.clone());

@@ -14,7 +14,7 @@ pub fn PersonPage() -> impl IntoView {
     let state = use_network();
     let params = use_params_map();
     let id = move || PersonId::from(params.read().get("id").unwrap_or_default());
-    let person = move || state.read(|s| s.network().person(&id()).ok().flatten());
+    let person = move || state.person(&id());
 
     view! {
         {move || match person() {
@@ -28,9 +28,7 @@ pub fn PersonPage() -> impl IntoView {
             Some(Some(person)) => {
                 let id = id();
                 let referrer = person.referred_by.clone().map(|rid| {
-                    let name = state
-                        .read(|s| s.network().person(&rid).ok().flatten().map(|p| p.name))
-                        .flatten();
+                    let name = state.person(&rid).flatten().map(|p| p.name);
                     (rid, name)
                 });
                 let referrals = state
@@ -174,8 +172,8 @@ fn PersonInterviews(id: PersonId) -> impl IntoView {
     let data = move || {
         let person = person.clone();
         let outlines = state.outlines()?;
-        state.read(move |s| {
-            let fields = s.network().fields();
+        let (fields, _) = state.fields_and_follow_up()?;
+        {
             let interviews: Vec<(InterviewId, String, Stage)> = outlines
                 .iter()
                 .filter(|(_, i)| i.person == person)
@@ -188,14 +186,16 @@ fn PersonInterviews(id: PersonId) -> impl IntoView {
                     (iid.clone(), field, i.stage())
                 })
                 .collect();
-            (fields, interviews)
-        })
+            Some((fields, interviews))
+        }
     };
     let chosen = RwSignal::new(None::<FieldId>);
     let error = RwSignal::new(None::<String>);
     let plan = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let fields = state.peek(|s| s.network().fields()).unwrap_or_default();
+        let fields = untrack(|| state.fields_and_follow_up())
+            .map(|(fields, _)| fields)
+            .unwrap_or_default();
         let Some(field) = chosen
             .get_untracked()
             .or_else(|| fields.first().map(|(f, _)| f.clone()))

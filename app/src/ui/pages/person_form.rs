@@ -1,6 +1,6 @@
 use super::Opening;
 use crate::doc::Command;
-use crate::domain::{Acquaintance, PersonDraft, PersonError, PersonId};
+use crate::domain::{rows_by_id, Acquaintance, PersonDraft, PersonError, PersonId};
 use crate::ui::components::PersonPicker;
 use crate::ui::state::{now, use_network};
 use leptos::prelude::*;
@@ -13,17 +13,20 @@ use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 pub fn NewPersonPage() -> impl IntoView {
     let state = use_network();
     let query = use_query_map();
+    // From the cached overview on: a person added while the network opens is kept and added
+    // once it is open. (A memo, so later changes to the network don't rebuild the form.)
+    let listed = Memo::new(move |_| state.rows_with(|_| ()).is_some());
     view! {
         <h1>"Add a person"</h1>
         {move || {
-            if !state.ready.get() {
+            if !listed.get() {
                 return view! { <Opening/> }.into_any();
             }
             let referrer = query
                 .read_untracked()
                 .get("referred_by")
                 .map(PersonId::from)
-                .filter(|id| state.peek(|s| s.network().contains_person(id)).unwrap_or(false));
+                .filter(|id| untrack(|| state.row(id)).flatten().is_some());
             // Shared from another app (the manifest's share target) or from a link.
             let shared = ["name", "text", "url"].map(|key| query.read_untracked().get(key));
             let base = if shared.iter().any(Option::is_some) {
@@ -61,7 +64,7 @@ pub fn EditPersonPage() -> impl IntoView {
             if !state.ready.get() {
                 return view! { <Opening/> }.into_any();
             }
-            match state.peek(|s| s.network().person(&id).ok().flatten()) {
+            match untrack(|| state.person(&id)) {
                 None => view! { <Opening/> }.into_any(),
                 Some(None) => view! { <p>"No one with this address is in your network. " <A href="/people">"Back to your people"</A></p> }.into_any(),
                 Some(Some(person)) => {
@@ -89,18 +92,22 @@ fn PersonForm(id: PersonId, initial: PersonDraft, cancel_href: String) -> impl I
         ev.prevent_default();
         let mut d = draft.get_untracked();
         d.referred_by = referred_by.get_untracked();
-        let checked = state.peek(|s| {
-            let previous = s.network().person(&this).ok().flatten();
+        let checked = untrack(|| {
+            // (Nothing is stored yet under a new person's id while the network opens.)
+            let previous = state.person(&this).flatten();
             if let Some(stored) = &previous {
                 d = base.with_value(|base| d.rebase(base, &PersonDraft::from_person(stored)));
             }
-            d.validate(
-                &this,
-                previous.as_ref(),
-                now(),
-                |p| s.network().contains_person(p),
-                |p| s.network().referrer_of(p),
-            )
+            state.rows_with(|rows| {
+                let rows = rows_by_id(rows);
+                d.validate(
+                    &this,
+                    previous.as_ref(),
+                    now(),
+                    |p| rows.contains_key(p),
+                    |p| rows.get(p).and_then(|row| row.referred_by.clone()),
+                )
+            })
         });
         match checked {
             None => failure.set(Some(

@@ -1,30 +1,15 @@
 use super::Opening;
-use crate::doc::Network;
 use crate::domain::clock::LocalZone;
 use crate::domain::sorting::sort_by;
-use crate::domain::{
-    record_csv, record_markdown, rows_by_id, sort_record, InterviewId, RecordEntry,
-};
-use crate::ui::state::{use_network, zone, Outlines, Replica};
+use crate::domain::{record_csv, record_markdown, rows_by_id, InterviewId, PersonRow, RecordEntry};
+use crate::ui::state::{use_network, zone, Outlines};
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-/// Every held interview as a record entry, oldest first.
-pub fn record_entries(network: &Network) -> Vec<RecordEntry> {
-    let mut entries: Vec<RecordEntry> = network
-        .interview_outlines()
-        .into_iter()
-        .filter(|(_, outline)| outline.held_at.is_some())
-        .filter_map(|(id, _)| record_entry(network, id))
-        .collect();
-    sort_record(&mut entries);
-    entries
-}
-
 /// The held interviews in the record's order (by date, then person), read in outline: what the
 /// page needs to show only some of them whole.
-fn held_in_order(session: &Replica, outlines: &Outlines) -> Vec<InterviewId> {
-    let people = rows_by_id(session.rows());
+fn held_in_order(rows: &[PersonRow], outlines: &Outlines) -> Vec<InterviewId> {
+    let people = rows_by_id(rows);
     let mut held: Vec<(i64, String, InterviewId)> = outlines
         .iter()
         .filter_map(|(id, i)| {
@@ -38,43 +23,6 @@ fn held_in_order(session: &Replica, outlines: &Outlines) -> Vec<InterviewId> {
         .collect();
     sort_by(&mut held, |a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
     held.into_iter().map(|(_, _, id)| id).collect()
-}
-
-fn record_entry(network: &Network, id: InterviewId) -> Option<RecordEntry> {
-    let i = network.interview(&id).ok().flatten()?;
-    let date = i.met_at()?;
-    let person = network.person(&i.person).ok().flatten().unwrap_or_default();
-    let field = network
-        .field(&i.field)
-        .ok()
-        .flatten()
-        .map(|f| f.name)
-        .unwrap_or_default();
-    let referrals = i
-        .referrals
-        .iter()
-        .filter_map(|r| network.person(r).ok().flatten().map(|p| p.name))
-        .collect();
-    let answers = i
-        .prep
-        .questions
-        .iter()
-        .filter(|q| q.asked || !q.answer.is_empty())
-        .map(|q| (q.text.clone(), q.answer.clone()))
-        .collect();
-    Some(RecordEntry {
-        interview: id,
-        date: i.meeting.at.unwrap_or(date),
-        person: person.name,
-        role: person.role,
-        organisation: person.organisation,
-        field,
-        notes: i.notes,
-        answers,
-        referrals,
-        thanked_at: i.thank_you.sent_at,
-        reflection: i.reflection,
-    })
 }
 
 /// Entries the page shows at first, and how many more each "Show more" adds: a long record is
@@ -91,20 +39,18 @@ pub fn RecordPage() -> impl IntoView {
     let entries = move || {
         let limit = shown.get();
         let outlines = state.outlines()?;
-        state.read(|s| {
-            let order = held_in_order(s, &outlines);
-            let total = order.len();
-            let entries: Vec<RecordEntry> = order
-                .into_iter()
-                .take(limit)
-                .filter_map(|id| record_entry(s.network(), id))
-                .collect();
-            (entries, total)
-        })
+        let order = state.rows_with(|rows| held_in_order(rows, &outlines))?;
+        let total = order.len();
+        let entries = order
+            .iter()
+            .take(limit)
+            .map(|id| state.record_entry(id))
+            .collect::<Option<Vec<_>>>()?;
+        Some((entries.into_iter().flatten().collect::<Vec<_>>(), total))
     };
     let message = RwSignal::new(None::<String>);
     let download = move |kind: &'static str| {
-        let Some(entries) = state.peek(|s| record_entries(s.network())) else {
+        let Some(entries) = untrack(|| state.record()) else {
             return;
         };
         let (name, mime, body) = export(kind, &entries, zone);
@@ -116,15 +62,17 @@ pub fn RecordPage() -> impl IntoView {
         let _ = (name, mime, body);
     };
     let download_calendar = move || {
-        let Some(ics) = state.peek(|s| {
-            let network = s.network();
+        let Some(ics) = untrack(|| {
             let items = crate::exchange::ics::items_for(
                 // Whole interviews: outlines leave out the place and the venue.
-                &network.interviews(),
-                &network.people().0,
-                &network.fields(),
+                &state.interviews()?,
+                &state.people()?,
+                &state.fields_and_follow_up()?.0,
             );
-            crate::exchange::ics::calendar(&items, crate::ui::state::now())
+            Some(crate::exchange::ics::calendar(
+                &items,
+                crate::ui::state::now(),
+            ))
         }) else {
             return;
         };

@@ -31,8 +31,8 @@ pub fn SettingsPage() -> impl IntoView {
             if !state.ready.get() {
                 return view! { <Opening/> }.into_any();
             }
-            let (profile, templates) = state
-                .peek(|s| (s.network().profile(), s.network().templates()))
+            let (profile, templates) = untrack(|| state.settings())
+                .map(|s| (s.profile, s.templates))
                 .unwrap_or_default();
             view! { <SettingsForm profile templates/> }.into_any()
         }}
@@ -50,7 +50,7 @@ fn YourPeople() -> impl IntoView {
     let state = use_network();
     let message = RwSignal::new(None::<String>);
     let export = move |format: PeopleFormat| {
-        let Some(mut people) = state.peek(|s| s.network().people().0) else {
+        let Some(mut people) = untrack(|| state.people()) else {
             message.set(Some(
                 "Your network is still opening; try again in a moment.".into(),
             ));
@@ -142,7 +142,7 @@ fn YourData() -> impl IntoView {
         });
     });
     let stored = move || {
-        state.read(|s| s.stored_chars()).map(|chars| {
+        state.stored_chars().map(|chars| {
             format!(
                 "Your network takes {} of this browser's site storage (about 5 MB).",
                 size(2 * chars as u64)
@@ -344,7 +344,8 @@ fn OwnQuestions() -> impl IntoView {
     let state = use_network();
     let questions = move || {
         state
-            .read(|s| s.network().own_questions())
+            .settings()
+            .map(|s| s.own_questions)
             .unwrap_or_default()
     };
     let text = RwSignal::new(String::new());

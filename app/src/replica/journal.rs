@@ -1,0 +1,50 @@
+//! Running the commands kept while the network was opening (`doc::journal`).
+
+use super::{Effects, Replica};
+use crate::doc::journal::{self, JOURNAL};
+use crate::doc::store::{KeyValue, Problem};
+
+/// Where an entry that can't be run is kept aside, under its own name.
+const SET_ASIDE: &str = "colloquy/unreadable/journal/";
+
+impl Replica {
+    /// Runs the commands kept for later, in the order they were made, removing each once its
+    /// change is saved. One that can't be read or run is kept aside and shown.
+    pub fn run_journal(&mut self, now: i64) -> Effects {
+        let mut effects = Effects::default();
+        let Ok(kept) = journal::kept(self.store.kv_mut()) else {
+            return effects;
+        };
+        for (key, command) in kept {
+            let outcome = command.and_then(|command| {
+                self.run(&command, now)
+                    .map(|(_, ran)| ran)
+                    .map_err(|e| e.to_string())
+            });
+            match outcome {
+                // Kept in memory only (storage is full): the entry stays until it is saved.
+                Ok(ran) if ran.saved == Some(false) => {
+                    effects.merge(ran);
+                    continue;
+                }
+                Ok(ran) => effects.merge(ran),
+                Err(why) => self.set_aside(&key, why, &mut effects),
+            }
+            let _ = self.store.kv_mut().remove(&key);
+        }
+        effects
+    }
+
+    fn set_aside(&mut self, key: &str, why: String, effects: &mut Effects) {
+        let Ok(Some(text)) = self.store.kv_mut().get(key) else {
+            return;
+        };
+        let aside = format!("{SET_ASIDE}{}", &key[JOURNAL.len()..]);
+        if self.store.keep_aside(&aside, &text).is_ok() {
+            effects.problems.push(Problem::Unreadable {
+                keys: vec![aside],
+                detail: format!("a change made while your network was opening: {why}"),
+            });
+        }
+    }
+}
