@@ -465,46 +465,54 @@ test("typing in one tab is left alone by a tab opened meanwhile, and reaches it 
 async function sampleNetwork(people: number): Promise<Record<string, string>> {
   const file = `../target/e2e/network-${people}.json`;
   if (!existsSync(file)) {
-    execFileSync("cargo", ["run", "-q", "-p", "app", "--example", "sample_network", "--", `${people}`, file], {
-      stdio: "inherit",
-    });
+    // (Its output, the compiler's included, is shown only if it fails.)
+    execFileSync("cargo", ["run", "-q", "-p", "app", "--example", "sample_network", "--", `${people}`, file]);
   }
   return JSON.parse(readFileSync(file, "utf8"));
 }
 
-test("a person added while a large network is still opening is kept at once and added once it opens", async ({
+test("edits kept while a 10,000-person network opens survive leaving mid-opening, and are made in order once it opens", async ({
   page,
 }) => {
   test.setTimeout(240_000);
   const problems = watchConsole(page);
-  const entries = await sampleNetwork(3000);
+  const entries = await sampleNetwork(10_000);
   await page.goto("/people");
   await page.evaluate((entries) => {
     localStorage.clear();
     for (const [key, value] of Object.entries(entries)) localStorage.setItem(key, value);
   }, entries);
-  // The first opening reads everything, then writes the overview the next one draws at once.
   await page.reload();
   await expect(page.locator('main[data-network="ready"]')).toBeVisible({ timeout: 120_000 });
   await expect
     .poll(() => page.evaluate(() => localStorage.getItem("colloquy/list") !== null), { timeout: 60_000 })
     .toBe(true);
-
-  await page.goto("/people/new");
-  await page.getByLabel("Name", { exact: true }).fill("Added While Opening");
-  await expect(page.locator('main[data-network="loading"]'), "the network is still opening").toBeVisible();
-  await page.getByRole("button", { name: "Save" }).click();
-  const kept = await page.evaluate(() =>
-    Object.entries(localStorage).filter(([key]) => key.startsWith("colloquy/journal/")),
+  // Two edits as a page keeps them when they are made before its network is open (the form
+  // is shown from the cached overview): a person added, then renamed.
+  const journal = (at: number, name: string) => [
+    `colloquy/journal/${String(at).padStart(15, "0")}-0000-kept`,
+    JSON.stringify({ PutPerson: { id: "p-kept", person: { name, organisation: "Initech" } } }),
+  ];
+  await page.evaluate(
+    (kept) => kept.forEach(([key, value]) => localStorage.setItem(key, value)),
+    [journal(1, "Kept While Opening"), journal(2, "Kept And Renamed")],
   );
-  expect(kept.map(([, value]) => value).join()).toContain("Added While Opening");
-  // Leaving at once loses nothing: the next opening adds them.
+  // Storage as seen from a page of the same site that isn't the app (the app's page is busy
+  // opening).
+  const probe = await page.context().newPage();
+  await probe.goto("/healthz");
+  const keptKeys = () =>
+    probe.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith("colloquy/journal/")).length);
+  // Left while still opening (an open network would have run them): nothing is lost.
+  await page.goto("/people");
+  expect(await keptKeys()).toBe(2);
+  await page.goto("/fields");
+  expect(await keptKeys()).toBe(2);
+  await expect(page.locator('main[data-network="ready"]')).toBeVisible({ timeout: 120_000 });
   await page.goto("/people");
   await expect(page.locator('main[data-network="ready"]')).toBeVisible({ timeout: 120_000 });
-  await page.getByRole("searchbox").fill("Added While");
-  expect(await listedNames(page)).toEqual(["Added While Opening"]);
-  await expect
-    .poll(() => page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith("colloquy/journal/")).length))
-    .toBe(0);
+  await page.getByRole("searchbox").fill("Kept");
+  await expect.poll(() => listedNames(page)).toEqual(["Kept And Renamed"]);
+  expect(await keptKeys()).toBe(0);
   expect(problems).toEqual([]);
 });

@@ -86,6 +86,19 @@ mod tests {
     }
 
     #[test]
+    fn an_entry_kept_before_a_record_gained_a_field_still_reads() {
+        let mut kv = MemoryKv::default();
+        let older = r#"{"PutPerson":{"id":"p1","person":{"name":"Ada"}}}"#;
+        kv.set(&key(1, "t", 0), older).unwrap();
+        let kept = kept(&kv).unwrap();
+        let Ok(Command::PutPerson { id, person }) = &kept[0].1 else {
+            panic!("{:?}", kept[0].1);
+        };
+        assert_eq!((id.as_str(), person.name.as_str()), ("p1", "Ada"));
+        assert_eq!(person.email, "");
+    }
+
+    #[test]
     fn an_entry_that_is_not_a_command_says_why() {
         let mut kv = MemoryKv::default();
         kv.set(&key(1, "t", 0), "{\"PutPerson\":").unwrap();

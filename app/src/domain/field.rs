@@ -43,6 +43,7 @@ impl Objective {
 
 /// A field of interest the user researches, such as "speech systems technology".
 #[derive(Clone, Debug, Default, PartialEq, Reconcile, Hydrate, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Field {
     pub name: String,
     #[autosurgeon(missing = "Default::default")]

@@ -155,6 +155,7 @@ impl Venue {
 
 /// The request for a meeting and what became of it.
 #[derive(Clone, Debug, Default, PartialEq, Reconcile, Hydrate, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Request {
     #[autosurgeon(missing = "Default::default")]
     pub channel: Channel,
@@ -294,6 +295,7 @@ impl Timer {
 
 /// A question the user plans to ask, and what they heard.
 #[derive(Clone, Debug, Default, PartialEq, Reconcile, Hydrate, Serialize, Deserialize)]
+#[serde(default)]
 pub struct PlannedQuestion {
     #[key]
     pub id: String,
@@ -308,6 +310,7 @@ pub struct PlannedQuestion {
 
 /// Preparation for one meeting (research on the organisation is shared, on the organisation).
 #[derive(Clone, Debug, Default, PartialEq, Reconcile, Hydrate, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Prep {
     /// What the user wants from this meeting.
     #[autosurgeon(missing = "Default::default", with = "crate::doc::text")]
@@ -317,6 +320,7 @@ pub struct Prep {
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Reconcile, Hydrate, Serialize, Deserialize)]
+#[serde(default)]
 pub struct ThankYou {
     #[autosurgeon(missing = "Default::default")]
     pub text: String,
@@ -329,6 +333,7 @@ pub struct ThankYou {
 
 /// The user's reflection after a meeting: the questions a career centre asks.
 #[derive(Clone, Debug, Default, PartialEq, Reconcile, Hydrate, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Reflection {
     #[autosurgeon(missing = "Default::default", with = "crate::doc::text")]
     pub liked: String,
@@ -375,6 +380,7 @@ impl Reflection {
 
 /// One informational interview with one person about one field.
 #[derive(Clone, Debug, Default, PartialEq, Reconcile, Hydrate, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Interview {
     pub person: PersonId,
     pub field: FieldId,

@@ -37,6 +37,7 @@ impl Acquaintance {
 /// Short fields are plain strings; `notes` is Automerge text so concurrent edits on two devices
 /// merge character by character.
 #[derive(Clone, Debug, Default, PartialEq, Reconcile, Hydrate, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Person {
     pub name: String,
     #[autosurgeon(missing = "Default::default")]

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// The user: what requests and thank-yous are signed with, and their settings.
 #[derive(Clone, Debug, Default, PartialEq, Reconcile, Hydrate, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Profile {
     #[autosurgeon(missing = "Default::default")]
     pub name: String,
@@ -18,6 +19,7 @@ pub struct Profile {
 
 /// The user's own wording of the request and thank-you; empty means the built-in one.
 #[derive(Clone, Debug, Default, PartialEq, Reconcile, Hydrate, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Templates {
     #[autosurgeon(missing = "Default::default")]
     pub request: String,
@@ -45,6 +47,7 @@ fn non_empty_or<'a>(text: &'a str, default: &'a str) -> &'a str {
 
 /// An organisation, with the user's research on it (shared by every interview there).
 #[derive(Clone, Debug, Default, PartialEq, Reconcile, Hydrate, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Organisation {
     pub name: String,
     #[autosurgeon(missing = "Default::default", with = "crate::doc::text")]
@@ -62,6 +65,7 @@ pub fn organisation_key(name: &str) -> String {
 
 /// A question the user added to their bank.
 #[derive(Clone, Debug, Default, PartialEq, Reconcile, Hydrate, Serialize, Deserialize)]
+#[serde(default)]
 pub struct OwnQuestion {
     pub text: String,
     #[autosurgeon(missing = "Default::default")]
