@@ -206,7 +206,6 @@ fn open_local_network(state: state::NetworkState, sync: sync::SyncState) {
     let kv = crate::browser::LocalStorageKv::open();
     if let Some(list) = kv.as_ref().ok().and_then(read_list) {
         state.show_cached(list);
-        crate::browser::mark("colloquy:cached-read");
     }
     let load = async move {
         let tab = crate::domain::new_id()[..12].to_owned();

@@ -292,7 +292,7 @@ impl NetworkState {
     /// Runs a command; while the network is still opening, keeps it in storage at once, to
     /// be run as soon as it is open (`doc::journal`).
     fn run(&self, command: Command) -> Result<Ran, String> {
-        if self.replica.with_value(Option::is_some) {
+        if self.replica.try_with_value(Option::is_some) != Some(false) {
             return self.ask(|r| r.run(&command, now()));
         }
         #[cfg(feature = "hydrate")]
