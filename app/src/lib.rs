@@ -10,6 +10,8 @@
 //!   key-value store. Pure.
 //! - [`replica`]: the network as a tab holds it (store, typing, read models, upkeep), events
 //!   in and effects out, with no UI and no I/O. Pure.
+//! - [`host`]: the replica as a worker holds it for a page that owns the storage, and
+//!   [`wire`], what the two say to each other. Pure.
 //! - [`view`]: what the screens read of the network, as queries and answers.
 //! - `browser` (hydrate only): localStorage, storage events, the clock. The only module that
 //!   touches web APIs.
@@ -19,10 +21,12 @@ pub mod crypto;
 pub mod doc;
 pub mod domain;
 pub mod exchange;
+pub mod host;
 pub mod replica;
 pub mod sync;
 pub mod ui;
 pub mod view;
+pub mod wire;
 
 #[cfg(feature = "hydrate")]
 pub mod browser;

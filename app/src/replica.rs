@@ -76,7 +76,7 @@ pub struct Effects {
 
 impl Effects {
     /// Adds what a later step of the same event did.
-    fn merge(&mut self, later: Effects) {
+    pub fn merge(&mut self, later: Effects) {
         self.changed |= later.changed;
         self.saved = later.saved.or(self.saved);
         self.timers.extend(later.timers);

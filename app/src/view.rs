@@ -13,7 +13,7 @@ use crate::domain::{
 };
 
 /// A part of the network a screen shows.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Query {
     Person(PersonId),
     /// The interview with the text being typed into it, not yet committed, as the user sees it.
@@ -36,7 +36,7 @@ pub enum Query {
 }
 
 /// The settings a screen reads together.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Settings {
     pub profile: Profile,
     pub templates: Templates,
@@ -46,7 +46,7 @@ pub struct Settings {
 /// What a [`Query`] asked, as it is now.
 // One is made per read and dropped once read: its size doesn't matter.
 #[allow(clippy::large_enum_variant)]
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Answer {
     Person(Option<Person>),
     Interview(Option<Interview>),

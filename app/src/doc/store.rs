@@ -97,6 +97,11 @@ impl MemoryKv {
             .sum()
     }
 
+    /// The limit on the characters stored, if any.
+    pub fn capacity(&self) -> Option<usize> {
+        self.capacity.get()
+    }
+
     /// Limits the characters stored; `None` lifts the limit.
     pub fn limit(&self, capacity: Option<usize>) {
         self.capacity.set(capacity);
@@ -136,7 +141,7 @@ impl KeyValue for MemoryKv {
 }
 
 /// Something the user must hear about the stored network.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Problem {
     /// Stored data that could not be read. It is kept, untouched, under `keys`.
     Unreadable { keys: Vec<String>, detail: String },

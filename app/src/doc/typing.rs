@@ -17,7 +17,7 @@ use automerge::transaction::Transactable;
 use automerge::{ActorId, AutoCommit, ObjType, ReadDoc, ROOT};
 
 /// Which text is being typed into.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Target {
     Interview(InterviewId, InterviewText),
     /// An organisation's research notes, by the organisation's name.

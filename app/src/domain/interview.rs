@@ -408,7 +408,7 @@ pub struct Interview {
 
 /// One of the texts of an interview that the user types into, by name: typing is kept under
 /// this name until it is committed, and replayed by it after a crash.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum InterviewText {
     Request,
     Objectives,

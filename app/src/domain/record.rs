@@ -6,7 +6,7 @@ use super::sorting::sort_by;
 use super::{InterviewId, Reflection};
 
 /// One held interview, with names resolved.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct RecordEntry {
     pub interview: InterviewId,
     /// When the meeting took place.

@@ -3,7 +3,7 @@ use super::{Person, PersonId};
 use std::collections::HashSet;
 
 /// What the people list shows of one person, with its search text prepared once.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct PersonRow {
     pub id: PersonId,
     pub name: String,

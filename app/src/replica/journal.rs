@@ -3,6 +3,7 @@
 use super::{Effects, Replica};
 use crate::doc::journal::{self, JOURNAL};
 use crate::doc::store::{KeyValue, Problem};
+use crate::doc::Command;
 
 /// Where an entry that can't be run is kept aside, under its own name.
 const SET_ASIDE: &str = "colloquy/unreadable/journal/";
@@ -16,23 +17,39 @@ impl Replica {
             return effects;
         };
         for (key, command) in kept {
-            let outcome = command.and_then(|command| {
-                self.run(&command, now)
-                    .map(|(_, ran)| ran)
-                    .map_err(|e| e.to_string())
-            });
-            match outcome {
-                // Kept in memory only (storage is full): the entry stays until it is saved.
-                Ok(ran) if ran.saved == Some(false) => {
-                    effects.merge(ran);
-                    continue;
-                }
-                Ok(ran) => effects.merge(ran),
-                Err(why) => self.set_aside(&key, why, &mut effects),
-            }
-            let _ = self.store.kv_mut().remove(&key);
+            effects.merge(self.run_kept(&key, command, now).0);
         }
         effects
+    }
+
+    /// Runs one kept command and removes its entry once its change is saved; kept in memory
+    /// only (storage is full), the entry stays until it is. One that can't be read or run is
+    /// kept aside and shown. Gives what it did, and the way to take it back.
+    pub fn run_kept(
+        &mut self,
+        key: &str,
+        command: Result<Command, String>,
+        now: i64,
+    ) -> (Effects, Option<Command>) {
+        let mut effects = Effects::default();
+        let outcome =
+            command.and_then(|command| self.run(&command, now).map_err(|e| e.to_string()));
+        let undo = match outcome {
+            Ok((ran, done)) => {
+                let saved = done.saved != Some(false);
+                effects.merge(done);
+                if !saved {
+                    return (effects, ran.undo);
+                }
+                ran.undo
+            }
+            Err(why) => {
+                self.set_aside(key, why, &mut effects);
+                None
+            }
+        };
+        let _ = self.store.kv_mut().remove(key);
+        (effects, undo)
     }
 
     fn set_aside(&mut self, key: &str, why: String, effects: &mut Effects) {

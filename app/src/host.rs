@@ -1,0 +1,392 @@
+//! The replica as a dedicated worker holds it for its page, with no I/O of its own: messages
+//! from the page in ([`ToWorker`]), messages for the page, timers and sync's requests out
+//! ([`Output`]). The protocol is in [`crate::wire`]; the worker's I/O in `browser::worker`.
+//!
+//! The page owns the storage, so the replica's store runs over a mirror of it: every key the
+//! page sent, plus the writes the replica made, which go to the page in numbered batches. The
+//! mirror remembers what each write replaced until the page says it made it. When the page
+//! can't make one (storage is full), the writes from there on are taken back out of the mirror,
+//! which then matches the page's storage again, with the room it has learned; the network is
+//! opened again from it, and what the replica had that storage hasn't is merged back in, kept
+//! in memory as it would be on a full store (the user is told). Nothing the user did is lost:
+//! the page keeps each command until its change is written.
+
+use crate::doc::journal::JOURNAL;
+use crate::doc::list_cache::read_list;
+use crate::doc::store::{CompactionPolicy, KeyValue, KvError, MemoryKv, Problem, Store};
+use crate::domain::clock::FollowUpSettings;
+use crate::domain::{Field, FieldId, Interview, InterviewId, PersonId, PersonRow};
+use crate::replica::{Effects, Replica, SyncEffect, Timer};
+use crate::view::Query;
+use crate::wire::{FromWorker, OverviewChange, ToWorker, Write, Writes};
+use std::cell::RefCell;
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::rc::Rc;
+
+#[cfg(test)]
+mod tests;
+
+/// What handling one event asks of the worker.
+#[derive(Debug, Default)]
+pub struct Output {
+    /// Messages for the page, in order.
+    pub to_page: Vec<FromWorker>,
+    /// Timers to set; when one fires, [`Host::timer`].
+    pub timers: Vec<Timer>,
+    /// What sync asks of the worker (its socket), in order.
+    pub sync: Vec<SyncEffect>,
+}
+
+/// A write the replica made, with the value it replaced (to take it back).
+type Logged = (Write, Option<String>);
+
+/// The mirror as the replica's store sees it: every write is logged for the page.
+struct LoggingKv {
+    kv: MemoryKv,
+    log: Rc<RefCell<Vec<Logged>>>,
+}
+
+impl KeyValue for LoggingKv {
+    fn get(&self, key: &str) -> Result<Option<String>, KvError> {
+        self.kv.get(key)
+    }
+
+    fn set(&mut self, key: &str, value: &str) -> Result<(), KvError> {
+        let before = self.kv.get(key)?;
+        self.kv.set(key, value)?;
+        let write = Write::Set(key.to_owned(), value.to_owned());
+        self.log.borrow_mut().push((write, before));
+        Ok(())
+    }
+
+    fn remove(&mut self, key: &str) -> Result<(), KvError> {
+        let before = self.kv.get(key)?;
+        self.kv.remove(key)?;
+        if before.is_some() {
+            self.log
+                .borrow_mut()
+                .push((Write::Remove(key.to_owned()), before));
+        }
+        Ok(())
+    }
+
+    fn keys(&self) -> Result<Vec<String>, KvError> {
+        self.kv.keys()
+    }
+}
+
+/// The overview as the page has it, to send only what changes.
+#[derive(Default)]
+struct Shown {
+    rows: HashMap<PersonId, PersonRow>,
+    outlines: HashMap<InterviewId, Interview>,
+    fields: Option<(Vec<(FieldId, Field)>, FollowUpSettings)>,
+}
+
+impl Shown {
+    /// What changed since the page was last told, and remembers it as told.
+    fn change(&mut self, replica: &mut Replica) -> OverviewChange {
+        let mut change = OverviewChange::default();
+        let rows = replica.rows();
+        let now: HashSet<&PersonId> = rows.iter().map(|row| &row.id).collect();
+        change.rows_removed = self
+            .rows
+            .keys()
+            .filter(|id| !now.contains(id))
+            .cloned()
+            .collect();
+        for row in rows {
+            if self.rows.get(&row.id) != Some(row) {
+                change.rows.push(row.clone());
+            }
+        }
+        for id in &change.rows_removed {
+            self.rows.remove(id);
+        }
+        for row in &change.rows {
+            self.rows.insert(row.id.clone(), row.clone());
+        }
+        let outlines = replica.outlines();
+        let now: HashSet<&InterviewId> = outlines.iter().map(|(id, _)| id).collect();
+        change.outlines_removed = self
+            .outlines
+            .keys()
+            .filter(|id| !now.contains(id))
+            .cloned()
+            .collect();
+        for (id, outline) in outlines.iter() {
+            if self.outlines.get(id) != Some(outline) {
+                change.outlines.push((id.clone(), outline.clone()));
+            }
+        }
+        for id in &change.outlines_removed {
+            self.outlines.remove(id);
+        }
+        for (id, outline) in &change.outlines {
+            self.outlines.insert(id.clone(), outline.clone());
+        }
+        let fields = replica.fields_and_follow_up();
+        if self.fields.as_ref() != Some(&fields) {
+            self.fields = Some(fields.clone());
+            change.fields = Some(fields);
+        }
+        change
+    }
+}
+
+/// A network held for a page that owns its storage.
+pub struct Host {
+    policy: CompactionPolicy,
+    tab: String,
+    /// The page's storage as this worker knows it.
+    mirror: MemoryKv,
+    /// Writes made since the last batch.
+    log: Rc<RefCell<Vec<Logged>>>,
+    replica: Option<Replica>,
+    /// The last batch sent.
+    batch: u64,
+    /// Batches sent and not yet made by the page, with what each write replaced.
+    in_flight: VecDeque<(u64, Vec<Logged>)>,
+    /// After a failed batch: its number, for the next batch to name.
+    resumes: Option<u64>,
+    /// Questions asked before the network was open.
+    asked: Vec<(u64, Query)>,
+    shown: Shown,
+}
+
+impl Host {
+    pub fn new(policy: CompactionPolicy) -> Host {
+        Host {
+            policy,
+            tab: String::new(),
+            mirror: MemoryKv::default(),
+            log: Rc::default(),
+            replica: None,
+            batch: 0,
+            in_flight: VecDeque::new(),
+            resumes: None,
+            asked: Vec::new(),
+            shown: Shown::default(),
+        }
+    }
+
+    /// Whether the network is open.
+    pub fn is_open(&self) -> bool {
+        self.replica.is_some()
+    }
+
+    /// Handles a message from the page.
+    pub fn handle(&mut self, message: ToWorker, now: i64) -> Output {
+        let mut out = Output::default();
+        let effects = match message {
+            ToWorker::Open { tab, stored } => {
+                self.tab = tab;
+                for (key, value) in stored {
+                    let _ = self.mirror.set(&key, &value);
+                }
+                let (effects, problems) = self.open(now);
+                out.to_page.push(FromWorker::Opened { problems });
+                Some(effects)
+            }
+            ToWorker::Stored { key, value } => self.stored(&key, value, now, &mut out),
+            ToWorker::Written { batch } => {
+                while self.in_flight.front().is_some_and(|(b, _)| *b <= batch) {
+                    self.in_flight.pop_front();
+                }
+                None
+            }
+            ToWorker::Failed { batch, at } => Some(self.failed(batch, at, now)),
+            ToWorker::Type { target, text } => self
+                .replica
+                .as_mut()
+                .and_then(|r| r.type_text(target, text, now).ok()),
+            ToWorker::FlushTyping => self.replica.as_mut().map(|r| r.flush_typing(now)),
+            ToWorker::RecoverTyping { live } => self
+                .replica
+                .as_mut()
+                .map(|r| r.recover_typing(live.as_deref(), now)),
+            ToWorker::Ask { id, query } => {
+                match &self.replica {
+                    Some(replica) => out.to_page.push(FromWorker::Answer {
+                        id,
+                        answer: replica.answer(&query),
+                    }),
+                    None => self.asked.push((id, query)),
+                }
+                None
+            }
+        };
+        self.finish(effects, &mut out);
+        out
+    }
+
+    /// A timer the worker set has fired.
+    pub fn timer(&mut self, timer: Timer, now: i64) -> Output {
+        let mut out = Output::default();
+        let effects = self.replica.as_mut().map(|replica| match timer {
+            Timer::TypingPause { keystroke, .. } => replica.typing_paused(keystroke, now),
+            Timer::Upkeep { .. } => {
+                // Here, off the page's thread, a compaction's snapshot is checked at once.
+                let (mut effects, pending) = replica.upkeep(now);
+                if let Some(pending) = pending {
+                    let verified = replica.verify(&pending);
+                    effects.merge(replica.finish_compaction(pending, verified, now));
+                }
+                effects
+            }
+            Timer::Push { .. } => replica.sync_push(now),
+            Timer::SyncTick { session, .. } => replica.sync_tick(session, now),
+            Timer::Reconnect { session, .. } => replica.sync_reconnect(session, now),
+        });
+        self.finish(effects, &mut out);
+        out
+    }
+
+    /// Opens the network from the mirror.
+    fn open(&mut self, now: i64) -> (Effects, Vec<Problem>) {
+        let kv = LoggingKv {
+            kv: self.mirror.clone(),
+            log: self.log.clone(),
+        };
+        let cached = read_list(&self.mirror).map(|mut list| {
+            let outlines = Rc::new(std::mem::take(&mut list.interviews));
+            (list, outlines)
+        });
+        let opened = match Store::open(Box::new(kv) as Box<dyn KeyValue>, &self.tab, self.policy) {
+            Ok(opened) => opened,
+            Err(e) => {
+                // The mirror is memory: only a full one fails. The network opens empty, saved
+                // nowhere, and the user is told.
+                let kv: Box<dyn KeyValue> = Box::new(MemoryKv::default());
+                let mut opened =
+                    Store::open(kv, &self.tab, self.policy).expect("an empty store opens");
+                opened.problems.push(match e {
+                    KvError::Full => Problem::Full,
+                    KvError::Unavailable(why) => Problem::Unavailable(why),
+                });
+                opened
+            }
+        };
+        let problems = opened.problems.clone();
+        let (replica, mut effects) = Replica::open(opened, cached, now);
+        effects.problems.clear();
+        self.replica = Some(replica);
+        (effects, problems)
+    }
+
+    /// A key the page stored: another tab's, or a command it keeps.
+    fn stored(
+        &mut self,
+        key: &str,
+        value: Option<String>,
+        now: i64,
+        out: &mut Output,
+    ) -> Option<Effects> {
+        // It is in storage, so storage had room for it. A new edit tries storage again (as
+        // the user is told it will), whatever room was learned.
+        let limit = self.mirror.capacity();
+        self.mirror.limit(None);
+        let _ = match &value {
+            Some(value) => self.mirror.set(key, value),
+            None => self.mirror.remove(key),
+        };
+        if !key.starts_with(JOURNAL) {
+            self.mirror
+                .limit(limit.map(|limit| limit.max(self.mirror.used())));
+        }
+        let value = value?;
+        let replica = self.replica.as_mut()?;
+        if key.starts_with(JOURNAL) {
+            let command = serde_json::from_str(&value).map_err(|e| e.to_string());
+            let (effects, undo) = replica.run_kept(key, command, now);
+            out.to_page.push(FromWorker::Ran {
+                key: key.to_owned(),
+                undo,
+            });
+            return Some(effects);
+        }
+        Some(replica.external_change(key, now))
+    }
+
+    /// The page couldn't make a write: take it and every later one back out of the mirror,
+    /// and open the network again from what storage holds, keeping the rest in memory.
+    fn failed(&mut self, batch: u64, at: usize, now: i64) -> Effects {
+        // Typing in progress goes into the network first (its writes are taken back too).
+        let mut old = self.replica.take();
+        if let Some(old) = &mut old {
+            old.flush_typing(now);
+        }
+        let mut undone: Vec<Logged> = Vec::new();
+        while let Some((b, writes)) = self.in_flight.pop_front() {
+            if b < batch {
+                continue;
+            }
+            let from = if b == batch { at.min(writes.len()) } else { 0 };
+            undone.extend(writes.into_iter().skip(from));
+        }
+        undone.extend(self.log.borrow_mut().drain(..));
+        self.mirror.limit(None);
+        for (write, before) in undone.into_iter().rev() {
+            let _ = match before {
+                Some(value) => self.mirror.set(write.key(), &value),
+                None => self.mirror.remove(write.key()),
+            };
+        }
+        // What storage holds now is all it has room for.
+        self.mirror.limit(Some(self.mirror.used()));
+        self.resumes = Some(batch);
+        let (mut effects, _) = self.open(now);
+        if let (Some(mut old), Some(replica)) = (old, self.replica.as_mut()) {
+            let (bytes, _, _) = old.changes_since(&replica.heads(), now);
+            if !bytes.is_empty() {
+                if let Ok((_, _, merged)) = replica.apply_remote(&bytes, now) {
+                    effects.merge(merged);
+                }
+            }
+        }
+        effects
+    }
+
+    /// Turns what the replica did into messages: the batch of writes first (so the page has
+    /// stored a change before it hears of it), then saving, problems and the overview.
+    fn finish(&mut self, effects: Option<Effects>, out: &mut Output) {
+        let writes: Vec<Logged> = self.log.borrow_mut().drain(..).collect();
+        if !writes.is_empty() || self.resumes.is_some() {
+            self.batch += 1;
+            out.to_page.push(FromWorker::Writes(Writes {
+                batch: self.batch,
+                resumes: self.resumes.take(),
+                writes: writes.iter().map(|(write, _)| write.clone()).collect(),
+            }));
+            self.in_flight.push_back((self.batch, writes));
+        }
+        let Some(effects) = effects else { return };
+        let Effects {
+            changed,
+            saved,
+            timers,
+            problems,
+            sync,
+        } = effects;
+        if let Some(saved) = saved {
+            out.to_page.push(FromWorker::Saved(saved));
+        }
+        if !problems.is_empty() {
+            out.to_page.push(FromWorker::Problems(problems));
+        }
+        if let Some(replica) = self.replica.as_mut() {
+            if changed {
+                let change = self.shown.change(replica);
+                out.to_page.push(FromWorker::Changed(change));
+            }
+            for (id, query) in std::mem::take(&mut self.asked) {
+                out.to_page.push(FromWorker::Answer {
+                    id,
+                    answer: replica.answer(&query),
+                });
+            }
+        }
+        out.timers.extend(timers);
+        out.sync.extend(sync);
+    }
+}
