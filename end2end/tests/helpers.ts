@@ -1,4 +1,6 @@
 import { expect, type Page } from "@playwright/test";
+import { execFileSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { offlineReady as offlineReadyIn } from "../journeys/steps";
 import { playwrightTab } from "../journeys/tab";
@@ -135,4 +137,15 @@ export async function downloaded(page: Page, button: string): Promise<string> {
 /** Waits until this version's service worker controls the page and has its files cached. */
 export async function offlineReady(page: Page) {
   await offlineReadyIn(playwrightTab(page));
+}
+
+/** The stored form of a sample network of `people` (written by the app's `sample_network`
+ * example, built on first use). */
+export async function sampleNetwork(people: number): Promise<Record<string, string>> {
+  const file = `../target/e2e/network-${people}.json`;
+  if (!existsSync(file)) {
+    // (Its output, the compiler's included, is shown only if it fails.)
+    execFileSync("cargo", ["run", "-q", "-p", "app", "--example", "sample_network", "--", `${people}`, file]);
+  }
+  return JSON.parse(readFileSync(file, "utf8"));
 }

@@ -1,7 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { execFileSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
-import { addPerson, listedNames, navigate, open, waitReady, watchConsole } from "./helpers";
+import { addPerson, listedNames, navigate, open, sampleNetwork, waitReady, watchConsole } from "./helpers";
 
 /** Every localStorage entry the app wrote. */
 async function stored(page: import("@playwright/test").Page): Promise<Record<string, string>> {
@@ -459,17 +457,6 @@ test("typing in one tab is left alone by a tab opened meanwhile, and reaches it 
   await expect(other.getByLabel("What you discussed")).toHaveValue(text);
   expect(problems).toEqual([]);
 });
-
-/** The stored form of a sample network of `people` (written by the app's `sample_network`
- * example, built on first use). */
-async function sampleNetwork(people: number): Promise<Record<string, string>> {
-  const file = `../target/e2e/network-${people}.json`;
-  if (!existsSync(file)) {
-    // (Its output, the compiler's included, is shown only if it fails.)
-    execFileSync("cargo", ["run", "-q", "-p", "app", "--example", "sample_network", "--", `${people}`, file]);
-  }
-  return JSON.parse(readFileSync(file, "utf8"));
-}
 
 test("edits kept while a 3,000-person network opens survive leaving mid-opening, and are made in order once it opens", async ({
   page,

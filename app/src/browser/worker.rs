@@ -97,3 +97,76 @@ async fn ask(worker: &web_sys::Worker, text: &str) -> Result<JsValue, String> {
         .await
         .map_err(|e| e.as_string().unwrap_or_else(|| format!("{e:?}")))
 }
+
+thread_local! {
+    /// The network this worker holds for its page (see [`worker_host`]).
+    static HOST: std::cell::RefCell<Option<crate::host::Host>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// Called by `/doc_worker.js`: from now on this worker holds its page's network. Each message
+/// from the page is a [`crate::wire::ToWorker`] as JSON; each answer a
+/// [`crate::wire::FromWorker`].
+#[wasm_bindgen]
+pub fn worker_host() -> Result<(), JsValue> {
+    let scope: web_sys::DedicatedWorkerGlobalScope = js_sys::global().dyn_into()?;
+    HOST.set(Some(crate::host::Host::new(Default::default())));
+    let on_message =
+        Closure::<dyn FnMut(web_sys::MessageEvent)>::new(|event: web_sys::MessageEvent| {
+            let text = event.data().as_string().unwrap_or_default();
+            let out = match serde_json::from_str::<crate::wire::ToWorker>(&text) {
+                Ok(message) => HOST
+                    .with_borrow_mut(|host| host.as_mut().map(|h| h.handle(message, super::now()))),
+                // (Page and worker run the same build: only a bug gets here.)
+                Err(e) => Some(crate::host::Output {
+                    to_page: vec![crate::wire::FromWorker::Problems(vec![
+                        crate::doc::store::Problem::Unavailable(format!(
+                            "a message to the worker: {e}"
+                        )),
+                    ])],
+                    ..Default::default()
+                }),
+            };
+            if let Some(out) = out {
+                perform(&scope_of(), out);
+            }
+        });
+    scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    // It lives as long as the worker.
+    on_message.forget();
+    Ok(())
+}
+
+fn scope_of() -> web_sys::DedicatedWorkerGlobalScope {
+    js_sys::global().unchecked_into()
+}
+
+/// Sends the page its messages and sets the timers asked for.
+fn perform(scope: &web_sys::DedicatedWorkerGlobalScope, out: crate::host::Output) {
+    for message in out.to_page {
+        if let Ok(text) = serde_json::to_string(&message) {
+            let _ = scope.post_message(&JsValue::from_str(&text));
+        }
+    }
+    for timer in out.timers {
+        use crate::replica::Timer;
+        let after = match timer {
+            Timer::TypingPause { after, .. }
+            | Timer::Upkeep { after }
+            | Timer::Push { after }
+            | Timer::SyncTick { after, .. }
+            | Timer::Reconnect { after, .. } => after,
+        };
+        let fire = Closure::once_into_js(move || {
+            let out =
+                HOST.with_borrow_mut(|host| host.as_mut().map(|h| h.timer(timer, super::now())));
+            if let Some(out) = out {
+                perform(&scope_of(), out);
+            }
+        });
+        let _ = scope.set_timeout_with_callback_and_timeout_and_arguments_0(
+            fire.unchecked_ref(),
+            after.clamp(0, i64::from(i32::MAX)) as i32,
+        );
+    }
+}
