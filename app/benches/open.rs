@@ -150,6 +150,11 @@ fn main() {
             ms(touched),
             ms(reread)
         );
+        let (edit, sent) = worker_edit(&kv, n);
+        println!(
+            "        in a worker: an edit made and its writes and overview change sent in {:.2} ms ({sent} chars of JSON)",
+            ms(edit)
+        );
         let (stretch, pauses) = longest_stretch(&kv);
         println!(
             "        opening in slices: {pauses} chances to give way, the longest stretch between two {:.1} ms",
@@ -160,6 +165,80 @@ fn main() {
         std::fs::write(&file, sample::stored_json(&kv)).unwrap();
     }
     history(sizes[0]);
+}
+
+/// One edit as the worker holds the network (`app::host`): the kept command run and saved, the
+/// overview change found, and the messages for the page written as JSON. Gives the median time
+/// and the characters sent.
+fn worker_edit(kv: &MemoryKv, n: usize) -> (Duration, usize) {
+    use app::doc::{journal, Command};
+    use app::host::Host;
+    use app::wire::{FromWorker, ToWorker};
+    let stored = app::doc::store::KeyValue::keys(kv)
+        .unwrap()
+        .into_iter()
+        .map(|key| {
+            let value = app::doc::store::KeyValue::get(kv, &key).unwrap().unwrap();
+            (key, value)
+        })
+        .collect();
+    let mut host = Host::new(CompactionPolicy::default());
+    let open = host.handle(
+        ToWorker::Open {
+            tab: "worker".into(),
+            stored,
+        },
+        0,
+    );
+    // (The page makes every batch.)
+    let written = |out: &app::host::Output| -> Vec<ToWorker> {
+        out.to_page
+            .iter()
+            .filter_map(|m| match m {
+                FromWorker::Writes(w) => Some(ToWorker::Written { batch: w.batch }),
+                _ => None,
+            })
+            .collect()
+    };
+    for ack in written(&open) {
+        host.handle(ack, 0);
+    }
+    let id = PersonId::from(format!("p{:06}", n / 3));
+    let mut sent = 0;
+    let mut edits = 0u32;
+    let time = median(|| {
+        edits += 1;
+        let mut person = app::domain::Person {
+            name: format!("Edited {edits}"),
+            ..Default::default()
+        };
+        person.notes = "x".repeat(edits as usize);
+        let command = Command::PutPerson {
+            id: id.clone(),
+            person,
+        };
+        let key = journal::key(i64::from(edits), "worker", edits);
+        let value = serde_json::to_string(&command).unwrap();
+        let start = Instant::now();
+        let out = host.handle(
+            ToWorker::Stored {
+                key,
+                value: Some(value),
+            },
+            i64::from(edits),
+        );
+        sent = out
+            .to_page
+            .iter()
+            .map(|m| serde_json::to_string(m).unwrap().len())
+            .sum();
+        let elapsed = start.elapsed();
+        for ack in written(&out) {
+            host.handle(ack, i64::from(edits));
+        }
+        elapsed
+    });
+    (time, sent)
 }
 
 /// What typing does to later openings: the same characters typed into interviews' notes,
