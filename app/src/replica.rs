@@ -60,6 +60,19 @@ pub enum Timer {
     Reconnect { after: i64, session: u64 },
 }
 
+impl Timer {
+    /// In how many ms it fires.
+    pub fn after(&self) -> i64 {
+        match *self {
+            Timer::TypingPause { after, .. }
+            | Timer::Upkeep { after }
+            | Timer::Push { after }
+            | Timer::SyncTick { after, .. }
+            | Timer::Reconnect { after, .. } => after,
+        }
+    }
+}
+
 /// What an event did, for the holder to show and to act on.
 #[derive(Debug, Default, PartialEq)]
 pub struct Effects {

@@ -149,14 +149,6 @@ fn perform(scope: &web_sys::DedicatedWorkerGlobalScope, out: crate::host::Output
         }
     }
     for timer in out.timers {
-        use crate::replica::Timer;
-        let after = match timer {
-            Timer::TypingPause { after, .. }
-            | Timer::Upkeep { after }
-            | Timer::Push { after }
-            | Timer::SyncTick { after, .. }
-            | Timer::Reconnect { after, .. } => after,
-        };
         let fire = Closure::once_into_js(move || {
             let out =
                 HOST.with_borrow_mut(|host| host.as_mut().map(|h| h.timer(timer, super::now())));
@@ -166,7 +158,7 @@ fn perform(scope: &web_sys::DedicatedWorkerGlobalScope, out: crate::host::Output
         });
         let _ = scope.set_timeout_with_callback_and_timeout_and_arguments_0(
             fire.unchecked_ref(),
-            after.clamp(0, i64::from(i32::MAX)) as i32,
+            timer.after().clamp(0, i64::from(i32::MAX)) as i32,
         );
     }
 }

@@ -118,14 +118,7 @@ impl Tab {
 
     fn receive(&mut self, out: Output, now: i64) {
         for timer in out.timers {
-            let after = match timer {
-                Timer::TypingPause { after, .. }
-                | Timer::Upkeep { after }
-                | Timer::Push { after }
-                | Timer::SyncTick { after, .. }
-                | Timer::Reconnect { after, .. } => after,
-            };
-            self.timers.push((now + after, timer));
+            self.timers.push((now + timer.after(), timer));
         }
         for message in out.to_page {
             match crossed(message) {

@@ -93,14 +93,7 @@ impl World {
         let device = &mut self.devices[d];
         device.problems.extend(effects.problems);
         for timer in effects.timers {
-            let after = match timer {
-                Timer::TypingPause { after, .. }
-                | Timer::Upkeep { after }
-                | Timer::Push { after }
-                | Timer::SyncTick { after, .. }
-                | Timer::Reconnect { after, .. } => after,
-            };
-            device.timers.push((self.clock + after, timer));
+            device.timers.push((self.clock + timer.after(), timer));
         }
         for effect in effects.sync {
             match effect {
