@@ -39,6 +39,7 @@ export function server(binary: string, port: number, dataDir: string) {
 
 export default defineConfig<{ engine: Engine }>({
   testDir: "./tests",
+  globalSetup: "./global-setup.ts",
   fullyParallel: false,
   workers: 1,
   forbidOnly: true,

@@ -139,13 +139,20 @@ export async function offlineReady(page: Page) {
   await offlineReadyIn(playwrightTab(page));
 }
 
-/** The stored form of a sample network of `people` (written by the app's `sample_network`
- * example, built on first use). */
+/** The size of the sample network the large-network journeys store (made before the tests
+ * start, by `global-setup.ts`). */
+export const SAMPLE_PEOPLE = 3_000;
+
+/** The stored form of a sample network of `people`, written by the app's `sample_network`
+ * example. Making it takes minutes in a debug build (its compiling included), so the suite
+ * makes it before any test's clock starts; a spec run alone makes it on first use. */
 export async function sampleNetwork(people: number): Promise<Record<string, string>> {
   const file = `../target/e2e/network-${people}.json`;
   if (!existsSync(file)) {
     // (Its output, the compiler's included, is shown only if it fails.)
-    execFileSync("cargo", ["run", "-q", "-p", "app", "--example", "sample_network", "--", `${people}`, file]);
+    execFileSync("cargo", ["run", "-q", "-p", "app", "--example", "sample_network", "--", `${people}`, file], {
+      stdio: ["ignore", "ignore", "pipe"],
+    });
   }
   return JSON.parse(readFileSync(file, "utf8"));
 }

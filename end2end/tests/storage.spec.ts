@@ -1,5 +1,14 @@
 import { expect, test } from "@playwright/test";
-import { addPerson, listedNames, navigate, open, sampleNetwork, waitReady, watchConsole } from "./helpers";
+import {
+  addPerson,
+  listedNames,
+  navigate,
+  open,
+  SAMPLE_PEOPLE,
+  sampleNetwork,
+  waitReady,
+  watchConsole,
+} from "./helpers";
 
 /** Every localStorage entry the app wrote. */
 async function stored(page: import("@playwright/test").Page): Promise<Record<string, string>> {
@@ -463,7 +472,7 @@ test("edits kept while a 3,000-person network opens survive leaving mid-opening,
 }) => {
   test.setTimeout(120_000);
   const problems = watchConsole(page);
-  const entries = await sampleNetwork(3_000);
+  const entries = await sampleNetwork(SAMPLE_PEOPLE);
   await page.goto("/people");
   await page.evaluate((entries) => {
     localStorage.clear();

@@ -1,5 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
-import { listedNames, sampleNetwork, watchConsole } from "./helpers";
+import { listedNames, SAMPLE_PEOPLE, sampleNetwork, watchConsole } from "./helpers";
 
 // The network's worker (app/src/host.rs, app/src/browser/worker.rs) driven through its protocol
 // (app/src/wire.rs) by the page's side of it, written here as the app's page holds it: the page
@@ -72,7 +72,7 @@ test("a worker opens a stored 3,000-person network and makes edits; terminated m
   page,
 }) => {
   test.setTimeout(180_000);
-  const entries = await sampleNetwork(3_000);
+  const entries = await sampleNetwork(SAMPLE_PEOPLE);
   // A page of the site without the app on it: the worker is the only one holding the network.
   await page.goto("/healthz");
   await page.evaluate((entries) => {
