@@ -11,14 +11,16 @@
 //! in memory as it would be on a full store (the user is told). Nothing the user did is lost:
 //! the page keeps each command until its change is written.
 
+use crate::crypto::RootSecret;
 use crate::doc::journal::JOURNAL;
 use crate::doc::list_cache::read_list;
 use crate::doc::store::{CompactionPolicy, KeyValue, KvError, MemoryKv, Problem, Store};
 use crate::domain::clock::FollowUpSettings;
 use crate::domain::{Field, FieldId, Interview, InterviewId, PersonId, PersonRow};
 use crate::replica::{Effects, Replica, SyncEffect, Timer};
-use crate::view::Query;
-use crate::wire::{FromWorker, OverviewChange, ToWorker, Write, Writes};
+use crate::wire::{
+    FromWorker, OverviewChange, Reply, Request, SyncRequest, ToWorker, Write, Writes,
+};
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::rc::Rc;
@@ -33,8 +35,17 @@ pub struct Output {
     pub to_page: Vec<FromWorker>,
     /// Timers to set; when one fires, [`Host::timer`].
     pub timers: Vec<Timer>,
-    /// What sync asks of the worker (its socket), in order.
+    /// What sync asks of the worker's socket ([`SyncEffect::Connect`], `Send`, `Close`), in
+    /// order; when the socket opens, a frame arrives or it closes, [`Host::socket`].
     pub sync: Vec<SyncEffect>,
+}
+
+/// What happened on the relay's socket.
+#[derive(Clone, Debug)]
+pub enum SocketEvent {
+    Opened,
+    Received(Vec<u8>),
+    Closed,
 }
 
 /// A write the replica made, with the value it replaced (to take it back).
@@ -149,8 +160,12 @@ pub struct Host {
     in_flight: VecDeque<(u64, Vec<Logged>)>,
     /// After a failed batch: its number, for the next batch to name.
     resumes: Option<u64>,
-    /// Questions asked before the network was open.
-    asked: Vec<(u64, Query)>,
+    /// Questions, work and sync's requests that came before the network was open.
+    waiting: Vec<ToWorker>,
+    /// Whether the browser is online, as the page last said.
+    online: bool,
+    /// Instants the replica named, for the page.
+    marks: Rc<RefCell<Vec<&'static str>>>,
     shown: Shown,
 }
 
@@ -165,7 +180,9 @@ impl Host {
             batch: 0,
             in_flight: VecDeque::new(),
             resumes: None,
-            asked: Vec::new(),
+            waiting: Vec::new(),
+            online: false,
+            marks: Rc::default(),
             shown: Shown::default(),
         }
     }
@@ -196,26 +213,119 @@ impl Host {
                 None
             }
             ToWorker::Failed { batch, at } => Some(self.failed(batch, at, now)),
-            ToWorker::Type { target, text } => self
-                .replica
-                .as_mut()
-                .and_then(|r| r.type_text(target, text, now).ok()),
-            ToWorker::FlushTyping => self.replica.as_mut().map(|r| r.flush_typing(now)),
-            ToWorker::RecoverTyping { live } => self
-                .replica
-                .as_mut()
-                .map(|r| r.recover_typing(live.as_deref(), now)),
-            ToWorker::Ask { id, query } => {
-                match &self.replica {
-                    Some(replica) => out.to_page.push(FromWorker::Answer {
-                        id,
-                        answer: replica.answer(&query),
-                    }),
-                    None => self.asked.push((id, query)),
-                }
+            message if self.replica.is_none() => {
+                self.waiting.push(message);
                 None
             }
+            message => self.run(message, now, &mut out),
         };
+        let effects = self.run_waiting(effects, now, &mut out);
+        self.finish(effects, &mut out);
+        out
+    }
+
+    /// Once the network is open, runs what came before it was.
+    fn run_waiting(
+        &mut self,
+        mut effects: Option<Effects>,
+        now: i64,
+        out: &mut Output,
+    ) -> Option<Effects> {
+        if self.replica.is_none() {
+            return effects;
+        }
+        for message in std::mem::take(&mut self.waiting) {
+            if let Some(more) = self.run(message, now, out) {
+                effects.get_or_insert_with(Effects::default).merge(more);
+            }
+        }
+        effects
+    }
+
+    /// Handles what needs the network open.
+    fn run(&mut self, message: ToWorker, now: i64, out: &mut Output) -> Option<Effects> {
+        let replica = self.replica.as_mut()?;
+        match message {
+            ToWorker::Type { target, text } => replica.type_text(target, text, now).ok(),
+            ToWorker::FlushTyping => Some(replica.flush_typing(now)),
+            ToWorker::RecoverTyping { live } => Some(replica.recover_typing(live.as_deref(), now)),
+            ToWorker::Ask { id, query } => {
+                let answer = replica.answer(&query);
+                out.to_page.push(FromWorker::Answer { id, answer });
+                None
+            }
+            ToWorker::Request { id, request } => {
+                let (reply, effects) = match request {
+                    Request::Import(bytes) => match replica.import(&bytes, now) {
+                        Ok((people, effects)) => (Reply::Imported(Ok(people)), Some(effects)),
+                        Err(e) => (Reply::Imported(Err(e.to_string())), None),
+                    },
+                    Request::Export => {
+                        let (bytes, effects) = replica.export(now);
+                        (Reply::Exported(bytes), Some(effects))
+                    }
+                    Request::PlanImport(contacts) => {
+                        (Reply::Planned(replica.plan_import(contacts)), None)
+                    }
+                    Request::ApplyImport(plan) => {
+                        match replica.run(&crate::doc::Command::Import(plan), now) {
+                            Ok((ran, effects)) => {
+                                (Reply::Applied(Ok(ran.people.len())), Some(effects))
+                            }
+                            Err(e) => (Reply::Applied(Err(e.to_string())), None),
+                        }
+                    }
+                    Request::Aside => {
+                        let aside: std::collections::BTreeMap<String, String> =
+                            replica.kept_aside().into_iter().collect();
+                        let json = serde_json::to_string_pretty(&aside).unwrap_or_default();
+                        (Reply::Aside(json), None)
+                    }
+                    Request::DiscardAside => (Reply::Discarded(replica.discard_aside()), None),
+                };
+                out.to_page.push(FromWorker::Done { id, reply });
+                effects
+            }
+            ToWorker::Sync(request) => Some(match request {
+                SyncRequest::Start {
+                    secret,
+                    fresh,
+                    online,
+                } => {
+                    self.online = online;
+                    match RootSecret::from_fragment(&secret) {
+                        Ok(secret) => replica.sync_start(&secret, fresh, online, now),
+                        Err(_) => Effects::default(),
+                    }
+                }
+                SyncRequest::Resume { online } => {
+                    self.online = online;
+                    replica.sync_resume(online, now)
+                }
+                SyncRequest::Invite(code) => replica.sync_invite(&code, now),
+                SyncRequest::Delete => replica.sync_delete(now),
+                SyncRequest::Forget => replica.sync_forget(),
+                SyncRequest::Online(online) => {
+                    self.online = online;
+                    replica.sync_online(online, now)
+                }
+            }),
+            // (Handled in `handle`.)
+            ToWorker::Open { .. }
+            | ToWorker::Stored { .. }
+            | ToWorker::Written { .. }
+            | ToWorker::Failed { .. } => None,
+        }
+    }
+
+    /// Something happened on the relay's socket the worker opened.
+    pub fn socket(&mut self, event: SocketEvent, now: i64) -> Output {
+        let mut out = Output::default();
+        let effects = self.replica.as_mut().map(|replica| match event {
+            SocketEvent::Opened => replica.sync_opened(now),
+            SocketEvent::Received(frame) => replica.sync_received(&frame, now),
+            SocketEvent::Closed => replica.sync_closed(now),
+        });
         self.finish(effects, &mut out);
         out
     }
@@ -268,7 +378,9 @@ impl Host {
             }
         };
         let problems = opened.problems.clone();
-        let (replica, mut effects) = Replica::open(opened, cached, now);
+        let (mut replica, mut effects) = Replica::open(opened, cached, now);
+        let marks = self.marks.clone();
+        replica.on_mark(move |name| marks.borrow_mut().push(name));
         effects.problems.clear();
         self.replica = Some(replica);
         (effects, problems)
@@ -298,10 +410,10 @@ impl Host {
         let replica = self.replica.as_mut()?;
         if key.starts_with(JOURNAL) {
             let command = serde_json::from_str(&value).map_err(|e| e.to_string());
-            let (effects, undo) = replica.run_kept(key, command, now);
+            let (effects, outcome) = replica.run_kept(key, command, now);
             out.to_page.push(FromWorker::Ran {
                 key: key.to_owned(),
-                undo,
+                outcome,
             });
             return Some(effects);
         }
@@ -343,6 +455,10 @@ impl Host {
                     effects.merge(merged);
                 }
             }
+            if old.is_syncing() {
+                effects.merge(old.sync_stop());
+                effects.merge(replica.sync_resume(self.online, now));
+            }
         }
         effects
     }
@@ -360,6 +476,9 @@ impl Host {
             }));
             self.in_flight.push_back((self.batch, writes));
         }
+        for name in self.marks.borrow_mut().drain(..) {
+            out.to_page.push(FromWorker::Mark(name.to_owned()));
+        }
         let Some(effects) = effects else { return };
         let Effects {
             changed,
@@ -374,19 +493,29 @@ impl Host {
         if !problems.is_empty() {
             out.to_page.push(FromWorker::Problems(problems));
         }
-        if let Some(replica) = self.replica.as_mut() {
-            if changed {
-                let change = self.shown.change(replica);
-                out.to_page.push(FromWorker::Changed(change));
-            }
-            for (id, query) in std::mem::take(&mut self.asked) {
-                out.to_page.push(FromWorker::Answer {
-                    id,
-                    answer: replica.answer(&query),
-                });
+        if let (true, Some(replica)) = (changed, self.replica.as_mut()) {
+            // Answers go after the change, so the page doesn't take them for stale.
+            let (answers, rest) = std::mem::take(&mut out.to_page)
+                .into_iter()
+                .partition(|m| matches!(m, FromWorker::Answer { .. } | FromWorker::Done { .. }));
+            out.to_page = rest;
+            out.to_page
+                .push(FromWorker::Changed(self.shown.change(replica)));
+            out.to_page.extend::<Vec<FromWorker>>(answers);
+        }
+        for effect in sync {
+            match effect {
+                SyncEffect::Status(status) => out.to_page.push(FromWorker::Sync {
+                    status,
+                    deleted: false,
+                }),
+                SyncEffect::Deleted => out.to_page.push(FromWorker::Sync {
+                    status: None,
+                    deleted: true,
+                }),
+                socket => out.sync.push(socket),
             }
         }
         out.timers.extend(timers);
-        out.sync.extend(sync);
     }
 }

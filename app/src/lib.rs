@@ -24,6 +24,7 @@ pub mod exchange;
 pub mod host;
 pub mod replica;
 pub mod sync;
+pub mod tab;
 pub mod ui;
 pub mod view;
 pub mod wire;

@@ -24,6 +24,7 @@ mod sync;
 #[cfg(test)]
 mod tests;
 
+pub use journal::Kept;
 pub use sync::{SyncEffect, PUSH_PAUSE, SYNC_TICK};
 
 /// Every interview in outline (`Network::interview_outlines`), shared by the screens that list

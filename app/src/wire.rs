@@ -13,6 +13,9 @@ use crate::doc::typing::Target;
 use crate::doc::Command;
 use crate::domain::clock::FollowUpSettings;
 use crate::domain::{Field, FieldId, Interview, InterviewId, PersonId, PersonRow};
+use crate::exchange::merge::Plan;
+use crate::exchange::Contact;
+use crate::sync::Status;
 use crate::view::{Answer, Query};
 use serde::{Deserialize, Serialize};
 
@@ -54,6 +57,62 @@ pub enum ToWorker {
     RecoverTyping { live: Option<Vec<String>> },
     /// A screen's question, answered with the same `id`.
     Ask { id: u64, query: Query },
+    /// Work on the whole network, answered with the same `id` ([`FromWorker::Done`]).
+    Request { id: u64, request: Request },
+    /// What the user or the browser asks of sync.
+    Sync(SyncRequest),
+}
+
+/// Work on the whole network that answers something.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub enum Request {
+    /// Merge a network saved elsewhere (a downloaded copy) into this one.
+    Import(Vec<u8>),
+    /// The whole network as a saved Automerge document.
+    Export,
+    /// Match contacts from a file against the network as it is now.
+    PlanImport(Vec<Contact>),
+    /// Write an import as planned (and previewed).
+    ApplyImport(Plan),
+    /// Unreadable data kept aside, as JSON `{key: value}`.
+    Aside,
+    /// Delete the unreadable data kept aside.
+    DiscardAside,
+}
+
+/// What a [`Request`] gave.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub enum Reply {
+    /// How many people the network has after an import, or why it failed.
+    Imported(Result<usize, String>),
+    Exported(Vec<u8>),
+    Planned(Plan),
+    /// How many people an applied import wrote, or why it failed.
+    Applied(Result<usize, String>),
+    Aside(String),
+    /// Whether anything was kept aside to delete.
+    Discarded(bool),
+}
+
+/// What the user or the browser asks of sync (see `replica/sync.rs`).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub enum SyncRequest {
+    /// Start syncing the network of this pairing secret (its URL fragment); `fresh` when it
+    /// was just made or typed in.
+    Start {
+        secret: String,
+        fresh: bool,
+        online: bool,
+    },
+    /// Resume the sync this device was set up for, if any.
+    Resume {
+        online: bool,
+    },
+    Invite(String),
+    Delete,
+    /// Stop syncing and forget the secret.
+    Forget,
+    Online(bool),
 }
 
 /// What the worker tells the page.
@@ -71,15 +130,28 @@ pub enum FromWorker {
     /// The latest edit was saved (or kept in memory only, storage being full).
     Saved(bool),
     Problems(Vec<Problem>),
-    /// A kept command ran: the way to take it back, when it has one.
+    /// A kept command ran: how many people it wrote and the way to take it back, or why it
+    /// could not run.
     Ran {
         key: String,
-        undo: Option<Command>,
+        outcome: Result<(usize, Option<Command>), String>,
     },
     Answer {
         id: u64,
         answer: Answer,
     },
+    Done {
+        id: u64,
+        reply: Reply,
+    },
+    /// Sync's status (`None` once off); `deleted` when it stopped because the relay's copy
+    /// was deleted.
+    Sync {
+        status: Option<Status>,
+        deleted: bool,
+    },
+    /// An instant of interest, for the tests and benchmarks (`colloquy:edit:saved`, …).
+    Mark(String),
 }
 
 /// Writes for the page to make, in order.

@@ -10,6 +10,7 @@ use std::collections::{HashMap, HashSet};
 
 use super::Contact;
 use crate::domain::{new_id, Acquaintance, Detail, DetailKind, Person, PersonId};
+use std::borrow::Cow;
 
 /// What identifies a person well enough to recognise them in another file.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -42,7 +43,7 @@ impl Identity {
 }
 
 /// Why a contact was taken for someone already known.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Reason {
     Email(String),
     LinkedIn,
@@ -60,7 +61,7 @@ impl Reason {
 }
 
 /// Whom a contact matched.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Target {
     /// Someone already in the network.
     Existing(PersonId),
@@ -69,7 +70,7 @@ pub enum Target {
 }
 
 /// What to do with one contact.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Choice {
     /// Add as a new person (contacts that matched no one).
     Add,
@@ -82,7 +83,7 @@ pub enum Choice {
 }
 
 /// One contact of the file and what will happen to it.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Entry {
     pub contact: Contact,
     /// The id the contact gets if it is added.
@@ -92,7 +93,7 @@ pub struct Entry {
     pub matched_name: String,
     /// What a merge would add to the matched person ("email", "notes", …); empty when the
     /// person already has everything the contact holds.
-    pub adds: Vec<&'static str>,
+    pub adds: Vec<Cow<'static, str>>,
     pub choice: Choice,
 }
 
@@ -104,7 +105,7 @@ impl Entry {
 }
 
 /// An import, ready to preview and apply.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Plan {
     pub entries: Vec<Entry>,
 }
@@ -603,11 +604,11 @@ fn join_list(list: &mut Vec<String>, more: &[String]) {
 }
 
 /// Which parts of a person differ, by label, for the preview.
-fn differences(before: &Person, after: &Person) -> Vec<&'static str> {
+fn differences(before: &Person, after: &Person) -> Vec<Cow<'static, str>> {
     let mut adds = Vec::new();
     let mut check = |changed: bool, label: &'static str| {
         if changed {
-            adds.push(label);
+            adds.push(label.into());
         }
     };
     check(before.name != after.name, "name");

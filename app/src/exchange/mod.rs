@@ -18,7 +18,7 @@ pub mod vcard;
 use crate::domain::{Acquaintance, Detail};
 
 /// One person as another tool exported them, before it is matched against the network.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Contact {
     /// The line of the file where this contact starts (1-based), for messages.
     pub line: usize,

@@ -4,10 +4,10 @@
 //! point and started again from what its page has stored.
 
 use super::*;
-use crate::doc::journal;
 use crate::doc::Command;
 use crate::domain::{Person, PersonId};
-use crate::view::Answer;
+use crate::tab::News;
+use crate::view::{Answer, Query};
 
 const POLICY: CompactionPolicy = CompactionPolicy {
     max_chunks: 4,
@@ -19,69 +19,104 @@ fn crossed<T: serde::Serialize + serde::de::DeserializeOwned>(message: T) -> T {
     serde_json::from_str(&serde_json::to_string(&message).unwrap()).unwrap()
 }
 
-/// One tab: its page (storage, the overview it draws, what it shows) and its worker.
-struct Tab {
-    name: String,
-    storage: MemoryKv,
+/// A key stored (`None`: removed).
+type Stored = (String, Option<String>);
+
+/// The page's storage as one tab writes it: what it stored goes to the other tabs as storage
+/// events, and the writes it refused are counted.
+#[derive(Clone, Default)]
+struct Recording {
+    kv: MemoryKv,
+    stored: Rc<RefCell<Vec<Stored>>>,
+    failures: Rc<RefCell<usize>>,
+}
+
+impl Recording {
+    fn record(
+        &self,
+        made: Result<(), KvError>,
+        key: &str,
+        value: Option<&str>,
+    ) -> Result<(), KvError> {
+        match &made {
+            Ok(()) => self
+                .stored
+                .borrow_mut()
+                .push((key.to_owned(), value.map(str::to_owned))),
+            Err(_) => *self.failures.borrow_mut() += 1,
+        }
+        made
+    }
+}
+
+impl KeyValue for Recording {
+    fn get(&self, key: &str) -> Result<Option<String>, KvError> {
+        self.kv.get(key)
+    }
+
+    fn set(&mut self, key: &str, value: &str) -> Result<(), KvError> {
+        let made = self.kv.set(key, value);
+        self.record(made, key, Some(value))
+    }
+
+    fn remove(&mut self, key: &str) -> Result<(), KvError> {
+        let made = self.kv.remove(key);
+        self.record(made, key, None)
+    }
+
+    fn keys(&self) -> Result<Vec<String>, KvError> {
+        self.kv.keys()
+    }
+}
+
+/// One tab: its page ([`crate::tab::Tab`] over the shared storage) and its worker.
+struct Sim {
+    page: crate::tab::Tab<Recording>,
+    storage: Recording,
     host: Host,
     /// Messages for the worker not yet handled.
     outbox: Vec<ToWorker>,
-    /// The batch that failed, while its successors are dropped.
-    dropping: Option<u64>,
-    /// How many writes storage refused.
-    failures: usize,
-    kept: u32,
-    rows: HashMap<PersonId, PersonRow>,
     saved: Option<bool>,
     problems: Vec<Problem>,
-    answers: HashMap<u64, Answer>,
-    undo: Vec<(String, Option<Command>)>,
+    done: HashMap<u64, crate::wire::Reply>,
+    ran: Vec<(String, crate::replica::Kept)>,
     /// Timers the worker set: when each is due, and it.
     timers: Vec<(i64, Timer)>,
-    /// Keys this page stored, for the other tabs' storage events.
-    stored: Vec<(String, Option<String>)>,
 }
 
-impl Tab {
+impl Sim {
     /// A page opening: it sends its worker everything stored.
-    fn open(storage: &MemoryKv, name: &str) -> Tab {
-        let stored = storage
-            .keys()
-            .unwrap()
-            .into_iter()
-            .map(|key| {
-                let value = storage.get(&key).unwrap().unwrap();
-                (key, value)
-            })
-            .collect();
-        Tab {
-            name: name.into(),
-            storage: storage.clone(),
+    fn open(storage: &MemoryKv, name: &str) -> Sim {
+        let storage = Recording {
+            kv: storage.clone(),
+            ..Recording::default()
+        };
+        let mut page = crate::tab::Tab::new(name, storage.clone());
+        let open = page.open().unwrap();
+        Sim {
+            page,
+            storage,
             host: Host::new(POLICY),
-            outbox: vec![ToWorker::Open {
-                tab: name.into(),
-                stored,
-            }],
-            dropping: None,
-            failures: 0,
-            kept: 0,
-            rows: HashMap::new(),
+            outbox: vec![open],
             saved: None,
             problems: Vec::new(),
-            answers: HashMap::new(),
-            undo: Vec::new(),
+            done: HashMap::new(),
+            ran: Vec::new(),
             timers: Vec::new(),
-            stored: Vec::new(),
         }
     }
 
     /// An edit: kept in storage at once, then handed to the worker.
     fn edit(&mut self, command: &Command, now: i64) {
-        let key = journal::key(now, &self.name, self.kept);
-        self.kept += 1;
-        journal::keep(&mut self.storage, &key, command).unwrap();
-        let value = self.storage.get(&key).unwrap();
-        self.outbox.push(ToWorker::Stored { key, value });
+        let (_, message) = self.page.edit(command, now).unwrap();
+        self.outbox.push(message);
+    }
+
+    /// A question, as a screen asks it; `None` while no answer has been heard.
+    fn ask(&mut self, query: Query) -> Option<Answer> {
+        let (answer, ask) = self.page.answer(&query);
+        self.outbox.extend(ask);
+        answer
     }
 
     /// The worker handles what the page sent, and the page what it answered, until both are
@@ -121,69 +156,36 @@ impl Tab {
             self.timers.push((now + timer.after(), timer));
         }
         for message in out.to_page {
-            match crossed(message) {
-                FromWorker::Writes(writes) => self.write(writes),
-                FromWorker::Opened { problems } => self.problems.extend(problems),
-                FromWorker::Changed(change) => {
-                    for id in change.rows_removed {
-                        self.rows.remove(&id);
-                    }
-                    for row in change.rows {
-                        self.rows.insert(row.id.clone(), row);
-                    }
+            let (news, reply) = self.page.receive(crossed(message));
+            self.outbox.extend(reply);
+            match news {
+                Some(News::Opened(problems) | News::Problems(problems)) => {
+                    self.problems.extend(problems)
                 }
-                FromWorker::Saved(saved) => self.saved = Some(saved),
-                FromWorker::Problems(problems) => self.problems.extend(problems),
-                FromWorker::Ran { key, undo } => self.undo.push((key, undo)),
-                FromWorker::Answer { id, answer } => {
-                    self.answers.insert(id, answer);
+                Some(News::Saved(saved)) => self.saved = Some(saved),
+                Some(News::Ran { key, outcome }) => self.ran.push((key, outcome)),
+                Some(News::Done { id, reply }) => {
+                    self.done.insert(id, reply);
                 }
+                _ => {}
             }
         }
-    }
-
-    /// Makes a batch of writes as a page does: in order, stopping at one storage refuses.
-    fn write(&mut self, writes: Writes) {
-        if let Some(failed) = self.dropping {
-            if writes.resumes != Some(failed) {
-                return;
-            }
-            self.dropping = None;
-        }
-        for (at, write) in writes.writes.iter().enumerate() {
-            let made = match write {
-                Write::Set(key, value) => self.storage.set(key, value),
-                Write::Remove(key) => self.storage.remove(key),
-            };
-            if made.is_err() {
-                self.failures += 1;
-                self.dropping = Some(writes.batch);
-                self.outbox.push(ToWorker::Failed {
-                    batch: writes.batch,
-                    at,
-                });
-                return;
-            }
-            self.stored.push(match write {
-                Write::Set(key, value) => (key.clone(), Some(value.clone())),
-                Write::Remove(key) => (key.clone(), None),
-            });
-        }
-        self.outbox.push(ToWorker::Written {
-            batch: writes.batch,
-        });
     }
 
     /// What this page stored, as storage events for another tab.
     fn storage_events(&mut self) -> Vec<ToWorker> {
-        std::mem::take(&mut self.stored)
+        std::mem::take(&mut *self.storage.stored.borrow_mut())
             .into_iter()
             .map(|(key, value)| ToWorker::Stored { key, value })
             .collect()
     }
 
+    fn failures(&self) -> usize {
+        *self.storage.failures.borrow()
+    }
+
     fn names(&self) -> Vec<String> {
-        let mut names: Vec<String> = self.rows.values().map(|r| r.name.clone()).collect();
+        let mut names: Vec<String> = self.page.rows().iter().map(|r| r.name.clone()).collect();
         names.sort();
         names
     }
@@ -206,7 +208,7 @@ impl Tab {
                 })
                 .collect()
         };
-        assert_eq!(entries(&self.host.mirror), entries(&self.storage));
+        assert_eq!(entries(&self.host.mirror), entries(&self.storage.kv));
     }
 }
 
@@ -222,7 +224,7 @@ fn put(name: &str) -> Command {
 
 /// The names a page opening `storage` afresh draws, once its worker has the network.
 fn reopened(storage: &MemoryKv) -> Vec<String> {
-    let mut tab = Tab::open(storage, "fresh");
+    let mut tab = Sim::open(storage, "fresh");
     tab.settle(10_000);
     tab.names()
 }
@@ -230,7 +232,7 @@ fn reopened(storage: &MemoryKv) -> Vec<String> {
 #[test]
 fn an_edit_made_before_the_worker_opens_is_stored_at_once_and_made_once_it_opens() {
     let storage = MemoryKv::default();
-    let mut tab = Tab::open(&storage, "a");
+    let mut tab = Sim::open(&storage, "a");
     // The page's edit is in storage before the worker has even read it.
     tab.edit(&put("Ada"), 1);
     assert_eq!(tab.journal().len(), 1);
@@ -246,7 +248,7 @@ fn an_edit_made_before_the_worker_opens_is_stored_at_once_and_made_once_it_opens
 #[test]
 fn a_worker_terminated_mid_edit_is_started_again_with_nothing_lost() {
     let storage = MemoryKv::default();
-    let mut tab = Tab::open(&storage, "a");
+    let mut tab = Sim::open(&storage, "a");
     tab.edit(&put("Ada"), 1);
     tab.settle(2);
     tab.edit(&put("Grace"), 3);
@@ -255,7 +257,7 @@ fn a_worker_terminated_mid_edit_is_started_again_with_nothing_lost() {
     let _lost = tab.host.handle(crossed(message), 4);
     assert_eq!(tab.journal().len(), 1);
     // The page starts another from what it has stored: the edit is made there.
-    let mut again = Tab::open(&storage, "a2");
+    let mut again = Sim::open(&storage, "a2");
     again.settle(5);
     assert_eq!(again.names(), ["Ada", "Grace"]);
     assert!(again.journal().is_empty());
@@ -266,8 +268,8 @@ fn a_worker_terminated_mid_edit_is_started_again_with_nothing_lost() {
 #[test]
 fn two_tabs_each_with_a_worker_keep_each_others_edits() {
     let storage = MemoryKv::default();
-    let mut a = Tab::open(&storage, "a");
-    let mut b = Tab::open(&storage, "b");
+    let mut a = Sim::open(&storage, "a");
+    let mut b = Sim::open(&storage, "b");
     a.settle(1);
     b.settle(1);
     a.edit(&put("Ada"), 2);
@@ -291,7 +293,7 @@ fn two_tabs_each_with_a_worker_keep_each_others_edits() {
 #[test]
 fn on_a_full_storage_the_edit_stays_kept_and_shown_until_there_is_room() {
     let storage = MemoryKv::default();
-    let mut tab = Tab::open(&storage, "a");
+    let mut tab = Sim::open(&storage, "a");
     tab.edit(&put("Ada"), 1);
     tab.settle(2);
     // Room for the next kept command, but not for its change as well.
@@ -304,7 +306,7 @@ fn on_a_full_storage_the_edit_stays_kept_and_shown_until_there_is_room() {
     assert_eq!(tab.names(), ["Ada", "Grace"]);
     assert_eq!(tab.journal().len(), 1);
     tab.assert_mirrored();
-    assert_eq!(tab.failures, 1);
+    assert_eq!(tab.failures(), 1);
     // Were the tab closed now, the next opening would still make it.
     assert_eq!(reopened(&storage), ["Ada", "Grace"]);
     // The next edit tries storage again: still full, still kept.
@@ -312,7 +314,7 @@ fn on_a_full_storage_the_edit_stays_kept_and_shown_until_there_is_room() {
     storage.limit(Some(storage.used() + entry));
     tab.edit(&put("Alan"), 5);
     tab.settle(6);
-    assert_eq!(tab.failures, 2);
+    assert_eq!(tab.failures(), 2);
     assert_eq!(tab.saved, Some(false));
     assert_eq!(tab.names(), ["Ada", "Alan", "Grace"]);
     assert_eq!(tab.journal().len(), 2);
@@ -324,7 +326,7 @@ fn on_a_full_storage_the_edit_stays_kept_and_shown_until_there_is_room() {
     assert_eq!(tab.saved, Some(true));
     assert_eq!(tab.names(), ["Ada", "Alan", "Edsger", "Grace"]);
     tab.assert_mirrored();
-    let mut fresh = Tab::open(&storage, "fresh");
+    let mut fresh = Sim::open(&storage, "fresh");
     fresh.settle(9);
     assert_eq!(fresh.names(), ["Ada", "Alan", "Edsger", "Grace"]);
     assert!(fresh.journal().is_empty());
@@ -333,29 +335,34 @@ fn on_a_full_storage_the_edit_stays_kept_and_shown_until_there_is_room() {
 #[test]
 fn questions_asked_before_the_network_opens_are_answered_once_it_has() {
     let storage = MemoryKv::default();
-    let mut tab = Tab::open(&storage, "a");
+    let mut tab = Sim::open(&storage, "a");
     tab.edit(&put("Ada"), 1);
     tab.settle(2);
-    let mut again = Tab::open(&storage, "b");
+    let mut again = Sim::open(&storage, "b");
     // Asked before the worker had the first message.
-    again.outbox.insert(
-        0,
-        ToWorker::Ask {
-            id: 7,
-            query: Query::Person(PersonId::from("ada")),
-        },
-    );
+    let query = Query::Person(PersonId::from("ada"));
+    assert_eq!(again.ask(query.clone()), None);
+    let first = again.outbox.pop().unwrap();
+    again.outbox.insert(0, first);
     again.settle(3);
-    match &again.answers[&7] {
-        Answer::Person(Some(person)) => assert_eq!(person.name, "Ada"),
+    match again.ask(query.clone()) {
+        Some(Answer::Person(Some(person))) => assert_eq!(person.name, "Ada"),
         other => panic!("answered {other:?}"),
     }
+    // A fresh answer is read without asking again; a change makes it stale, still shown until
+    // the fresh one comes.
+    assert!(again.outbox.is_empty());
+    again.edit(&put("Grace"), 4);
+    again.settle(5);
+    assert!(again.ask(query.clone()).is_some());
+    assert_eq!(again.outbox.len(), 1);
+    again.settle(6);
 }
 
 #[test]
 fn an_edit_comes_back_with_its_undo_and_typing_is_committed_once_it_pauses() {
     let storage = MemoryKv::default();
-    let mut tab = Tab::open(&storage, "a");
+    let mut tab = Sim::open(&storage, "a");
     tab.edit(&put("Ada"), 1);
     tab.settle(2);
     let delete = Command::DeletePerson {
@@ -364,16 +371,19 @@ fn an_edit_comes_back_with_its_undo_and_typing_is_committed_once_it_pauses() {
     tab.edit(&delete, 3);
     tab.settle(4);
     assert!(tab.names().is_empty());
-    let (_, undo) = tab.undo.pop().unwrap();
+    let (_, outcome) = tab.ran.pop().unwrap();
+    let (written, undo) = outcome.unwrap();
+    assert_eq!(written, 1);
     tab.edit(&undo.expect("a deletion can be taken back"), 5);
     tab.settle(6);
     assert_eq!(tab.names(), ["Ada"]);
     // Typing: kept in storage at once, in the network once it pauses.
     let target = crate::doc::typing::Target::Research("Acme".into());
-    tab.outbox.push(ToWorker::Type {
-        target,
-        text: "Hiring in spring".into(),
-    });
+    let query = Query::Research("Acme".into());
+    let typed = tab.page.type_text(target, "Hiring in spring".into());
+    // The page shows what it typed over an older answer until the worker has it.
+    assert_eq!(tab.ask(query.clone()), None);
+    tab.outbox.insert(0, typed);
     tab.settle(7);
     assert!(storage
         .keys()
@@ -381,12 +391,17 @@ fn an_edit_comes_back_with_its_undo_and_typing_is_committed_once_it_pauses() {
         .iter()
         .any(|k| k.starts_with(crate::doc::store::TYPING)));
     tab.wait_until(7 + crate::replica::TYPING_PAUSE);
-    tab.outbox.push(ToWorker::Ask {
-        id: 1,
-        query: Query::Research("Acme".into()),
-    });
+    tab.edit(&put("Grace"), 7 + crate::replica::TYPING_PAUSE);
     tab.settle(8_000);
-    assert_eq!(tab.answers[&1], Answer::Research("Hiring in spring".into()));
+    assert_eq!(
+        tab.ask(query.clone()),
+        Some(Answer::Research("Hiring in spring".into()))
+    );
+    tab.settle(8_001);
+    assert_eq!(
+        tab.ask(query),
+        Some(Answer::Research("Hiring in spring".into()))
+    );
     // Upkeep ran in the worker: the overview cache is written for the next page.
     tab.wait_until(20_000);
     assert!(read_list(&storage).is_some());

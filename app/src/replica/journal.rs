@@ -5,6 +5,10 @@ use crate::doc::journal::{self, JOURNAL};
 use crate::doc::store::{KeyValue, Problem};
 use crate::doc::Command;
 
+/// What running a kept command gave: how many people it wrote and the way to take it back, or
+/// why it could not run.
+pub type Kept = Result<(usize, Option<Command>), String>;
+
 /// Where an entry that can't be run is kept aside, under its own name.
 const SET_ASIDE: &str = "colloquy/unreadable/journal/";
 
@@ -24,32 +28,34 @@ impl Replica {
 
     /// Runs one kept command and removes its entry once its change is saved; kept in memory
     /// only (storage is full), the entry stays until it is. One that can't be read or run is
-    /// kept aside and shown. Gives what it did, and the way to take it back.
+    /// kept aside and shown. Gives how many people it wrote and the way to take it back, or
+    /// why it could not run.
     pub fn run_kept(
         &mut self,
         key: &str,
         command: Result<Command, String>,
         now: i64,
-    ) -> (Effects, Option<Command>) {
+    ) -> (Effects, Kept) {
         let mut effects = Effects::default();
         let outcome =
             command.and_then(|command| self.run(&command, now).map_err(|e| e.to_string()));
-        let undo = match outcome {
+        let kept = match outcome {
             Ok((ran, done)) => {
                 let saved = done.saved != Some(false);
                 effects.merge(done);
+                let kept = Ok((ran.people.len(), ran.undo));
                 if !saved {
-                    return (effects, ran.undo);
+                    return (effects, kept);
                 }
-                ran.undo
+                kept
             }
             Err(why) => {
-                self.set_aside(key, why, &mut effects);
-                None
+                self.set_aside(key, why.clone(), &mut effects);
+                Err(why)
             }
         };
         let _ = self.store.kv_mut().remove(key);
-        (effects, undo)
+        (effects, kept)
     }
 
     fn set_aside(&mut self, key: &str, why: String, effects: &mut Effects) {

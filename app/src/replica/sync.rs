@@ -139,6 +139,11 @@ impl Replica {
         effects
     }
 
+    /// Whether sync runs.
+    pub fn is_syncing(&self) -> bool {
+        self.sync.is_some()
+    }
+
     /// Stops sync on this device (what storage holds of it stays; see [`SyncStore::forget`]).
     pub fn sync_stop(&mut self) -> Effects {
         let mut effects = Effects::default();

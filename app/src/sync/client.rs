@@ -33,7 +33,7 @@ pub struct Pending {
 }
 
 /// What the user sees of sync.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Status {
     Offline,
     Connecting,

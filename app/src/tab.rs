@@ -1,0 +1,306 @@
+//! The page's side of a network a worker holds (`host`), with no I/O of its own: the overview
+//! the screens draw, the answers they read, the page's storage and the protocol
+//! (`crate::wire`). Document-free.
+//!
+//! The page owns storage: it makes the worker's writes in order and says how far it got, keeps
+//! each edit in storage before the worker hears of it (`doc::journal`), and sends the worker
+//! every key another tab stores. The overview is drawn from the cache until the worker's first
+//! change arrives, then kept from the changes. Answers are kept until fresh ones arrive, with
+//! this page's own typing laid over them while the worker catches up with it.
+
+use crate::doc::journal;
+use crate::doc::list_cache::CachedList;
+use crate::doc::store::{KeyValue, KvError, Problem, PREFIX};
+use crate::doc::typing::Target;
+use crate::doc::Command;
+use crate::domain::clock::FollowUpSettings;
+use crate::domain::{Field, FieldId, Interview, InterviewId, PersonRow};
+use crate::replica::Kept;
+use crate::sync::Status;
+use crate::view::{Answer, Query};
+use crate::wire::{FromWorker, OverviewChange, Reply, ToWorker, Write, Writes};
+use std::collections::HashMap;
+use std::rc::Rc;
+
+#[cfg(test)]
+mod tests;
+
+/// Every interview in outline, sorted by id (shared with the screens without copying).
+pub type Outlines = Rc<Vec<(InterviewId, Interview)>>;
+
+/// What a message from the worker means for the screens.
+// (One is made per message and handled at once.)
+#[allow(clippy::large_enum_variant)]
+#[derive(Clone, Debug)]
+pub enum News {
+    /// The network is open, with these problems.
+    Opened(Vec<Problem>),
+    /// The overview changed, and every answer may have.
+    Changed,
+    Saved(bool),
+    Problems(Vec<Problem>),
+    /// A command this page kept ran (see [`Tab::edit`]).
+    Ran {
+        key: String,
+        outcome: Kept,
+    },
+    /// An answer arrived: reads of it may show something new.
+    Answered,
+    Done {
+        id: u64,
+        reply: Reply,
+    },
+    Sync {
+        status: Option<Status>,
+        deleted: bool,
+    },
+    Mark(String),
+}
+
+/// The page's side of its network.
+pub struct Tab<K> {
+    name: String,
+    storage: K,
+    /// Counts the commands this page kept, so they keep their order.
+    kept: u32,
+    /// After a batch storage refused: its number, while the batches after it are dropped.
+    dropping: Option<u64>,
+    rows: Vec<PersonRow>,
+    outlines: Outlines,
+    fields: Option<(Vec<(FieldId, Field)>, FollowUpSettings)>,
+    /// The latest answer to each question, and whether it is fresh.
+    answers: HashMap<Query, (Answer, bool)>,
+    /// Questions sent and not yet answered, by id.
+    asked: HashMap<u64, Query>,
+    next_id: u64,
+    /// What this page typed last, laid over answers until one shows it.
+    typing: Option<(Target, String)>,
+}
+
+impl<K: KeyValue> Tab<K> {
+    pub fn new(name: &str, storage: K) -> Tab<K> {
+        Tab {
+            name: name.to_owned(),
+            storage,
+            kept: 0,
+            dropping: None,
+            rows: Vec::new(),
+            outlines: Rc::default(),
+            fields: None,
+            answers: HashMap::new(),
+            asked: HashMap::new(),
+            next_id: 0,
+            typing: None,
+        }
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The first message for a worker (a new one too, after one died): every key stored.
+    pub fn open(&mut self) -> Result<ToWorker, KvError> {
+        // A new worker numbers its batches from the start.
+        self.dropping = None;
+        let mut stored = Vec::new();
+        for key in self.storage.keys()? {
+            if key.starts_with(PREFIX) {
+                if let Some(value) = self.storage.get(&key)? {
+                    stored.push((key, value));
+                }
+            }
+        }
+        for (_, fresh) in self.answers.values_mut() {
+            *fresh = false;
+        }
+        Ok(ToWorker::Open {
+            tab: self.name.clone(),
+            stored,
+        })
+    }
+
+    /// Draws the cached overview until the worker's arrives.
+    pub fn show_cached(&mut self, mut list: CachedList) {
+        let mut outlines = std::mem::take(&mut list.interviews);
+        outlines.sort_by(|a, b| a.0.cmp(&b.0));
+        self.outlines = Rc::new(outlines);
+        self.rows = list.rows;
+        self.fields = Some((list.fields, list.follow_up));
+    }
+
+    /// An edit: kept in storage at once, then handed to the worker, which runs it and says so
+    /// ([`News::Ran`] with the key).
+    pub fn edit(&mut self, command: &Command, now: i64) -> Result<(String, ToWorker), KvError> {
+        let key = journal::key(now, &self.name, self.kept);
+        self.kept += 1;
+        journal::keep(&mut self.storage, &key, command)?;
+        let value = self.storage.get(&key)?;
+        Ok((key.clone(), ToWorker::Stored { key, value }))
+    }
+
+    /// A key another tab stored (`None`: removed), for the worker.
+    pub fn stored_elsewhere(&self, key: String) -> Result<ToWorker, KvError> {
+        let value = self.storage.get(&key)?;
+        Ok(ToWorker::Stored { key, value })
+    }
+
+    /// Typing into a text: shown at once, for the worker.
+    pub fn type_text(&mut self, target: Target, text: String) -> ToWorker {
+        self.typing = Some((target.clone(), text.clone()));
+        ToWorker::Type { target, text }
+    }
+
+    /// The answer to `query` as last heard (with this page's typing over it), and the question
+    /// to send when no fresh one is coming.
+    pub fn answer(&mut self, query: &Query) -> (Option<Answer>, Option<ToWorker>) {
+        let held = self.answers.get(query).cloned();
+        let fresh = held.as_ref().is_some_and(|(_, fresh)| *fresh);
+        let asking = self.asked.values().any(|q| q == query);
+        let ask = (!fresh && !asking).then(|| {
+            self.next_id += 1;
+            self.asked.insert(self.next_id, query.clone());
+            ToWorker::Ask {
+                id: self.next_id,
+                query: query.clone(),
+            }
+        });
+        let answer = held.map(|(mut answer, _)| {
+            if let Some((target, text)) = &self.typing {
+                overlay(target, text, query, &mut answer);
+            }
+            answer
+        });
+        (answer, ask)
+    }
+
+    /// Takes a message from the worker: what it means for the screens, and the reply.
+    pub fn receive(&mut self, message: FromWorker) -> (Option<News>, Option<ToWorker>) {
+        match message {
+            FromWorker::Writes(writes) => (None, self.write(writes)),
+            FromWorker::Opened { problems } => (Some(News::Opened(problems)), None),
+            FromWorker::Changed(change) => {
+                self.change(change);
+                for (_, fresh) in self.answers.values_mut() {
+                    *fresh = false;
+                }
+                (Some(News::Changed), None)
+            }
+            FromWorker::Saved(saved) => (Some(News::Saved(saved)), None),
+            FromWorker::Problems(problems) => (Some(News::Problems(problems)), None),
+            FromWorker::Ran { key, outcome } => (Some(News::Ran { key, outcome }), None),
+            FromWorker::Answer { id, answer } => {
+                let Some(query) = self.asked.remove(&id) else {
+                    return (None, None);
+                };
+                if let Some((target, text)) = &self.typing {
+                    let mut shown = answer.clone();
+                    overlay(target, text, &query, &mut shown);
+                    if shown == answer {
+                        // The worker has caught up with this page's typing.
+                        self.typing = None;
+                    }
+                }
+                self.answers.insert(query, (answer, true));
+                (Some(News::Answered), None)
+            }
+            FromWorker::Done { id, reply } => (Some(News::Done { id, reply }), None),
+            FromWorker::Sync { status, deleted } => (Some(News::Sync { status, deleted }), None),
+            FromWorker::Mark(name) => (Some(News::Mark(name)), None),
+        }
+    }
+
+    /// A number for a request, answered by [`News::Done`] with it.
+    pub fn request_id(&mut self) -> u64 {
+        self.next_id += 1;
+        self.next_id
+    }
+
+    /// Makes a batch of the worker's writes in order; stops at the first storage refuses.
+    fn write(&mut self, writes: Writes) -> Option<ToWorker> {
+        if let Some(failed) = self.dropping {
+            if writes.resumes != Some(failed) {
+                return None;
+            }
+            self.dropping = None;
+        }
+        for (at, write) in writes.writes.iter().enumerate() {
+            let made = match write {
+                Write::Set(key, value) => self.storage.set(key, value),
+                Write::Remove(key) => self.storage.remove(key),
+            };
+            if made.is_err() {
+                self.dropping = Some(writes.batch);
+                return Some(ToWorker::Failed {
+                    batch: writes.batch,
+                    at,
+                });
+            }
+        }
+        Some(ToWorker::Written {
+            batch: writes.batch,
+        })
+    }
+
+    fn change(&mut self, change: OverviewChange) {
+        let OverviewChange {
+            rows_removed,
+            rows,
+            outlines_removed,
+            outlines,
+            fields,
+        } = change;
+        let changed: Vec<_> = rows.iter().map(|row| row.id.clone()).collect();
+        crate::domain::replace_rows(
+            &mut self.rows,
+            rows_removed.iter().chain(changed.iter()),
+            rows,
+        );
+        if !outlines_removed.is_empty() || !outlines.is_empty() {
+            let all = Rc::make_mut(&mut self.outlines);
+            all.retain(|(id, _)| !outlines_removed.contains(id));
+            for (id, outline) in outlines {
+                match all.binary_search_by(|(other, _)| other.cmp(&id)) {
+                    Ok(at) => all[at].1 = outline,
+                    Err(at) => all.insert(at, (id, outline)),
+                }
+            }
+        }
+        if let Some(fields) = fields {
+            self.fields = Some(fields);
+        }
+    }
+
+    /// The people list, sorted.
+    pub fn rows(&self) -> &[PersonRow] {
+        &self.rows
+    }
+
+    pub fn outlines(&self) -> Outlines {
+        self.outlines.clone()
+    }
+
+    pub fn fields_and_follow_up(&self) -> Option<(Vec<(FieldId, Field)>, FollowUpSettings)> {
+        self.fields.clone()
+    }
+
+    pub fn storage(&mut self) -> &mut K {
+        &mut self.storage
+    }
+}
+
+/// Lays text typed into `target` over an answer to `query` that shows it.
+fn overlay(target: &Target, text: &str, query: &Query, answer: &mut Answer) {
+    match (target, query, answer) {
+        (Target::Interview(id, part), Query::Interview(asked), Answer::Interview(Some(i)))
+            if id == asked =>
+        {
+            part.set(i, text.to_owned());
+        }
+        (Target::Research(organisation), Query::Research(asked), Answer::Research(research))
+            if organisation == asked =>
+        {
+            *research = text.to_owned();
+        }
+        _ => {}
+    }
+}
