@@ -59,17 +59,17 @@ export async function peopleJourney(tab: Tab) {
 }
 
 /** Waits until the service worker controls the page and has the app's files, as the app
- * needs to open with the network gone. */
+ * needs to open with the network gone. Asked in short scripts, one after another: a script
+ * left running while the worker takes over can lose its answer in WebKit's driver. */
 export async function offlineReady(tab: Tab) {
-  const controlled = await tab.run<boolean>(`
-    const ready = (async () => {
-      await navigator.serviceWorker.ready;
-      if (!navigator.serviceWorker.controller) {
-        await new Promise((resolve) => navigator.serviceWorker.addEventListener("controllerchange", resolve, { once: true }));
-      }
-      return true;
-    })();
-    return Promise.race([ready, new Promise((resolve) => setTimeout(() => resolve(false), 60_000))]);`);
+  const deadline = Date.now() + 60_000;
+  let controlled = false;
+  while (!controlled && Date.now() < deadline) {
+    controlled = await tab.run<boolean>(`
+      const registration = await navigator.serviceWorker.getRegistration();
+      return !!(registration?.active && navigator.serviceWorker.controller);`);
+    if (!controlled) await tab.run(`await new Promise((resolve) => setTimeout(resolve, 100));`);
+  }
   expect(controlled, `${tab.engine}: the service worker took control of the page within a minute`).toBe(true);
 }
 
