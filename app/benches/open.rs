@@ -182,7 +182,7 @@ fn worker_edit(kv: &MemoryKv, n: usize) -> (Duration, usize) {
             (key, value)
         })
         .collect();
-    let mut host = Host::new(CompactionPolicy::default());
+    let mut host = Host::new(CompactionPolicy::default(), "bench");
     let open = host.handle(
         ToWorker::Open {
             tab: "worker".into(),

@@ -148,6 +148,7 @@ impl Shown {
 /// A network held for a page that owns its storage.
 pub struct Host {
     policy: CompactionPolicy,
+    place: &'static str,
     tab: String,
     /// The page's storage as this worker knows it.
     mirror: MemoryKv,
@@ -170,9 +171,11 @@ pub struct Host {
 }
 
 impl Host {
-    pub fn new(policy: CompactionPolicy) -> Host {
+    /// A host for a page; `place` says where it runs ("worker", "page"), for the marks.
+    pub fn new(policy: CompactionPolicy, place: &'static str) -> Host {
         Host {
             policy,
+            place,
             tab: String::new(),
             mirror: MemoryKv::default(),
             log: Rc::default(),
@@ -333,6 +336,7 @@ impl Host {
     /// A timer the worker set has fired.
     pub fn timer(&mut self, timer: Timer, now: i64) -> Output {
         let mut out = Output::default();
+        let place = self.place;
         let effects = self.replica.as_mut().map(|replica| match timer {
             Timer::TypingPause { keystroke, .. } => replica.typing_paused(keystroke, now),
             Timer::Upkeep { .. } => {
@@ -340,6 +344,8 @@ impl Host {
                 let (mut effects, pending) = replica.upkeep(now);
                 if let Some(pending) = pending {
                     let verified = replica.verify(&pending);
+                    let checked = format!("colloquy:snapshot-checked-by-{place}");
+                    out.to_page.push(FromWorker::Mark(checked));
                     effects.merge(replica.finish_compaction(pending, verified, now));
                 }
                 effects

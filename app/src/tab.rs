@@ -110,6 +110,8 @@ impl<K: KeyValue> Tab<K> {
                 }
             }
         }
+        // What the last worker was asked and didn't answer is asked again.
+        self.asked.clear();
         for (_, fresh) in self.answers.values_mut() {
             *fresh = false;
         }

@@ -20,12 +20,20 @@ impl Socket {
         mut on_message: impl FnMut(Vec<u8>) + 'static,
         on_close: impl FnMut() + 'static,
     ) -> Result<Socket, String> {
-        let location = web_sys::window().ok_or("no window")?.location();
-        let scheme = match location.protocol().map_err(|e| format!("{e:?}"))?.as_str() {
+        // (A window's or a worker's location.)
+        let location = js_sys::Reflect::get(&js_sys::global(), &"location".into())
+            .map_err(|e| format!("{e:?}"))?;
+        let part = |name: &str| {
+            js_sys::Reflect::get(&location, &name.into())
+                .ok()
+                .and_then(|v| v.as_string())
+                .ok_or_else(|| format!("no {name} in this page's address"))
+        };
+        let scheme = match part("protocol")?.as_str() {
             "https:" => "wss:",
             _ => "ws:",
         };
-        let host = location.host().map_err(|e| format!("{e:?}"))?;
+        let host = part("host")?;
         let query = invite
             .map(|code| {
                 let code: String = js_sys::encode_uri_component(code).into();

@@ -1,164 +1,341 @@
-//! A second instance of the app's own wasm in a dedicated worker (`/doc_worker.js`), for work
-//! that would hold the page's thread for seconds: for now, verifying a compaction's snapshot,
-//! which means loading the whole network.
+//! The network held by a dedicated worker running the app's own wasm (`/doc_worker.js`), and
+//! the page's link to it. Where no worker can be had, the same host runs on the page's own
+//! thread behind the same link (the page then waits while the network opens).
 
-use js_sys::{Array, Object, Promise, Reflect};
+use crate::host::{Host, Output, SocketEvent};
+use crate::replica::SyncEffect;
+use crate::wire::{FromWorker, ToWorker};
+use js_sys::{Object, Reflect};
+use std::cell::RefCell;
+use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
 
-/// How long a verification may take before the page gives up on the worker (a 10,000-person
-/// network loads in about three seconds on a laptop; phones are slower).
-const PATIENCE_MS: i32 = 60_000;
-
-/// Called by `/doc_worker.js` inside the worker: the heads of a stored snapshot (base64 text).
 #[wasm_bindgen]
-pub fn worker_snapshot_heads(text: &str) -> Result<Array, JsValue> {
-    crate::doc::store::snapshot_heads(text)
-        .map(|heads| heads.into_iter().map(JsValue::from).collect())
-        .map_err(|why| JsValue::from_str(&why))
+extern "C" {
+    /// `setTimeout` of whichever global this runs in (a window or a worker).
+    #[wasm_bindgen(js_name = setTimeout)]
+    fn set_timeout_any(callback: &JsValue, ms: i32) -> i32;
 }
 
-/// Loads a stored snapshot in a worker and gives what [`crate::doc::store::snapshot_heads`]
-/// would. The outer `Err` says the worker couldn't do it (none could be started, it failed to
-/// load the app, it took too long): then the caller does the work itself.
-pub async fn snapshot_heads(text: String) -> Result<Result<Vec<String>, String>, String> {
-    let worker = start()?;
-    let answer = ask(&worker, &text).await;
-    worker.terminate();
-    let answer = answer?;
-    let field = |name: &str| Reflect::get(&answer, &JsValue::from_str(name)).ok();
-    if let Some(heads) = field("heads").filter(|v| v.is_object()) {
-        let heads: Array = heads.unchecked_into();
-        return Ok(Ok(heads.iter().filter_map(|h| h.as_string()).collect()));
-    }
-    if let Some(why) = field("error").and_then(|v| v.as_string()) {
-        return Ok(Err(why));
-    }
-    Err(field("unavailable")
-        .and_then(|v| v.as_string())
-        .unwrap_or_else(|| "the worker answered something else".into()))
-}
-
-fn start() -> Result<web_sys::Worker, String> {
-    let options = web_sys::WorkerOptions::new();
-    options.set_type(web_sys::WorkerType::Module);
-    web_sys::Worker::new_with_options("/doc_worker.js", &options).map_err(|e| format!("{e:?}"))
-}
-
-/// Sends the job with what the worker needs to run the app's wasm (the script's address, as
-/// the page preloads it, and the already compiled module) and waits for its one answer.
-async fn ask(worker: &web_sys::Worker, text: &str) -> Result<JsValue, String> {
-    let script = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| {
-            d.query_selector("link[rel=modulepreload][href^='/pkg/']")
-                .ok()?
-        })
-        .and_then(|link| link.get_attribute("href"))
-        .ok_or("the page names no app script")?;
-    let message = Object::new();
-    let set = |name: &str, value: &JsValue| Reflect::set(&message, &JsValue::from_str(name), value);
-    set("js", &JsValue::from_str(&script))
-        .and_then(|_| set("module", &wasm_bindgen::module()))
-        .and_then(|_| set("text", &JsValue::from_str(text)))
-        .map_err(|e| format!("{e:?}"))?;
-    let answer = Promise::new(&mut |resolve, reject| {
-        let on_message = Closure::once_into_js(move |event: web_sys::MessageEvent| {
-            let _ = resolve.call1(&JsValue::NULL, &event.data());
-        });
-        worker.set_onmessage(Some(on_message.unchecked_ref()));
-        let failed = reject.clone();
-        // A script that fails to load gives a plain `Event`, an exception an `ErrorEvent`.
-        let on_error = Closure::once_into_js(move |event: web_sys::Event| {
-            let why = event
-                .dyn_ref::<web_sys::ErrorEvent>()
-                .map_or_else(|| "the worker could not start".to_owned(), |e| e.message());
-            let _ = failed.call1(&JsValue::NULL, &JsValue::from_str(&why));
-        });
-        worker.set_onerror(Some(on_error.unchecked_ref()));
-        let too_long = Closure::once_into_js(move || {
-            let _ = reject.call1(
-                &JsValue::NULL,
-                &JsValue::from_str("the worker took too long"),
-            );
-        });
-        if let Some(window) = web_sys::window() {
-            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(
-                too_long.unchecked_ref(),
-                PATIENCE_MS,
-            );
-        }
-    });
-    worker
-        .post_message(&message)
-        .map_err(|e| format!("{e:?}"))?;
-    JsFuture::from(answer)
-        .await
-        .map_err(|e| e.as_string().unwrap_or_else(|| format!("{e:?}")))
-}
+/// Where a message for the page goes: posted from a worker, or handed over on the page.
+type Deliver = Rc<dyn Fn(FromWorker)>;
 
 thread_local! {
-    /// The network this worker holds for its page (see [`worker_host`]).
-    static HOST: std::cell::RefCell<Option<crate::host::Host>> =
-        const { std::cell::RefCell::new(None) };
+    /// The network this thread holds (in the worker, or on the page without one).
+    static HOST: RefCell<Option<Held>> = const { RefCell::new(None) };
+}
+
+struct Held {
+    host: Host,
+    deliver: Deliver,
+    socket: Option<super::socket::Socket>,
 }
 
 /// Called by `/doc_worker.js`: from now on this worker holds its page's network. Each message
-/// from the page is a [`crate::wire::ToWorker`] as JSON; each answer a
-/// [`crate::wire::FromWorker`].
+/// from the page is a [`ToWorker`] as JSON; each answer a [`FromWorker`].
 #[wasm_bindgen]
 pub fn worker_host() -> Result<(), JsValue> {
     let scope: web_sys::DedicatedWorkerGlobalScope = js_sys::global().dyn_into()?;
-    HOST.set(Some(crate::host::Host::new(Default::default())));
-    let on_message =
-        Closure::<dyn FnMut(web_sys::MessageEvent)>::new(|event: web_sys::MessageEvent| {
-            let text = event.data().as_string().unwrap_or_default();
-            let out = match serde_json::from_str::<crate::wire::ToWorker>(&text) {
-                Ok(message) => HOST
-                    .with_borrow_mut(|host| host.as_mut().map(|h| h.handle(message, super::now()))),
-                // (Page and worker run the same build: only a bug gets here.)
-                Err(e) => Some(crate::host::Output {
-                    to_page: vec![crate::wire::FromWorker::Problems(vec![
-                        crate::doc::store::Problem::Unavailable(format!(
-                            "a message to the worker: {e}"
-                        )),
-                    ])],
-                    ..Default::default()
-                }),
-            };
-            if let Some(out) = out {
-                perform(&scope_of(), out);
-            }
-        });
+    let deliver: Deliver = Rc::new(move |message: FromWorker| {
+        if let Ok(text) = serde_json::to_string(&message) {
+            let _ = scope.post_message(&JsValue::from_str(&text));
+        }
+    });
+    hold("worker", deliver);
+    let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(|event: web_sys::MessageEvent| {
+        let text = event.data().as_string().unwrap_or_default();
+        match serde_json::from_str::<ToWorker>(&text) {
+            Ok(message) => handle(message),
+            // (Page and worker run the same build: only a bug gets here.)
+            Err(e) => with_held(|held| {
+                (held.deliver)(FromWorker::Problems(vec![
+                    crate::doc::store::Problem::Unavailable(format!("a message to the worker: {e}")),
+                ]))
+            }),
+        }
+    });
+    let scope: web_sys::DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
     scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     // It lives as long as the worker.
     on_message.forget();
     Ok(())
 }
 
-fn scope_of() -> web_sys::DedicatedWorkerGlobalScope {
-    js_sys::global().unchecked_into()
+fn hold(place: &'static str, deliver: Deliver) {
+    HOST.set(Some(Held {
+        host: Host::new(Default::default(), place),
+        deliver,
+        socket: None,
+    }));
 }
 
-/// Sends the page its messages and sets the timers asked for.
-fn perform(scope: &web_sys::DedicatedWorkerGlobalScope, out: crate::host::Output) {
-    for message in out.to_page {
-        if let Ok(text) = serde_json::to_string(&message) {
-            let _ = scope.post_message(&JsValue::from_str(&text));
+fn with_held(f: impl FnOnce(&mut Held)) {
+    HOST.with_borrow_mut(|held| {
+        if let Some(held) = held.as_mut() {
+            f(held)
+        }
+    });
+}
+
+fn handle(message: ToWorker) {
+    let out = HOST.with_borrow_mut(|held| {
+        let held = held.as_mut()?;
+        Some(held.host.handle(message, super::now()))
+    });
+    if let Some(out) = out {
+        perform(out);
+    }
+}
+
+/// Sends the page its messages, sets the timers and does what sync asks of the socket.
+fn perform(out: Output) {
+    let Output {
+        to_page,
+        timers,
+        sync,
+    } = out;
+    let deliver = HOST.with_borrow(|held| held.as_ref().map(|held| held.deliver.clone()));
+    if let Some(deliver) = deliver {
+        for message in to_page {
+            deliver(message);
         }
     }
-    for timer in out.timers {
+    for timer in timers {
         let fire = Closure::once_into_js(move || {
-            let out =
-                HOST.with_borrow_mut(|host| host.as_mut().map(|h| h.timer(timer, super::now())));
+            let out = HOST.with_borrow_mut(|held| {
+                Some(held.as_mut()?.host.timer(timer, super::now()))
+            });
             if let Some(out) = out {
-                perform(&scope_of(), out);
+                perform(out);
             }
         });
-        let _ = scope.set_timeout_with_callback_and_timeout_and_arguments_0(
-            fire.unchecked_ref(),
-            timer.after().clamp(0, i64::from(i32::MAX)) as i32,
-        );
+        set_timeout_any(&fire, timer.after().clamp(0, i64::from(i32::MAX)) as i32);
     }
+    for effect in sync {
+        socket(effect);
+    }
+}
+
+fn socket(effect: SyncEffect) {
+    let event = |event: SocketEvent| {
+        let out =
+            HOST.with_borrow_mut(|held| Some(held.as_mut()?.host.socket(event, super::now())));
+        if let Some(out) = out {
+            perform(out);
+        }
+    };
+    match effect {
+        SyncEffect::Connect { invite } => {
+            let opened = super::socket::Socket::open(
+                invite.as_deref(),
+                move || event(SocketEvent::Opened),
+                move |frame| event(SocketEvent::Received(frame)),
+                move || event(SocketEvent::Closed),
+            );
+            match opened {
+                Ok(socket) => with_held(|held| {
+                    if let Some(old) = held.socket.replace(socket) {
+                        old.close();
+                    }
+                }),
+                Err(_) => event(SocketEvent::Closed),
+            }
+        }
+        SyncEffect::Send(frame) => with_held(|held| {
+            if let Some(socket) = &held.socket {
+                socket.send(&frame);
+            }
+        }),
+        SyncEffect::Close => with_held(|held| {
+            if let Some(socket) = held.socket.take() {
+                socket.close();
+            }
+        }),
+        // (The host tells the page these itself.)
+        SyncEffect::Status(_) | SyncEffect::Deleted => {}
+    }
+}
+
+/// How many times a page starts a worker again after one dies before it holds the network
+/// itself.
+const RESTARTS: u32 = 3;
+
+/// The page's link to whoever holds its network.
+#[derive(Clone)]
+pub struct Link {
+    inner: Rc<RefCell<Inner>>,
+}
+
+struct Inner {
+    worker: Option<web_sys::Worker>,
+    /// The worker has the app running and can take messages.
+    ready: bool,
+    /// The host runs on this page.
+    here: bool,
+    /// Messages waiting for the worker to be ready.
+    queue: Vec<ToWorker>,
+    restarts: u32,
+    receive: Rc<dyn Fn(FromWorker)>,
+    /// The first message for a new holder ([`crate::tab::Tab::open`]).
+    open: Rc<dyn Fn() -> Option<ToWorker>>,
+    _closures: Vec<JsValue>,
+}
+
+impl Link {
+    /// Starts a worker holding the network: `open` gives its first message, `receive` takes
+    /// each of its messages.
+    pub fn start(
+        open: impl Fn() -> Option<ToWorker> + 'static,
+        receive: impl Fn(FromWorker) + 'static,
+    ) -> Link {
+        let link = Link {
+            inner: Rc::new(RefCell::new(Inner {
+                worker: None,
+                ready: false,
+                here: false,
+                queue: Vec::new(),
+                restarts: 0,
+                receive: Rc::new(receive),
+                open: Rc::new(open),
+                _closures: Vec::new(),
+            })),
+        };
+        link.spawn();
+        link
+    }
+
+    /// Sends a message; it waits while a worker is starting.
+    pub fn send(&self, message: ToWorker) {
+        let mut inner = self.inner.borrow_mut();
+        if inner.here {
+            drop(inner);
+            // After the caller is done (it may be mid-update of what the answer touches).
+            let run = Closure::once_into_js(move || handle(message));
+            set_timeout_any(&run, 0);
+            return;
+        }
+        match (&inner.worker, inner.ready) {
+            (Some(worker), true) => post(worker, &message),
+            _ => inner.queue.push(message),
+        }
+    }
+
+    fn spawn(&self) {
+        let options = web_sys::WorkerOptions::new();
+        options.set_type(web_sys::WorkerType::Module);
+        let worker = match web_sys::Worker::new_with_options("/doc_worker.js", &options) {
+            Ok(worker) => worker,
+            Err(_) => return self.hold_here(),
+        };
+        let Some(script) = app_script() else {
+            worker.terminate();
+            return self.hold_here();
+        };
+        let link = self.clone();
+        let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(
+            move |event: web_sys::MessageEvent| {
+                let data = event.data();
+                if let Some(text) = data.as_string() {
+                    if let Ok(message) = serde_json::from_str::<FromWorker>(&text) {
+                        let receive = link.inner.borrow().receive.clone();
+                        receive(message);
+                    }
+                    return;
+                }
+                if Reflect::get(&data, &"ready".into()).is_ok_and(|v| v.is_truthy()) {
+                    link.ready();
+                } else {
+                    // The app couldn't start in the worker.
+                    link.died(false);
+                }
+            },
+        );
+        let link = self.clone();
+        let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(move |_event: web_sys::Event| {
+            link.died(true);
+        });
+        worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+        let init = Object::new();
+        let set = |name: &str, value: &JsValue| Reflect::set(&init, &name.into(), value);
+        let _ = set("js", &JsValue::from_str(&script))
+            .and_then(|_| set("module", &wasm_bindgen::module()))
+            .and_then(|_| set("host", &JsValue::TRUE));
+        let _ = worker.post_message(&init);
+        let mut inner = self.inner.borrow_mut();
+        inner.worker = Some(worker);
+        inner.ready = false;
+        inner._closures = vec![on_message.into_js_value(), on_error.into_js_value()];
+    }
+
+    /// The worker runs the app: it gets the first message, then what waited.
+    fn ready(&self) {
+        let open = self.inner.borrow().open.clone();
+        let first = open();
+        let mut inner = self.inner.borrow_mut();
+        inner.ready = true;
+        let queue = std::mem::take(&mut inner.queue);
+        if let Some(worker) = &inner.worker {
+            for message in first.into_iter().chain(queue) {
+                post(worker, &message);
+            }
+        }
+    }
+
+    /// The worker died (or never ran the app): start another, or hold the network here.
+    fn died(&self, ran: bool) {
+        let restart = {
+            let mut inner = self.inner.borrow_mut();
+            if let Some(worker) = inner.worker.take() {
+                worker.terminate();
+            }
+            inner.ready = false;
+            inner.restarts += 1;
+            ran && inner.restarts <= RESTARTS
+        };
+        if restart {
+            self.spawn();
+        } else {
+            self.hold_here();
+        }
+    }
+
+    fn hold_here(&self) {
+        let (receive, open, queue) = {
+            let mut inner = self.inner.borrow_mut();
+            inner.here = true;
+            (
+                inner.receive.clone(),
+                inner.open.clone(),
+                std::mem::take(&mut inner.queue),
+            )
+        };
+        hold("page", Rc::new(move |message| receive(message)));
+        for message in open().into_iter().chain(queue) {
+            self.send(message);
+        }
+    }
+
+    /// Ends the worker with the page.
+    pub fn terminate(&self) {
+        if let Some(worker) = self.inner.borrow_mut().worker.take() {
+            worker.terminate();
+        }
+    }
+}
+
+fn post(worker: &web_sys::Worker, message: &ToWorker) {
+    if let Ok(text) = serde_json::to_string(message) {
+        let _ = worker.post_message(&JsValue::from_str(&text));
+    }
+}
+
+/// The app's script, as the page preloads it, for the worker to import.
+fn app_script() -> Option<String> {
+    web_sys::window()?
+        .document()?
+        .query_selector("link[rel=modulepreload][href^='/pkg/']")
+        .ok()??
+        .get_attribute("href")
 }

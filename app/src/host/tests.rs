@@ -96,7 +96,7 @@ impl Sim {
         Sim {
             page,
             storage,
-            host: Host::new(POLICY),
+            host: Host::new(POLICY, "worker"),
             outbox: vec![open],
             saved: None,
             problems: Vec::new(),

@@ -176,106 +176,52 @@ pub fn use_wide() -> Signal<bool> {
 
 /// Opens this browser's stored network and keeps it in step with other tabs.
 ///
-/// The cached people list goes on screen first; the document loads once the browser has painted
-/// it (loading is proportional to the document's history and can take a while).
+/// The cached overview goes on screen first; the worker that holds the network opens it
+/// meanwhile (loading is proportional to the document's history and can take a while).
 #[cfg(feature = "hydrate")]
 fn open_local_network(state: state::NetworkState, sync: sync::SyncState) {
     use crate::doc::list_cache::read_list;
-    use crate::doc::store::{
-        CompactionPolicy, KeyValue, KvError, MemoryKv, Opened, Problem, Store, PREFIX,
-    };
+    use crate::doc::store::{KeyValue, MemoryKv, PREFIX};
 
-    // Listening from before the first read: what another tab stores while this one opens (a
-    // tab being left commits its typing just then) would otherwise never reach this one. Until
-    // the network is open, the keys wait.
-    let waiting = std::rc::Rc::new(std::cell::RefCell::new(Some(Vec::<String>::new())));
-    window_event_listener(leptos::ev::storage, {
-        let waiting = waiting.clone();
-        move |event| {
-            let Some(key) = event.key() else { return };
-            if !key.starts_with(PREFIX) || event.new_value().is_none() {
-                return;
-            }
-            match waiting.borrow_mut().as_mut() {
-                Some(keys) => keys.push(key),
-                None => state.external_change(&key),
-            }
-        }
-    });
     crate::browser::mark("colloquy:storage-read");
-    let kv = crate::browser::LocalStorageKv::open();
-    if let Some(list) = kv.as_ref().ok().and_then(read_list) {
+    let tab_name = crate::domain::new_id()[..12].to_owned();
+    let (kv, unusable): (Box<dyn KeyValue>, _) = match crate::browser::LocalStorageKv::open() {
+        Ok(kv) => (Box::new(kv), None),
+        // Storage can't be used at all: run from memory and say so.
+        Err(e) => (Box::new(MemoryKv::default()), Some(e)),
+    };
+    let cached = read_list(&kv);
+    state.start(crate::tab::Tab::new(&tab_name, kv));
+    if let Some(list) = cached {
         state.show_cached(list);
     }
-    let load = async move {
-        let tab = crate::domain::new_id()[..12].to_owned();
-        let opened = match kv {
-            Ok(kv) => {
-                let kv: Box<dyn KeyValue> = Box::new(kv);
-                // In slices of a few ms, so the cached screens answer taps meanwhile.
-                let mut pause = crate::browser::give_way(OPENING_SLICE_MS);
-                Store::open_pausing(kv, &tab, CompactionPolicy::default(), &mut pause).await
-            }
-            Err(e) => Err(e),
-        };
-        match opened {
-            Ok(opened) => state.install(opened),
-            Err(e) => {
-                // Storage can't be used at all: run from memory and say so.
-                let kv: Box<dyn KeyValue> = Box::new(MemoryKv::default());
-                let opened = Store::open(kv, &tab, CompactionPolicy::default())
-                    .expect("an in-memory store always opens");
-                let problem = match e {
-                    KvError::Full => Problem::Full,
-                    KvError::Unavailable(why) => Problem::Unavailable(why),
-                };
-                state.install(Opened {
-                    problems: vec![problem],
-                    ..opened
-                });
-            }
-        }
-        crate::browser::mark("colloquy:network-open");
-        // Typing is committed when the page is left; typing left by tabs that died
-        // first is recovered (each live tab holds a lock, so its typing is left alone).
-        crate::browser::hold_lock(&state::tab_lock(&tab));
-        window_event_listener(leptos::ev::pagehide, move |_| state.flush_typing());
-        leptos::task::spawn_local(async move {
-            let live = crate::browser::held_locks().await;
-            // One tab at a time (tabs reopened together after a crash would each recover it).
-            crate::browser::with_lock_if_free("colloquy-recover-typing", move || {
-                state.recover_typing(live)
-            });
+    if let Some(e) = unusable {
+        state.problems.update(|p| {
+            p.push(match e {
+                crate::doc::store::KvError::Full => crate::doc::store::Problem::Full,
+                crate::doc::store::KvError::Unavailable(why) => {
+                    crate::doc::store::Problem::Unavailable(why)
+                }
+            })
         });
-        sync.resume();
-        let missed = waiting.borrow_mut().take().unwrap_or_default();
-        for key in missed {
-            state.external_change(&key);
+    }
+    // What another tab stores goes to the worker (it waits there until the network is open).
+    window_event_listener(leptos::ev::storage, move |event| {
+        let Some(key) = event.key() else { return };
+        if key.starts_with(PREFIX) {
+            state.external_change(key);
         }
-    };
-    // Once the cached screen is drawn (the task after the next frame), or after a short wait
-    // where no frame comes: a page the browser isn't drawing (hidden, or not shown yet) gets
-    // none, and WebKit may hold them back for a long time.
-    let load = std::rc::Rc::new(std::cell::RefCell::new(Some(load)));
-    let start = move || {
-        if let Some(load) = load.borrow_mut().take() {
-            leptos::task::spawn_local(load);
-        }
-    };
-    request_animation_frame({
-        let start = start.clone();
-        move || set_timeout(start, std::time::Duration::ZERO)
     });
-    set_timeout(
-        start,
-        std::time::Duration::from_millis(OPENING_WITHOUT_FRAME_MS),
-    );
+    // Typing is committed when the page is left; typing left by tabs that died first is
+    // recovered (each live tab holds a lock, so its typing is left alone).
+    crate::browser::hold_lock(&state::tab_lock(&tab_name));
+    window_event_listener(leptos::ev::pagehide, move |_| state.flush_typing());
+    leptos::task::spawn_local(async move {
+        let live = crate::browser::held_locks().await;
+        // One tab at a time (tabs reopened together after a crash would each recover it).
+        crate::browser::with_lock_if_free("colloquy-recover-typing", move || {
+            state.recover_typing(live)
+        });
+    });
+    sync.resume();
 }
-
-/// How long opening waits for the page's first frame before it starts without one (ms).
-#[cfg(feature = "hydrate")]
-const OPENING_WITHOUT_FRAME_MS: u64 = 100;
-
-/// How long the page's thread works at opening the network before it gives way to input (ms).
-#[cfg(feature = "hydrate")]
-const OPENING_SLICE_MS: f64 = 8.0;

@@ -1,13 +1,13 @@
 //! Sync as the pages see it: whether it is on, its status, and the commands behind the
-//! settings (turn on, join, delete from the relay, turn off). The replica runs sync
-//! (`replica/sync.rs`); the page holds the WebSocket it asks for and tells it what arrives.
+//! settings (turn on, join, delete from the relay, turn off). The worker runs sync
+//! (`replica/sync.rs`) and holds the relay's socket; the page asks and shows.
 
 use crate::crypto::RootSecret;
 use crate::doc::store::KeyValue;
-use crate::replica::{Replica, SyncEffect};
-use crate::sync::stored::SyncStore;
+use crate::sync::stored::{SyncStore, PHRASE_SAVED_KEY};
 use crate::sync::Status;
-use crate::ui::state::{now, NetworkState};
+use crate::ui::state::NetworkState;
+use crate::wire::{SyncRequest, ToWorker};
 use leptos::prelude::*;
 
 /// Sync as pages read and command it.
@@ -24,16 +24,14 @@ pub struct SyncState {
     network: NetworkState,
 }
 
-/// Sync's signals and the relay's socket: held by the network state, whose replica's effects
-/// drive them ([`SyncIo::perform`]).
+/// Sync's signals, held by the network state, which shows what the worker says of sync
+/// ([`SyncIo::show`]).
 #[derive(Clone, Copy)]
 pub struct SyncIo {
     status: RwSignal<Option<Status>>,
     secret: RwSignal<Option<String>>,
     phrase_saved: RwSignal<bool>,
     ended: RwSignal<Option<&'static str>>,
-    #[cfg(feature = "hydrate")]
-    socket: StoredValue<Option<crate::browser::socket::Socket>, LocalStorage>,
 }
 
 impl SyncIo {
@@ -43,67 +41,16 @@ impl SyncIo {
             secret: RwSignal::new(None),
             phrase_saved: RwSignal::new(true),
             ended: RwSignal::new(None),
-            #[cfg(feature = "hydrate")]
-            socket: StoredValue::new_local(None),
         }
     }
 
-    /// Does what the replica's sync asks: the socket, the status.
-    pub fn perform(&self, network: NetworkState, effects: Vec<SyncEffect>) {
-        for effect in effects {
-            match effect {
-                SyncEffect::Status(status) => self.status.set(status),
-                SyncEffect::Deleted => {
-                    self.secret.set(None);
-                    self.status.set(None);
-                    self.ended.set(Some(DELETED));
-                }
-                #[cfg(feature = "hydrate")]
-                SyncEffect::Connect { invite } => self.connect(network, invite),
-                #[cfg(feature = "hydrate")]
-                SyncEffect::Send(frame) => self.socket.with_value(|s| {
-                    if let Some(socket) = s {
-                        socket.send(&frame);
-                    }
-                }),
-                #[cfg(feature = "hydrate")]
-                SyncEffect::Close => {
-                    if let Some(socket) = self.socket.try_update_value(Option::take).flatten() {
-                        socket.close();
-                    }
-                }
-                #[cfg(not(feature = "hydrate"))]
-                _ => (),
-            }
+    /// Shows sync's status; `deleted` when it stopped because the relay's copy was deleted.
+    pub fn show(&self, status: Option<Status>, deleted: bool) {
+        if deleted {
+            self.secret.set(None);
+            self.ended.set(Some(DELETED));
         }
-        let _ = network;
-    }
-
-    #[cfg(feature = "hydrate")]
-    fn connect(&self, network: NetworkState, invite: Option<String>) {
-        use crate::browser::socket::Socket;
-        let socket = Socket::open(
-            invite.as_deref(),
-            move || network.with(|r| r.sync_opened(now())),
-            move |frame| network.with(|r| r.sync_received(&frame, now())),
-            move || network.with(|r| r.sync_closed(now())),
-        );
-        match socket {
-            Ok(socket) => {
-                if let Some(old) = self
-                    .socket
-                    .try_update_value(|s| s.replace(socket))
-                    .flatten()
-                {
-                    old.close();
-                }
-            }
-            Err(e) => {
-                network.with(|r| r.sync_closed(now()));
-                self.status
-                    .set(Some(Status::Error(format!("can't reach the relay ({e})"))));
-            }
-        }
+        self.status.set(status);
     }
 }
 
@@ -127,10 +74,10 @@ pub fn provide_sync_state(network: NetworkState) -> SyncState {
     #[cfg(feature = "hydrate")]
     {
         let online = window_event_listener(leptos::ev::online, move |_| {
-            network.with(|r| r.sync_online(true, now()))
+            state.ask(SyncRequest::Online(true))
         });
         let offline = window_event_listener(leptos::ev::offline, move |_| {
-            network.with(|r| r.sync_online(false, now()))
+            state.ask(SyncRequest::Online(false))
         });
         // They live as long as the page.
         std::mem::forget((online, offline));
@@ -169,7 +116,11 @@ impl SyncState {
         };
         self.secret.set(Some(secret.to_fragment()));
         self.phrase_saved.set(stored.phrase_saved());
-        self.network.with(|r| r.sync_resume(online(), now()));
+        self.ask(SyncRequest::Resume { online: online() });
+    }
+
+    fn ask(&self, request: SyncRequest) {
+        self.network.send(ToWorker::Sync(request));
     }
 
     /// Creates a new synced network from this device's. Its recovery phrase is offered, not
@@ -189,6 +140,8 @@ impl SyncState {
         self.phrase_saved.set(saved);
         if let Some(mut stored) = stored() {
             let _ = stored.set_phrase_saved(saved);
+            // (Storage is the page's: the worker hears of what it stores.)
+            self.network.external_change(PHRASE_SAVED_KEY.to_owned());
         }
     }
 
@@ -213,17 +166,15 @@ impl SyncState {
             .map(|s| s.phrase())
     }
 
-    /// Before the network is open, the secret is stored here and sync starts from it once it
-    /// is (see [`SyncState::resume`]).
+    /// Starts syncing with `secret` (once the worker has the network).
     fn start(&self, secret: RootSecret, fresh: bool) {
         self.ended.set(None);
         self.secret.set(Some(secret.to_fragment()));
-        if self.network.ready.get_untracked() {
-            self.network
-                .with(|r| r.sync_start(&secret, fresh, online(), now()));
-        } else if let Some(mut stored) = stored() {
-            let _ = stored.start(&secret, fresh);
-        }
+        self.ask(SyncRequest::Start {
+            secret: secret.to_fragment(),
+            fresh,
+            online: online(),
+        });
         self.phrase_saved
             .set(stored().is_some_and(|s| s.phrase_saved()));
     }
@@ -231,21 +182,17 @@ impl SyncState {
     /// Tries again with an invite code from whoever runs the sync server (kept until the
     /// network is there).
     pub fn use_invite(&self, code: &str) {
-        self.network.with(|r| r.sync_invite(code, now()));
+        self.ask(SyncRequest::Invite(code.to_owned()));
     }
 
     /// Asks the relay to delete this network's data (this device keeps its copy).
     pub fn delete_remote(&self) {
-        self.network.with(|r| r.sync_delete(now()));
+        self.ask(SyncRequest::Delete);
     }
 
     /// Stops syncing on this device and forgets the secret (the network stays).
     pub fn turn_off(&self) {
-        if self.network.ready.get_untracked() {
-            self.network.with(Replica::sync_forget);
-        } else if let Some(mut stored) = stored() {
-            let _ = stored.forget();
-        }
+        self.ask(SyncRequest::Forget);
         self.secret.set(None);
         self.status.set(None);
     }

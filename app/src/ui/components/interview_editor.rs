@@ -97,10 +97,8 @@ impl InterviewEditor {
             return;
         }
         let target = Target::Interview(self.id.get_untracked(), text);
-        match self.state.type_text(target, value) {
-            Ok(()) => self.error.set(None),
-            Err(e) => self.error.set(Some(format!("Not saved: {e}"))),
-        }
+        self.state.type_text(target, value);
+        self.error.set(None);
     }
 
     /// Takes a step of the process (send, schedule, hold, thank, reflect); a step the stage

@@ -25,23 +25,23 @@ fn ProblemNotice(problem: Problem) -> impl IntoView {
     let unreadable = matches!(problem, Problem::Unreadable { .. });
     let download_copy = move |_| {
         #[cfg(feature = "hydrate")]
-        if let Some(bytes) = state.export() {
+        state.export(|bytes| {
             let _ = crate::browser::download(
                 "colloquy-network.automerge",
                 "application/octet-stream",
                 &bytes,
             );
-        }
+        });
     };
     let download_aside = move |_| {
         #[cfg(feature = "hydrate")]
-        if let Some(json) = state.export_aside() {
+        state.export_aside(|json| {
             let _ = crate::browser::download(
                 "colloquy-unreadable.json",
                 "application/json",
                 json.as_bytes(),
             );
-        }
+        });
     };
     view! {
         <section class="notice" class:error=unreadable>

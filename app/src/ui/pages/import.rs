@@ -1,7 +1,6 @@
 //! Bringing contacts in from LinkedIn, Google, a phone's address book or another Colloquy:
 //! choose a file, see what it would change, decide about each possible duplicate, import.
 
-use crate::doc::Command;
 use crate::exchange::merge::{Choice, Entry, Plan};
 use crate::exchange::Format;
 use crate::ui::state::use_network;
@@ -54,15 +53,14 @@ pub fn ImportPage() -> impl IntoView {
                     Ok(parsed) if parsed.contacts.is_empty() => status.set(Status::Failed(
                         format!("{name} holds no contacts. Nothing was imported."),
                     )),
-                    Ok(parsed) => match state.plan_import(parsed.contacts) {
-                        Some(p) => {
+                    Ok(parsed) => {
+                        let format = parsed.format;
+                        // (Answered once the network is open.)
+                        state.plan_import(parsed.contacts, move |p| {
                             status.set(Status::Idle);
-                            plan.set(Some((parsed.format, name, p)));
-                        }
-                        None => status.set(Status::Failed(
-                            "Your network is still opening; try again in a moment.".into(),
-                        )),
-                    },
+                            plan.set(Some((format, name, p)));
+                        });
+                    }
                 }
             });
         }
@@ -72,13 +70,13 @@ pub fn ImportPage() -> impl IntoView {
 
     let busy = Signal::derive(move || matches!(status.get(), Status::Importing(_)));
     let apply = move || {
-        let outcome = plan.with_untracked(|p| {
-            p.as_ref()
-                .map(|(_, _, p)| (p.counts(), state.edit(Command::Import(p.clone()))))
-        });
-        match outcome {
-            None => status.set(Status::Idle),
-            Some((counts, Ok(_))) => {
+        let Some((counts, p)) =
+            plan.with_untracked(|p| p.as_ref().map(|(_, _, p)| (p.counts(), p.clone())))
+        else {
+            return status.set(Status::Idle);
+        };
+        state.apply_import(p, move |outcome| match outcome {
+            Ok(_) => {
                 plan.set(None);
                 status.set(Status::Done(summary_after(
                     counts.added,
@@ -86,10 +84,10 @@ pub fn ImportPage() -> impl IntoView {
                     counts.already_here + counts.skipped,
                 )));
             }
-            Some((_, Err(e))) => status.set(Status::Failed(format!(
+            Err(e) => status.set(Status::Failed(format!(
                 "The import failed and nothing was changed: {e}"
             ))),
-        }
+        });
     };
     let import = move |_| {
         if busy.get_untracked() {
@@ -99,11 +97,6 @@ pub fn ImportPage() -> impl IntoView {
             return;
         };
         status.set(Status::Importing(counts.added + counts.merged));
-        // A big file holds the page for a moment: let the browser show that it is working
-        // first (after the next frame is painted).
-        #[cfg(feature = "hydrate")]
-        request_animation_frame(move || set_timeout(apply, std::time::Duration::ZERO));
-        #[cfg(not(feature = "hydrate"))]
         apply();
     };
 

@@ -556,7 +556,7 @@ fn Prepare(editor: InterviewEditor, names: Memo<Option<Names>>) -> impl IntoView
                 <span class="hint">"Shared by every interview there: what they do, recent news, their website."</span>
                 <textarea id="research" rows="4" prop:value=move || research.get()
                     on:input=move |ev| {
-                        let _ = state.type_text(Target::Research(organisation()), event_target_value(&ev));
+                        state.type_text(Target::Research(organisation()), event_target_value(&ev));
                     }></textarea>
             </Show>
             <TextBox label="Your objectives for this meeting" rows=3 editor text=InterviewText::Objectives/>

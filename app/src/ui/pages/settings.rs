@@ -151,7 +151,7 @@ fn YourData() -> impl IntoView {
     };
     let export = move |_| {
         #[cfg(feature = "hydrate")]
-        if let Some(bytes) = state.export() {
+        state.export(move |bytes| {
             if let Err(e) = crate::browser::download(
                 "colloquy-network.automerge",
                 "application/octet-stream",
@@ -159,7 +159,7 @@ fn YourData() -> impl IntoView {
             ) {
                 message.set(Some((false, format!("Couldn't download: {e}"))));
             }
-        }
+        });
     };
     let import = move |ev: leptos::ev::Event| {
         #[cfg(feature = "hydrate")]
@@ -169,13 +169,7 @@ fn YourData() -> impl IntoView {
                 return;
             };
             input.set_value("");
-            leptos::task::spawn_local(async move {
-                let outcome = match crate::browser::read_file(file).await {
-                    Ok(bytes) => state.import(&bytes).map_err(|e| {
-                        format!("That file isn't a Colloquy network, or it is damaged; nothing was changed. ({e})")
-                    }),
-                    Err(e) => Err(format!("Couldn't read the file: {e}")),
-                };
+            let show = move |outcome: Result<usize, String>| {
                 message.set(Some(match outcome {
                     Ok(people) => (
                         true,
@@ -185,6 +179,16 @@ fn YourData() -> impl IntoView {
                     ),
                     Err(e) => (false, e),
                 }));
+            };
+            leptos::task::spawn_local(async move {
+                match crate::browser::read_file(file).await {
+                    Ok(bytes) => state.import(bytes, move |outcome| {
+                        show(outcome.map_err(|e| {
+                            format!("That file isn't a Colloquy network, or it is damaged; nothing was changed. ({e})")
+                        }))
+                    }),
+                    Err(e) => show(Err(format!("Couldn't read the file: {e}"))),
+                }
             });
         }
         #[cfg(not(feature = "hydrate"))]
