@@ -1,6 +1,7 @@
-import { SAMPLE_PEOPLE, sampleNetwork } from "./tests/helpers";
+import { LARGE_PEOPLE, SAMPLE_PEOPLE, sampleNetwork } from "./tests/helpers";
 
-/** Makes the sample network the large-network journeys store, outside any test's timeout. */
+/** Makes the sample networks the large-network journeys store, outside any test's timeout. */
 export default async function globalSetup() {
   await sampleNetwork(SAMPLE_PEOPLE);
+  await sampleNetwork(LARGE_PEOPLE);
 }

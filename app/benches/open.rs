@@ -9,7 +9,6 @@ use app::doc::list_cache::{read_list, write_list, Overview};
 use app::doc::store::{CompactionPolicy, MemoryKv, Store};
 use app::doc::Network;
 use app::domain::{InterviewId, PersonId};
-use std::future::Future;
 use std::time::{Duration, Instant};
 
 #[path = "support/sample.rs"]
@@ -155,11 +154,6 @@ fn main() {
             "        in a worker: an edit made and its writes and overview change sent in {:.2} ms ({sent} chars of JSON)",
             ms(edit)
         );
-        let (stretch, pauses) = longest_stretch(&kv);
-        println!(
-            "        opening in slices: {pauses} chances to give way, the longest stretch between two {:.1} ms",
-            ms(stretch)
-        );
 
         let file = out_dir.join(format!("network-{n}.json"));
         std::fs::write(&file, sample::stored_json(&kv)).unwrap();
@@ -286,42 +280,6 @@ fn history(n: usize) {
             ms(load)
         );
     }
-}
-
-/// A network of `n` people, each added as its own change, a third referred by someone, all with
-/// a few lines of notes.
-/// Opens the stored network as the page does (`Store::open_pausing`) and returns the longest
-/// stretch of work between two chances to give way, and how many chances there were: natively,
-/// what bounds the page's longest task while the network opens.
-fn longest_stretch(kv: &MemoryKv) -> (Duration, usize) {
-    let mut last = Instant::now();
-    let mut longest = Duration::ZERO;
-    let mut pauses = 0;
-    let mut pause = || {
-        let now = Instant::now();
-        longest = longest.max(now - last);
-        pauses += 1;
-        last = Instant::now();
-        None
-    };
-    let opened = {
-        let open = Store::open_pausing(
-            kv.clone(),
-            "slices",
-            CompactionPolicy::default(),
-            &mut pause,
-        );
-        let open = std::pin::pin!(open);
-        match open.poll(&mut std::task::Context::from_waker(std::task::Waker::noop())) {
-            std::task::Poll::Ready(opened) => opened.unwrap(),
-            std::task::Poll::Pending => {
-                unreachable!("a pause that never waits never leaves it pending")
-            }
-        }
-    };
-    let tail = last.elapsed();
-    std::hint::black_box(opened.network.len());
-    (longest.max(tail), pauses)
 }
 
 fn median(mut run: impl FnMut() -> Duration) -> Duration {

@@ -18,8 +18,8 @@ use crate::domain::{Field, FieldId, Interview, InterviewId, PersonRow};
 use crate::replica::Kept;
 use crate::sync::Status;
 use crate::view::{Answer, Query};
-use crate::wire::{FromWorker, OverviewChange, Reply, ToWorker, Write, Writes};
-use std::collections::HashMap;
+use crate::wire::{FromWorker, OverviewChange, Reply, Request, ToWorker, Write, Writes};
+use std::collections::{BTreeMap, HashMap};
 use std::rc::Rc;
 
 #[cfg(test)]
@@ -39,10 +39,11 @@ pub enum News {
     Changed,
     Saved(bool),
     Problems(Vec<Problem>),
-    /// A command this page kept ran (see [`Tab::edit`]).
+    /// A command this page kept ran (see [`Tab::edit`]), with what to tell the user of it.
     Ran {
         key: String,
         outcome: Kept,
+        notice: Option<Notice>,
     },
     /// An answer arrived: reads of it may show something new.
     Answered,
@@ -55,6 +56,13 @@ pub enum News {
         deleted: bool,
     },
     Mark(String),
+}
+
+/// A short notice after a change: what was done, and its undo when it has one.
+#[derive(Clone, Debug)]
+pub struct Notice {
+    pub text: String,
+    pub undo: Option<Command>,
 }
 
 /// The page's side of its network.
@@ -75,6 +83,11 @@ pub struct Tab<K> {
     next_id: u64,
     /// What this page typed last, laid over answers until one shows it.
     typing: Option<(Target, String)>,
+    /// Requests sent and not yet done, by id (a new worker gets them again).
+    pending: BTreeMap<u64, Request>,
+    /// What to say once an edit runs ("Deleted Ana Lima", with its undo), by its kept key.
+    undoable: HashMap<String, String>,
+    problems: Vec<Problem>,
 }
 
 impl<K: KeyValue> Tab<K> {
@@ -91,6 +104,9 @@ impl<K: KeyValue> Tab<K> {
             asked: HashMap::new(),
             next_id: 0,
             typing: None,
+            pending: BTreeMap::new(),
+            undoable: HashMap::new(),
+            problems: Vec::new(),
         }
     }
 
@@ -99,7 +115,9 @@ impl<K: KeyValue> Tab<K> {
     }
 
     /// The first message for a worker (a new one too, after one died): every key stored.
-    pub fn open(&mut self) -> Result<ToWorker, KvError> {
+    /// The first messages for a worker: everything stored, then what a worker before it may
+    /// have dropped (the typing it didn't show yet, the requests it didn't answer).
+    pub fn open(&mut self) -> Result<Vec<ToWorker>, KvError> {
         // A new worker numbers its batches from the start.
         self.dropping = None;
         let mut stored = Vec::new();
@@ -115,10 +133,22 @@ impl<K: KeyValue> Tab<K> {
         for (_, fresh) in self.answers.values_mut() {
             *fresh = false;
         }
-        Ok(ToWorker::Open {
+        let open = ToWorker::Open {
             tab: self.name.clone(),
             stored,
-        })
+        };
+        let typing = self.typing.iter().map(|(target, text)| ToWorker::Type {
+            target: target.clone(),
+            text: text.clone(),
+        });
+        let requests = self.pending.iter().map(|(id, request)| ToWorker::Request {
+            id: *id,
+            request: request.clone(),
+        });
+        Ok(std::iter::once(open)
+            .chain(typing)
+            .chain(requests)
+            .collect())
     }
 
     /// Draws the cached overview until the worker's arrives.
@@ -138,6 +168,11 @@ impl<K: KeyValue> Tab<K> {
         journal::keep(&mut self.storage, &key, command)?;
         let value = self.storage.get(&key)?;
         Ok((key.clone(), ToWorker::Stored { key, value }))
+    }
+
+    /// Says `done` ("Deleted Ana Lima"), with its undo, once the edit kept as `key` runs.
+    pub fn offer_undo(&mut self, key: String, done: String) {
+        self.undoable.insert(key, done);
     }
 
     /// A key another tab stored (`None`: removed), for the worker.
@@ -179,7 +214,10 @@ impl<K: KeyValue> Tab<K> {
     pub fn receive(&mut self, message: FromWorker) -> (Option<News>, Option<ToWorker>) {
         match message {
             FromWorker::Writes(writes) => (None, self.write(writes)),
-            FromWorker::Opened { problems } => (Some(News::Opened(problems)), None),
+            FromWorker::Opened { problems } => {
+                self.problems = problems.clone();
+                (Some(News::Opened(problems)), None)
+            }
             FromWorker::Changed(change) => {
                 self.change(change);
                 for (_, fresh) in self.answers.values_mut() {
@@ -187,9 +225,36 @@ impl<K: KeyValue> Tab<K> {
                 }
                 (Some(News::Changed), None)
             }
-            FromWorker::Saved(saved) => (Some(News::Saved(saved)), None),
-            FromWorker::Problems(problems) => (Some(News::Problems(problems)), None),
-            FromWorker::Ran { key, outcome } => (Some(News::Ran { key, outcome }), None),
+            FromWorker::Saved(saved) => {
+                self.problems.retain(|p| *p != Problem::Full);
+                if !saved {
+                    self.problems.push(Problem::Full);
+                }
+                (Some(News::Saved(saved)), None)
+            }
+            FromWorker::Problems(problems) => {
+                self.problems.extend(problems.iter().cloned());
+                (Some(News::Problems(problems)), None)
+            }
+            FromWorker::Ran { key, outcome } => {
+                let notice = match (&outcome, self.undoable.remove(&key)) {
+                    (Ok((_, Some(undo))), Some(text)) => Some(Notice {
+                        text,
+                        undo: Some(undo.clone()),
+                    }),
+                    (Err(why), _) => Some(Notice {
+                        text: format!("Not done: {why}"),
+                        undo: None,
+                    }),
+                    _ => None,
+                };
+                let ran = News::Ran {
+                    key,
+                    outcome,
+                    notice,
+                };
+                (Some(ran), None)
+            }
             FromWorker::Answer { id, answer } => {
                 let Some(query) = self.asked.remove(&id) else {
                     return (None, None);
@@ -205,16 +270,27 @@ impl<K: KeyValue> Tab<K> {
                 self.answers.insert(query, (answer, true));
                 (Some(News::Answered), None)
             }
-            FromWorker::Done { id, reply } => (Some(News::Done { id, reply }), None),
+            FromWorker::Done { id, reply } => {
+                self.pending.remove(&id);
+                (Some(News::Done { id, reply }), None)
+            }
             FromWorker::Sync { status, deleted } => (Some(News::Sync { status, deleted }), None),
             FromWorker::Mark(name) => (Some(News::Mark(name)), None),
         }
     }
 
-    /// A number for a request, answered by [`News::Done`] with it.
-    pub fn request_id(&mut self) -> u64 {
+    /// Work on the whole network, answered by [`News::Done`] with the id given here. Sent
+    /// again to a new worker until it is done.
+    pub fn request(&mut self, request: Request) -> (u64, ToWorker) {
         self.next_id += 1;
-        self.next_id
+        self.pending.insert(self.next_id, request.clone());
+        let id = self.next_id;
+        (id, ToWorker::Request { id, request })
+    }
+
+    /// The problems to show: the worker's, with a full store while its writes fail.
+    pub fn problems(&mut self) -> &mut Vec<Problem> {
+        &mut self.problems
     }
 
     /// Makes a batch of the worker's writes in order; stops at the first storage refuses.

@@ -142,6 +142,8 @@ export async function offlineReady(page: Page) {
 /** The size of the sample network the large-network journeys store (made before the tests
  * start, by `global-setup.ts`). */
 export const SAMPLE_PEOPLE = 3_000;
+/** The network of the targets, opened while an edit is made. */
+export const LARGE_PEOPLE = 10_000;
 
 /** The stored form of a sample network of `people`, written by the app's `sample_network`
  * example. Making it takes minutes in a debug build (its compiling included), so the suite

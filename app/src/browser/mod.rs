@@ -78,52 +78,6 @@ pub fn mark(name: &str) {
     }
 }
 
-/// Long work on the page's thread (opening a large network) asks this every few thousand steps
-/// whether to give way: once `slice_ms` have passed since the last break, it returns a wait for
-/// the browser's next task, so input is handled and the screen painted in between.
-pub fn give_way(
-    slice_ms: f64,
-) -> impl FnMut() -> Option<std::pin::Pin<Box<dyn std::future::Future<Output = ()>>>> {
-    let clock = web_sys::window().and_then(|w| w.performance());
-    let since = std::rc::Rc::new(std::cell::Cell::new(
-        clock.as_ref().map_or(0.0, |clock| clock.now()),
-    ));
-    move || {
-        let clock = clock.clone()?;
-        if clock.now() - since.get() < slice_ms {
-            return None;
-        }
-        let next = wasm_bindgen_futures::JsFuture::from(next_task()?);
-        let since = since.clone();
-        Some(Box::pin(async move {
-            let _ = next.await;
-            since.set(clock.now());
-        }))
-    }
-}
-
-/// A promise settled in a later task: from `scheduler.yield()` where the browser has it (the
-/// page's own work then goes on before other queued work), else from a zero-delay timeout.
-fn next_task() -> Option<js_sys::Promise> {
-    let global = js_sys::global();
-    let scheduler = js_sys::Reflect::get(&global, &"scheduler".into()).ok();
-    let yield_now = scheduler
-        .as_ref()
-        .and_then(|s| js_sys::Reflect::get(s, &"yield".into()).ok());
-    if let (Some(scheduler), Some(yield_now)) = (scheduler, yield_now) {
-        if let Some(promise) = yield_now
-            .dyn_ref::<js_sys::Function>()
-            .and_then(|f| f.call0(&scheduler).ok())
-        {
-            return Some(promise.unchecked_into());
-        }
-    }
-    let window = web_sys::window()?;
-    Some(js_sys::Promise::new(&mut |resolve, _reject| {
-        let _ = window.set_timeout_with_callback(&resolve);
-    }))
-}
-
 /// Offers `bytes` to the user as a file download.
 pub fn download(file_name: &str, mime: &str, bytes: &[u8]) -> Result<(), String> {
     let array = js_sys::Uint8Array::from(bytes);
@@ -364,6 +318,19 @@ pub fn with_lock_if_free(name: &str, f: impl FnOnce() + 'static) {
         }
     });
     let _ = request.call3(&locks, &name.into(), &options, &run);
+}
+
+/// Runs `f` once the Web Lock `name` is free (whoever holds it has ended); never where there
+/// are no Web Locks.
+pub fn when_lock_free(name: &str, f: impl FnOnce() + 'static) {
+    let Some(locks) = web_locks() else { return };
+    let Ok(request) = js_sys::Reflect::get(&locks, &"request".into()) else {
+        return;
+    };
+    let request: js_sys::Function = request.unchecked_into();
+    // Granted once the holder is gone; released again as soon as `f` returns.
+    let run = wasm_bindgen::closure::Closure::once_into_js(move |_: wasm_bindgen::JsValue| f());
+    let _ = request.call2(&locks, &name.into(), &run);
 }
 
 /// The names of the Web Locks held in this origin now; `None` where there are no Web Locks.

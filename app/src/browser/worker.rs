@@ -43,18 +43,21 @@ pub fn worker_host() -> Result<(), JsValue> {
         }
     });
     hold("worker", deliver);
-    let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(|event: web_sys::MessageEvent| {
-        let text = event.data().as_string().unwrap_or_default();
-        match serde_json::from_str::<ToWorker>(&text) {
-            Ok(message) => handle(message),
-            // (Page and worker run the same build: only a bug gets here.)
-            Err(e) => with_held(|held| {
-                (held.deliver)(FromWorker::Problems(vec![
-                    crate::doc::store::Problem::Unavailable(format!("a message to the worker: {e}")),
-                ]))
-            }),
-        }
-    });
+    let on_message =
+        Closure::<dyn FnMut(web_sys::MessageEvent)>::new(|event: web_sys::MessageEvent| {
+            let text = event.data().as_string().unwrap_or_default();
+            match serde_json::from_str::<ToWorker>(&text) {
+                Ok(message) => handle(message),
+                // (Page and worker run the same build: only a bug gets here.)
+                Err(e) => with_held(|held| {
+                    (held.deliver)(FromWorker::Problems(vec![
+                        crate::doc::store::Problem::Unavailable(format!(
+                            "a message to the worker: {e}"
+                        )),
+                    ]))
+                }),
+            }
+        });
     let scope: web_sys::DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
     scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     // It lives as long as the worker.
@@ -103,9 +106,8 @@ fn perform(out: Output) {
     }
     for timer in timers {
         let fire = Closure::once_into_js(move || {
-            let out = HOST.with_borrow_mut(|held| {
-                Some(held.as_mut()?.host.timer(timer, super::now()))
-            });
+            let out =
+                HOST.with_borrow_mut(|held| Some(held.as_mut()?.host.timer(timer, super::now())));
             if let Some(out) = out {
                 perform(out);
             }
@@ -176,17 +178,22 @@ struct Inner {
     /// Messages waiting for the worker to be ready.
     queue: Vec<ToWorker>,
     restarts: u32,
+    /// Counts the workers started, so news of an old one's end is told from the current's.
+    spawned: u32,
+    /// The page is going: a worker ending now is not restarted.
+    ended: bool,
     receive: Rc<dyn Fn(FromWorker)>,
-    /// The first message for a new holder ([`crate::tab::Tab::open`]).
-    open: Rc<dyn Fn() -> Option<ToWorker>>,
+    /// The first messages for a new holder ([`crate::tab::Tab::open`], and what the last
+    /// holder may have dropped).
+    open: Rc<dyn Fn() -> Vec<ToWorker>>,
     _closures: Vec<JsValue>,
 }
 
 impl Link {
-    /// Starts a worker holding the network: `open` gives its first message, `receive` takes
+    /// Starts a worker holding the network: `open` gives its first messages, `receive` takes
     /// each of its messages.
     pub fn start(
-        open: impl Fn() -> Option<ToWorker> + 'static,
+        open: impl Fn() -> Vec<ToWorker> + 'static,
         receive: impl Fn(FromWorker) + 'static,
     ) -> Link {
         let link = Link {
@@ -196,6 +203,8 @@ impl Link {
                 here: false,
                 queue: Vec::new(),
                 restarts: 0,
+                spawned: 0,
+                ended: false,
                 receive: Rc::new(receive),
                 open: Rc::new(open),
                 _closures: Vec::new(),
@@ -232,7 +241,16 @@ impl Link {
             worker.terminate();
             return self.hold_here();
         };
+        let generation = {
+            let mut inner = self.inner.borrow_mut();
+            inner.spawned += 1;
+            inner.spawned
+        };
+        // The worker holds this lock while it lives: the page hears of its end however it
+        // came (a crash, or closed from inside, which raises no error).
+        let lock = format!("colloquy-worker-{}", crate::domain::new_id());
         let link = self.clone();
+        let watched = lock.clone();
         let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(
             move |event: web_sys::MessageEvent| {
                 let data = event.data();
@@ -245,6 +263,8 @@ impl Link {
                 }
                 if Reflect::get(&data, &"ready".into()).is_ok_and(|v| v.is_truthy()) {
                     link.ready();
+                    let watch = link.clone();
+                    super::when_lock_free(&watched, move || watch.ended(generation));
                 } else {
                     // The app couldn't start in the worker.
                     link.died(false);
@@ -261,7 +281,8 @@ impl Link {
         let set = |name: &str, value: &JsValue| Reflect::set(&init, &name.into(), value);
         let _ = set("js", &JsValue::from_str(&script))
             .and_then(|_| set("module", &wasm_bindgen::module()))
-            .and_then(|_| set("host", &JsValue::TRUE));
+            .and_then(|_| set("host", &JsValue::TRUE))
+            .and_then(|_| set("lock", &JsValue::from_str(&lock)));
         let _ = worker.post_message(&init);
         let mut inner = self.inner.borrow_mut();
         inner.worker = Some(worker);
@@ -280,6 +301,18 @@ impl Link {
             for message in first.into_iter().chain(queue) {
                 post(worker, &message);
             }
+        }
+    }
+
+    /// Worker number `generation` has ended: unless the page is going, or it is an old one,
+    /// start another.
+    fn ended(&self, generation: u32) {
+        let current = {
+            let inner = self.inner.borrow();
+            !inner.ended && inner.spawned == generation && inner.worker.is_some()
+        };
+        if current {
+            self.died(true);
         }
     }
 
@@ -319,7 +352,9 @@ impl Link {
 
     /// Ends the worker with the page.
     pub fn terminate(&self) {
-        if let Some(worker) = self.inner.borrow_mut().worker.take() {
+        let mut inner = self.inner.borrow_mut();
+        inner.ended = true;
+        if let Some(worker) = inner.worker.take() {
             worker.terminate();
         }
     }

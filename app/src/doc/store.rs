@@ -320,7 +320,7 @@ pub fn snapshot_heads(text: &str) -> Result<Vec<String>, String> {
     Ok(network.heads().iter().map(ChangeHash::to_string).collect())
 }
 
-/// A store being opened: what [`Store::open_pausing`] knows before loading the base snapshot.
+/// A store being opened: what it knows before loading the base snapshot.
 struct Opening<K> {
     store: Store<K>,
     keys: Vec<Key>,
@@ -337,22 +337,10 @@ impl<K: KeyValue> Store<K> {
     /// Never fails on bad data: what can't be read is listed in `problems` and kept aside, and
     /// everything else is loaded. Fails only when the store can't be used at all.
     pub fn open(kv: K, tab: &str, policy: CompactionPolicy) -> Result<Opened<K>, KvError> {
-        super::run_to_end(Self::open_pausing(kv, tab, policy, &mut || None))
-    }
-
-    /// Opens as [`Store::open`] does, loading the snapshot with [`Network::load_pausing`].
-    pub async fn open_pausing(
-        kv: K,
-        tab: &str,
-        policy: CompactionPolicy,
-        pause: &mut automerge::Pause<'_>,
-    ) -> Result<Opened<K>, KvError> {
-        // Loading the base snapshot and applying each chunk may wait; the layout read before
-        // them doesn't.
         let mut opening = Self::begin_open(kv, tab, policy)?;
         let mut base = None;
         for key in std::mem::take(&mut opening.snapshots) {
-            match opening.store.read_network(&key, pause).await {
+            match opening.store.read_network(&key) {
                 Ok(loaded) => {
                     base = Some((key, loaded));
                     break;
@@ -360,13 +348,9 @@ impl<K: KeyValue> Store<K> {
                 Err(detail) => opening.bad.push((key.to_string(), detail)),
             }
         }
-        if let Some(wait) = pause() {
-            wait.await;
-        }
         opening
             .store
-            .finish_open(opening.keys, opening.parsed_head, opening.bad, base, pause)
-            .await
+            .finish_open(opening.keys, opening.parsed_head, opening.bad, base)
     }
 
     /// The first part of opening: the layout and, best first, the snapshots to load the base from.
@@ -432,13 +416,12 @@ impl<K: KeyValue> Store<K> {
     }
 
     /// The rest of opening, on the base loaded from the first readable snapshot (if any).
-    async fn finish_open(
+    fn finish_open(
         self,
         keys: Vec<Key>,
         parsed_head: Option<(u64, Option<String>)>,
         mut bad: Vec<(String, String)>,
         base: Option<(Key, (Network, usize))>,
-        pause: &mut automerge::Pause<'_>,
     ) -> Result<Opened<K>, KvError> {
         let mut store = self;
         let current = store.generation;
@@ -494,10 +477,6 @@ impl<K: KeyValue> Store<K> {
                 if *generation == current && tab == &store.tab {
                     store.next_chunk = store.next_chunk.max(n + 1);
                 }
-            }
-            // Each chunk applied to a large network takes a few ms.
-            if let Some(wait) = pause() {
-                wait.await;
             }
         }
         // Chunks written on top of a base nothing vouches for may depend on what only that
@@ -935,7 +914,7 @@ impl<K: KeyValue> Store<K> {
         let mut stored = match tab {
             Some(tab) => {
                 let key = Key::Snapshot { generation, tab };
-                match super::run_to_end(self.read_network(&key, &mut || None)) {
+                match self.read_network(&key) {
                     Ok((net, len)) => {
                         self.snapshot_bytes = len;
                         net
@@ -1017,18 +996,9 @@ impl<K: KeyValue> Store<K> {
         decode(&text)
     }
 
-    async fn read_network(
-        &self,
-        key: &Key,
-        pause: &mut automerge::Pause<'_>,
-    ) -> Result<(Network, usize), String> {
+    fn read_network(&self, key: &Key) -> Result<(Network, usize), String> {
         let bytes = self.read_bytes(&key.to_string())?;
-        if let Some(wait) = pause() {
-            wait.await;
-        }
-        let network = Network::load_pausing(&bytes, pause)
-            .await
-            .map_err(|e: DocError| e.to_string())?;
+        let network = Network::load(&bytes).map_err(|e: DocError| e.to_string())?;
         Ok((network, bytes.len()))
     }
 }

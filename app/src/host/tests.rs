@@ -92,12 +92,12 @@ impl Sim {
             ..Recording::default()
         };
         let mut page = crate::tab::Tab::new(name, storage.clone());
-        let open = page.open().unwrap();
+        let outbox = page.open().unwrap();
         Sim {
             page,
             storage,
             host: Host::new(POLICY, "worker"),
-            outbox: vec![open],
+            outbox,
             saved: None,
             problems: Vec::new(),
             done: HashMap::new(),
@@ -163,7 +163,7 @@ impl Sim {
                     self.problems.extend(problems)
                 }
                 Some(News::Saved(saved)) => self.saved = Some(saved),
-                Some(News::Ran { key, outcome }) => self.ran.push((key, outcome)),
+                Some(News::Ran { key, outcome, .. }) => self.ran.push((key, outcome)),
                 Some(News::Done { id, reply }) => {
                     self.done.insert(id, reply);
                 }
@@ -263,6 +263,47 @@ fn a_worker_terminated_mid_edit_is_started_again_with_nothing_lost() {
     assert!(again.journal().is_empty());
     again.assert_mirrored();
     assert_eq!(reopened(&storage), ["Ada", "Grace"]);
+}
+
+#[test]
+fn a_new_worker_gets_the_typing_and_the_requests_the_dead_one_dropped() {
+    let storage = MemoryKv::default();
+    let mut tab = Sim::open(&storage, "a");
+    tab.edit(&put("Ada"), 1);
+    tab.settle(2);
+    let target = crate::doc::typing::Target::Research("Acme".into());
+    let typed = tab.page.type_text(target, "Hiring in spring".into());
+    let (id, export) = tab.page.request(crate::wire::Request::Export);
+    tab.outbox.extend([typed, export]);
+    // The worker ends before it reads either: the page starts another.
+    tab.outbox.clear();
+    tab.host = Host::new(POLICY, "worker");
+    tab.outbox = tab.page.open().unwrap();
+    tab.settle(3);
+    let Some(crate::wire::Reply::Exported(bytes)) = tab.done.remove(&id) else {
+        panic!("the export was not answered");
+    };
+    let exported = crate::doc::Network::load(&bytes).unwrap();
+    assert_eq!(exported.people().0.len(), 1);
+    let query = Query::Research("Acme".into());
+    tab.ask(query.clone());
+    tab.settle(4);
+    tab.wait_until(4 + crate::replica::TYPING_PAUSE);
+    assert_eq!(
+        reopened_answer(&storage, query),
+        Some(Answer::Research("Hiring in spring".into()))
+    );
+    // Answered once: a third worker isn't asked again.
+    assert!(tab.page.open().unwrap().len() == 1);
+}
+
+/// What a page opening `storage` afresh is answered to `query`.
+fn reopened_answer(storage: &MemoryKv, query: Query) -> Option<Answer> {
+    let mut tab = Sim::open(storage, "fresh");
+    tab.settle(10_000);
+    tab.ask(query.clone());
+    tab.settle(10_001);
+    tab.ask(query)
 }
 
 #[test]

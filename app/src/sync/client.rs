@@ -48,6 +48,25 @@ pub enum Status {
     Closed(String),
 }
 
+impl Status {
+    /// What the user reads for it.
+    pub fn describe(&self) -> String {
+        match self {
+            Status::Offline => "Sync: offline — changes will go when you're back online".into(),
+            Status::Connecting => "Sync: connecting…".into(),
+            Status::Syncing => "Sync: syncing…".into(),
+            Status::UpToDate => "Sync: up to date".into(),
+            Status::Error(why) | Status::Closed(why) => format!("Sync: {why}"),
+            Status::Deleted => "Sync: your data was deleted from the relay".into(),
+        }
+    }
+}
+
+/// Why sync is off after the relay's copy was deleted.
+pub const DELETED: &str = "Sync is off: this network's copy on the sync server was deleted, \
+     from this device or another. Everything is still here. Turning sync on again starts a new \
+     sync; pair your other devices again.";
+
 /// What the caller must do.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Output {

@@ -8,7 +8,7 @@ pub mod protocol;
 pub mod relay;
 pub mod stored;
 
-pub use client::{Output, Pending, Persisted, Status, SyncClient};
+pub use client::{Output, Pending, Persisted, Status, SyncClient, DELETED};
 pub use protocol::{Blob, BlobId, ClientMsg, ErrorCode, ServerMsg, Snapshot};
 pub use relay::{Limits, Page, RelaySession, Request};
 

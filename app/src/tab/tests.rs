@@ -60,3 +60,53 @@ fn the_overview_is_kept_from_changes_sorted() {
     let names: Vec<&str> = tab.rows().iter().map(|r| r.name.as_str()).collect();
     assert_eq!(names, ["Edsger", "Zoe"]);
 }
+
+#[test]
+fn an_edit_offered_for_undo_says_what_it_did_once_it_ran_and_a_failed_one_why() {
+    let mut tab = Tab::new("a", MemoryKv::default());
+    let delete = Command::DeletePerson {
+        id: PersonId::from("ada"),
+    };
+    let (key, _) = tab.edit(&delete, 1).unwrap();
+    tab.offer_undo(key.clone(), "Deleted Ada".into());
+    let undo = Command::PutPerson {
+        id: PersonId::from("ada"),
+        person: crate::domain::Person::default(),
+    };
+    let ran = |key: &str, outcome: Kept| FromWorker::Ran {
+        key: key.into(),
+        outcome,
+    };
+    let notice = |news: Option<News>| match news {
+        Some(News::Ran { notice, .. }) => notice,
+        other => panic!("{other:?}"),
+    };
+    let said = notice(tab.receive(ran(&key, Ok((1, Some(undo.clone()))))).0).unwrap();
+    assert_eq!(said.text, "Deleted Ada");
+    assert_eq!(format!("{:?}", said.undo), format!("{:?}", Some(&undo)));
+    // Said once; an edit not offered for undo says nothing when it works.
+    assert!(notice(tab.receive(ran(&key, Ok((1, Some(undo))))).0).is_none());
+    let (other, _) = tab.edit(&delete, 2).unwrap();
+    let failed = notice(tab.receive(ran(&other, Err("no such person".into()))).0);
+    assert_eq!(failed.unwrap().text, "Not done: no such person");
+}
+
+#[test]
+fn a_full_store_is_one_problem_shown_until_a_write_is_saved() {
+    let mut tab = Tab::new("a", MemoryKv::default());
+    tab.receive(FromWorker::Opened {
+        problems: vec![Problem::Unavailable("x".into())],
+    });
+    tab.receive(FromWorker::Saved(false));
+    tab.receive(FromWorker::Saved(false));
+    let full = |tab: &mut Tab<MemoryKv>| {
+        tab.problems()
+            .iter()
+            .filter(|p| **p == Problem::Full)
+            .count()
+    };
+    assert_eq!(full(&mut tab), 1);
+    tab.receive(FromWorker::Saved(true));
+    assert_eq!(full(&mut tab), 0);
+    assert_eq!(tab.problems().len(), 1);
+}

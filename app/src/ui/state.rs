@@ -13,12 +13,12 @@ use crate::doc::typing::Target;
 use crate::doc::Command;
 use crate::domain::clock::FollowUpSettings;
 use crate::domain::{Field, FieldId, PersonRow};
-use crate::exchange::merge::Plan;
-use crate::exchange::Contact;
 pub use crate::replica::tab_lock;
-use crate::tab::{News, Tab};
-pub use crate::tab::Outlines;
-use crate::ui::sync::SyncIo;
+#[cfg(feature = "hydrate")]
+use crate::tab::News;
+use crate::tab::Tab;
+pub use crate::tab::{Notice, Outlines};
+use crate::ui::sync::SyncSignals;
 use crate::view::{Answer, Query};
 use crate::wire::{Reply, Request, ToWorker};
 use leptos::prelude::*;
@@ -51,18 +51,9 @@ pub struct NetworkState {
     /// What the last change did, with the way to take it back ("Deleted Ana Lima · Undo").
     pub notice: RwSignal<Option<Notice>>,
     /// Sync's signals (see `ui/sync.rs`).
-    sync: SyncIo,
-    /// Edits sent with a notice to show once they ran, by their kept key.
-    undoable: StoredValue<HashMap<String, String>, LocalStorage>,
+    pub(crate) sync: SyncSignals,
     /// Requests sent, by id, with what to do with the reply.
     requests: StoredValue<HashMap<u64, Replied>, LocalStorage>,
-}
-
-/// A short notice after a change: what was done, and its undo when it has one.
-#[derive(Clone, Debug)]
-pub struct Notice {
-    pub text: String,
-    pub undo: Option<Command>,
 }
 
 pub fn provide_network_state() -> NetworkState {
@@ -76,8 +67,7 @@ pub fn provide_network_state() -> NetworkState {
         problems: RwSignal::new(Vec::new()),
         save_state: RwSignal::new(SaveState::Idle),
         notice: RwSignal::new(None),
-        sync: SyncIo::new(),
-        undoable: StoredValue::new_local(HashMap::new()),
+        sync: SyncSignals::new(),
         requests: StoredValue::new_local(HashMap::new()),
     };
     provide_context(state);
@@ -97,7 +87,10 @@ impl NetworkState {
         self.version.update(|v| *v += 1);
         let state = *self;
         let link = crate::browser::worker::Link::start(
-            move || state.with_tab(|tab| tab.open().ok()).flatten(),
+            move || {
+                let first = state.with_tab(|tab| tab.open());
+                first.and_then(Result::ok).unwrap_or_default()
+            },
             move |message| state.receive(message),
         );
         self.link.set_value(Some(link));
@@ -110,7 +103,9 @@ impl NetworkState {
     }
 
     fn with_tab<T>(&self, f: impl FnOnce(&mut Tab<Box<dyn KeyValue>>) -> T) -> Option<T> {
-        self.tab.try_update_value(|tab| tab.as_mut().map(f)).flatten()
+        self.tab
+            .try_update_value(|tab| tab.as_mut().map(f))
+            .flatten()
     }
 
     /// Sends the worker a message (nothing on the server).
@@ -126,6 +121,7 @@ impl NetworkState {
     }
 
     /// A message from the worker.
+    #[cfg(feature = "hydrate")]
     fn receive(&self, message: crate::wire::FromWorker) {
         let Some((news, reply)) = self.with_tab(|tab| tab.receive(message)) else {
             return;
@@ -134,28 +130,30 @@ impl NetworkState {
             self.send(reply);
         }
         let Some(news) = news else { return };
+        if matches!(news, News::Opened(_) | News::Problems(_) | News::Saved(_)) {
+            let problems = self.with_tab(|tab| tab.problems().clone());
+            self.problems.set(problems.unwrap_or_default());
+        }
         match news {
-            News::Opened(problems) => {
-                self.problems.set(problems);
+            News::Opened(_) => {
                 self.ready.set(true);
                 mark("colloquy:network-open");
             }
             News::Changed => self.version.update(|v| *v += 1),
             News::Answered => self.answered.update(|v| *v += 1),
-            News::Saved(saved) => self.saved(saved),
-            News::Problems(problems) => self.problems.update(|p| p.extend(problems)),
-            News::Ran { key, outcome } => {
-                let done = self.undoable.try_update_value(|u| u.remove(&key)).flatten();
-                match (outcome, done) {
-                    (Ok((_, Some(undo))), Some(text)) => self.notice.set(Some(Notice {
-                        text,
-                        undo: Some(undo),
-                    })),
-                    (Err(why), _) => self.notice.set(Some(Notice {
-                        text: format!("Not done: {why}"),
-                        undo: None,
-                    })),
-                    _ => {}
+            News::Saved(saved) => {
+                // The first real use: ask the browser to keep this site's storage for good.
+                if self.save_state.get_untracked() == SaveState::Idle {
+                    crate::browser::request_persistent_storage();
+                }
+                self.save_state.set(match saved {
+                    true => SaveState::Saved,
+                    false => SaveState::NotSaved,
+                });
+            }
+            News::Ran { notice, .. } => {
+                if notice.is_some() {
+                    self.notice.set(notice);
                 }
             }
             News::Done { id, reply } => {
@@ -165,12 +163,8 @@ impl NetworkState {
             }
             News::Sync { status, deleted } => self.sync.show(status, deleted),
             News::Mark(name) => mark(&name),
+            News::Problems(_) => {}
         }
-    }
-
-    /// Sync's signals.
-    pub fn sync_io(&self) -> SyncIo {
-        self.sync
     }
 
     /// Reads the people list (cached until the network is open), re-running when it changes.
@@ -219,9 +213,7 @@ impl NetworkState {
     /// notice says `done` ("Deleted Ana Lima") with an Undo button once it is made.
     pub fn edit_with_undo(&self, command: Command, done: String) -> Result<(), String> {
         let key = self.keep(command)?;
-        self.undoable.update_value(|u| {
-            u.insert(key, done);
-        });
+        self.with_tab(|tab| tab.offer_undo(key, done));
         Ok(())
     }
 
@@ -277,71 +269,26 @@ impl NetworkState {
         }
     }
 
-    /// Sends work on the whole network; `then` gets what it gave.
+    /// Sends work on the whole network (again to a new worker until done); `then` gets the
+    /// reply.
     pub fn request(&self, request: Request, then: impl FnOnce(Reply) + 'static) {
-        let Some(id) = self.with_tab(Tab::request_id) else {
+        let Some((id, message)) = self.with_tab(|tab| tab.request(request)) else {
             return;
         };
         self.requests.update_value(|r| {
             r.insert(id, Box::new(then));
         });
-        self.send(ToWorker::Request { id, request });
-    }
-
-    /// Merges a network saved elsewhere (a downloaded copy) into this one; nothing here is
-    /// dropped. `then` gets how many people the network then has.
-    pub fn import(&self, bytes: Vec<u8>, then: impl FnOnce(Result<usize, String>) + 'static) {
-        self.request(Request::Import(bytes), move |reply| {
-            then(match reply {
-                Reply::Imported(result) => result,
-                _ => Err("the worker answered something else".into()),
-            })
-        });
-    }
-
-    /// Matches imported contacts against the network as it is now.
-    pub fn plan_import(&self, contacts: Vec<Contact>, then: impl FnOnce(Plan) + 'static) {
-        self.request(Request::PlanImport(contacts), move |reply| {
-            if let Reply::Planned(plan) = reply {
-                then(plan)
-            }
-        });
-    }
-
-    /// Writes an import as planned; `then` gets how many people it wrote.
-    pub fn apply_import(&self, plan: Plan, then: impl FnOnce(Result<usize, String>) + 'static) {
-        self.request(Request::ApplyImport(plan), move |reply| {
-            then(match reply {
-                Reply::Applied(result) => result,
-                _ => Err("the worker answered something else".into()),
-            })
-        });
-    }
-
-    /// The whole network as a saved Automerge document, for the user to keep.
-    pub fn export(&self, then: impl FnOnce(Vec<u8>) + 'static) {
-        self.request(Request::Export, move |reply| {
-            if let Reply::Exported(bytes) = reply {
-                then(bytes)
-            }
-        });
-    }
-
-    /// Unreadable data kept aside, as JSON `{key: value}`, for the user to keep.
-    pub fn export_aside(&self, then: impl FnOnce(String) + 'static) {
-        self.request(Request::Aside, move |reply| {
-            if let Reply::Aside(json) = reply {
-                then(json)
-            }
-        });
+        self.send(message);
     }
 
     /// Deletes the unreadable data kept aside, once the user has a copy or gives up on it.
     pub fn discard_aside(&self) {
-        let problems = self.problems;
+        let state = *self;
         self.request(Request::DiscardAside, move |reply| {
             if let Reply::Discarded(true) = reply {
-                problems.update(|p| p.retain(|p| !matches!(p, Problem::Unreadable { .. })));
+                let unreadable = |p: &Problem| matches!(p, Problem::Unreadable { .. });
+                state.with_tab(|tab| tab.problems().retain(|p| !unreadable(p)));
+                state.problems.update(|p| p.retain(|p| !unreadable(p)));
             }
         });
     }
@@ -349,25 +296,6 @@ impl NetworkState {
     /// Bumped on every change to the network, local or remote.
     pub fn version(&self) -> RwSignal<u64> {
         self.version
-    }
-
-    fn saved(&self, saved: bool) {
-        // The first real use: ask the browser to keep this site's storage for good.
-        #[cfg(feature = "hydrate")]
-        if self.save_state.get_untracked() == SaveState::Idle {
-            crate::browser::request_persistent_storage();
-        }
-        self.save_state.set(if saved {
-            SaveState::Saved
-        } else {
-            SaveState::NotSaved
-        });
-        self.problems.update(|problems| {
-            problems.retain(|p| *p != Problem::Full);
-            if !saved {
-                problems.push(Problem::Full);
-            }
-        });
     }
 }
 

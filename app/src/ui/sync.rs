@@ -5,14 +5,14 @@
 use crate::crypto::RootSecret;
 use crate::doc::store::KeyValue;
 use crate::sync::stored::{SyncStore, PHRASE_SAVED_KEY};
-use crate::sync::Status;
+use crate::sync::{Status, DELETED};
 use crate::ui::state::NetworkState;
 use crate::wire::{SyncRequest, ToWorker};
 use leptos::prelude::*;
 
-/// Sync as pages read and command it.
+/// What pages show of sync, kept by the network state from what the worker says.
 #[derive(Clone, Copy)]
-pub struct SyncState {
+pub struct SyncSignals {
     /// `None` while sync is off on this device.
     pub status: RwSignal<Option<Status>>,
     /// The pairing secret, when sync is on.
@@ -21,22 +21,11 @@ pub struct SyncState {
     pub phrase_saved: RwSignal<bool>,
     /// Why sync stopped on its own, when it did (the relay's copy was deleted).
     pub ended: RwSignal<Option<&'static str>>,
-    network: NetworkState,
 }
 
-/// Sync's signals, held by the network state, which shows what the worker says of sync
-/// ([`SyncIo::show`]).
-#[derive(Clone, Copy)]
-pub struct SyncIo {
-    status: RwSignal<Option<Status>>,
-    secret: RwSignal<Option<String>>,
-    phrase_saved: RwSignal<bool>,
-    ended: RwSignal<Option<&'static str>>,
-}
-
-impl SyncIo {
-    pub fn new() -> SyncIo {
-        SyncIo {
+impl SyncSignals {
+    pub fn new() -> SyncSignals {
+        SyncSignals {
             status: RwSignal::new(None),
             secret: RwSignal::new(None),
             phrase_saved: RwSignal::new(true),
@@ -54,31 +43,35 @@ impl SyncIo {
     }
 }
 
-impl Default for SyncIo {
+impl Default for SyncSignals {
     fn default() -> Self {
-        SyncIo::new()
+        SyncSignals::new()
+    }
+}
+
+/// Sync as pages read (its signals) and command it.
+#[derive(Clone, Copy)]
+pub struct SyncState {
+    network: NetworkState,
+}
+
+impl std::ops::Deref for SyncState {
+    type Target = SyncSignals;
+
+    fn deref(&self) -> &SyncSignals {
+        &self.network.sync
     }
 }
 
 /// Provides sync's context; in the browser also follows the browser going on and offline.
 pub fn provide_sync_state(network: NetworkState) -> SyncState {
-    let io = network.sync_io();
-    let state = SyncState {
-        status: io.status,
-        secret: io.secret,
-        phrase_saved: io.phrase_saved,
-        ended: io.ended,
-        network,
-    };
+    let state = SyncState { network };
     provide_context(state);
     #[cfg(feature = "hydrate")]
     {
-        let online = window_event_listener(leptos::ev::online, move |_| {
-            state.ask(SyncRequest::Online(true))
-        });
-        let offline = window_event_listener(leptos::ev::offline, move |_| {
-            state.ask(SyncRequest::Online(false))
-        });
+        let ask = move |online| state.ask(SyncRequest::Online(online));
+        let online = window_event_listener(leptos::ev::online, move |_| ask(true));
+        let offline = window_event_listener(leptos::ev::offline, move |_| ask(false));
         // They live as long as the page.
         std::mem::forget((online, offline));
     }
@@ -89,33 +82,15 @@ pub fn use_sync() -> SyncState {
     expect_context::<SyncState>()
 }
 
-/// Why sync is off after the relay's copy was deleted.
-pub const DELETED: &str = "Sync is off: this network's copy on the sync server was deleted, \
-     from this device or another. Everything is still here. Turning sync on again starts a new \
-     sync; pair your other devices again.";
-
-/// What the user reads for a status.
-pub fn describe(status: &Status) -> String {
-    match status {
-        Status::Offline => "Sync: offline — changes will go when you're back online".into(),
-        Status::Connecting => "Sync: connecting…".into(),
-        Status::Syncing => "Sync: syncing…".into(),
-        Status::UpToDate => "Sync: up to date".into(),
-        Status::Error(why) => format!("Sync: {why}"),
-        Status::Deleted => "Sync: your data was deleted from the relay".into(),
-        Status::Closed(why) => format!("Sync: {why}"),
-    }
-}
-
 impl SyncState {
     /// Starts syncing if this device was set up before (called once the network is open).
     pub fn resume(&self) {
-        let Some(stored) = stored() else { return };
-        let Some(secret) = stored.secret() else {
+        let Some(secret) = stored().and_then(|stored| stored.secret()) else {
             return;
         };
         self.secret.set(Some(secret.to_fragment()));
-        self.phrase_saved.set(stored.phrase_saved());
+        self.phrase_saved
+            .set(stored().is_some_and(|s| s.phrase_saved()));
         self.ask(SyncRequest::Resume { online: online() });
     }
 
@@ -126,13 +101,13 @@ impl SyncState {
     /// Creates a new synced network from this device's. Its recovery phrase is offered, not
     /// forced: home asks for it to be saved until it is.
     pub fn turn_on(&self) {
-        self.start(RootSecret::generate(), true);
+        self.start(RootSecret::generate());
         self.mark_phrase_saved(false);
     }
 
     /// Joins the synced network of `secret`; what is on this device is merged into it.
     pub fn join(&self, secret: RootSecret) {
-        self.start(secret, true);
+        self.start(secret);
     }
 
     /// Records that the recovery phrase is kept somewhere safe.
@@ -147,10 +122,8 @@ impl SyncState {
 
     /// The four words naming the network this device syncs (see `DocId::fingerprint`).
     pub fn fingerprint(&self) -> Option<String> {
-        let fragment = self.secret.get()?;
-        RootSecret::from_fragment(&fragment)
-            .ok()
-            .map(|s| s.keys().doc_id.fingerprint())
+        let secret = RootSecret::from_fragment(&self.secret.get()?).ok()?;
+        Some(secret.keys().doc_id.fingerprint())
     }
 
     /// The pairing secret this device has stored, read afresh (it may not be resumed yet).
@@ -166,13 +139,13 @@ impl SyncState {
             .map(|s| s.phrase())
     }
 
-    /// Starts syncing with `secret` (once the worker has the network).
-    fn start(&self, secret: RootSecret, fresh: bool) {
+    /// Starts a fresh sync with `secret` (once the worker has the network).
+    fn start(&self, secret: RootSecret) {
         self.ended.set(None);
         self.secret.set(Some(secret.to_fragment()));
         self.ask(SyncRequest::Start {
             secret: secret.to_fragment(),
-            fresh,
+            fresh: true,
             online: online(),
         });
         self.phrase_saved

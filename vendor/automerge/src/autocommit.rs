@@ -169,21 +169,7 @@ impl AutoCommit {
         options: LoadOptions<'_>,
     ) -> Result<Self, AutomergeError> {
         let doc = Automerge::load_with_options(data, options)?;
-        Ok(Self::from_loaded(doc))
-    }
-
-    /// Loads as [`Automerge::load_pausing`] does (patched in).
-    pub async fn load_pausing(
-        data: &[u8],
-        options: LoadOptions<'_>,
-        pause: &mut crate::Pause<'_>,
-    ) -> Result<Self, AutomergeError> {
-        let doc = Automerge::load_pausing(data, options, pause).await?;
-        Ok(Self::from_loaded(doc))
-    }
-
-    fn from_loaded(doc: Automerge) -> Self {
-        Self {
+        Ok(Self {
             doc,
             transaction: None,
             patch_log: PatchLog::inactive(),
@@ -191,7 +177,7 @@ impl AutoCommit {
             diff_cache: None,
             save_cursor: Vec::new(),
             isolation: None,
-        }
+        })
     }
 
     /// Erases the diff cursor created by [`Self::update_diff_cursor()`] and no

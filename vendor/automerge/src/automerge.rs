@@ -884,73 +884,40 @@ impl Automerge {
         data: &[u8],
         options: LoadOptions<'_>,
     ) -> Result<Self, AutomergeError> {
-        run_to_end(Self::load_boxed(
+        Self::load_with_options_and_mark_validation(
             data,
             options,
             load::MarkOrderValidation::Validate,
-            &mut || None,
-        ))
-    }
-
-    /// Loads a document as [`Self::load_with_options`] does, calling `pause` every few thousand
-    /// ops and between the steps of rebuilding a document chunk, and awaiting the future it
-    /// returns, if any, before going on (patched in). A thread that must stay responsive, such as
-    /// a browser page's, can then load a large document in slices.
-    pub async fn load_pausing(
-        data: &[u8],
-        options: LoadOptions<'_>,
-        pause: &mut Pause<'_>,
-    ) -> Result<Self, AutomergeError> {
-        Self::load_boxed(data, options, load::MarkOrderValidation::Validate, pause).await
-    }
-
-    /// Every load goes through this one boxed future, so its code is in a program once rather
-    /// than inlined into each way of running it (patched in).
-    fn load_boxed<'a>(
-        data: &'a [u8],
-        options: LoadOptions<'a>,
-        mark_order: load::MarkOrderValidation,
-        pause: &'a mut Pause<'_>,
-    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<Self, AutomergeError>> + 'a>>
-    {
-        Box::pin(Self::load_with_options_and_mark_validation(
-            data, options, mark_order, pause,
-        ))
+        )
     }
 
     /// Best-effort rescue for documents which fail strict loading.
     ///
     /// This returns only the current hydrated value and does not preserve the original change graph.
     pub fn rescue(data: &[u8]) -> Result<hydrate::Value, AutomergeError> {
-        Ok(run_to_end(Self::load_boxed(
+        Ok(Self::load_with_options_and_mark_validation(
             data,
             Default::default(),
             load::MarkOrderValidation::AllowInvalid,
-            &mut || None,
-        ))?
+        )?
         .hydrate(None))
     }
 
-    async fn load_with_options_and_mark_validation(
+    fn load_with_options_and_mark_validation(
         data: &[u8],
         options: LoadOptions<'_>,
         mark_order: load::MarkOrderValidation,
-        pause: &mut Pause<'_>,
     ) -> Result<Self, AutomergeError> {
         if data.is_empty() {
             tracing::trace!("no data, initializing empty document");
             return Ok(Self::new_with_encoding(options.text_encoding).with_author(options.author));
         }
         tracing::trace!("loading first chunk");
-        let (remaining, first_chunk) =
-            storage::Chunk::parse_pausing(storage::parse::Input::new(data), pause)
-                .await
-                .map_err(|e| load::Error::Parse(Box::new(e)))?;
+        let (remaining, first_chunk) = storage::Chunk::parse(storage::parse::Input::new(data))
+            .map_err(|e| load::Error::Parse(Box::new(e)))?;
         if !first_chunk.checksum_valid() {
             return Err(load::Error::BadChecksum.into());
         }
-        // Patched: parsing inflates the document's columns; give way before rebuilding it.
-        crate::automerge::give_way(pause).await;
 
         let mut changes = vec![];
         let mut first_chunk_was_doc = false;
@@ -958,10 +925,7 @@ impl Automerge {
             storage::Chunk::Document(d) => {
                 tracing::trace!("first chunk is document chunk, inflating");
                 first_chunk_was_doc = true;
-                match d
-                    .reconstruct(options.verification_mode, options.text_encoding, pause)
-                    .await
-                {
+                match d.reconstruct(options.verification_mode, options.text_encoding) {
                     Ok(doc) => doc,
                     Err(ReconstructError::InvalidMarkOrderDoc {
                         doc,
@@ -1000,8 +964,6 @@ impl Automerge {
                 Self::new_with_encoding(options.text_encoding)
             }
         };
-        // Patched: rebuilding a document chunk may have taken a while; give way again.
-        crate::automerge::give_way(pause).await;
         tracing::trace!("loading change chunks");
         match load::load_changes(
             remaining.reset(),
@@ -1026,8 +988,6 @@ impl Automerge {
                 }
             }
         }
-        // Patched: and so may applying the changes that follow it.
-        crate::automerge::give_way(pause).await;
         if let StringMigration::ConvertToText = options.string_migration {
             am.convert_scalar_strings_to_text()?;
         }
@@ -2369,28 +2329,4 @@ pub(crate) struct Isolation {
     actor_index: usize,
     seq: u64,
     clock: Clock,
-}
-
-/// What [`Automerge::load_pausing`] calls every few thousand ops: a future to await before going
-/// on, or `None` to go straight on (patched in).
-pub type Pause<'p> =
-    dyn FnMut() -> Option<std::pin::Pin<Box<dyn std::future::Future<Output = ()>>>> + 'p;
-
-/// Awaits what `pause` returns, if anything (patched in).
-pub(crate) async fn give_way(pause: &mut Pause<'_>) {
-    if let Some(wait) = pause() {
-        wait.await;
-    }
-}
-
-/// Runs a load whose `pause` never returns a future: it finishes in one poll (patched in).
-pub(crate) fn run_to_end<T>(load: impl std::future::Future<Output = T>) -> T {
-    let mut load = std::pin::pin!(load);
-    match load
-        .as_mut()
-        .poll(&mut std::task::Context::from_waker(std::task::Waker::noop()))
-    {
-        std::task::Poll::Ready(value) => value,
-        std::task::Poll::Pending => unreachable!("a load that never pauses finishes in one poll"),
-    }
 }

@@ -674,6 +674,12 @@ impl ChangeGraph {
         })
     }
 
+    fn cache_fragments(&mut self) {
+        for n in 0..self.hashes.len() {
+            self.cache_fragment(NodeIdx(n as u32))
+        }
+    }
+
     fn cache_fragment(&mut self, head: NodeIdx) {
         let hash = &self.hashes[head.0 as usize];
         let level = hash.fragment_level();
@@ -884,15 +890,7 @@ impl ChangeGraphCols {
         self.0.iter()
     }
 
-    /// Patched (was `finalize`): `pause` may give way every `PAUSE_EVERY` changes of each pass.
-    pub(crate) async fn finalize_pausing(
-        self,
-        changes: &[Change],
-        authors: &mut Authors,
-        pause: &mut crate::automerge::Pause<'_>,
-    ) -> ChangeGraph {
-        use crate::automerge::give_way;
-        const PAUSE_EVERY: usize = 1024;
+    pub(crate) fn finalize(self, changes: &[Change], authors: &mut Authors) -> ChangeGraph {
         let mut graph = self.0;
         debug_assert_eq!(changes.len(), graph.len());
         debug_assert!(graph.hashes.is_empty());
@@ -903,10 +901,7 @@ impl ChangeGraphCols {
         // Reconstruction has the verified changes, so use their exact lengths.
         graph.num_ops = changes.iter().map(|change| change.len() as u64).collect();
 
-        for (n, c) in changes.iter().enumerate() {
-            if n % PAUSE_EVERY == PAUSE_EVERY - 1 {
-                give_way(pause).await;
-            }
+        for c in changes {
             let hash = c.hash();
             let idx = graph.hashes.len();
             let node_idx = NodeIdx(idx as u32);
@@ -921,18 +916,9 @@ impl ChangeGraphCols {
             if (n + 1) % CACHE_STEP == 0 {
                 graph.cache_clock(NodeIdx(n));
             }
-            if n as usize % PAUSE_EVERY == PAUSE_EVERY - 1 {
-                give_way(pause).await;
-            }
         }
 
-        // As `cache_fragments`, giving way meanwhile.
-        for n in 0..graph.hashes.len() {
-            graph.cache_fragment(NodeIdx(n as u32));
-            if n % PAUSE_EVERY == PAUSE_EVERY - 1 {
-                give_way(pause).await;
-            }
-        }
+        graph.cache_fragments();
 
         graph
     }

@@ -293,9 +293,7 @@ mod types;
 mod value;
 
 pub use crate::anonymize::AnonymizeError;
-pub use crate::automerge::{
-    Automerge, LoadOptions, OnPartialLoad, Pause, SaveOptions, StringMigration,
-};
+pub use crate::automerge::{Automerge, LoadOptions, OnPartialLoad, SaveOptions, StringMigration};
 pub use author::Author;
 pub use autocommit::AutoCommit;
 pub use autoserde::AutoSerde;

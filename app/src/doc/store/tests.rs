@@ -69,24 +69,6 @@ fn each_edit_appends_a_small_chunk() {
 }
 
 #[test]
-fn opening_gives_way_after_each_chunk_it_applies() {
-    let kv = MemoryKv::default();
-    let mut tab = open(&kv, "t1");
-    for i in 0..6 {
-        add(&mut tab, &format!("P{i}")).unwrap();
-    }
-    assert_eq!(kv.keys_like("/chunk/t1/").len(), 6);
-
-    let mut pause = crate::doc::next_task;
-    let (opened, gave_way) =
-        crate::doc::poll_to_end(Store::open_pausing(kv.clone(), "t2", POLICY, &mut pause));
-    let opened = opened.unwrap();
-    assert!(gave_way >= 6, "gave way {gave_way} times for 6 chunks");
-    assert!(opened.problems.is_empty());
-    assert_eq!(names(&opened.network), names(&tab.network));
-}
-
-#[test]
 fn compaction_moves_head_and_keeps_one_previous_generation() {
     let kv = MemoryKv::default();
     let mut tab = open(&kv, "t1");

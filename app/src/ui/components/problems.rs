@@ -1,5 +1,7 @@
 use crate::doc::store::Problem;
 use crate::ui::state::{use_network, SaveState};
+#[cfg(feature = "hydrate")]
+use crate::wire::{Reply, Request};
 use leptos::prelude::*;
 use leptos_router::components::A;
 
@@ -25,22 +27,26 @@ fn ProblemNotice(problem: Problem) -> impl IntoView {
     let unreadable = matches!(problem, Problem::Unreadable { .. });
     let download_copy = move |_| {
         #[cfg(feature = "hydrate")]
-        state.export(|bytes| {
-            let _ = crate::browser::download(
-                "colloquy-network.automerge",
-                "application/octet-stream",
-                &bytes,
-            );
+        state.request(Request::Export, |reply| {
+            if let Reply::Exported(bytes) = reply {
+                let _ = crate::browser::download(
+                    "colloquy-network.automerge",
+                    "application/octet-stream",
+                    &bytes,
+                );
+            }
         });
     };
     let download_aside = move |_| {
         #[cfg(feature = "hydrate")]
-        state.export_aside(|json| {
-            let _ = crate::browser::download(
-                "colloquy-unreadable.json",
-                "application/json",
-                json.as_bytes(),
-            );
+        state.request(Request::Aside, |reply| {
+            if let Reply::Aside(json) = reply {
+                let _ = crate::browser::download(
+                    "colloquy-unreadable.json",
+                    "application/json",
+                    json.as_bytes(),
+                );
+            }
         });
     };
     view! {

@@ -4,6 +4,7 @@
 use crate::exchange::merge::{Choice, Entry, Plan};
 use crate::exchange::Format;
 use crate::ui::state::use_network;
+use crate::wire::{Reply, Request};
 use leptos::prelude::*;
 use leptos_router::components::A;
 
@@ -56,9 +57,11 @@ pub fn ImportPage() -> impl IntoView {
                     Ok(parsed) => {
                         let format = parsed.format;
                         // (Answered once the network is open.)
-                        state.plan_import(parsed.contacts, move |p| {
-                            status.set(Status::Idle);
-                            plan.set(Some((format, name, p)));
+                        state.request(Request::PlanImport(parsed.contacts), move |reply| {
+                            if let Reply::Planned(p) = reply {
+                                status.set(Status::Idle);
+                                plan.set(Some((format, name, p)));
+                            }
                         });
                     }
                 }
@@ -75,8 +78,8 @@ pub fn ImportPage() -> impl IntoView {
         else {
             return status.set(Status::Idle);
         };
-        state.apply_import(p, move |outcome| match outcome {
-            Ok(_) => {
+        state.request(Request::ApplyImport(p), move |reply| match reply {
+            Reply::Applied(Ok(_)) => {
                 plan.set(None);
                 status.set(Status::Done(summary_after(
                     counts.added,
@@ -84,9 +87,10 @@ pub fn ImportPage() -> impl IntoView {
                     counts.already_here + counts.skipped,
                 )));
             }
-            Err(e) => status.set(Status::Failed(format!(
+            Reply::Applied(Err(e)) => status.set(Status::Failed(format!(
                 "The import failed and nothing was changed: {e}"
             ))),
+            _ => {}
         });
     };
     let import = move |_| {

@@ -4,7 +4,7 @@
 use crate::crypto::RootSecret;
 use crate::sync::Status;
 use crate::ui::components::copy_button;
-use crate::ui::sync::{describe, use_sync};
+use crate::ui::sync::use_sync;
 use leptos::prelude::*;
 use leptos_router::components::A;
 
@@ -45,7 +45,7 @@ pub fn SyncSection() -> impl IntoView {
             {move || if on.get() {
                 view! {
                     <p role="status" class="sync-status">
-                        {move || sync.status.get().map(|status| describe(&status))}
+                        {move || sync.status.get().map(|status| status.describe())}
                     </p>
                     {move || if closed.get() {
                         view! {
@@ -330,7 +330,7 @@ pub fn PairPage() -> impl IntoView {
                 }
             }
             (Some(Ok(_)), true) => view! {
-                <p role="status" class="sync-status">{move || sync.status.get().map(|s| describe(&s)).unwrap_or_default()}</p>
+                <p role="status" class="sync-status">{move || sync.status.get().map(|s| s.describe()).unwrap_or_default()}</p>
                 <p><A href="/people">"See your people"</A></p>
             }.into_any(),
         }}

@@ -6,6 +6,8 @@ use crate::domain::{
     Category, OwnQuestion, Profile, Templates, DEFAULT_REQUEST_TEMPLATE, DEFAULT_THANK_YOU_TEMPLATE,
 };
 use crate::ui::state::use_network;
+#[cfg(feature = "hydrate")]
+use crate::wire::{Reply, Request};
 use leptos::prelude::*;
 
 /// `/settings`: who the user is (for signing requests), the follow-up clocks, the templates and
@@ -151,7 +153,10 @@ fn YourData() -> impl IntoView {
     };
     let export = move |_| {
         #[cfg(feature = "hydrate")]
-        state.export(move |bytes| {
+        state.request(Request::Export, move |reply| {
+            let Reply::Exported(bytes) = reply else {
+                return;
+            };
             if let Err(e) = crate::browser::download(
                 "colloquy-network.automerge",
                 "application/octet-stream",
@@ -182,7 +187,8 @@ fn YourData() -> impl IntoView {
             };
             leptos::task::spawn_local(async move {
                 match crate::browser::read_file(file).await {
-                    Ok(bytes) => state.import(bytes, move |outcome| {
+                    Ok(bytes) => state.request(Request::Import(bytes), move |reply| {
+                        let Reply::Imported(outcome) = reply else { return };
                         show(outcome.map_err(|e| {
                             format!("That file isn't a Colloquy network, or it is damaged; nothing was changed. ({e})")
                         }))

@@ -249,81 +249,62 @@ impl Columns {
             .collect())
     }
 
-    /// Patched (was `load`): `pause` may give way after each column.
-    pub(crate) async fn load_pausing(
+    pub(crate) fn load(
         cols: BTreeMap<ColumnSpec, Range<usize>>,
         data: &[u8],
         _actors: &[ActorId],
-        pause: &mut crate::automerge::Pause<'_>,
     ) -> Result<Self, PackError> {
-        use crate::automerge::give_way;
         let data_for = |spec| &data[cols.get(&spec).cloned().unwrap_or_default()];
 
         let id_actor = hexane::Column::<ActorIdx>::load(data_for(ID_ACTOR_COL_SPEC))?;
-        give_way(pause).await;
         let len = id_actor.len();
 
         let opts = hexane::LoadOpts::new().with_length(len);
 
         let id_ctr = hexane::DeltaColumn::<u32>::load_with(data_for(ID_COUNTER_COL_SPEC), opts)?;
-        give_way(pause).await;
 
         let obj_actor = hexane::Column::<Option<ActorIdx>>::load_with(
             data_for(OBJ_ID_ACTOR_COL_SPEC),
             opts.with_fill(None),
         )?;
-        give_way(pause).await;
 
         let obj_ctr = hexane::Column::<Option<u32>>::load_with(
             data_for(OBJ_ID_COUNTER_COL_SPEC),
             opts.with_fill(None),
         )?;
-        give_way(pause).await;
 
         let key_actor = hexane::Column::<Option<ActorIdx>>::load_with(
             data_for(KEY_ACTOR_COL_SPEC),
             opts.with_fill(None),
         )?;
-        give_way(pause).await;
 
         let key_ctr = hexane::DeltaColumn::<Option<u32>>::load_with(
             data_for(KEY_COUNTER_COL_SPEC),
             opts.with_fill(None),
         )?;
-        give_way(pause).await;
         let key_str = hexane::Column::load_with(data_for(KEY_STR_COL_SPEC), opts.with_fill(None))?;
-        give_way(pause).await;
         let insert =
             hexane::PrefixColumn::load_with(data_for(INSERT_COL_SPEC), opts.with_fill(false))?;
-        give_way(pause).await;
         let action = hexane::Column::<Action>::load_with(data_for(ACTION_COL_SPEC), opts)?;
-        give_way(pause).await;
         let mark_name =
             hexane::Column::load_with(data_for(MARK_NAME_COL_SPEC), opts.with_fill(None))?;
-        give_way(pause).await;
 
         let expand = hexane::Column::load_with(data_for(EXPAND_COL_SPEC), opts.with_fill(false))?;
-        give_way(pause).await;
 
         let succ_count =
             hexane::PrefixColumn::<u32>::load_with(data_for(SUCC_COUNT_COL_SPEC), opts)?;
-        give_way(pause).await;
 
         let succ_len = succ_count.get_prefix(succ_count.len()) as usize;
         let succ_opts = hexane::LoadOpts::new().with_length(succ_len);
         let succ_actor =
             hexane::Column::<ActorIdx>::load_with(data_for(SUCC_ACTOR_COL_SPEC), succ_opts)?;
-        give_way(pause).await;
 
         let succ_ctr =
             hexane::DeltaColumn::<u32>::load_with(data_for(SUCC_COUNTER_COL_SPEC), succ_opts)?;
-        give_way(pause).await;
 
         let value_meta =
             hexane::PrefixColumn::<ValueMeta>::load_with(data_for(VALUE_META_COL_SPEC), opts)?;
-        give_way(pause).await;
         let value = hexane::RawColumn::load(data_for(VALUE_COL_SPEC))?;
-        give_way(pause).await;
 
         let index = Indexes::default();
 

@@ -1183,26 +1183,10 @@ impl OpSet {
     }
 
     pub(crate) fn load(doc: &Document<'_>, text_encoding: TextEncoding) -> Result<Self, PackError> {
-        crate::automerge::run_to_end(Self::load_pausing(doc, text_encoding, &mut || None))
-    }
-
-    /// Patched: loads as `load` does, and `pause` may give way after each column.
-    pub(crate) async fn load_pausing(
-        doc: &Document<'_>,
-        text_encoding: TextEncoding,
-        pause: &mut crate::automerge::Pause<'_>,
-    ) -> Result<Self, PackError> {
         // FIXME - shouldn't need to clone bytes here (eventually)
         let data = doc.op_raw_bytes();
         let actors = doc.actors().to_vec();
-        let raw = doc.op_metadata.clone();
-        let cols = Columns::load_pausing(raw.as_map(), data, &actors, pause).await?;
-        Ok(OpSet {
-            actors,
-            cols,
-            obj_info: ObjIndex::default(),
-            text_encoding,
-        })
+        Self::from_parts(doc.op_metadata.clone(), data, actors, text_encoding)
     }
 
     #[cfg(test)]
@@ -1220,6 +1204,24 @@ impl OpSet {
             obj_info: ObjIndex::default(),
             text_encoding: TextEncoding::platform_default(),
         }
+    }
+
+    fn from_parts(
+        cols: RawColumns<Uncompressed>,
+        data: &[u8],
+        actors: Vec<ActorId>,
+        text_encoding: TextEncoding,
+    ) -> Result<Self, PackError> {
+        let cols = Columns::load(cols.as_map(), data, &actors)?;
+
+        let op_set = OpSet {
+            actors,
+            cols,
+            obj_info: ObjIndex::default(),
+            text_encoding,
+        };
+
+        Ok(op_set)
     }
 
     pub(crate) fn export(&self) -> (RawColumns<Uncompressed>, Vec<u8>) {

@@ -54,15 +54,7 @@ impl<'a> Chunk<'a> {
     pub(crate) fn parse(
         input: parse::Input<'a>,
     ) -> parse::ParseResult<'a, Chunk<'a>, error::Chunk> {
-        crate::automerge::run_to_end(Self::parse_pausing(input, &mut || None))
-    }
-
-    /// Patched: [`Self::parse`], where `pause` may give way while a document's columns inflate.
-    pub(crate) async fn parse_pausing(
-        input: parse::Input<'a>,
-        pause: &mut crate::automerge::Pause<'_>,
-    ) -> parse::ParseResult<'a, Chunk<'a>, error::Chunk> {
-        let (i, header) = Header::parse_pausing::<error::Chunk>(input, pause).await?;
+        let (i, header) = Header::parse::<error::Chunk>(input)?;
         let parse::Split {
             first: chunk_input,
             remaining,
@@ -78,9 +70,8 @@ impl<'a> Chunk<'a> {
                 Chunk::Change(change)
             }
             ChunkType::Document => {
-                let (remaining, doc) = Document::parse_pausing(chunk_input, header, pause)
-                    .await
-                    .map_err(|e| e.lift())?;
+                let (remaining, doc) =
+                    Document::parse(chunk_input, header).map_err(|e| e.lift())?;
                 if !remaining.is_empty() {
                     return Err(parse::ParseError::Error(error::Chunk::LeftoverData));
                 }
@@ -249,17 +240,6 @@ impl Header {
     where
         E: From<error::Header>,
     {
-        crate::automerge::run_to_end(Self::parse_pausing(input, &mut || None))
-    }
-
-    /// Patched: [`Self::parse`], where `pause` may give way while the chunk is hashed.
-    pub(crate) async fn parse_pausing<'i, E>(
-        input: parse::Input<'i>,
-        pause: &mut crate::automerge::Pause<'_>,
-    ) -> parse::ParseResult<'i, Header, E>
-    where
-        E: From<error::Header>,
-    {
         let (
             i,
             parse::RangeOf {
@@ -288,7 +268,7 @@ impl Header {
         )?;
 
         let (_, data) = parse::take_n(chunk_len as usize, i)?;
-        let hash = hash_pausing(chunk_type, data, pause).await;
+        let hash = hash(chunk_type, data);
         Ok((
             i,
             Header {
@@ -320,24 +300,12 @@ impl Header {
 }
 
 fn hash(typ: ChunkType, data: &[u8]) -> ChangeHash {
-    crate::automerge::run_to_end(hash_pausing(typ, data, &mut || None))
-}
-
-/// Patched: hashes in pieces, and `pause` may give way after each.
-async fn hash_pausing(
-    typ: ChunkType,
-    data: &[u8],
-    pause: &mut crate::automerge::Pause<'_>,
-) -> ChangeHash {
     let mut header = Vec::with_capacity(5);
     header.push(u8::from(typ));
     leb128::write::unsigned(&mut header, data.len() as u64).unwrap();
     let mut hasher = Sha256::new();
     hasher.update(&header);
-    for piece in data.chunks(1 << 17) {
-        hasher.update(piece);
-        crate::automerge::give_way(pause).await;
-    }
+    hasher.update(data);
     let hash_result = hasher.finalize();
     let array: [u8; 32] = hash_result.into();
     ChangeHash(array)

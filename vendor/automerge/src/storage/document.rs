@@ -59,15 +59,12 @@ impl<'a> Document<'a> {
     /// let chunkbytes: &[u8] = todo!();
     /// let input = Input::new(chunkbytes);
     /// let (i, header) = Header::parse(input)?;
-    /// let (i, doc) = Document::parse_pausing(i, header, &mut || None).await?;
+    /// let (i, doc) = Document::parse(i, header)?;
     /// # }
     /// ```
-    ///
-    /// Patched: async, and `pause` may give way while the columns inflate.
-    pub(crate) async fn parse_pausing(
+    pub(crate) fn parse(
         input: parse::Input<'a>,
         header: Header,
-        pause: &mut crate::automerge::Pause<'_>,
     ) -> parse::ParseResult<'a, Document<'a>, ParseError> {
         let i = input;
 
@@ -145,18 +142,14 @@ impl<'a> Document<'a> {
             compressed,
             changes,
             ops,
-        } = compression::decompress_pausing(
-            compression::Args {
-                prefix,
-                suffix,
-                original: Cow::Borrowed(input.bytes()),
-                changes: compression::Cols::new(changes, change_meta),
-                ops: compression::Cols::new(ops, ops_meta),
-                extra_args: (),
-            },
-            pause,
-        )
-        .await
+        } = compression::decompress(compression::Args {
+            prefix,
+            suffix,
+            original: Cow::Borrowed(input.bytes()),
+            changes: compression::Cols::new(changes, change_meta),
+            ops: compression::Cols::new(ops, ops_meta),
+            extra_args: (),
+        })
         .map_err(|e| parse::ParseError::Error(ParseError::RawColumns(e)))?;
 
         let op_metadata = OpSet::validate(op_bytes.len(), &ops).map_err(|error| {
@@ -328,54 +321,36 @@ impl<'a> Document<'a> {
         }
     }
 
-    pub(crate) async fn reconstruct(
+    pub(crate) fn reconstruct(
         &self,
         mode: VerificationMode,
         text_encoding: TextEncoding,
-        pause: &mut crate::automerge::Pause<'_>,
     ) -> Result<Automerge, ReconstructError> {
-        // Patched: each step below may take a while on a large document; `pause` may give way.
-        let mut op_set = OpSet::load_pausing(self, text_encoding, pause).await?;
-        crate::automerge::give_way(pause).await;
+        let mut op_set = OpSet::load(self, text_encoding)?;
         let change_cols = ChangeGraphCols::load(self)?;
-        crate::automerge::give_way(pause).await;
 
         let mut index = op_set.index_builder();
 
         let change_collector = ChangeCollector::try_new(&change_cols, &op_set)?;
         let mut change_collector = change_collector.with_index(&mut index);
-        crate::automerge::give_way(pause).await;
 
-        change_collector.process_ops(&op_set, pause).await?;
+        change_collector.process_ops(&op_set)?;
 
-        let changes = change_collector.collect(&op_set, pause).await?;
-        crate::automerge::give_way(pause).await;
+        let changes = change_collector.collect(&op_set)?;
 
         self.verify_changes(&changes, mode)?;
 
-        let (indexes, mut mark_order_validator) = index.finish(pause).await;
+        let (indexes, mut mark_order_validator) = index.finish();
         op_set.set_indexes(indexes);
-        crate::automerge::give_way(pause).await;
 
         let mut authors = Authors::with_actors(change_cols.len());
-        let change_graph = change_cols
-            .finalize_pausing(&changes.changes, &mut authors, pause)
-            .await;
-        crate::automerge::give_way(pause).await;
+        let change_graph = change_cols.finalize(&changes.changes, &mut authors);
 
         debug_assert_eq!(changes.changes.len(), change_graph.len());
 
         debug_assert!(op_set.validate_top_index());
 
         let doc = Automerge::from_parts(op_set, change_graph, authors);
-
-        // Patched: the changes rebuilt to hash them go in slices (tens of thousands of them
-        // take a while to free).
-        let mut rebuilt = changes.changes;
-        while !rebuilt.is_empty() {
-            rebuilt.truncate(rebuilt.len().saturating_sub(1024));
-            crate::automerge::give_way(pause).await;
-        }
 
         if let Some(err) = mark_order_validator.take_error() {
             Err(ReconstructError::InvalidMarkOrderDoc {

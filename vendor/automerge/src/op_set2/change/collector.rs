@@ -36,15 +36,8 @@ pub(crate) struct IndexedChangeCollector<'a> {
 }
 
 impl<'a> IndexedChangeCollector<'a> {
-    /// Patched: calls `pause` every `PAUSE_EVERY` ops and awaits the future it returns, if any.
-    pub(crate) async fn process_ops(
-        &mut self,
-        op_set: &'a OpSet,
-        pause: &mut crate::automerge::Pause<'_>,
-    ) -> Result<(), ReadOpError> {
-        const PAUSE_EVERY: u32 = 4096;
+    pub(crate) fn process_ops(&mut self, op_set: &'a OpSet) -> Result<(), ReadOpError> {
         let mut iter = op_set.iter();
-        let mut count = 0u32;
 
         while let Some(op) = iter.try_next()? {
             let op_id = op.id;
@@ -57,20 +50,12 @@ impl<'a> IndexedChangeCollector<'a> {
                 self.index.process_succ(op_is_counter, id);
                 self.collector.process_succ(op_id, id);
             }
-            count = count.wrapping_add(1);
-            if count % PAUSE_EVERY == 0 {
-                crate::automerge::give_way(pause).await;
-            }
         }
         Ok(())
     }
 
-    pub(crate) async fn collect(
-        self,
-        op_set: &OpSet,
-        pause: &mut crate::automerge::Pause<'_>,
-    ) -> Result<CollectedChanges, Error> {
-        self.collector.collect_boxed(op_set, pause).await
+    pub(crate) fn collect(self, op_set: &OpSet) -> Result<CollectedChanges, Error> {
+        self.collector.collect(op_set)
     }
 
     pub(crate) fn process_op(&mut self, op: Op<'a>) {
@@ -920,31 +905,8 @@ impl<'a> ChangeCollector<'a> {
         Ok(changes)
     }
 
-    pub(crate) fn collect(self, op_set: &OpSet) -> Result<CollectedChanges, Error> {
-        crate::automerge::run_to_end(self.collect_boxed(op_set, &mut || None))
-    }
-
-    /// Both ways of collecting run this one boxed future, so its code is in a program once.
-    pub(crate) fn collect_boxed<'b>(
-        self,
-        op_set: &'b OpSet,
-        pause: &'b mut crate::automerge::Pause<'_>,
-    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<CollectedChanges, Error>> + 'b>>
-    where
-        'a: 'b,
-    {
-        Box::pin(self.collect_pausing(op_set, pause))
-    }
-
-    /// Patched: calls `pause` every `PAUSE_EVERY` changes and awaits the future it returns.
-    pub(crate) async fn collect_pausing(
-        mut self,
-        op_set: &OpSet,
-        pause: &mut crate::automerge::Pause<'_>,
-    ) -> Result<CollectedChanges, Error> {
-        const PAUSE_EVERY: usize = 32;
+    pub(crate) fn collect(mut self, op_set: &OpSet) -> Result<CollectedChanges, Error> {
         self.flush_deletes();
-        crate::automerge::give_way(pause).await;
 
         let num_actors = op_set.actors.len();
         let mut max_ops = vec![0; num_actors];
@@ -952,10 +914,7 @@ impl<'a> ChangeCollector<'a> {
         let mut changes = Vec::with_capacity(self.changes.len());
         let mut heads = BTreeSet::new();
 
-        for (n, change) in self.changes.into_iter().enumerate() {
-            if n % PAUSE_EVERY == PAUSE_EVERY - 1 {
-                crate::automerge::give_way(pause).await;
-            }
+        for change in self.changes.into_iter() {
             let actor = change.actor;
 
             if actor >= num_actors {
@@ -1035,8 +994,8 @@ pub(crate) struct ChangeCols {
     pub(crate) data: Vec<u8>,
 }
 
-// Patched: upstream sets this on wasm, so that loading reserves a slot per op of every change up
-// front (and reports running out of memory rather than aborting). For a document of millions of
-// ops that is hundreds of MB filled before the first op is read; the progressive encoder that
-// other targets use needs only what the changes encode to.
+#[cfg(all(feature = "wasm", target_family = "wasm"))]
+const CAN_OOM: bool = true;
+
+#[cfg(not(all(feature = "wasm", target_family = "wasm")))]
 const CAN_OOM: bool = false;

@@ -217,66 +217,26 @@ impl IndexBuilder {
         self.incs.push(None); // will update later
     }
 
-    /// Patched: builds each index column in slices of `SLICE` values, and `pause` may give way
-    /// after each (a large document's columns hold millions of values).
-    pub(crate) async fn finish(
-        mut self,
-        pause: &mut crate::automerge::Pause<'_>,
-    ) -> (Indexes, MarkOrderValidator) {
-        const SLICE: usize = 1 << 17;
+    pub(crate) fn finish(mut self) -> (Indexes, MarkOrderValidator) {
         self.flush();
 
-        let mut text = hexane::PrefixColumn::<Option<u32>>::new();
-        for (widths, tops) in self.widths.chunks(SLICE).zip(self.top.chunks(SLICE)) {
-            let values = widths
-                .iter()
-                .zip(tops)
-                .map(|(w, t)| if *t { Some(*w as u32) } else { None });
-            text.splice(text.len(), 0, values);
-            crate::automerge::give_way(pause).await;
-        }
-        // Each builder column goes once its index is built: freeing millions of values takes a
-        // while too.
-        self.widths = Vec::new();
-        crate::automerge::give_way(pause).await;
+        let text = self
+            .widths
+            .iter()
+            .zip(self.top.iter())
+            .map(|(w, t)| if *t { Some(*w as u32) } else { None })
+            .collect();
 
-        let mut visible = hexane::Column::<bool>::new();
-        for succ in self.succ.chunks(SLICE) {
-            visible.splice(visible.len(), 0, succ.iter().map(|&n| n == 0));
-            crate::automerge::give_way(pause).await;
-        }
-        self.succ = Vec::new();
-        crate::automerge::give_way(pause).await;
+        let visible: Vec<bool> = self.succ.iter().map(|&n| n == 0).collect();
+        let visible = hexane::Column::from_values(visible);
 
-        let mut top = hexane::PrefixColumn::<bool>::new();
-        for tops in self.top.chunks(SLICE) {
-            top.splice(top.len(), 0, tops.iter().copied());
-            crate::automerge::give_way(pause).await;
-        }
-        self.top = Vec::new();
-        crate::automerge::give_way(pause).await;
+        let top: Vec<bool> = self.top.to_vec();
+        let top = hexane::PrefixColumn::from_values(top);
 
-        let mut inc = hexane::Column::<Option<i64>>::new();
-        for incs in self.incs.chunks(SLICE) {
-            inc.splice(inc.len(), 0, incs.iter().copied());
-            crate::automerge::give_way(pause).await;
-        }
-        self.incs = Vec::new();
-        crate::automerge::give_way(pause).await;
+        let inc = hexane::Column::from_values(self.incs);
 
         let mut mark = MarkIndexColumn::new();
-        let mut marks = self.marks.into_iter();
-        loop {
-            let slice: Vec<_> = marks.by_ref().take(SLICE).collect();
-            if slice.is_empty() {
-                break;
-            }
-            mark.extend(mark.len(), slice);
-            crate::automerge::give_way(pause).await;
-        }
-        drop(marks);
-        self.counters = HashMap::new();
-        crate::automerge::give_way(pause).await;
+        mark.extend(0, self.marks);
 
         let obj_info = self.obj_info;
 

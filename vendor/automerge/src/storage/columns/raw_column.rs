@@ -86,27 +86,14 @@ impl<T: compression::ColumnCompression> RawColumn<T> {
         }
     }
 
-    /// Patched: inflates in pieces of `PIECE` bytes, and `pause` may give way after each (a large
-    /// document's columns inflate to megabytes).
-    async fn decompress_pausing(
+    fn decompress(
         &self,
         input: &[u8],
         out: &mut Vec<u8>,
-        pause: &mut crate::automerge::Pause<'_>,
     ) -> Result<(ColumnSpec, usize), ParseError> {
-        const PIECE: u64 = 1 << 18;
         let len = if self.spec.deflate() {
-            let start = out.len();
             let mut inflater = flate2::bufread::DeflateDecoder::new(&input[self.data.clone()]);
-            while (&mut inflater)
-                .take(PIECE)
-                .read_to_end(out)
-                .map_err(ParseError::Deflate)?
-                > 0
-            {
-                crate::automerge::give_way(pause).await;
-            }
-            out.len() - start
+            inflater.read_to_end(out).map_err(ParseError::Deflate)?
         } else {
             out.extend(&input[self.data.clone()]);
             self.data.len()
@@ -171,16 +158,6 @@ impl<T: compression::ColumnCompression> RawColumns<T> {
         input: &[u8],
         out: &mut Vec<u8>,
     ) -> Result<RawColumns<compression::Uncompressed>, ParseError> {
-        crate::automerge::run_to_end(self.uncompress_pausing(input, out, &mut || None))
-    }
-
-    /// Patched: [`Self::uncompress`], where `pause` may give way while a column inflates.
-    pub(crate) async fn uncompress_pausing(
-        &self,
-        input: &[u8],
-        out: &mut Vec<u8>,
-        pause: &mut crate::automerge::Pause<'_>,
-    ) -> Result<RawColumns<compression::Uncompressed>, ParseError> {
         let mut result = Vec::with_capacity(self.0.len());
         let mut start = 0;
         for col in &self.0 {
@@ -188,7 +165,7 @@ impl<T: compression::ColumnCompression> RawColumns<T> {
                 out.extend(&input[decomp.data.clone()]);
                 (decomp.spec, decomp.data.len())
             } else {
-                col.decompress_pausing(input, out, pause).await?
+                col.decompress(input, out)?
             };
             result.push(RawColumn {
                 spec,

@@ -48,53 +48,29 @@ pub(super) fn compress(args: Args<'_, compression::Uncompressed, CompressArgs>) 
     result.unwrap()
 }
 
-/// Patched: decompresses column by column, and `pause` may give way while a column inflates.
-/// (Upstream runs the same steps as compressing does, in one go.)
-pub(super) async fn decompress_pausing<'a>(
+pub(super) fn decompress<'a>(
     args: Args<'a, compression::Unknown, ()>,
-    pause: &mut crate::automerge::Pause<'_>,
 ) -> Result<Decompressed<'a>, raw_column::ParseError> {
-    if let (Some(changes), Some(ops)) = (
+    match (
         args.changes.raw_columns.uncompressed(),
         args.ops.raw_columns.uncompressed(),
     ) {
-        return Ok(Decompressed {
+        (Some(changes), Some(ops)) => Ok(Decompressed {
             changes,
             ops,
             compressed: None,
             uncompressed: args.original,
             change_bytes: args.changes.data,
             op_bytes: args.ops.data,
-        });
+        }),
+        _ => Ok(
+            Compression::<'a, Decompressing, _>::new(args, Decompressing)
+                .changes()?
+                .ops()?
+                .write_data()
+                .finish(),
+        ),
     }
-    let mut meta_out = Vec::with_capacity(args.original.len() * 2);
-    meta_out.extend(&args.original[..args.prefix]);
-    let mut data_out = Vec::new();
-    let mut inflate = async |cols: &Cols<compression::Unknown>, meta_out: &mut Vec<u8>| {
-        let start = data_out.len();
-        let raw_columns = cols
-            .raw_columns
-            .uncompress_pausing(&args.original[cols.data.clone()], &mut data_out, pause)
-            .await?;
-        raw_columns.write(meta_out);
-        Ok::<_, raw_column::ParseError>(Cols {
-            data: start..data_out.len(),
-            raw_columns,
-        })
-    };
-    let change_cols = inflate(&args.changes, &mut meta_out).await?;
-    let ops_cols = inflate(&args.ops, &mut meta_out).await?;
-    let data_start = meta_out.len();
-    meta_out.extend(&data_out);
-    meta_out.extend(&args.original[args.suffix..]);
-    Ok(Decompressed {
-        ops: ops_cols.raw_columns,
-        changes: change_cols.raw_columns,
-        uncompressed: Cow::Owned(meta_out),
-        compressed: Some(args.original),
-        change_bytes: shift_range(change_cols.data, data_start),
-        op_bytes: shift_range(ops_cols.data, data_start),
-    })
 }
 
 pub(super) struct Decompressed<'a> {
@@ -185,6 +161,34 @@ impl Direction for Compressing {
     }
 }
 
+#[derive(Debug)]
+struct Decompressing;
+
+impl Direction for Decompressing {
+    type Error = raw_column::ParseError;
+    type Out = compression::Uncompressed;
+    type In = compression::Unknown;
+    type Args = ();
+
+    fn process(
+        &self,
+        cols: &Cols<Self::In>,
+        input: &[u8],
+        out: &mut Vec<u8>,
+        meta_out: &mut Vec<u8>,
+    ) -> Result<Cols<Self::Out>, raw_column::ParseError> {
+        let start = out.len();
+        let raw_columns = cols
+            .raw_columns
+            .uncompress(&input[cols.data.clone()], out)?;
+        raw_columns.write(meta_out);
+        Ok(Cols {
+            data: start..out.len(),
+            raw_columns,
+        })
+    }
+}
+
 // Somewhat absurdly I (alex) kept getting the order of writing ops and changes wrong as well as
 // the order that column metadata vs data should be written in. This is a type state to get the
 // compiler to enforce that things are done in the right order.
@@ -226,8 +230,6 @@ struct ChangesAndOps<D: Direction> {
 
 /// We've written the column metadata and the op metadata for changes and ops to the output buffer
 /// and added the prefix and suffix from the args.
-// Patched: only compressing goes through these states now, which reads `out` alone.
-#[allow(dead_code)]
 struct Finished<D: Direction> {
     /// The `Cols` for the processed change columns
     change_cols: Cols<D::Out>,
@@ -324,6 +326,25 @@ impl<'a, D: Direction> Compression<'a, D, ChangesAndOps<D>> {
                 out: meta_out,
                 data_start,
             },
+        }
+    }
+}
+
+impl<'a> Compression<'a, Decompressing, Finished<Decompressing>> {
+    fn finish(self) -> Decompressed<'a> {
+        let Finished {
+            change_cols,
+            ops_cols,
+            data_start,
+            out,
+        } = self.state;
+        Decompressed {
+            ops: ops_cols.raw_columns,
+            changes: change_cols.raw_columns,
+            uncompressed: Cow::Owned(out),
+            compressed: Some(self.args.original),
+            change_bytes: shift_range(change_cols.data, data_start),
+            op_bytes: shift_range(ops_cols.data, data_start),
         }
     }
 }
