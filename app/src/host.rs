@@ -198,6 +198,7 @@ impl Host {
     /// Handles a message from the page.
     pub fn handle(&mut self, message: ToWorker, now: i64) -> Output {
         let mut out = Output::default();
+        let mut opened = None;
         let effects = match message {
             ToWorker::Open { tab, stored } => {
                 self.tab = tab;
@@ -205,7 +206,7 @@ impl Host {
                     let _ = self.mirror.set(&key, &value);
                 }
                 let (effects, problems) = self.open(now);
-                out.to_page.push(FromWorker::Opened { problems });
+                opened = Some(FromWorker::Opened { problems });
                 Some(effects)
             }
             ToWorker::Stored { key, value } => self.stored(&key, value, now, &mut out),
@@ -224,6 +225,9 @@ impl Host {
         };
         let effects = self.run_waiting(effects, now, &mut out);
         self.finish(effects, &mut out);
+        // Told after the overview and the answers it opened with: a page that hears the
+        // network is open draws it as it is.
+        out.to_page.extend(opened);
         out
     }
 

@@ -80,6 +80,11 @@ pub struct Tab<K> {
     answers: HashMap<Query, (Answer, bool)>,
     /// Questions sent and not yet answered, by id.
     asked: HashMap<u64, Query>,
+    /// Questions the screens read since they were last told of news: asked again on a change.
+    shown: std::collections::HashSet<Query>,
+    /// A change the screens are not told of until the answers it made stale are fresh, so
+    /// they never draw the new overview beside old answers (a choice just made, undone).
+    held: bool,
     next_id: u64,
     /// What this page typed last, laid over answers until one shows it.
     typing: Option<(Target, String)>,
@@ -102,6 +107,8 @@ impl<K: KeyValue> Tab<K> {
             fields: None,
             answers: HashMap::new(),
             asked: HashMap::new(),
+            shown: Default::default(),
+            held: false,
             next_id: 0,
             typing: None,
             pending: BTreeMap::new(),
@@ -128,8 +135,6 @@ impl<K: KeyValue> Tab<K> {
                 }
             }
         }
-        // What the last worker was asked and didn't answer is asked again.
-        self.asked.clear();
         for (_, fresh) in self.answers.values_mut() {
             *fresh = false;
         }
@@ -145,10 +150,13 @@ impl<K: KeyValue> Tab<K> {
             id: *id,
             request: request.clone(),
         });
-        Ok(std::iter::once(open)
-            .chain(typing)
-            .chain(requests)
-            .collect())
+        // What the last worker was asked and didn't answer is asked again.
+        let asked = self.asked.iter().map(|(id, query)| ToWorker::Ask {
+            id: *id,
+            query: query.clone(),
+        });
+        let first = std::iter::once(open).chain(typing).chain(requests);
+        Ok(first.chain(asked).collect())
     }
 
     /// Draws the cached overview until the worker's arrives.
@@ -190,17 +198,11 @@ impl<K: KeyValue> Tab<K> {
     /// The answer to `query` as last heard (with this page's typing over it), and the question
     /// to send when no fresh one is coming.
     pub fn answer(&mut self, query: &Query) -> (Option<Answer>, Option<ToWorker>) {
+        self.shown.insert(query.clone());
         let held = self.answers.get(query).cloned();
         let fresh = held.as_ref().is_some_and(|(_, fresh)| *fresh);
         let asking = self.asked.values().any(|q| q == query);
-        let ask = (!fresh && !asking).then(|| {
-            self.next_id += 1;
-            self.asked.insert(self.next_id, query.clone());
-            ToWorker::Ask {
-                id: self.next_id,
-                query: query.clone(),
-            }
-        });
+        let ask = (!fresh && !asking).then(|| self.ask(query.clone()));
         let answer = held.map(|(mut answer, _)| {
             if let Some((target, text)) = &self.typing {
                 overlay(target, text, query, &mut answer);
@@ -210,31 +212,62 @@ impl<K: KeyValue> Tab<K> {
         (answer, ask)
     }
 
-    /// Takes a message from the worker: what it means for the screens, and the reply.
-    pub fn receive(&mut self, message: FromWorker) -> (Option<News>, Option<ToWorker>) {
+    fn ask(&mut self, query: Query) -> ToWorker {
+        self.next_id += 1;
+        self.asked.insert(self.next_id, query.clone());
+        ToWorker::Ask {
+            id: self.next_id,
+            query,
+        }
+    }
+
+    /// Takes a message from the worker: what it means for the screens, and the replies.
+    pub fn receive(&mut self, message: FromWorker) -> (Option<News>, Vec<ToWorker>) {
+        let (news, reply) = self.hear(message);
+        let news = match news {
+            // Held until every answer it made stale is fresh.
+            Some(News::Changed | News::Answered) if !self.asked.is_empty() => None,
+            Some(News::Answered) if std::mem::take(&mut self.held) => Some(News::Changed),
+            news => news,
+        };
+        if matches!(news, Some(News::Changed | News::Answered)) {
+            // The screens read again what they show.
+            self.held = false;
+            self.shown.clear();
+        }
+        (news, reply)
+    }
+
+    fn hear(&mut self, message: FromWorker) -> (Option<News>, Vec<ToWorker>) {
         match message {
-            FromWorker::Writes(writes) => (None, self.write(writes)),
+            FromWorker::Writes(writes) => (None, self.write(writes).into_iter().collect()),
             FromWorker::Opened { problems } => {
                 self.problems = problems.clone();
-                (Some(News::Opened(problems)), None)
+                (Some(News::Opened(problems)), Vec::new())
             }
             FromWorker::Changed(change) => {
                 self.change(change);
                 for (_, fresh) in self.answers.values_mut() {
                     *fresh = false;
                 }
-                (Some(News::Changed), None)
+                // What the screens show is asked again at once (unless already asked: an
+                // answer still to come was made after this change).
+                let mut shown: Vec<Query> = self.shown.iter().cloned().collect();
+                shown.retain(|query| !self.asked.values().any(|q| q == query));
+                let asks: Vec<ToWorker> = shown.into_iter().map(|query| self.ask(query)).collect();
+                self.held = true;
+                (Some(News::Changed), asks)
             }
             FromWorker::Saved(saved) => {
                 self.problems.retain(|p| *p != Problem::Full);
                 if !saved {
                     self.problems.push(Problem::Full);
                 }
-                (Some(News::Saved(saved)), None)
+                (Some(News::Saved(saved)), Vec::new())
             }
             FromWorker::Problems(problems) => {
                 self.problems.extend(problems.iter().cloned());
-                (Some(News::Problems(problems)), None)
+                (Some(News::Problems(problems)), Vec::new())
             }
             FromWorker::Ran { key, outcome } => {
                 let notice = match (&outcome, self.undoable.remove(&key)) {
@@ -253,11 +286,11 @@ impl<K: KeyValue> Tab<K> {
                     outcome,
                     notice,
                 };
-                (Some(ran), None)
+                (Some(ran), Vec::new())
             }
             FromWorker::Answer { id, answer } => {
                 let Some(query) = self.asked.remove(&id) else {
-                    return (None, None);
+                    return (None, Vec::new());
                 };
                 if let Some((target, text)) = &self.typing {
                     let mut shown = answer.clone();
@@ -268,14 +301,16 @@ impl<K: KeyValue> Tab<K> {
                     }
                 }
                 self.answers.insert(query, (answer, true));
-                (Some(News::Answered), None)
+                (Some(News::Answered), Vec::new())
             }
             FromWorker::Done { id, reply } => {
                 self.pending.remove(&id);
-                (Some(News::Done { id, reply }), None)
+                (Some(News::Done { id, reply }), Vec::new())
             }
-            FromWorker::Sync { status, deleted } => (Some(News::Sync { status, deleted }), None),
-            FromWorker::Mark(name) => (Some(News::Mark(name)), None),
+            FromWorker::Sync { status, deleted } => {
+                (Some(News::Sync { status, deleted }), Vec::new())
+            }
+            FromWorker::Mark(name) => (Some(News::Mark(name)), Vec::new()),
         }
     }
 

@@ -64,7 +64,7 @@ test("two tabs, each with its worker, keep each other's edits", async ({ context
   for (const tab of [page, other]) {
     await tab.reload();
     await waitReady(tab);
-    await expect.poll(() => listedNames(tab)).toEqual(["Made In One", "Made In Two"]);
+    await expect.poll(() => listedNamesAfter(tab)).toEqual(["Made In One", "Made In Two"]);
   }
   expect([...problems, ...otherProblems]).toEqual([]);
 });
@@ -102,6 +102,7 @@ test(`an edit made while a ${LARGE_PEOPLE.toLocaleString("en")}-person network i
   expect(await kept()).toBe(1);
   await page.reload();
   await expect(page.locator('main[data-network="ready"]')).toBeVisible({ timeout: 240_000 });
+  await page.getByRole("link", { name: "People" }).click();
   await page.getByRole("searchbox").fill("While Opening");
   await expect.poll(() => listedNames(page), { timeout: 30_000 }).toEqual(["Added While Opening"]);
   await expect.poll(kept).toBe(0);

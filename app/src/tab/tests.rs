@@ -26,21 +26,23 @@ fn a_refused_write_stops_the_batch_and_later_ones_until_one_resumes_after_it() {
         })
     };
     assert!(matches!(
-        tab.receive(batch(1, None, vec![set("a")])).1,
-        Some(ToWorker::Written { batch: 1 })
+        tab.receive(batch(1, None, vec![set("a")])).1.as_slice(),
+        [ToWorker::Written { batch: 1 }]
     ));
     storage.limit(Some(storage.used() + 20));
     assert!(matches!(
-        tab.receive(batch(2, None, vec![set("b"), set("c")])).1,
-        Some(ToWorker::Failed { batch: 2, at: 1 })
+        tab.receive(batch(2, None, vec![set("b"), set("c")]))
+            .1
+            .as_slice(),
+        [ToWorker::Failed { batch: 2, at: 1 }]
     ));
     // Later batches were made without knowing: dropped, unanswered.
-    assert!(tab.receive(batch(3, None, vec![set("d")])).1.is_none());
+    assert!(tab.receive(batch(3, None, vec![set("d")])).1.is_empty());
     assert_eq!(storage.get(&format!("{PREFIX}d")).unwrap(), None);
     storage.limit(None);
     assert!(matches!(
-        tab.receive(batch(4, Some(2), vec![set("d")])).1,
-        Some(ToWorker::Written { batch: 4 })
+        tab.receive(batch(4, Some(2), vec![set("d")])).1.as_slice(),
+        [ToWorker::Written { batch: 4 }]
     ));
     assert!(storage.get(&format!("{PREFIX}d")).unwrap().is_some());
 }
@@ -109,4 +111,44 @@ fn a_full_store_is_one_problem_shown_until_a_write_is_saved() {
     tab.receive(FromWorker::Saved(true));
     assert_eq!(full(&mut tab), 0);
     assert_eq!(tab.problems().len(), 1);
+}
+
+#[test]
+fn a_change_is_told_once_the_answers_it_made_stale_are_fresh() {
+    let mut tab = Tab::new("a", MemoryKv::default());
+    let query = Query::Settings;
+    let asked = |tab: &mut Tab<MemoryKv>| match tab.answer(&query).1 {
+        Some(ToWorker::Ask { id, .. }) => id,
+        other => panic!("{other:?}"),
+    };
+    let answer = |id, name: &str| FromWorker::Answer {
+        id,
+        answer: Answer::Research(name.into()),
+    };
+    let first = asked(&mut tab);
+    assert!(matches!(
+        tab.receive(answer(first, "old")).0,
+        Some(News::Answered)
+    ));
+    // The screen reads it; then the network changes: it is asked again at once, and the
+    // screens hear nothing until the fresh answer is here.
+    let (shown, ask) = tab.answer(&query);
+    assert_eq!(shown, Some(Answer::Research("old".into())));
+    assert!(ask.is_none());
+    let (news, asks) = tab.receive(FromWorker::Changed(OverviewChange::default()));
+    assert!(news.is_none());
+    let [ToWorker::Ask { id: again, .. }] = asks.as_slice() else {
+        panic!("{asks:?}");
+    };
+    assert!(matches!(
+        tab.receive(answer(*again, "new")).0,
+        Some(News::Changed)
+    ));
+    let (shown, ask) = tab.answer(&query);
+    assert_eq!(shown, Some(Answer::Research("new".into())));
+    assert!(ask.is_none());
+    // A change with nothing on screen asked of is told at once.
+    let mut quiet = Tab::new("b", MemoryKv::default());
+    let (news, asks) = quiet.receive(FromWorker::Changed(OverviewChange::default()));
+    assert!(matches!(news, Some(News::Changed)) && asks.is_empty());
 }

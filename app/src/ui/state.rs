@@ -54,6 +54,8 @@ pub struct NetworkState {
     pub(crate) sync: SyncSignals,
     /// Requests sent, by id, with what to do with the reply.
     requests: StoredValue<HashMap<u64, Replied>, LocalStorage>,
+    /// Reads waiting for their answers (see [`NetworkState::once`]); each says when it is done.
+    waiting: StoredValue<Vec<Box<dyn FnMut() -> bool>>, LocalStorage>,
 }
 
 pub fn provide_network_state() -> NetworkState {
@@ -69,6 +71,7 @@ pub fn provide_network_state() -> NetworkState {
         notice: RwSignal::new(None),
         sync: SyncSignals::new(),
         requests: StoredValue::new_local(HashMap::new()),
+        waiting: StoredValue::new_local(Vec::new()),
     };
     provide_context(state);
     state
@@ -126,7 +129,7 @@ impl NetworkState {
         let Some((news, reply)) = self.with_tab(|tab| tab.receive(message)) else {
             return;
         };
-        if let Some(reply) = reply {
+        for reply in reply {
             self.send(reply);
         }
         let Some(news) = news else { return };
@@ -139,8 +142,17 @@ impl NetworkState {
                 self.ready.set(true);
                 mark("colloquy:network-open");
             }
-            News::Changed => self.version.update(|v| *v += 1),
-            News::Answered => self.answered.update(|v| *v += 1),
+            News::Changed | News::Answered => {
+                match news {
+                    News::Changed => self.version.update(|v| *v += 1),
+                    _ => self.answered.update(|v| *v += 1),
+                }
+                let mut waiting = self.waiting.try_update_value(std::mem::take);
+                if let Some(waiting) = waiting.as_mut() {
+                    waiting.retain_mut(|done| !done());
+                    self.waiting.update_value(|w| w.append(waiting));
+                }
+            }
             News::Saved(saved) => {
                 // The first real use: ask the browser to keep this site's storage for good.
                 if self.save_state.get_untracked() == SaveState::Idle {
@@ -185,6 +197,28 @@ impl NetworkState {
             self.send(ask);
         }
         answer
+    }
+
+    /// Runs `then` with what `read` gives (a read of answers) as soon as it gives it: at once
+    /// when the answers are here, else once the worker's arrive. For what a tap asks for.
+    pub fn once<T: 'static>(
+        &self,
+        read: impl Fn() -> Option<T> + 'static,
+        then: impl FnOnce(T) + 'static,
+    ) {
+        let mut then = Some(then);
+        let mut done = move || match untrack(&read) {
+            Some(value) => {
+                if let Some(then) = then.take() {
+                    then(value)
+                }
+                true
+            }
+            None => false,
+        };
+        if !done() {
+            self.waiting.update_value(|w| w.push(Box::new(done)));
+        }
     }
 
     /// Every interview in outline, re-running when the network changes.

@@ -7,6 +7,7 @@ use crate::domain::{
     Field, FieldId, Interview, InterviewId, Person, PersonId, PersonRow, RecordEntry,
 };
 use crate::view::{Answer, Query, Settings};
+use leptos::prelude::{Memo, Signal};
 
 /// One typed read per query: `$name(args) -> $out`, asking `$query` and unpacking `$variant`.
 macro_rules! reads {
@@ -53,4 +54,16 @@ impl NetworkState {
     pub fn row(&self, id: &PersonId) -> Option<Option<PersonRow>> {
         self.rows_with(|rows| rows.iter().find(|row| &row.id == id).cloned())
     }
+}
+
+/// The first answer `read` gives, kept from then on: for a form built once from what is stored,
+/// which later changes must not rebuild under the user's typing (saving rebases onto them).
+pub fn first_answer<T: Clone + PartialEq + Send + Sync + 'static>(
+    read: impl Fn() -> Option<T> + Send + Sync + 'static,
+) -> Signal<Option<T>> {
+    Memo::new(move |kept: Option<&Option<T>>| match kept {
+        Some(Some(kept)) => Some(kept.clone()),
+        _ => read(),
+    })
+    .into()
 }

@@ -1,6 +1,7 @@
 //! Bringing contacts in from LinkedIn, Google, a phone's address book or another Colloquy:
 //! choose a file, see what it would change, decide about each possible duplicate, import.
 
+use crate::doc::Command;
 use crate::exchange::merge::{Choice, Entry, Plan};
 use crate::exchange::Format;
 use crate::ui::state::use_network;
@@ -78,15 +79,21 @@ pub fn ImportPage() -> impl IntoView {
         else {
             return status.set(Status::Idle);
         };
+        let done = move || {
+            plan.set(None);
+            status.set(Status::Done(summary_after(
+                counts.added,
+                counts.merged,
+                counts.already_here + counts.skipped,
+            )));
+        };
+        // Kept in storage at once like any edit, so leaving the page loses nothing; an import
+        // too large to keep that way is sent as it is, and the page waits for it.
+        if state.edit(Command::Import(p.clone())).is_ok() {
+            return done();
+        }
         state.request(Request::ApplyImport(p), move |reply| match reply {
-            Reply::Applied(Ok(_)) => {
-                plan.set(None);
-                status.set(Status::Done(summary_after(
-                    counts.added,
-                    counts.merged,
-                    counts.already_here + counts.skipped,
-                )));
-            }
+            Reply::Applied(Ok(_)) => done(),
             Reply::Applied(Err(e)) => status.set(Status::Failed(format!(
                 "The import failed and nothing was changed: {e}"
             ))),

@@ -3,6 +3,7 @@ use crate::doc::Command;
 use crate::domain::{rows_by_id, Acquaintance, PersonDraft, PersonError, PersonId};
 use crate::ui::components::PersonPicker;
 use crate::ui::state::{now, use_network};
+use crate::ui::view::first_answer;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
@@ -58,13 +59,14 @@ pub fn EditPersonPage() -> impl IntoView {
     view! {
         <h1>"Edit"</h1>
         {move || {
-            // Built once the network is open, not on every change to it: an edit arriving from
+            // Built once from what is stored, not on every change to it: an edit arriving from
             // another tab must not wipe what the user is typing (saving rebases onto it).
             let id = PersonId::from(params.read().get("id").unwrap_or_default());
             if !state.ready.get() {
                 return view! { <Opening/> }.into_any();
             }
-            match untrack(|| state.person(&id)) {
+            let read = id.clone();
+            match first_answer(move || state.person(&read)).get() {
                 None => view! { <Opening/> }.into_any(),
                 Some(None) => view! { <p>"No one with this address is in your network. " <A href="/people">"Back to your people"</A></p> }.into_any(),
                 Some(Some(person)) => {

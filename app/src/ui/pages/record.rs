@@ -50,40 +50,42 @@ pub fn RecordPage() -> impl IntoView {
     };
     let message = RwSignal::new(None::<String>);
     let download = move |kind: &'static str| {
-        let Some(entries) = untrack(|| state.record()) else {
-            return;
-        };
-        let (name, mime, body) = export(kind, &entries, zone);
-        #[cfg(feature = "hydrate")]
-        if let Err(e) = crate::browser::download(name, mime, body.as_bytes()) {
-            message.set(Some(format!("Couldn't download: {e}")));
-        }
-        #[cfg(not(feature = "hydrate"))]
-        let _ = (name, mime, body);
+        state.once(
+            move || state.record(),
+            move |entries| {
+                let (name, mime, body) = export(kind, &entries, zone);
+                #[cfg(feature = "hydrate")]
+                if let Err(e) = crate::browser::download(name, mime, body.as_bytes()) {
+                    message.set(Some(format!("Couldn't download: {e}")));
+                }
+                #[cfg(not(feature = "hydrate"))]
+                let _ = (name, mime, body);
+            },
+        )
+    };
+    let calendar = move || {
+        let items = crate::exchange::ics::items_for(
+            // Whole interviews: outlines leave out the place and the venue.
+            &state.interviews()?,
+            &state.people()?,
+            &state.fields_and_follow_up()?.0,
+        );
+        Some(crate::exchange::ics::calendar(
+            &items,
+            crate::ui::state::now(),
+        ))
     };
     let download_calendar = move || {
-        let Some(ics) = untrack(|| {
-            let items = crate::exchange::ics::items_for(
-                // Whole interviews: outlines leave out the place and the venue.
-                &state.interviews()?,
-                &state.people()?,
-                &state.fields_and_follow_up()?.0,
-            );
-            Some(crate::exchange::ics::calendar(
-                &items,
-                crate::ui::state::now(),
-            ))
-        }) else {
-            return;
-        };
-        #[cfg(feature = "hydrate")]
-        if let Err(e) =
-            crate::browser::download("colloquy-meetings.ics", "text/calendar", ics.as_bytes())
-        {
-            message.set(Some(format!("Couldn't download: {e}")));
-        }
-        #[cfg(not(feature = "hydrate"))]
-        let _ = ics;
+        state.once(calendar, move |ics| {
+            #[cfg(feature = "hydrate")]
+            if let Err(e) =
+                crate::browser::download("colloquy-meetings.ics", "text/calendar", ics.as_bytes())
+            {
+                message.set(Some(format!("Couldn't download: {e}")));
+            }
+            #[cfg(not(feature = "hydrate"))]
+            let _ = ics;
+        })
     };
     view! {
         <div class="page-head">

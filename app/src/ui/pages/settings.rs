@@ -6,6 +6,7 @@ use crate::domain::{
     Category, OwnQuestion, Profile, Templates, DEFAULT_REQUEST_TEMPLATE, DEFAULT_THANK_YOU_TEMPLATE,
 };
 use crate::ui::state::use_network;
+use crate::ui::view::first_answer;
 #[cfg(feature = "hydrate")]
 use crate::wire::{Reply, Request};
 use leptos::prelude::*;
@@ -15,6 +16,7 @@ use leptos::prelude::*;
 #[component]
 pub fn SettingsPage() -> impl IntoView {
     let state = use_network();
+    let stored = first_answer(move || state.settings().map(|s| (s.profile, s.templates)));
     view! {
         <h1>"Settings"</h1>
         // A long page: its parts, one tap away.
@@ -29,14 +31,13 @@ pub fn SettingsPage() -> impl IntoView {
             <a href="#your-data">"Your data"</a>
         </nav>
         {move || {
-            // Built once the network is open: edits elsewhere must not wipe what is being typed.
-            if !state.ready.get() {
-                return view! { <Opening/> }.into_any();
+            // Built once from what is stored: edits elsewhere must not wipe what is being typed.
+            match stored.get() {
+                Some((profile, templates)) if state.ready.get() => {
+                    view! { <SettingsForm profile templates/> }.into_any()
+                }
+                _ => view! { <Opening/> }.into_any(),
             }
-            let (profile, templates) = untrack(|| state.settings())
-                .map(|s| (s.profile, s.templates))
-                .unwrap_or_default();
-            view! { <SettingsForm profile templates/> }.into_any()
         }}
         <OwnQuestions/>
         <crate::ui::reminders::RemindersSettings/>
@@ -52,36 +53,35 @@ fn YourPeople() -> impl IntoView {
     let state = use_network();
     let message = RwSignal::new(None::<String>);
     let export = move |format: PeopleFormat| {
-        let Some(mut people) = untrack(|| state.people()) else {
-            message.set(Some(
-                "Your network is still opening; try again in a moment.".into(),
-            ));
-            return;
-        };
-        sort_by_cached_key(&mut people, |(_, p)| p.name.to_lowercase());
-        let (name, mime, text) = match format {
-            PeopleFormat::VCard => (
-                "colloquy-people.vcf",
-                "text/vcard",
-                crate::exchange::vcard::write(&people),
-            ),
-            PeopleFormat::Csv => (
-                "colloquy-people.csv",
-                "text/csv",
-                crate::exchange::table::people_csv(&people),
-            ),
-            PeopleFormat::Json => (
-                "colloquy-people.json",
-                "application/json",
-                crate::exchange::json::write(&people),
-            ),
-        };
-        #[cfg(feature = "hydrate")]
-        if let Err(e) = crate::browser::download(name, mime, text.as_bytes()) {
-            message.set(Some(format!("Couldn't download: {e}")));
-        }
-        #[cfg(not(feature = "hydrate"))]
-        let _ = (name, mime, text);
+        state.once(
+            move || state.people(),
+            move |mut people| {
+                sort_by_cached_key(&mut people, |(_, p)| p.name.to_lowercase());
+                let (name, mime, text) = match format {
+                    PeopleFormat::VCard => (
+                        "colloquy-people.vcf",
+                        "text/vcard",
+                        crate::exchange::vcard::write(&people),
+                    ),
+                    PeopleFormat::Csv => (
+                        "colloquy-people.csv",
+                        "text/csv",
+                        crate::exchange::table::people_csv(&people),
+                    ),
+                    PeopleFormat::Json => (
+                        "colloquy-people.json",
+                        "application/json",
+                        crate::exchange::json::write(&people),
+                    ),
+                };
+                #[cfg(feature = "hydrate")]
+                if let Err(e) = crate::browser::download(name, mime, text.as_bytes()) {
+                    message.set(Some(format!("Couldn't download: {e}")));
+                }
+                #[cfg(not(feature = "hydrate"))]
+                let _ = (name, mime, text);
+            },
+        )
     };
     view! {
         <section aria-labelledby="your-people" class="stack">
