@@ -48,9 +48,8 @@ pub enum Command {
     },
     /// Adds a question to the user's own bank.
     PutQuestion { id: String, question: OwnQuestion },
-    /// Writes an import's new and merged people, resolved against the network as it is now.
-    /// (Planned against the open network, so never kept for later: see `doc::journal`.)
-    #[serde(skip)]
+    /// Writes an import's new and merged people, resolved against the network as it is when
+    /// it runs (so a plan kept while the page is left still merges rightly).
     Import(Plan),
     /// Removes a person and the interviews with them; the people they referred stay, no longer
     /// linked to them.

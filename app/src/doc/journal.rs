@@ -18,8 +18,7 @@ pub fn key(at: i64, tab: &str, n: u32) -> String {
     format!("{JOURNAL}{:015}-{n:04}-{tab}", at.max(0))
 }
 
-/// Keeps `command` for later under `key`. `Import` is planned against the open network and
-/// is never kept.
+/// Keeps `command` for later under `key`.
 pub fn keep(kv: &mut impl KeyValue, key: &str, command: &Command) -> Result<(), KvError> {
     let text = serde_json::to_string(command)
         .map_err(|e| KvError::Unavailable(format!("the change can't be kept: {e}")))?;

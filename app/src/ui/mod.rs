@@ -3,6 +3,7 @@
 
 mod components;
 mod pages;
+pub mod platform;
 pub mod reminders;
 pub mod state;
 pub mod sync;

@@ -18,6 +18,8 @@ pub use crate::replica::tab_lock;
 use crate::tab::News;
 use crate::tab::Tab;
 pub use crate::tab::{Notice, Outlines};
+use crate::ui::platform::mark;
+pub use crate::ui::platform::{now, zone};
 use crate::ui::sync::SyncSignals;
 use crate::view::{Answer, Query};
 use crate::wire::{Reply, Request, ToWorker};
@@ -69,7 +71,7 @@ pub fn provide_network_state() -> NetworkState {
         problems: RwSignal::new(Vec::new()),
         save_state: RwSignal::new(SaveState::Idle),
         notice: RwSignal::new(None),
-        sync: SyncSignals::new(),
+        sync: SyncSignals::default(),
         requests: StoredValue::new_local(HashMap::new()),
         waiting: StoredValue::new_local(Vec::new()),
     };
@@ -331,35 +333,4 @@ impl NetworkState {
     pub fn version(&self) -> RwSignal<u64> {
         self.version
     }
-}
-
-/// The user's time zone (UTC on the server, which renders no times).
-#[cfg(feature = "hydrate")]
-pub fn zone() -> crate::domain::clock::LocalZone {
-    crate::browser::zone()
-}
-
-#[cfg(not(feature = "hydrate"))]
-pub fn zone() -> crate::domain::clock::LocalZone {
-    crate::domain::clock::LocalZone::UTC
-}
-
-/// Records a named instant for the benchmarks (nothing on the server).
-fn mark(name: &str) {
-    #[cfg(feature = "hydrate")]
-    crate::browser::mark(name);
-    #[cfg(not(feature = "hydrate"))]
-    let _ = name;
-}
-
-#[cfg(feature = "hydrate")]
-pub fn now() -> i64 {
-    crate::browser::now()
-}
-
-#[cfg(not(feature = "hydrate"))]
-pub fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as i64)
 }

@@ -6,33 +6,26 @@ use crate::crypto::RootSecret;
 use crate::doc::store::KeyValue;
 use crate::sync::stored::{SyncStore, PHRASE_SAVED_KEY};
 use crate::sync::{Status, DELETED};
+use crate::ui::platform::{self, online};
 use crate::ui::state::NetworkState;
 use crate::wire::{SyncRequest, ToWorker};
 use leptos::prelude::*;
 
 /// What pages show of sync, kept by the network state from what the worker says.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Default)]
 pub struct SyncSignals {
     /// `None` while sync is off on this device.
     pub status: RwSignal<Option<Status>>,
     /// The pairing secret, when sync is on.
     pub secret: RwSignal<Option<String>>,
-    /// Whether the user has said they saved the recovery phrase (asked on home until then).
+    /// Whether the user has said they saved the recovery phrase (asked on home, while sync is
+    /// on, until then).
     pub phrase_saved: RwSignal<bool>,
     /// Why sync stopped on its own, when it did (the relay's copy was deleted).
     pub ended: RwSignal<Option<&'static str>>,
 }
 
 impl SyncSignals {
-    pub fn new() -> SyncSignals {
-        SyncSignals {
-            status: RwSignal::new(None),
-            secret: RwSignal::new(None),
-            phrase_saved: RwSignal::new(true),
-            ended: RwSignal::new(None),
-        }
-    }
-
     /// Shows sync's status; `deleted` when it stopped because the relay's copy was deleted.
     pub fn show(&self, status: Option<Status>, deleted: bool) {
         if deleted {
@@ -40,12 +33,6 @@ impl SyncSignals {
             self.ended.set(Some(DELETED));
         }
         self.status.set(status);
-    }
-}
-
-impl Default for SyncSignals {
-    fn default() -> Self {
-        SyncSignals::new()
     }
 }
 
@@ -171,20 +158,7 @@ impl SyncState {
     }
 }
 
-/// Sync's state in this browser's storage (none where storage can't be used, or on the
-/// server).
+/// Sync's state in this browser's storage.
 fn stored() -> Option<SyncStore<Box<dyn KeyValue>>> {
-    #[cfg(feature = "hydrate")]
-    return crate::browser::LocalStorageKv::open()
-        .ok()
-        .map(|kv| SyncStore::new(Box::new(kv) as Box<dyn KeyValue>));
-    #[cfg(not(feature = "hydrate"))]
-    None
-}
-
-fn online() -> bool {
-    #[cfg(feature = "hydrate")]
-    return crate::browser::is_online();
-    #[cfg(not(feature = "hydrate"))]
-    false
+    platform::storage().map(SyncStore::new)
 }

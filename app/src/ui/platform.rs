@@ -1,0 +1,53 @@
+//! What the pages take from the browser they run in, with the server's stand-ins (the server
+//! renders no times and keeps no storage).
+
+use crate::doc::store::KeyValue;
+
+/// The user's time zone (UTC on the server).
+#[cfg(feature = "hydrate")]
+pub fn zone() -> crate::domain::clock::LocalZone {
+    crate::browser::zone()
+}
+
+#[cfg(not(feature = "hydrate"))]
+pub fn zone() -> crate::domain::clock::LocalZone {
+    crate::domain::clock::LocalZone::UTC
+}
+
+/// Records a named instant for the benchmarks (nothing on the server).
+pub fn mark(name: &str) {
+    #[cfg(feature = "hydrate")]
+    crate::browser::mark(name);
+    #[cfg(not(feature = "hydrate"))]
+    let _ = name;
+}
+
+#[cfg(feature = "hydrate")]
+pub fn now() -> i64 {
+    crate::browser::now()
+}
+
+#[cfg(not(feature = "hydrate"))]
+pub fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}
+
+/// Whether the browser is online (never on the server).
+pub fn online() -> bool {
+    #[cfg(feature = "hydrate")]
+    return crate::browser::is_online();
+    #[cfg(not(feature = "hydrate"))]
+    false
+}
+
+/// This browser's storage, where it can be used (none on the server).
+pub fn storage() -> Option<Box<dyn KeyValue>> {
+    #[cfg(feature = "hydrate")]
+    return crate::browser::LocalStorageKv::open()
+        .ok()
+        .map(|kv| Box::new(kv) as Box<dyn KeyValue>);
+    #[cfg(not(feature = "hydrate"))]
+    None
+}
