@@ -256,6 +256,11 @@ impl Host {
             ToWorker::Type { target, text } => replica.type_text(target, text, now).ok(),
             ToWorker::FlushTyping => Some(replica.flush_typing(now)),
             ToWorker::RecoverTyping { live } => Some(replica.recover_typing(live.as_deref(), now)),
+            ToWorker::Unkept { key, command } => {
+                let (effects, outcome) = replica.run_kept(&key, Ok(*command), now);
+                out.to_page.push(FromWorker::Ran { key, outcome });
+                Some(effects)
+            }
             ToWorker::Ask { id, query } => {
                 let answer = replica.answer(&query);
                 out.to_page.push(FromWorker::Answer { id, answer });

@@ -7,11 +7,16 @@
 //! every key another tab stores. The overview is drawn from the cache until the worker's first
 //! change arrives, then kept from the changes. Answers are kept until fresh ones arrive, with
 //! this page's own typing laid over them while the worker catches up with it.
+//!
+//! Typing is kept in storage by the page itself at every keystroke, under this tab's typing key
+//! (`doc::typing`), so it is durable before the worker hears of it. The worker writes the same
+//! key a moment later; while the page is ahead of it, the page keeps its own text there, on the
+//! base the worker's writes give (see [`Tab::typed_key_write`]).
 
 use crate::doc::journal;
 use crate::doc::list_cache::CachedList;
-use crate::doc::store::{KeyValue, KvError, Problem, PREFIX};
-use crate::doc::typing::Target;
+use crate::doc::store::{KeyValue, KvError, Problem, PREFIX, TYPING};
+use crate::doc::typing::{Target, Typing};
 use crate::doc::Command;
 use crate::domain::clock::FollowUpSettings;
 use crate::domain::{Field, FieldId, Interview, InterviewId, PersonRow};
@@ -80,6 +85,9 @@ pub struct Tab<K> {
     answers: HashMap<Query, (Answer, bool)>,
     /// Questions sent and not yet answered, by id.
     asked: HashMap<u64, Query>,
+    /// Whether the next change is a worker's whole overview, replacing what was drawn before
+    /// it (the cache, a dead worker's).
+    whole: bool,
     /// Questions the screens read since they were last told of news: asked again on a change.
     shown: std::collections::HashSet<Query>,
     /// A change the screens are not told of until the answers it made stale are fresh, so
@@ -88,6 +96,11 @@ pub struct Tab<K> {
     next_id: u64,
     /// What this page typed last, laid over answers until one shows it.
     typing: Option<(Target, String)>,
+    /// This tab's typing in storage as this page knows it, and whether the page wrote it
+    /// (ahead of the worker) rather than the worker.
+    typed: Option<(Typing, bool)>,
+    /// The typing the worker last stored (its text is what it commits).
+    worker_typed: Option<Typing>,
     /// Requests sent and not yet done, by id (a new worker gets them again).
     pending: BTreeMap<u64, Request>,
     /// What to say once an edit runs ("Deleted Ana Lima", with its undo), by its kept key.
@@ -108,9 +121,12 @@ impl<K: KeyValue> Tab<K> {
             answers: HashMap::new(),
             asked: HashMap::new(),
             shown: Default::default(),
+            whole: false,
             held: false,
             next_id: 0,
             typing: None,
+            typed: None,
+            worker_typed: None,
             pending: BTreeMap::new(),
             undoable: HashMap::new(),
             problems: Vec::new(),
@@ -125,8 +141,9 @@ impl<K: KeyValue> Tab<K> {
     /// The first messages for a worker: everything stored, then what a worker before it may
     /// have dropped (the typing it didn't show yet, the requests it didn't answer).
     pub fn open(&mut self) -> Result<Vec<ToWorker>, KvError> {
-        // A new worker numbers its batches from the start.
+        // A new worker numbers its batches from the start, and tells the whole overview.
         self.dropping = None;
+        self.whole = true;
         let mut stored = Vec::new();
         for key in self.storage.keys()? {
             if key.starts_with(PREFIX) {
@@ -173,9 +190,21 @@ impl<K: KeyValue> Tab<K> {
     pub fn edit(&mut self, command: &Command, now: i64) -> Result<(String, ToWorker), KvError> {
         let key = journal::key(now, &self.name, self.kept);
         self.kept += 1;
-        journal::keep(&mut self.storage, &key, command)?;
-        let value = self.storage.get(&key)?;
-        Ok((key.clone(), ToWorker::Stored { key, value }))
+        match journal::keep(&mut self.storage, &key, command) {
+            Ok(()) => {
+                let value = self.storage.get(&key)?;
+                Ok((key.clone(), ToWorker::Stored { key, value }))
+            }
+            // Made in memory all the same, and the user is told it isn't saved.
+            Err(KvError::Full) => {
+                if !self.problems.contains(&Problem::Full) {
+                    self.problems.push(Problem::Full);
+                }
+                let command = Box::new(command.clone());
+                Ok((key.clone(), ToWorker::Unkept { key, command }))
+            }
+            Err(e) => Err(e),
+        }
     }
 
     /// Says `done` ("Deleted Ana Lima"), with its undo, once the edit kept as `key` runs.
@@ -189,10 +218,102 @@ impl<K: KeyValue> Tab<K> {
         Ok(ToWorker::Stored { key, value })
     }
 
-    /// Typing into a text: shown at once, for the worker.
-    pub fn type_text(&mut self, target: Target, text: String) -> ToWorker {
+    /// Typing into a text: shown at once, kept in storage at once, for the worker.
+    pub fn type_text(&mut self, target: Target, text: String, now: i64) -> ToWorker {
+        // On the base of the burst stored, or, starting one, the text as it was shown (what
+        // this page typed last, which the worker committed, or the answer). Into another text
+        // than the one stored, the worker commits that first, and keeps this itself.
+        let base = match (&self.typed, &self.typing) {
+            (Some((typed, _)), _) if typed.target == target => Some(typed.base.clone()),
+            (Some(_), _) => None,
+            (None, Some((typed, shown))) if *typed == target => Some(shown.clone()),
+            (None, _) => self.shown_text(&target),
+        };
         self.typing = Some((target.clone(), text.clone()));
+        if let Some(base) = base {
+            let typing = Typing {
+                target: target.clone(),
+                base,
+                text: text.clone(),
+                at: now,
+            };
+            if self
+                .storage
+                .set(&self.typing_key(), &typing.encode())
+                .is_ok()
+            {
+                self.typed = Some((typing, true));
+            }
+        }
         ToWorker::Type { target, text }
+    }
+
+    /// The page is being left: the worker is told to commit the typing, and should the page
+    /// be gone before it has, the typing stored is marked as left, for the next tab to
+    /// recover at once (where the browser can't tell it which tabs are alive, it waits for
+    /// typing that is still recent).
+    pub fn leave(&mut self, now: i64) -> ToWorker {
+        let key = self.typing_key();
+        if let Some((typed, _)) = &mut self.typed {
+            typed.at = now - crate::replica::TYPING_ABANDONED;
+            let _ = self.storage.set(&key, &typed.encode());
+        }
+        ToWorker::FlushTyping
+    }
+
+    fn typing_key(&self) -> String {
+        format!("{TYPING}{}", self.name)
+    }
+
+    /// What `target` reads in the answers heard (without this page's typing).
+    fn shown_text(&self, target: &Target) -> Option<String> {
+        match target {
+            Target::Interview(id, part) => match self.answers.get(&Query::Interview(id.clone())) {
+                Some((Answer::Interview(Some(interview)), _)) => {
+                    Some(part.get(interview).unwrap_or_default().to_owned())
+                }
+                _ => None,
+            },
+            Target::Research(org) => match self.answers.get(&Query::Research(org.clone())) {
+                Some((Answer::Research(text), _)) => Some(text.clone()),
+                _ => None,
+            },
+        }
+    }
+
+    /// The write to make for the worker's write of this tab's typing key. While the page is
+    /// ahead (it stored text the worker hasn't had yet), its text stays: over the worker's base
+    /// when the worker stores older text, over what the worker committed when it removes the
+    /// key. Otherwise the worker's write, as it is.
+    fn typed_key_write(&mut self, value: Option<&String>) -> Option<String> {
+        let worker = value.and_then(|v| Typing::decode(v).ok());
+        if value.is_some() {
+            self.worker_typed.clone_from(&worker);
+        }
+        let committed = match value {
+            Some(_) => None,
+            None => self.worker_typed.take(),
+        };
+        let ahead = match &self.typed {
+            Some((typed, true)) => typed.clone(),
+            _ => {
+                self.typed = worker.map(|w| (w, false));
+                return value.cloned();
+            }
+        };
+        let base = match (&worker, &committed) {
+            (Some(w), _) if w.target == ahead.target && w.text != ahead.text => w.base.clone(),
+            (None, Some(c)) if c.target == ahead.target && c.text != ahead.text => c.text.clone(),
+            // The worker has caught up (or typed elsewhere, or removed what it never stored).
+            _ => {
+                self.typed = worker.map(|w| (w, false));
+                return value.cloned();
+            }
+        };
+        let typing = Typing { base, ..ahead };
+        let value = typing.encode();
+        self.typed = Some((typing, true));
+        Some(value)
     }
 
     /// The answer to `query` as last heard (with this page's typing over it), and the question
@@ -336,8 +457,17 @@ impl<K: KeyValue> Tab<K> {
             }
             self.dropping = None;
         }
+        let own = self.typing_key();
         for (at, write) in writes.writes.iter().enumerate() {
             let made = match write {
+                Write::Set(key, value) if *key == own => match self.typed_key_write(Some(value)) {
+                    Some(value) => self.storage.set(key, &value),
+                    None => Ok(()),
+                },
+                Write::Remove(key) if *key == own => match self.typed_key_write(None) {
+                    Some(value) => self.storage.set(key, &value),
+                    None => self.storage.remove(key),
+                },
                 Write::Set(key, value) => self.storage.set(key, value),
                 Write::Remove(key) => self.storage.remove(key),
             };
@@ -362,6 +492,10 @@ impl<K: KeyValue> Tab<K> {
             outlines,
             fields,
         } = change;
+        if std::mem::take(&mut self.whole) {
+            self.rows.clear();
+            self.outlines = Rc::default();
+        }
         let changed: Vec<_> = rows.iter().map(|row| row.id.clone()).collect();
         crate::domain::replace_rows(
             &mut self.rows,

@@ -44,6 +44,8 @@ pub enum ToWorker {
     },
     /// A key was stored (`None`: removed) by another tab, or a command kept by this page.
     Stored { key: String, value: Option<String> },
+    /// A command the page could not keep (its storage is full): made in memory only.
+    Unkept { key: String, command: Box<Command> },
     /// The page made every write of the batch.
     Written { batch: u64 },
     /// The page couldn't make the `at`th write of the batch (storage is full); it made none

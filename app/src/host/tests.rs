@@ -272,7 +272,7 @@ fn a_new_worker_gets_the_typing_and_the_requests_the_dead_one_dropped() {
     tab.edit(&put("Ada"), 1);
     tab.settle(2);
     let target = crate::doc::typing::Target::Research("Acme".into());
-    let typed = tab.page.type_text(target, "Hiring in spring".into());
+    let typed = tab.page.type_text(target, "Hiring in spring".into(), 3);
     let (id, export) = tab.page.request(crate::wire::Request::Export);
     tab.outbox.extend([typed, export]);
     // The worker ends before it reads either: the page starts another.
@@ -304,6 +304,91 @@ fn reopened_answer(storage: &MemoryKv, query: Query) -> Option<Answer> {
     tab.ask(query.clone());
     tab.settle(10_001);
     tab.ask(query)
+}
+
+/// What a page opening a copy of `storage` after its tabs died is answered to `query`, once
+/// it has recovered the typing they left.
+/// (`live`: the tabs' locks held, `None` where the browser has none.)
+fn recovered_answer(storage: &MemoryKv, query: Query, live: Option<Vec<String>>) -> Option<Answer> {
+    let copy = MemoryKv::default();
+    for key in storage.keys().unwrap() {
+        copy.clone()
+            .set(&key, &storage.get(&key).unwrap().unwrap())
+            .unwrap();
+    }
+    let mut tab = Sim::open(&copy, "fresh");
+    tab.outbox.push(ToWorker::RecoverTyping { live });
+    tab.settle(10_000);
+    tab.ask(query.clone());
+    tab.settle(10_001);
+    tab.ask(query)
+}
+
+/// The text of the typing stored for tab `a`, and its base.
+fn stored_typing(storage: &MemoryKv) -> Option<(String, String)> {
+    let stored = storage
+        .get(&format!("{}a", crate::doc::store::TYPING))
+        .unwrap()?;
+    let typing = crate::doc::typing::Typing::decode(&stored).unwrap();
+    Some((typing.text, typing.base))
+}
+
+#[test]
+fn each_keystroke_is_stored_by_the_page_and_a_crash_ahead_of_the_worker_loses_none() {
+    use crate::doc::typing::Target;
+    let storage = MemoryKv::default();
+    let mut tab = Sim::open(&storage, "a");
+    let query = Query::Research("Acme".into());
+    tab.ask(query.clone());
+    tab.settle(1);
+    let target = Target::Research("Acme".into());
+    let research = |text: &str| Some(Answer::Research(text.into()));
+    // In storage before the worker hears of it, and recovered should the tab die now.
+    let typed = tab.page.type_text(target.clone(), "Hiring".into(), 2);
+    assert_eq!(stored_typing(&storage), Some(("Hiring".into(), "".into())));
+    let locks = Some(Vec::new());
+    assert_eq!(
+        recovered_answer(&storage, query.clone(), locks.clone()),
+        research("Hiring")
+    );
+    // Where the browser can't tell which tabs live, recent typing is left to its tab, until
+    // the tab says it is being left.
+    assert_eq!(
+        recovered_answer(&storage, query.clone(), None),
+        research("")
+    );
+    let leave = tab.page.leave(2);
+    assert_eq!(
+        recovered_answer(&storage, query.clone(), None),
+        research("Hiring")
+    );
+    tab.outbox.extend([typed, leave]);
+    tab.settle(3);
+    // More typed, not yet heard by the worker, which commits what it has as typing pauses:
+    // the page keeps its text in storage, on what the worker committed.
+    let more = tab
+        .page
+        .type_text(target.clone(), "Hiring in spring".into(), 4);
+    tab.wait_until(3 + crate::replica::TYPING_PAUSE);
+    assert_eq!(
+        stored_typing(&storage),
+        Some(("Hiring in spring".into(), "Hiring".into()))
+    );
+    assert_eq!(reopened_answer(&storage, query.clone()), research("Hiring"));
+    assert_eq!(
+        recovered_answer(&storage, query.clone(), locks),
+        research("Hiring in spring")
+    );
+    // The worker catches up and commits it: nothing is left to recover.
+    tab.outbox.push(more);
+    tab.settle(5_000);
+    tab.wait_until(5_000 + crate::replica::TYPING_PAUSE);
+    assert_eq!(stored_typing(&storage), None);
+    assert_eq!(
+        reopened_answer(&storage, query),
+        research("Hiring in spring")
+    );
+    tab.assert_mirrored();
 }
 
 #[test]
@@ -374,6 +459,28 @@ fn on_a_full_storage_the_edit_stays_kept_and_shown_until_there_is_room() {
 }
 
 #[test]
+fn an_edit_with_no_room_even_to_be_kept_is_made_in_memory_and_saved_once_there_is() {
+    let storage = MemoryKv::default();
+    let mut tab = Sim::open(&storage, "a");
+    tab.edit(&put("Ada"), 1);
+    tab.settle(2);
+    storage.limit(Some(storage.used()));
+    tab.edit(&put("Grace"), 3);
+    assert!(tab.page.problems().contains(&Problem::Full), "told at once");
+    tab.settle(4);
+    assert_eq!(tab.names(), ["Ada", "Grace"]);
+    assert!(tab.journal().is_empty());
+    assert_eq!(tab.saved, Some(false));
+    assert_eq!(reopened(&storage), ["Ada"]);
+    storage.limit(None);
+    tab.edit(&put("Alan"), 5);
+    tab.settle(6);
+    assert_eq!(tab.saved, Some(true));
+    tab.assert_mirrored();
+    assert_eq!(reopened(&storage), ["Ada", "Alan", "Grace"]);
+}
+
+#[test]
 fn questions_asked_before_the_network_opens_are_answered_once_it_has() {
     let storage = MemoryKv::default();
     let mut tab = Sim::open(&storage, "a");
@@ -420,7 +527,7 @@ fn an_edit_comes_back_with_its_undo_and_typing_is_committed_once_it_pauses() {
     // Typing: kept in storage at once, in the network once it pauses.
     let target = crate::doc::typing::Target::Research("Acme".into());
     let query = Query::Research("Acme".into());
-    let typed = tab.page.type_text(target, "Hiring in spring".into());
+    let typed = tab.page.type_text(target, "Hiring in spring".into(), 3);
     // The page shows what it typed over an older answer until the worker has it.
     assert_eq!(tab.ask(query.clone()), None);
     tab.outbox.insert(0, typed);

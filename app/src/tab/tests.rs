@@ -64,6 +64,33 @@ fn the_overview_is_kept_from_changes_sorted() {
 }
 
 #[test]
+fn the_first_change_from_a_worker_replaces_what_the_cache_drew() {
+    let mut tab = Tab::new("a", MemoryKv::default());
+    tab.show_cached(CachedList {
+        heads: Vec::new(),
+        rows: vec![row("ghost", "Ghost"), row("a", "Ada")],
+        interviews: Vec::new(),
+        fields: Vec::new(),
+        follow_up: FollowUpSettings::default(),
+    });
+    tab.open().unwrap();
+    let change = |rows: Vec<PersonRow>| {
+        FromWorker::Changed(OverviewChange {
+            rows,
+            ..OverviewChange::default()
+        })
+    };
+    tab.receive(change(vec![row("a", "Ada"), row("g", "Grace")]));
+    let names = |tab: &Tab<MemoryKv>| -> Vec<String> {
+        tab.rows().iter().map(|r| r.name.clone()).collect()
+    };
+    assert_eq!(names(&tab), ["Ada", "Grace"]);
+    // Later changes say only what changed.
+    tab.receive(change(vec![row("e", "Edsger")]));
+    assert_eq!(names(&tab), ["Ada", "Edsger", "Grace"]);
+}
+
+#[test]
 fn an_edit_offered_for_undo_says_what_it_did_once_it_ran_and_a_failed_one_why() {
     let mut tab = Tab::new("a", MemoryKv::default());
     let delete = Command::DeletePerson {

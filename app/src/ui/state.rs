@@ -258,6 +258,11 @@ impl NetworkState {
             .with_tab(|tab| tab.edit(&command, now()))
             .ok_or("this device's storage can't be used")?;
         let (key, message) = kept.map_err(|e| e.to_string())?;
+        if matches!(message, ToWorker::Unkept { .. }) {
+            let problems = self.with_tab(|tab| tab.problems().clone());
+            self.problems.set(problems.unwrap_or_default());
+            self.save_state.set(SaveState::NotSaved);
+        }
         mark("colloquy:edit:kept");
         self.send(message);
         Ok(key)
@@ -279,10 +284,10 @@ impl NetworkState {
         self.notice.set(Some(Notice { text, undo: None }));
     }
 
-    /// Types into a text: shown at once, kept by the worker at each keystroke and committed
-    /// when typing pauses.
+    /// Types into a text: shown and kept in storage at once, committed by the worker when
+    /// typing pauses.
     pub fn type_text(&self, target: Target, text: String) {
-        if let Some(message) = self.with_tab(|tab| tab.type_text(target, text)) {
+        if let Some(message) = self.with_tab(|tab| tab.type_text(target, text, now())) {
             self.answered.update(|v| *v += 1);
             self.send(message);
         }
@@ -290,7 +295,9 @@ impl NetworkState {
 
     /// Commits the typing in progress now (the page is being left).
     pub fn flush_typing(&self) {
-        self.send(ToWorker::FlushTyping);
+        if let Some(message) = self.with_tab(|tab| tab.leave(now())) {
+            self.send(message);
+        }
     }
 
     /// Recovers typing that tabs left when they died (see `Replica::recover_typing`).
