@@ -415,8 +415,8 @@ impl<K: KeyValue> Tab<K> {
                 };
                 if let Some((target, text)) = &self.typing {
                     let mut shown = answer.clone();
-                    overlay(target, text, &query, &mut shown);
-                    if shown == answer {
+                    // (An answer to another question says nothing of the typing.)
+                    if overlay(target, text, &query, &mut shown) && shown == answer {
                         // The worker has caught up with this page's typing.
                         self.typing = None;
                     }
@@ -536,18 +536,20 @@ impl<K: KeyValue> Tab<K> {
 }
 
 /// Lays text typed into `target` over an answer to `query` that shows it.
-fn overlay(target: &Target, text: &str, query: &Query, answer: &mut Answer) {
+fn overlay(target: &Target, text: &str, query: &Query, answer: &mut Answer) -> bool {
     match (target, query, answer) {
         (Target::Interview(id, part), Query::Interview(asked), Answer::Interview(Some(i)))
             if id == asked =>
         {
             part.set(i, text.to_owned());
+            true
         }
         (Target::Research(organisation), Query::Research(asked), Answer::Research(research))
             if organisation == asked =>
         {
             *research = text.to_owned();
+            true
         }
-        _ => {}
+        _ => false,
     }
 }

@@ -91,6 +91,42 @@ fn the_first_change_from_a_worker_replaces_what_the_cache_drew() {
 }
 
 #[test]
+fn typing_stays_over_its_text_until_an_answer_to_that_text_shows_it() {
+    let mut tab = Tab::new("a", MemoryKv::default());
+    let research = Query::Research("Acme".into());
+    let ask = |asks: Vec<ToWorker>| match asks.as_slice() {
+        [ToWorker::Ask { id, .. }] => *id,
+        other => panic!("not asked once: {other:?}"),
+    };
+    let reply = |tab: &mut Tab<MemoryKv>, id, answer| {
+        tab.receive(FromWorker::Answer { id, answer });
+    };
+    let first = ask(tab.answer(&research).1.into_iter().collect());
+    reply(&mut tab, first, Answer::Research(String::new()));
+    tab.type_text(Target::Research("Acme".into()), "Hiring".into(), 1);
+    // An answer to another question, arriving before the worker has the typing.
+    let other = ask(tab.answer(&Query::StoredChars).1.into_iter().collect());
+    reply(&mut tab, other, Answer::StoredChars(10));
+    let shown = |tab: &mut Tab<MemoryKv>| tab.answer(&research).0;
+    assert_eq!(shown(&mut tab), Some(Answer::Research("Hiring".into())));
+    // An older answer to the typed text still shows the typing; one that shows it ends it.
+    let mut changed = |tab: &mut Tab<MemoryKv>, answer: &str| {
+        let (_, asks) = tab.receive(FromWorker::Changed(OverviewChange::default()));
+        reply(tab, ask(asks), Answer::Research(answer.into()));
+        shown(tab)
+    };
+    assert_eq!(
+        changed(&mut tab, "Hi"),
+        Some(Answer::Research("Hiring".into()))
+    );
+    changed(&mut tab, "Hiring");
+    assert_eq!(
+        changed(&mut tab, "Hiring now"),
+        Some(Answer::Research("Hiring now".into()))
+    );
+}
+
+#[test]
 fn an_edit_offered_for_undo_says_what_it_did_once_it_ran_and_a_failed_one_why() {
     let mut tab = Tab::new("a", MemoryKv::default());
     let delete = Command::DeletePerson {
