@@ -110,7 +110,7 @@ fn typing_stays_over_its_text_until_an_answer_to_that_text_shows_it() {
     let shown = |tab: &mut Tab<MemoryKv>| tab.answer(&research).0;
     assert_eq!(shown(&mut tab), Some(Answer::Research("Hiring".into())));
     // An older answer to the typed text still shows the typing; one that shows it ends it.
-    let mut changed = |tab: &mut Tab<MemoryKv>, answer: &str| {
+    let changed = |tab: &mut Tab<MemoryKv>, answer: &str| {
         let (_, asks) = tab.receive(FromWorker::Changed(OverviewChange::default()));
         reply(tab, ask(asks), Answer::Research(answer.into()));
         shown(tab)
