@@ -94,8 +94,10 @@ pub struct Tab<K> {
     /// they never draw the new overview beside old answers (a choice just made, undone).
     held: bool,
     next_id: u64,
-    /// What this page typed last, laid over answers until one shows it.
+    /// What this page typed last, laid over answers until one asked after it arrives.
     typing: Option<(Target, String)>,
+    /// The first id of the questions asked after the last typing was sent.
+    asked_after_typing: u64,
     /// This tab's typing in storage as this page knows it, and whether the page wrote it
     /// (ahead of the worker) rather than the worker.
     typed: Option<(Typing, bool)>,
@@ -125,6 +127,7 @@ impl<K: KeyValue> Tab<K> {
             held: false,
             next_id: 0,
             typing: None,
+            asked_after_typing: 0,
             typed: None,
             worker_typed: None,
             pending: BTreeMap::new(),
@@ -230,6 +233,7 @@ impl<K: KeyValue> Tab<K> {
             (None, _) => self.shown_text(&target),
         };
         self.typing = Some((target.clone(), text.clone()));
+        self.asked_after_typing = self.next_id + 1;
         if let Some(base) = base {
             let typing = Typing {
                 target: target.clone(),
@@ -415,8 +419,10 @@ impl<K: KeyValue> Tab<K> {
                 };
                 if let Some((target, text)) = &self.typing {
                     let mut shown = answer.clone();
-                    // (An answer to another question says nothing of the typing.)
-                    if overlay(target, text, &query, &mut shown) && shown == answer {
+                    // The worker has the typing once it answers a question asked after it, or
+                    // shows it. (An answer to another question says nothing of it.)
+                    let after = id >= self.asked_after_typing;
+                    if overlay(target, text, &query, &mut shown) && (after || shown == answer) {
                         // The worker has caught up with this page's typing.
                         self.typing = None;
                     }
