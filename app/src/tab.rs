@@ -21,14 +21,16 @@ use crate::doc::Command;
 use crate::domain::clock::FollowUpSettings;
 use crate::domain::{Field, FieldId, Interview, InterviewId, PersonRow};
 use crate::replica::Kept;
-use crate::sync::Status;
 use crate::view::{Answer, Query};
 use crate::wire::{FromWorker, OverviewChange, Reply, Request, ToWorker, Write, Writes};
 use std::collections::{BTreeMap, HashMap};
 use std::rc::Rc;
 
+mod report;
 #[cfg(test)]
 mod tests;
+
+pub use report::{Notice, Report, SaveState};
 
 /// Every interview in outline, sorted by id (shared with the screens without copying).
 pub type Outlines = Rc<Vec<(InterviewId, Interview)>>;
@@ -42,8 +44,11 @@ pub enum News {
     Opened(Vec<Problem>),
     /// The overview changed, and every answer may have.
     Changed,
-    Saved(bool),
-    Problems(Vec<Problem>),
+    /// Whether a write was saved; `first` for the first since the page opened.
+    Saved {
+        first: bool,
+    },
+    Problems,
     /// A command this page kept ran (see [`Tab::edit`]), with what to tell the user of it.
     Ran {
         key: String,
@@ -56,18 +61,9 @@ pub enum News {
         id: u64,
         reply: Reply,
     },
-    Sync {
-        status: Option<Status>,
-        deleted: bool,
-    },
+    /// Sync's status changed.
+    Sync,
     Mark(String),
-}
-
-/// A short notice after a change: what was done, and its undo when it has one.
-#[derive(Clone, Debug)]
-pub struct Notice {
-    pub text: String,
-    pub undo: Option<Command>,
 }
 
 /// The page's side of its network.
@@ -107,7 +103,9 @@ pub struct Tab<K> {
     pending: BTreeMap<u64, Request>,
     /// What to say once an edit runs ("Deleted Ana Lima", with its undo), by its kept key.
     undoable: HashMap<String, String>,
-    problems: Vec<Problem>,
+    report: Report,
+    /// Whether the screens have the report as it is (see [`Tab::new_report`]).
+    reported: bool,
 }
 
 impl<K: KeyValue> Tab<K> {
@@ -132,7 +130,8 @@ impl<K: KeyValue> Tab<K> {
             worker_typed: None,
             pending: BTreeMap::new(),
             undoable: HashMap::new(),
-            problems: Vec::new(),
+            report: Report::default(),
+            reported: false,
         }
     }
 
@@ -200,8 +199,10 @@ impl<K: KeyValue> Tab<K> {
             }
             // Made in memory all the same, and the user is told it isn't saved.
             Err(KvError::Full) => {
-                if !self.problems.contains(&Problem::Full) {
-                    self.problems.push(Problem::Full);
+                let report = self.report_mut();
+                report.save = SaveState::NotSaved;
+                if !report.problems.contains(&Problem::Full) {
+                    report.problems.push(Problem::Full);
                 }
                 let command = Box::new(command.clone());
                 Ok((key.clone(), ToWorker::Unkept { key, command }))
@@ -367,7 +368,7 @@ impl<K: KeyValue> Tab<K> {
         match message {
             FromWorker::Writes(writes) => (None, self.write(writes).into_iter().collect()),
             FromWorker::Opened { problems } => {
-                self.problems = problems.clone();
+                self.report_mut().problems = problems.clone();
                 (Some(News::Opened(problems)), Vec::new())
             }
             FromWorker::Changed(change) => {
@@ -384,15 +385,22 @@ impl<K: KeyValue> Tab<K> {
                 (Some(News::Changed), asks)
             }
             FromWorker::Saved(saved) => {
-                self.problems.retain(|p| *p != Problem::Full);
+                let report = self.report_mut();
+                let first = report.save == SaveState::Idle;
+                report.save = if saved {
+                    SaveState::Saved
+                } else {
+                    SaveState::NotSaved
+                };
+                report.problems.retain(|p| *p != Problem::Full);
                 if !saved {
-                    self.problems.push(Problem::Full);
+                    report.problems.push(Problem::Full);
                 }
-                (Some(News::Saved(saved)), Vec::new())
+                (Some(News::Saved { first }), Vec::new())
             }
             FromWorker::Problems(problems) => {
-                self.problems.extend(problems.iter().cloned());
-                (Some(News::Problems(problems)), Vec::new())
+                self.report_mut().problems.extend(problems);
+                (Some(News::Problems), Vec::new())
             }
             FromWorker::Ran { key, outcome } => {
                 let notice = match (&outcome, self.undoable.remove(&key)) {
@@ -406,6 +414,9 @@ impl<K: KeyValue> Tab<K> {
                     }),
                     _ => None,
                 };
+                if notice.is_some() {
+                    self.report_mut().notice = notice.clone();
+                }
                 let ran = News::Ran {
                     key,
                     outcome,
@@ -431,11 +442,16 @@ impl<K: KeyValue> Tab<K> {
                 (Some(News::Answered), Vec::new())
             }
             FromWorker::Done { id, reply } => {
-                self.pending.remove(&id);
+                let request = self.pending.remove(&id);
+                if let (Some(Request::DiscardAside), Reply::Discarded(true)) = (request, &reply) {
+                    let problems = &mut self.report_mut().problems;
+                    problems.retain(|p| !matches!(p, Problem::Unreadable { .. }));
+                }
                 (Some(News::Done { id, reply }), Vec::new())
             }
             FromWorker::Sync { status, deleted } => {
-                (Some(News::Sync { status, deleted }), Vec::new())
+                self.show_sync(status, deleted);
+                (Some(News::Sync), Vec::new())
             }
             FromWorker::Mark(name) => (Some(News::Mark(name)), Vec::new()),
         }
@@ -448,11 +464,6 @@ impl<K: KeyValue> Tab<K> {
         self.pending.insert(self.next_id, request.clone());
         let id = self.next_id;
         (id, ToWorker::Request { id, request })
-    }
-
-    /// The problems to show: the worker's, with a full store while its writes fail.
-    pub fn problems(&mut self) -> &mut Vec<Problem> {
-        &mut self.problems
     }
 
     /// Makes a batch of the worker's writes in order; stops at the first storage refuses.

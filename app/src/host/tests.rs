@@ -6,7 +6,7 @@
 use super::*;
 use crate::doc::Command;
 use crate::domain::{Person, PersonId};
-use crate::tab::News;
+use crate::tab::{News, SaveState};
 use crate::view::{Answer, Query};
 
 const POLICY: CompactionPolicy = CompactionPolicy {
@@ -76,8 +76,6 @@ struct Sim {
     host: Host,
     /// Messages for the worker not yet handled.
     outbox: Vec<ToWorker>,
-    saved: Option<bool>,
-    problems: Vec<Problem>,
     done: HashMap<u64, crate::wire::Reply>,
     ran: Vec<(String, crate::replica::Kept)>,
     /// Timers the worker set: when each is due, and it.
@@ -98,8 +96,6 @@ impl Sim {
             storage,
             host: Host::new(POLICY, "worker"),
             outbox,
-            saved: None,
-            problems: Vec::new(),
             done: HashMap::new(),
             ran: Vec::new(),
             timers: Vec::new(),
@@ -159,10 +155,6 @@ impl Sim {
             let (news, reply) = self.page.receive(crossed(message));
             self.outbox.extend(reply);
             match news {
-                Some(News::Opened(problems) | News::Problems(problems)) => {
-                    self.problems.extend(problems)
-                }
-                Some(News::Saved(saved)) => self.saved = Some(saved),
                 Some(News::Ran { key, outcome, .. }) => self.ran.push((key, outcome)),
                 Some(News::Done { id, reply }) => {
                     self.done.insert(id, reply);
@@ -238,7 +230,7 @@ fn an_edit_made_before_the_worker_opens_is_stored_at_once_and_made_once_it_opens
     assert_eq!(tab.journal().len(), 1);
     tab.settle(2);
     assert_eq!(tab.names(), ["Ada"]);
-    assert_eq!(tab.saved, Some(true));
+    assert_eq!(tab.page.report().save, SaveState::Saved);
     // Made, and stored as the network's own change: the kept command is gone.
     assert!(tab.journal().is_empty());
     assert_eq!(reopened(&storage), ["Ada"]);
@@ -428,7 +420,7 @@ fn on_a_full_storage_the_edit_stays_kept_and_shown_until_there_is_room() {
     tab.edit(&put("Grace"), 3);
     tab.settle(4);
     // The worker learned storage is full: the page says so, and shows the edit.
-    assert_eq!(tab.saved, Some(false));
+    assert_eq!(tab.page.report().save, SaveState::NotSaved);
     assert_eq!(tab.names(), ["Ada", "Grace"]);
     assert_eq!(tab.journal().len(), 1);
     tab.assert_mirrored();
@@ -441,7 +433,7 @@ fn on_a_full_storage_the_edit_stays_kept_and_shown_until_there_is_room() {
     tab.edit(&put("Alan"), 5);
     tab.settle(6);
     assert_eq!(tab.failures(), 2);
-    assert_eq!(tab.saved, Some(false));
+    assert_eq!(tab.page.report().save, SaveState::NotSaved);
     assert_eq!(tab.names(), ["Ada", "Alan", "Grace"]);
     assert_eq!(tab.journal().len(), 2);
     tab.assert_mirrored();
@@ -449,7 +441,7 @@ fn on_a_full_storage_the_edit_stays_kept_and_shown_until_there_is_room() {
     storage.limit(None);
     tab.edit(&put("Edsger"), 7);
     tab.settle(8);
-    assert_eq!(tab.saved, Some(true));
+    assert_eq!(tab.page.report().save, SaveState::Saved);
     assert_eq!(tab.names(), ["Ada", "Alan", "Edsger", "Grace"]);
     tab.assert_mirrored();
     let mut fresh = Sim::open(&storage, "fresh");
@@ -466,16 +458,19 @@ fn an_edit_with_no_room_even_to_be_kept_is_made_in_memory_and_saved_once_there_i
     tab.settle(2);
     storage.limit(Some(storage.used()));
     tab.edit(&put("Grace"), 3);
-    assert!(tab.page.problems().contains(&Problem::Full), "told at once");
+    assert!(
+        tab.page.report().problems.contains(&Problem::Full),
+        "told at once"
+    );
     tab.settle(4);
     assert_eq!(tab.names(), ["Ada", "Grace"]);
     assert!(tab.journal().is_empty());
-    assert_eq!(tab.saved, Some(false));
+    assert_eq!(tab.page.report().save, SaveState::NotSaved);
     assert_eq!(reopened(&storage), ["Ada"]);
     storage.limit(None);
     tab.edit(&put("Alan"), 5);
     tab.settle(6);
-    assert_eq!(tab.saved, Some(true));
+    assert_eq!(tab.page.report().save, SaveState::Saved);
     tab.assert_mirrored();
     assert_eq!(reopened(&storage), ["Ada", "Alan", "Grace"]);
 }

@@ -162,7 +162,8 @@ fn a_full_store_is_one_problem_shown_until_a_write_is_saved() {
     tab.receive(FromWorker::Saved(false));
     tab.receive(FromWorker::Saved(false));
     let full = |tab: &mut Tab<MemoryKv>| {
-        tab.problems()
+        tab.report()
+            .problems
             .iter()
             .filter(|p| **p == Problem::Full)
             .count()
@@ -170,7 +171,7 @@ fn a_full_store_is_one_problem_shown_until_a_write_is_saved() {
     assert_eq!(full(&mut tab), 1);
     tab.receive(FromWorker::Saved(true));
     assert_eq!(full(&mut tab), 0);
-    assert_eq!(tab.problems().len(), 1);
+    assert_eq!(tab.report().problems.len(), 1);
 }
 
 #[test]
@@ -211,4 +212,171 @@ fn a_change_is_told_once_the_answers_it_made_stale_are_fresh() {
     let mut quiet = Tab::new("b", MemoryKv::default());
     let (news, asks) = quiet.receive(FromWorker::Changed(OverviewChange::default()));
     assert!(matches!(news, Some(News::Changed)) && asks.is_empty());
+}
+
+#[test]
+fn an_undo_is_kept_as_an_edit_and_the_notice_says_it_was_undone_once() {
+    let storage = MemoryKv::default();
+    let mut tab = Tab::new("a", storage.clone());
+    let delete = Command::DeletePerson {
+        id: PersonId::from("ada"),
+    };
+    let restore = Command::PutPerson {
+        id: PersonId::from("ada"),
+        person: crate::domain::Person::default(),
+    };
+    let (key, _) = tab.edit(&delete, 1).unwrap();
+    tab.offer_undo(key.clone(), "Deleted Ada".into());
+    tab.new_report();
+    // Nothing to undo yet: the edit hasn't run.
+    assert!(tab.undo(2).is_none());
+    let ran = FromWorker::Ran {
+        key,
+        outcome: Ok((1, Some(restore.clone()))),
+    };
+    tab.receive(ran);
+    let told = tab.new_report().expect("the screens hear of the notice");
+    assert_eq!(told.notice.unwrap().text, "Deleted Ada");
+    assert!(tab.new_report().is_none(), "told once");
+    let Some(ToWorker::Stored { key, value }) = tab.undo(3) else {
+        panic!("the undo goes to the worker as a kept edit");
+    };
+    let kept = journal::kept(&storage).unwrap();
+    let (last_key, last) = kept.last().unwrap();
+    assert_eq!(*last_key, key);
+    assert_eq!(
+        format!("{:?}", last.as_ref().unwrap()),
+        format!("{restore:?}")
+    );
+    assert!(value.is_some());
+    let notice = tab.report().notice.clone().unwrap();
+    assert_eq!(
+        (notice.text.as_str(), notice.undo.is_none()),
+        ("Undone", true)
+    );
+    assert!(tab.undo(4).is_none(), "undone once");
+    tab.dismiss_notice();
+    assert!(tab.report().notice.is_none());
+}
+
+#[test]
+fn sync_is_shown_from_storage_and_from_the_worker() {
+    use crate::crypto::RootSecret;
+    use crate::sync::stored::{SyncStore, PHRASE_SAVED_KEY};
+    use crate::sync::{Status, DELETED};
+    use crate::wire::SyncRequest;
+    let storage = MemoryKv::default();
+    let mut fresh = Tab::new("a", storage.clone());
+    assert!(
+        fresh.resume_sync(true).is_none(),
+        "this device doesn't sync"
+    );
+    assert!(fresh.report().secret.is_none());
+    let secret = RootSecret::generate();
+    let mut store = SyncStore::new(storage.clone());
+    store.start(&secret, true).unwrap();
+    store.set_phrase_saved(true).unwrap();
+    let mut tab = Tab::new("b", storage.clone());
+    assert!(matches!(
+        tab.resume_sync(false),
+        Some(ToWorker::Sync(SyncRequest::Resume { online: false }))
+    ));
+    assert_eq!(tab.report().secret, Some(secret.to_fragment()));
+    assert!(tab.report().phrase_saved);
+    // The relay's copy deleted: sync is off, and the screens say why.
+    tab.receive(FromWorker::Sync {
+        status: Some(Status::Deleted),
+        deleted: true,
+    });
+    let report = tab.report();
+    assert_eq!(
+        (report.secret.clone(), report.sync_ended),
+        (None, Some(DELETED))
+    );
+    assert_eq!(report.sync, Some(Status::Deleted));
+    // Starting again clears why it stopped.
+    let other = RootSecret::generate();
+    assert!(matches!(
+        tab.start_sync(&other, true),
+        ToWorker::Sync(SyncRequest::Start {
+            fresh: true,
+            online: true,
+            ..
+        })
+    ));
+    assert_eq!(tab.report().sync_ended, None);
+    assert_eq!(tab.report().secret, Some(other.to_fragment()));
+    // The phrase saved is stored by the page, and the worker hears of the key.
+    let Some(ToWorker::Stored { key, value }) = tab.mark_phrase_saved(false) else {
+        panic!("the worker hears of the stored key");
+    };
+    assert_eq!(key, PHRASE_SAVED_KEY);
+    assert_eq!(value, storage.get(PHRASE_SAVED_KEY).unwrap());
+    assert!(!SyncStore::new(storage.clone()).phrase_saved());
+    assert!(!tab.report().phrase_saved);
+    assert!(matches!(
+        tab.stop_sync(),
+        ToWorker::Sync(SyncRequest::Forget)
+    ));
+    assert_eq!(
+        (tab.report().secret.clone(), tab.report().sync.clone()),
+        (None, None)
+    );
+}
+
+#[test]
+fn the_unreadable_problem_goes_once_the_data_kept_aside_is_discarded() {
+    let mut tab = Tab::new("a", MemoryKv::default());
+    let unreadable = Problem::Unreadable {
+        keys: vec!["k".into()],
+        detail: "bad".into(),
+    };
+    let unavailable = Problem::Unavailable("x".into());
+    tab.receive(FromWorker::Opened {
+        problems: vec![unreadable.clone(), unavailable.clone()],
+    });
+    let (export, _) = tab.request(Request::Aside);
+    tab.receive(FromWorker::Done {
+        id: export,
+        reply: Reply::Discarded(true),
+    });
+    assert_eq!(tab.report().problems.len(), 2, "only a discard drops it");
+    let (failed, _) = tab.request(Request::DiscardAside);
+    tab.receive(FromWorker::Done {
+        id: failed,
+        reply: Reply::Discarded(false),
+    });
+    assert_eq!(tab.report().problems.len(), 2, "not while it failed");
+    let (discard, _) = tab.request(Request::DiscardAside);
+    tab.receive(FromWorker::Done {
+        id: discard,
+        reply: Reply::Discarded(true),
+    });
+    assert_eq!(tab.report().problems, [unavailable]);
+}
+
+#[test]
+fn an_edit_storage_has_no_room_for_is_shown_not_saved_at_once() {
+    let storage = MemoryKv::default();
+    let mut tab = Tab::new("a", storage.clone());
+    tab.receive(FromWorker::Saved(true));
+    assert_eq!(tab.report().save, SaveState::Saved);
+    storage.limit(Some(storage.used()));
+    let put = Command::DeletePerson {
+        id: PersonId::from("ada"),
+    };
+    let (_, message) = tab.edit(&put, 1).unwrap();
+    assert!(matches!(message, ToWorker::Unkept { .. }));
+    let report = tab.new_report().expect("the screens hear of it");
+    assert_eq!(report.save, SaveState::NotSaved);
+    assert_eq!(report.problems, [Problem::Full]);
+    // The first save since the page opened is told as such (the browser is asked to keep
+    // the site's storage then), later ones not.
+    let mut other = Tab::new("b", MemoryKv::default());
+    let first = |tab: &mut Tab<MemoryKv>, saved| match tab.receive(FromWorker::Saved(saved)).0 {
+        Some(News::Saved { first }) => first,
+        news => panic!("{news:?}"),
+    };
+    assert!(first(&mut other, true));
+    assert!(!first(&mut other, true));
 }

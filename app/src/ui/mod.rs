@@ -192,19 +192,18 @@ fn open_local_network(state: state::NetworkState, sync: sync::SyncState) {
         Err(e) => (Box::new(MemoryKv::default()), Some(e)),
     };
     let cached = read_list(&kv);
-    state.start(crate::tab::Tab::new(&tab_name, kv));
+    let mut tab = crate::tab::Tab::new(&tab_name, kv);
+    if let Some(e) = unusable {
+        tab.report_mut().problems.push(match e {
+            crate::doc::store::KvError::Full => crate::doc::store::Problem::Full,
+            crate::doc::store::KvError::Unavailable(why) => {
+                crate::doc::store::Problem::Unavailable(why)
+            }
+        });
+    }
+    state.start(tab);
     if let Some(list) = cached {
         state.show_cached(list);
-    }
-    if let Some(e) = unusable {
-        state.problems.update(|p| {
-            p.push(match e {
-                crate::doc::store::KvError::Full => crate::doc::store::Problem::Full,
-                crate::doc::store::KvError::Unavailable(why) => {
-                    crate::doc::store::Problem::Unavailable(why)
-                }
-            })
-        });
     }
     // What another tab stores goes to the worker (it waits there until the network is open).
     window_event_listener(leptos::ev::storage, move |event| {

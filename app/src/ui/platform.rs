@@ -1,8 +1,6 @@
 //! What the pages take from the browser they run in, with the server's stand-ins (the server
 //! renders no times and keeps no storage).
 
-use crate::doc::store::KeyValue;
-
 /// The user's time zone (UTC on the server).
 #[cfg(feature = "hydrate")]
 pub fn zone() -> crate::domain::clock::LocalZone {
@@ -40,14 +38,4 @@ pub fn online() -> bool {
     return crate::browser::is_online();
     #[cfg(not(feature = "hydrate"))]
     false
-}
-
-/// This browser's storage, where it can be used (none on the server).
-pub fn storage() -> Option<Box<dyn KeyValue>> {
-    #[cfg(feature = "hydrate")]
-    return crate::browser::LocalStorageKv::open()
-        .ok()
-        .map(|kv| Box::new(kv) as Box<dyn KeyValue>);
-    #[cfg(not(feature = "hydrate"))]
-    None
 }

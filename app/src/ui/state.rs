@@ -8,7 +8,7 @@
 //! hydration the page draws the cached overview and starts the worker.
 
 use crate::doc::list_cache::CachedList;
-use crate::doc::store::{KeyValue, Problem};
+use crate::doc::store::KeyValue;
 use crate::doc::typing::Target;
 use crate::doc::Command;
 use crate::domain::clock::FollowUpSettings;
@@ -17,24 +17,13 @@ pub use crate::replica::tab_lock;
 #[cfg(feature = "hydrate")]
 use crate::tab::News;
 use crate::tab::Tab;
-pub use crate::tab::{Notice, Outlines};
+pub use crate::tab::{Notice, Outlines, Report, SaveState};
 use crate::ui::platform::mark;
 pub use crate::ui::platform::{now, zone};
-use crate::ui::sync::SyncSignals;
 use crate::view::{Answer, Query};
 use crate::wire::{Reply, Request, ToWorker};
 use leptos::prelude::*;
 use std::collections::HashMap;
-
-/// Whether the latest edit is in this device's storage.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum SaveState {
-    /// Nothing edited since the page opened.
-    Idle,
-    Saved,
-    /// Kept in memory only (see the problems).
-    NotSaved,
-}
 
 type Replied = Box<dyn FnOnce(Reply)>;
 
@@ -48,16 +37,10 @@ pub struct NetworkState {
     /// Bumped whenever an answer arrives.
     answered: RwSignal<u64>,
     pub ready: RwSignal<bool>,
-    pub problems: RwSignal<Vec<Problem>>,
-    pub save_state: RwSignal<SaveState>,
-    /// What the last change did, with the way to take it back ("Deleted Ana Lima · Undo").
-    pub notice: RwSignal<Option<Notice>>,
-    /// Sync's signals (see `ui/sync.rs`).
-    pub(crate) sync: SyncSignals,
+    /// What the screens show beside the network (problems, saving, the notice, sync).
+    pub report: RwSignal<Report>,
     /// Requests sent, by id, with what to do with the reply.
     requests: StoredValue<HashMap<u64, Replied>, LocalStorage>,
-    /// Reads waiting for their answers (see [`NetworkState::once`]); each says when it is done.
-    waiting: StoredValue<Vec<Box<dyn FnMut() -> bool>>, LocalStorage>,
 }
 
 pub fn provide_network_state() -> NetworkState {
@@ -68,12 +51,8 @@ pub fn provide_network_state() -> NetworkState {
         version: RwSignal::new(0),
         answered: RwSignal::new(0),
         ready: RwSignal::new(false),
-        problems: RwSignal::new(Vec::new()),
-        save_state: RwSignal::new(SaveState::Idle),
-        notice: RwSignal::new(None),
-        sync: SyncSignals::default(),
+        report: RwSignal::new(Report::default()),
         requests: StoredValue::new_local(HashMap::new()),
-        waiting: StoredValue::new_local(Vec::new()),
     };
     provide_context(state);
     state
@@ -89,6 +68,7 @@ impl NetworkState {
     #[cfg(feature = "hydrate")]
     pub fn start(&self, tab: Tab<Box<dyn KeyValue>>) {
         self.tab.set_value(Some(tab));
+        self.with_tab(|_| ()); // (shows its report)
         self.version.update(|v| *v += 1);
         let state = *self;
         let link = crate::browser::worker::Link::start(
@@ -107,10 +87,26 @@ impl NetworkState {
         self.version.update(|v| *v += 1);
     }
 
-    fn with_tab<T>(&self, f: impl FnOnce(&mut Tab<Box<dyn KeyValue>>) -> T) -> Option<T> {
-        self.tab
-            .try_update_value(|tab| tab.as_mut().map(f))
-            .flatten()
+    /// Works on the tab, showing its report when that changed.
+    pub(crate) fn with_tab<T>(
+        &self,
+        f: impl FnOnce(&mut Tab<Box<dyn KeyValue>>) -> T,
+    ) -> Option<T> {
+        let (out, report) = self
+            .tab
+            .try_update_value(|tab| tab.as_mut().map(|tab| (f(tab), tab.new_report())))
+            .flatten()?;
+        if let Some(report) = report {
+            self.report.set(report);
+        }
+        Some(out)
+    }
+
+    /// Works on the tab, sending the worker what it gives.
+    pub(crate) fn tell(&self, f: impl FnOnce(&mut Tab<Box<dyn KeyValue>>) -> Option<ToWorker>) {
+        if let Some(message) = self.with_tab(f).flatten() {
+            self.send(message);
+        }
     }
 
     /// Sends the worker a message (nothing on the server).
@@ -135,58 +131,33 @@ impl NetworkState {
             self.send(reply);
         }
         let Some(news) = news else { return };
-        if matches!(news, News::Opened(_) | News::Problems(_) | News::Saved(_)) {
-            let problems = self.with_tab(|tab| tab.problems().clone());
-            self.problems.set(problems.unwrap_or_default());
-        }
         match news {
             News::Opened(_) => {
                 self.ready.set(true);
                 mark("colloquy:network-open");
             }
-            News::Changed | News::Answered => {
-                match news {
-                    News::Changed => self.version.update(|v| *v += 1),
-                    _ => self.answered.update(|v| *v += 1),
-                }
-                let mut waiting = self.waiting.try_update_value(std::mem::take);
-                if let Some(waiting) = waiting.as_mut() {
-                    waiting.retain_mut(|done| !done());
-                    self.waiting.update_value(|w| w.append(waiting));
-                }
-            }
-            News::Saved(saved) => {
-                // The first real use: ask the browser to keep this site's storage for good.
-                if self.save_state.get_untracked() == SaveState::Idle {
-                    crate::browser::request_persistent_storage();
-                }
-                self.save_state.set(match saved {
-                    true => SaveState::Saved,
-                    false => SaveState::NotSaved,
-                });
-            }
-            News::Ran { notice, .. } => {
-                if notice.is_some() {
-                    self.notice.set(notice);
-                }
-            }
+            News::Changed => self.version.update(|v| *v += 1),
+            News::Answered => self.answered.update(|v| *v += 1),
+            // The first real use: ask the browser to keep this site's storage for good.
+            News::Saved { first: true } => crate::browser::request_persistent_storage(),
             News::Done { id, reply } => {
                 if let Some(then) = self.requests.try_update_value(|r| r.remove(&id)).flatten() {
                     then(reply);
                 }
             }
-            News::Sync { status, deleted } => self.sync.show(status, deleted),
             News::Mark(name) => mark(&name),
-            News::Problems(_) => {}
+            News::Saved { .. } | News::Ran { .. } | News::Sync | News::Problems => {}
         }
     }
 
     /// Reads the people list (cached until the network is open), re-running when it changes.
     pub fn rows_with<T>(&self, f: impl FnOnce(&[PersonRow]) -> T) -> Option<T> {
+        self.read(|tab| f(tab.rows()))
+    }
+
+    fn read<T>(&self, f: impl FnOnce(&Tab<Box<dyn KeyValue>>) -> T) -> Option<T> {
         self.version.track();
-        self.tab
-            .try_with_value(|tab| tab.as_ref().map(|tab| f(tab.rows())))
-            .flatten()
+        self.tab.try_with_value(|tab| tab.as_ref().map(f)).flatten()
     }
 
     /// Asks the worker (see `ui/view.rs`), re-running whenever the network changes: the last
@@ -201,42 +172,32 @@ impl NetworkState {
         answer
     }
 
-    /// Runs `then` with what `read` gives (a read of answers) as soon as it gives it: at once
-    /// when the answers are here, else once the worker's arrive. For what a tap asks for.
+    /// Runs `then` with what `read` gives (a read of answers) as soon as it gives it: when
+    /// the answers are here, else once the worker's arrive. For what a tap asks for.
     pub fn once<T: 'static>(
         &self,
         read: impl Fn() -> Option<T> + 'static,
         then: impl FnOnce(T) + 'static,
     ) {
         let mut then = Some(then);
-        let mut done = move || match untrack(&read) {
-            Some(value) => {
+        // (Once done it reads nothing, so it never runs again.)
+        Effect::new(move || {
+            if let Some(value) = then.is_some().then(&read).flatten() {
                 if let Some(then) = then.take() {
-                    then(value)
+                    then(value);
                 }
-                true
             }
-            None => false,
-        };
-        if !done() {
-            self.waiting.update_value(|w| w.push(Box::new(done)));
-        }
+        });
     }
 
     /// Every interview in outline, re-running when the network changes.
     pub fn outlines(&self) -> Option<Outlines> {
-        self.version.track();
-        self.tab
-            .try_with_value(|tab| tab.as_ref().map(Tab::outlines))
-            .flatten()
+        self.read(Tab::outlines)
     }
 
     /// The fields and the follow-up settings, re-running when the network changes.
     pub fn fields_and_follow_up(&self) -> Option<(Vec<(FieldId, Field)>, FollowUpSettings)> {
-        self.version.track();
-        self.tab
-            .try_with_value(|tab| tab.as_ref().and_then(Tab::fields_and_follow_up))
-            .flatten()
+        self.read(Tab::fields_and_follow_up).flatten()
     }
 
     /// Makes one change to the network: kept in this device's storage at once, made by the
@@ -258,11 +219,6 @@ impl NetworkState {
             .with_tab(|tab| tab.edit(&command, now()))
             .ok_or("this device's storage can't be used")?;
         let (key, message) = kept.map_err(|e| e.to_string())?;
-        if matches!(message, ToWorker::Unkept { .. }) {
-            let problems = self.with_tab(|tab| tab.problems().clone());
-            self.problems.set(problems.unwrap_or_default());
-            self.save_state.set(SaveState::NotSaved);
-        }
         mark("colloquy:edit:kept");
         self.send(message);
         Ok(key)
@@ -270,18 +226,11 @@ impl NetworkState {
 
     /// Takes back the change the notice offers to undo.
     pub fn undo(&self) {
-        let Some(undo) = self
-            .notice
-            .try_update(|n| n.take().and_then(|n| n.undo))
-            .flatten()
-        else {
-            return;
-        };
-        let text = match self.edit(undo) {
-            Ok(()) => "Undone".to_owned(),
-            Err(e) => format!("Could not undo: {e}"),
-        };
-        self.notice.set(Some(Notice { text, undo: None }));
+        self.tell(|tab| tab.undo(now()));
+    }
+
+    pub fn dismiss_notice(&self) {
+        self.with_tab(Tab::dismiss_notice);
     }
 
     /// Types into a text: shown and kept in storage at once, committed by the worker when
@@ -295,9 +244,7 @@ impl NetworkState {
 
     /// Commits the typing in progress now (the page is being left).
     pub fn flush_typing(&self) {
-        if let Some(message) = self.with_tab(|tab| tab.leave(now())) {
-            self.send(message);
-        }
+        self.tell(|tab| Some(tab.leave(now())));
     }
 
     /// Recovers typing that tabs left when they died (see `Replica::recover_typing`).
@@ -307,9 +254,7 @@ impl NetworkState {
 
     /// Takes in a key another tab stored.
     pub fn external_change(&self, key: String) {
-        if let Some(Ok(message)) = self.with_tab(|tab| tab.stored_elsewhere(key)) {
-            self.send(message);
-        }
+        self.tell(|tab| tab.stored_elsewhere(key).ok());
     }
 
     /// Sends work on the whole network (again to a new worker until done); `then` gets the
@@ -326,18 +271,7 @@ impl NetworkState {
 
     /// Deletes the unreadable data kept aside, once the user has a copy or gives up on it.
     pub fn discard_aside(&self) {
-        let state = *self;
-        self.request(Request::DiscardAside, move |reply| {
-            if let Reply::Discarded(true) = reply {
-                let unreadable = |p: &Problem| matches!(p, Problem::Unreadable { .. });
-                state.with_tab(|tab| tab.problems().retain(|p| !unreadable(p)));
-                state.problems.update(|p| p.retain(|p| !unreadable(p)));
-            }
-        });
-    }
-
-    /// Bumped on every change to the network, local or remote.
-    pub fn version(&self) -> RwSignal<u64> {
-        self.version
+        // (The tab drops the problem once it is done.)
+        self.request(Request::DiscardAside, |_| {});
     }
 }

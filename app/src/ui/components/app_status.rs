@@ -35,7 +35,7 @@ pub fn AppStatus() -> impl IntoView {
         });
     });
     let sync = crate::ui::sync::use_sync();
-    let syncing = move || sync.secret.with(Option::is_some);
+    let syncing = move || sync.secret().is_some();
     let update = move |_| {
         #[cfg(feature = "hydrate")]
         crate::browser::apply_update();

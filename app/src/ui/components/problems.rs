@@ -12,7 +12,7 @@ pub fn Problems() -> impl IntoView {
     view! {
         <div class="problems" role="alert">
             <For
-                each=move || state.problems.get()
+                each=move || state.report.with(|r| r.problems.clone())
                 key=|problem| problem.to_string()
                 children=move |problem| view! { <ProblemNotice problem/> }
             />
@@ -76,13 +76,13 @@ fn ProblemNotice(problem: Problem) -> impl IntoView {
 #[component]
 pub fn SaveStatus() -> impl IntoView {
     let state = use_network();
-    let text = move || match state.save_state.get() {
+    let text = move || match state.report.with(|r| r.save) {
         SaveState::Idle => "",
         SaveState::Saved => "Saved on this device",
         SaveState::NotSaved => "Not saved: storage full",
     };
     view! {
-        <span class="save-status" role="status" class:warn=move || state.save_state.get() == SaveState::NotSaved>
+        <span class="save-status" role="status" class:warn=move || state.report.with(|r| r.save) == SaveState::NotSaved>
             {text}
         </span>
     }

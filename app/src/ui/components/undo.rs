@@ -7,7 +7,7 @@ pub fn UndoNotice() -> impl IntoView {
     let state = use_network();
     view! {
         <div class="toast-area" role="status" aria-live="polite">
-            {move || state.notice.get().map(|notice| {
+            {move || state.report.with(|r| r.notice.clone()).map(|notice| {
                 let can_undo = notice.undo.is_some();
                 view! {
                     <div class="toast">
@@ -19,7 +19,7 @@ pub fn UndoNotice() -> impl IntoView {
                             type="button"
                             class="quiet close"
                             aria-label="Dismiss"
-                            on:click=move |_| state.notice.set(None)
+                            on:click=move |_| state.dismiss_notice()
                         >
                             "×"
                         </button>

@@ -24,7 +24,7 @@ const SHOWN: usize = 10;
 pub fn HomePage() -> impl IntoView {
     let state = use_network();
     let sync = use_sync();
-    let phrase_unsaved = move || sync.status.with(Option::is_some) && !sync.phrase_saved.get();
+    let phrase_unsaved = move || sync.status().is_some() && !sync.phrase_saved();
     let zone = zone();
     // Groups the user asked to see whole (the rest show their first `SHOWN` lines).
     let expanded = RwSignal::new(Vec::<&'static str>::new());

@@ -34,18 +34,18 @@ pub fn SyncSection() -> impl IntoView {
     };
     // Which form shows depends only on whether sync is on: a status change (connecting, up to
     // date) must not rebuild the form someone is typing in.
-    let on = Memo::new(move |_| sync.status.with(Option::is_some));
+    let on = Memo::new(move |_| sync.status().is_some());
     // The pairing code holds the network's secret: shown only when asked for.
     let pairing = RwSignal::new(false);
     // Refused by the sync server (it wants an invite code): nothing to pair or recover yet.
-    let closed = Memo::new(move |_| matches!(sync.status.get(), Some(Status::Closed(_))));
+    let closed = Memo::new(move |_| matches!(sync.status(), Some(Status::Closed(_))));
     view! {
         <section aria-labelledby="sync-heading" class="stack">
             <h2 id="sync-heading">"Sync between devices"</h2>
             {move || if on.get() {
                 view! {
                     <p role="status" class="sync-status">
-                        {move || sync.status.get().map(|status| status.describe())}
+                        {move || sync.status().map(|status| status.describe())}
                     </p>
                     {move || if closed.get() {
                         view! {
@@ -60,7 +60,7 @@ pub fn SyncSection() -> impl IntoView {
                 }.into_any()
             } else {
                 view! {
-                    {move || sync.ended.get().map(|why| view! { <p role="status" class="sync-ended">{why}</p> })}
+                    {move || sync.ended().map(|why| view! { <p role="status" class="sync-ended">{why}</p> })}
                     <p class="hint">
                         "Keep your network on your phone and your laptop. The sync server only ever "
                         "holds it encrypted with a key that stays on your devices."
@@ -89,7 +89,7 @@ fn SyncOn(pairing: RwSignal<bool>) -> impl IntoView {
         let origin = crate::browser::origin();
         #[cfg(not(feature = "hydrate"))]
         let origin = String::new();
-        sync.secret.get().map(|k| format!("{origin}/pair#k={k}"))
+        sync.secret().map(|k| format!("{origin}/pair#k={k}"))
     };
     view! {
         {move || sync.fingerprint().map(|words| view! {
@@ -172,8 +172,8 @@ fn RecoveryPhrase() -> impl IntoView {
                 </div>
             }.into_any(),
             None => view! {
-                <p class:done=move || sync.phrase_saved.get()>
-                    {move || if sync.phrase_saved.get() { "Saved." } else { "Not saved yet." }}
+                <p class:done=move || sync.phrase_saved()>
+                    {move || if sync.phrase_saved() { "Saved." } else { "Not saved yet." }}
                 </p>
                 <div class="actions">
                     <button type="button" on:click=move |_| shown.set(sync.phrase())>"Show the recovery phrase"</button>
@@ -330,7 +330,7 @@ pub fn PairPage() -> impl IntoView {
                 }
             }
             (Some(Ok(_)), true) => view! {
-                <p role="status" class="sync-status">{move || sync.status.get().map(|s| s.describe()).unwrap_or_default()}</p>
+                <p role="status" class="sync-status">{move || sync.status().map(|s| s.describe()).unwrap_or_default()}</p>
                 <p><A href="/people">"See your people"</A></p>
             }.into_any(),
         }}
