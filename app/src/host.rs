@@ -13,7 +13,7 @@
 
 use crate::crypto::RootSecret;
 use crate::doc::journal::JOURNAL;
-use crate::doc::list_cache::read_list;
+use crate::doc::list_cache::{read_list, CachedList};
 use crate::doc::store::{CompactionPolicy, KeyValue, KvError, MemoryKv, Problem, Store};
 use crate::domain::clock::FollowUpSettings;
 use crate::domain::{Field, FieldId, Interview, InterviewId, PersonId, PersonRow};
@@ -21,6 +21,7 @@ use crate::replica::{Effects, Replica, SyncEffect, Timer};
 use crate::wire::{
     FromWorker, OverviewChange, Reply, Request, SyncRequest, ToWorker, Write, Writes,
 };
+use automerge::ChangeHash;
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::rc::Rc;
@@ -92,12 +93,31 @@ struct Shown {
     rows: HashMap<PersonId, PersonRow>,
     outlines: HashMap<InterviewId, Interview>,
     fields: Option<(Vec<(FieldId, Field)>, FollowUpSettings)>,
+    /// Whether the page's overview is unknown: the next change is the whole of it.
+    unknown: bool,
 }
 
 impl Shown {
+    /// The cached overview the page drew.
+    fn drawn(list: &CachedList) -> Shown {
+        Shown {
+            rows: list
+                .rows
+                .iter()
+                .map(|r| (r.id.clone(), r.clone()))
+                .collect(),
+            outlines: list.interviews.iter().cloned().collect(),
+            fields: Some((list.fields.clone(), list.follow_up)),
+            unknown: false,
+        }
+    }
+
     /// What changed since the page was last told, and remembers it as told.
     fn change(&mut self, replica: &mut Replica) -> OverviewChange {
-        let mut change = OverviewChange::default();
+        let mut change = OverviewChange {
+            whole: std::mem::take(&mut self.unknown),
+            ..OverviewChange::default()
+        };
         let rows = replica.rows();
         let now: HashSet<&PersonId> = rows.iter().map(|row| &row.id).collect();
         change.rows_removed = self
@@ -168,6 +188,8 @@ pub struct Host {
     /// Instants the replica named, for the page.
     marks: Rc<RefCell<Vec<&'static str>>>,
     shown: Shown,
+    /// The heads of the cached overview the page drew, until the network opens.
+    drawn: Option<Vec<ChangeHash>>,
 }
 
 impl Host {
@@ -187,6 +209,7 @@ impl Host {
             online: false,
             marks: Rc::default(),
             shown: Shown::default(),
+            drawn: None,
         }
     }
 
@@ -200,11 +223,14 @@ impl Host {
         let mut out = Output::default();
         let mut opened = None;
         let effects = match message {
-            ToWorker::Open { tab, stored } => {
+            ToWorker::Open { tab, stored, drawn } => {
                 self.tab = tab;
                 for (key, value) in stored {
                     let _ = self.mirror.set(&key, &value);
                 }
+                // What the page shows: the whole overview is sent unless it drew the cache.
+                self.shown.unknown = true;
+                self.drawn = drawn;
                 let (effects, problems) = self.open(now);
                 opened = Some(FromWorker::Opened { problems });
                 Some(effects)
@@ -373,7 +399,14 @@ impl Host {
             kv: self.mirror.clone(),
             log: self.log.clone(),
         };
-        let cached = read_list(&self.mirror).map(|mut list| {
+        let list = read_list(&self.mirror);
+        // A page that drew the cache stored is told only what changed from it.
+        if let (Some(list), Some(drawn)) = (&list, self.drawn.take()) {
+            if list.heads == drawn {
+                self.shown = Shown::drawn(list);
+            }
+        }
+        let cached = list.map(|mut list| {
             let outlines = Rc::new(std::mem::take(&mut list.interviews));
             (list, outlines)
         });

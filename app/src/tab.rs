@@ -23,6 +23,7 @@ use crate::domain::{Field, FieldId, Interview, InterviewId, PersonRow};
 use crate::replica::Kept;
 use crate::view::{Answer, Query};
 use crate::wire::{FromWorker, OverviewChange, Reply, Request, ToWorker, Write, Writes};
+use automerge::ChangeHash;
 use std::collections::{BTreeMap, HashMap};
 use std::rc::Rc;
 
@@ -81,9 +82,8 @@ pub struct Tab<K> {
     answers: HashMap<Query, (Answer, bool)>,
     /// Questions sent and not yet answered, by id.
     asked: HashMap<u64, Query>,
-    /// Whether the next change is a worker's whole overview, replacing what was drawn before
-    /// it (the cache, a dead worker's).
-    whole: bool,
+    /// The heads of the cached overview drawn, until a worker's change is drawn over it.
+    drawn: Option<Vec<ChangeHash>>,
     /// Questions the screens read since they were last told of news: asked again on a change.
     shown: std::collections::HashSet<Query>,
     /// A change the screens are not told of until the answers it made stale are fresh, so
@@ -121,7 +121,7 @@ impl<K: KeyValue> Tab<K> {
             answers: HashMap::new(),
             asked: HashMap::new(),
             shown: Default::default(),
-            whole: false,
+            drawn: None,
             held: false,
             next_id: 0,
             typing: None,
@@ -143,9 +143,9 @@ impl<K: KeyValue> Tab<K> {
     /// The first messages for a worker: everything stored, then what a worker before it may
     /// have dropped (the typing it didn't show yet, the requests it didn't answer).
     pub fn open(&mut self) -> Result<Vec<ToWorker>, KvError> {
-        // A new worker numbers its batches from the start, and tells the whole overview.
+        // A new worker numbers its batches from the start, and tells the overview from the
+        // cache drawn, else whole.
         self.dropping = None;
-        self.whole = true;
         let mut stored = Vec::new();
         for key in self.storage.keys()? {
             if key.starts_with(PREFIX) {
@@ -160,6 +160,7 @@ impl<K: KeyValue> Tab<K> {
         let open = ToWorker::Open {
             tab: self.name.clone(),
             stored,
+            drawn: self.drawn.clone(),
         };
         let typing = self.typing.iter().map(|(target, text)| ToWorker::Type {
             target: target.clone(),
@@ -185,6 +186,7 @@ impl<K: KeyValue> Tab<K> {
         self.outlines = Rc::new(outlines);
         self.rows = list.rows;
         self.fields = Some((list.fields, list.follow_up));
+        self.drawn = Some(list.heads);
     }
 
     /// An edit: kept in storage at once, then handed to the worker, which runs it and says so
@@ -508,8 +510,10 @@ impl<K: KeyValue> Tab<K> {
             outlines_removed,
             outlines,
             fields,
+            whole,
         } = change;
-        if std::mem::take(&mut self.whole) {
+        self.drawn = None;
+        if whole {
             self.rows.clear();
             self.outlines = Rc::default();
         }

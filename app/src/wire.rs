@@ -37,10 +37,12 @@ impl Write {
 /// What the page tells the worker.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub enum ToWorker {
-    /// The first message: the page's tab, and every key of the app's it has stored.
+    /// The first message: the page's tab, every key of the app's it has stored, and the heads
+    /// of the cached overview (`doc::list_cache`) it has drawn, if that is what it shows.
     Open {
         tab: String,
         stored: Vec<(String, String)>,
+        drawn: Option<Vec<automerge::ChangeHash>>,
     },
     /// A key was stored (`None`: removed) by another tab, or a command kept by this page.
     Stored { key: String, value: Option<String> },
@@ -175,6 +177,9 @@ pub struct OverviewChange {
     pub outlines: Vec<(InterviewId, Interview)>,
     /// The fields and follow-up settings, when they changed.
     pub fields: Option<(Vec<(FieldId, Field)>, FollowUpSettings)>,
+    /// The whole overview, replacing what the page drew (the first change of a worker that
+    /// doesn't know what the page shows); else a change to what it drew.
+    pub whole: bool,
 }
 
 impl OverviewChange {

@@ -78,6 +78,8 @@ struct Sim {
     outbox: Vec<ToWorker>,
     done: HashMap<u64, crate::wire::Reply>,
     ran: Vec<(String, crate::replica::Kept)>,
+    /// Every change to the overview the page was told.
+    changes: Vec<OverviewChange>,
     /// Timers the worker set: when each is due, and it.
     timers: Vec<(i64, Timer)>,
 }
@@ -85,11 +87,19 @@ struct Sim {
 impl Sim {
     /// A page opening: it sends its worker everything stored.
     fn open(storage: &MemoryKv, name: &str) -> Sim {
+        Sim::drawing(storage, name, false)
+    }
+
+    /// A page opening that first draws the overview cached in storage, if `cached`.
+    fn drawing(storage: &MemoryKv, name: &str, cached: bool) -> Sim {
         let storage = Recording {
             kv: storage.clone(),
             ..Recording::default()
         };
         let mut page = crate::tab::Tab::new(name, storage.clone());
+        if let Some(list) = read_list(&storage).filter(|_| cached) {
+            page.show_cached(list);
+        }
         let outbox = page.open().unwrap();
         Sim {
             page,
@@ -98,6 +108,7 @@ impl Sim {
             outbox,
             done: HashMap::new(),
             ran: Vec::new(),
+            changes: Vec::new(),
             timers: Vec::new(),
         }
     }
@@ -152,6 +163,9 @@ impl Sim {
             self.timers.push((now + timer.after(), timer));
         }
         for message in out.to_page {
+            if let FromWorker::Changed(change) = &message {
+                self.changes.push(change.clone());
+            }
             let (news, reply) = self.page.receive(crossed(message));
             self.outbox.extend(reply);
             match news {
@@ -381,6 +395,48 @@ fn each_keystroke_is_stored_by_the_page_and_a_crash_ahead_of_the_worker_loses_no
         research("Hiring in spring")
     );
     tab.assert_mirrored();
+}
+
+#[test]
+fn a_page_that_drew_the_cached_overview_is_told_only_what_changed_from_it() {
+    let storage = MemoryKv::default();
+    let mut tab = Sim::open(&storage, "a");
+    for (n, name) in ["Ada", "Grace", "Edsger"].into_iter().enumerate() {
+        tab.edit(&put(name), n as i64);
+    }
+    tab.settle(5);
+    // Upkeep caches the overview.
+    tab.wait_until(60_000);
+    let cached = read_list(&storage).expect("the overview is cached");
+    assert_eq!(cached.rows.len(), 3);
+    // A new page draws the cache: its worker opens the network and has nothing to add.
+    let mut drew = Sim::drawing(&storage, "b", true);
+    drew.settle(60_001);
+    assert_eq!(drew.names(), ["Ada", "Edsger", "Grace"]);
+    assert!(
+        drew.changes.iter().all(|c| !c.whole && c.rows.is_empty()),
+        "{:?}",
+        drew.changes
+    );
+    // Then edits are told as changes to it.
+    drew.edit(&put("Barbara"), 60_002);
+    drew.settle(60_003);
+    assert_eq!(drew.names(), ["Ada", "Barbara", "Edsger", "Grace"]);
+    assert_eq!(drew.changes.last().unwrap().rows.len(), 1);
+    drew.wait_until(120_000);
+    assert_eq!(read_list(&storage).unwrap().rows.len(), 4, "cached again");
+    // A page that drew nothing, or a cache of other heads, is told the whole overview, which
+    // replaces what it drew.
+    let mut blank = Sim::open(&storage, "c");
+    blank.settle(120_001);
+    assert!(blank.changes[0].whole);
+    assert_eq!(blank.names(), ["Ada", "Barbara", "Edsger", "Grace"]);
+    let mut stale = Sim::drawing(&storage, "d", false);
+    stale.page.show_cached(cached);
+    stale.outbox = stale.page.open().unwrap();
+    stale.settle(120_002);
+    assert!(stale.changes[0].whole);
+    assert_eq!(stale.names(), ["Ada", "Barbara", "Edsger", "Grace"]);
 }
 
 #[test]

@@ -64,7 +64,7 @@ fn the_overview_is_kept_from_changes_sorted() {
 }
 
 #[test]
-fn the_first_change_from_a_worker_replaces_what_the_cache_drew() {
+fn a_whole_overview_replaces_what_the_cache_drew_and_a_change_adds_to_it() {
     let mut tab = Tab::new("a", MemoryKv::default());
     tab.show_cached(CachedList {
         heads: Vec::new(),
@@ -73,21 +73,32 @@ fn the_first_change_from_a_worker_replaces_what_the_cache_drew() {
         fields: Vec::new(),
         follow_up: FollowUpSettings::default(),
     });
-    tab.open().unwrap();
-    let change = |rows: Vec<PersonRow>| {
+    // The worker hears which cache was drawn.
+    let Some(ToWorker::Open { drawn, .. }) = tab.open().unwrap().into_iter().next() else {
+        panic!("opens first");
+    };
+    assert_eq!(drawn, Some(Vec::new()));
+    let change = |rows: Vec<PersonRow>, whole| {
         FromWorker::Changed(OverviewChange {
             rows,
+            whole,
             ..OverviewChange::default()
         })
     };
-    tab.receive(change(vec![row("a", "Ada"), row("g", "Grace")]));
     let names = |tab: &Tab<MemoryKv>| -> Vec<String> {
         tab.rows().iter().map(|r| r.name.clone()).collect()
     };
+    tab.receive(change(vec![row("g", "Grace")], false));
+    assert_eq!(names(&tab), ["Ada", "Ghost", "Grace"]);
+    tab.receive(change(vec![row("a", "Ada"), row("g", "Grace")], true));
     assert_eq!(names(&tab), ["Ada", "Grace"]);
-    // Later changes say only what changed.
-    tab.receive(change(vec![row("e", "Edsger")]));
+    tab.receive(change(vec![row("e", "Edsger")], false));
     assert_eq!(names(&tab), ["Ada", "Edsger", "Grace"]);
+    // What it shows now is no cache: a new worker is told nothing was drawn.
+    let Some(ToWorker::Open { drawn, .. }) = tab.open().unwrap().into_iter().next() else {
+        panic!("opens first");
+    };
+    assert_eq!(drawn, None);
 }
 
 #[test]
