@@ -67,4 +67,5 @@ test("how long compaction holds the page", async ({ page }) => {
   }
   console.log(`\npeople  check_in  longest_task_ms  head_moved_ms   (median of ${RUNS}, after ${EDITS} edits; head moves 1.5 s after the last)`);
   for (const row of rows) console.log(row);
+  console.log("(issue 26 as filed: the page's longest task while compacting 10000 people was 212 ms)");
 });

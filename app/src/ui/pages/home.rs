@@ -11,7 +11,9 @@ use leptos_router::components::A;
 struct Line {
     href: String,
     text: String,
-    when: String,
+    /// When, after its label ("Sent", "Due"): formatted only if the line is shown (each one
+    /// asks the browser for the local time, and there can be thousands).
+    when: Option<(&'static str, i64)>,
     group: &'static str,
     urgent: bool,
 }
@@ -49,9 +51,9 @@ pub fn HomePage() -> impl IntoView {
                         .map(|r| r.name.as_str());
                     let name = person.map_or("someone no longer in your network", |p| p.name.as_str());
                     let org = person.map_or("", |p| p.organisation.as_str());
-                    let at = |label: &str| format!("{label} {} ({})", zone.format(step.at), relative(step.at, now, zone)).trim_start().to_owned();
+                    let at = |label| Some((label, step.at));
                     let (text, when) = match step.kind {
-                        NextKind::SendRequest => (ask_line(name, referrer), String::new()),
+                        NextKind::SendRequest => (ask_line(name, referrer), None),
                         NextKind::TellReferrer => (
                             format!("Tell {} how it went with {name}", referrer.unwrap_or("whoever suggested them")),
                             at("Met"),
@@ -67,7 +69,7 @@ pub fn HomePage() -> impl IntoView {
                         NextKind::ConfirmHeld => (format!("Did the meeting with {name} happen?"), at("Was")),
                         NextKind::ThankYouDue => (format!("Thank {name}"), at("Due")),
                         NextKind::ThankYouOverdue => (format!("Thank-you to {name} is overdue"), at("Was due")),
-                        NextKind::WriteReflection => (format!("Reflect on the meeting with {name}"), String::new()),
+                        NextKind::WriteReflection => (format!("Reflect on the meeting with {name}"), None),
                     };
                     let href = match step.kind {
                         NextKind::MeetingComing => format!("/interviews/{}/meet", step.interview),
@@ -90,7 +92,7 @@ pub fn HomePage() -> impl IntoView {
                     lines.push(Line {
                         href: format!("/people/{}", row.id),
                         text: ask_line(&row.name, Some(&by.name)),
-                        when: String::new(),
+                        when: None,
                         group: NextKind::SendRequest.group(),
                         urgent: false,
                     });
@@ -129,6 +131,8 @@ pub fn HomePage() -> impl IntoView {
         {move || match overview.get() {
             None => view! { <Opening/> }.into_any(),
             Some((lines, breadth, no_fields, no_people, no_interviews)) => {
+                let now = now();
+                let when = move |label: &str, at| format!("{label} {} ({})", zone.format(at), relative(at, now, zone)).trim_start().to_owned();
                 let groups = ["Thank-yous due", "Follow-ups due", "Meetings", "Reflections to write", "Requests to send", "Awaiting a reply"];
                 view! {
                     {(no_fields || no_people || no_interviews || unsigned.get() == Some(true)).then(|| view! {
@@ -156,7 +160,7 @@ pub fn HomePage() -> impl IntoView {
                                     {items.into_iter().map(|l| view! {
                                         <li class:urgent=l.urgent>
                                             <A href=l.href><bdi>{l.text}</bdi></A>
-                                            {(!l.when.is_empty()).then(|| view! { <span class="detail">{l.when}</span> })}
+                                            {l.when.map(|(label, at)| view! { <span class="detail">{when(label, at)}</span> })}
                                         </li>
                                     }).collect_view()}
                                 </ul>
