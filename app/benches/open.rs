@@ -181,6 +181,7 @@ fn worker_edit(kv: &MemoryKv, n: usize) -> (Duration, usize) {
         ToWorker::Open {
             tab: "worker".into(),
             stored,
+            drawn: None,
         },
         0,
     );

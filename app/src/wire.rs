@@ -13,8 +13,8 @@ use crate::doc::typing::Target;
 use crate::doc::Command;
 use crate::domain::clock::FollowUpSettings;
 use crate::domain::{Field, FieldId, Interview, InterviewId, PersonId, PersonRow};
-use crate::exchange::merge::Plan;
-use crate::exchange::Contact;
+use crate::exchange::merge::{Choice, Summary};
+use crate::exchange::Format;
 use crate::sync::Status;
 use crate::view::{Answer, Query};
 use serde::{Deserialize, Serialize};
@@ -74,10 +74,12 @@ pub enum Request {
     Import(Vec<u8>),
     /// The whole network as a saved Automerge document.
     Export,
-    /// Match contacts from a file against the network as it is now.
-    PlanImport(Vec<Contact>),
-    /// Write an import as planned (and previewed).
-    ApplyImport(Plan),
+    /// Read a file of contacts (its name and text) and match them against the network as it is
+    /// now. The worker keeps the plan for `ApplyImport`.
+    PlanImport { name: String, text: String },
+    /// Write the import planned last, with the choices made for its possible duplicates
+    /// (by index in the plan).
+    ApplyImport(Vec<(usize, Choice)>),
     /// Unreadable data kept aside, as JSON `{key: value}`.
     Aside,
     /// Delete the unreadable data kept aside.
@@ -90,7 +92,8 @@ pub enum Reply {
     /// How many people the network has after an import, or why it failed.
     Imported(Result<usize, String>),
     Exported(Vec<u8>),
-    Planned(Plan),
+    /// The preview of the plan made, or why the file can't be read.
+    Planned(Result<(Format, Summary), String>),
     /// How many people an applied import wrote, or why it failed.
     Applied(Result<usize, String>),
     Aside(String),

@@ -111,7 +111,7 @@ pub struct Plan {
 }
 
 /// How many contacts each choice applies to.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Counts {
     pub added: usize,
     pub merged: usize,
@@ -119,19 +119,90 @@ pub struct Counts {
     pub already_here: usize,
 }
 
-impl Plan {
-    pub fn counts(&self) -> Counts {
-        let mut counts = Counts::default();
-        for entry in &self.entries {
+impl Counts {
+    /// Counts these entries in too.
+    pub fn of<'a>(mut self, entries: impl IntoIterator<Item = &'a Entry>) -> Counts {
+        for entry in entries {
             match entry.choice {
-                Choice::Add | Choice::KeepBoth => counts.added += 1,
-                Choice::Merge if entry.adds.is_empty() => counts.already_here += 1,
-                Choice::Merge => counts.merged += 1,
-                Choice::Skip if entry.already_here() => counts.already_here += 1,
-                Choice::Skip => counts.skipped += 1,
+                Choice::Add | Choice::KeepBoth => self.added += 1,
+                Choice::Merge if entry.adds.is_empty() => self.already_here += 1,
+                Choice::Merge => self.merged += 1,
+                Choice::Skip if entry.already_here() => self.already_here += 1,
+                Choice::Skip => self.skipped += 1,
             }
         }
-        counts
+        self
+    }
+}
+
+/// How many new people a preview names (the rest are counted).
+pub const PREVIEW_NAMED: usize = 50;
+
+/// What the preview of a plan shows, without the whole of it (thousands of contacts): the
+/// possible duplicates to decide on, and the first new people.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Summary {
+    pub contacts: usize,
+    /// The counts of every entry but the decisions.
+    pub settled: Counts,
+    /// Possible duplicates that need a decision (a merge that would add something), by their
+    /// index in the plan.
+    pub decisions: Vec<(usize, Entry)>,
+    /// The first new people: name, and role at organisation.
+    pub new_named: Vec<(String, String)>,
+    pub new_total: usize,
+}
+
+impl Summary {
+    pub fn counts(&self) -> Counts {
+        self.settled.of(self.decisions.iter().map(|(_, e)| e))
+    }
+
+    /// The choices made for the decisions, for [`Plan::choose`].
+    pub fn choices(&self) -> Vec<(usize, Choice)> {
+        self.decisions.iter().map(|(i, e)| (*i, e.choice)).collect()
+    }
+}
+
+impl Plan {
+    pub fn counts(&self) -> Counts {
+        Counts::default().of(&self.entries)
+    }
+
+    /// The preview of this plan, naming the first `named` new people.
+    pub fn summary(&self, named: usize) -> Summary {
+        let decides = |e: &Entry| e.matched.is_some() && !e.already_here();
+        let new = self.entries.iter().filter(|e| e.matched.is_none());
+        Summary {
+            contacts: self.entries.len(),
+            settled: Counts::default().of(self.entries.iter().filter(|e| !decides(e))),
+            decisions: (self.entries.iter().enumerate())
+                .filter(|(_, e)| decides(e))
+                .map(|(i, e)| (i, e.clone()))
+                .collect(),
+            new_named: (new.clone().take(named))
+                .map(|e| {
+                    let c = &e.contact;
+                    (
+                        c.name.clone(),
+                        crate::domain::role_line(&c.role, &c.organisation),
+                    )
+                })
+                .collect(),
+            new_total: new.count(),
+        }
+    }
+
+    /// Takes the choices made in the preview: for possible duplicates only (a merge, both or
+    /// neither); others are ignored.
+    pub fn choose(&mut self, choices: &[(usize, Choice)]) {
+        for &(index, choice) in choices {
+            if let Some(entry) = self.entries.get_mut(index) {
+                if entry.matched.is_some() && choice != Choice::Add {
+                    entry.choice = choice;
+                }
+            }
+        }
     }
 
     /// Whether applying the plan would change the network at all.

@@ -50,7 +50,7 @@ pub struct Contact {
 }
 
 /// The formats Colloquy reads.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Format {
     LinkedIn,
     Google,
@@ -111,7 +111,12 @@ pub struct Parsed {
 
 /// Reads a file of any supported format, recognised by its content (the name only breaks ties).
 pub fn read_file(name: &str, bytes: &[u8]) -> Result<Parsed, ImportError> {
-    let text = decode_text(bytes)?;
+    read_text(name, &decode_text(bytes)?)
+}
+
+/// Reads a file's text (see [`decode_text`]) as [`read_file`] does.
+pub fn read_text(name: &str, text: &str) -> Result<Parsed, ImportError> {
+    let text = text.to_owned();
     let format = detect(name, &text)?;
     let contacts = match format {
         Format::LinkedIn => linkedin::read(&text)?,

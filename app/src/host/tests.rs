@@ -605,3 +605,76 @@ fn an_edit_comes_back_with_its_undo_and_typing_is_committed_once_it_pauses() {
     assert!(read_list(&storage).is_some());
     tab.assert_mirrored();
 }
+
+#[test]
+fn an_import_is_read_and_planned_by_the_worker_and_written_with_the_choices_made() {
+    use crate::exchange::merge::Choice;
+    use crate::wire::{Reply, Request};
+    let storage = MemoryKv::default();
+    let mut tab = Sim::open(&storage, "a");
+    tab.edit(
+        &Command::PutPerson {
+            id: PersonId::from("ada"),
+            person: Person {
+                name: "Ada Lovelace".into(),
+                organisation: "Engines".into(),
+                ..Person::default()
+            },
+        },
+        1,
+    );
+    tab.settle(2);
+    let file = "First Name,Last Name,URL,Email Address,Company,Position,Connected On\n\
+                Ada,Lovelace,,ada@example.org,Engines,Analyst,12 Mar 2024\n\
+                Grace,Hopper,,,Navy,Admiral,13 Mar 2024\n";
+    let plan = |tab: &mut Sim, name: &str, text: &str| {
+        let request = Request::PlanImport {
+            name: name.into(),
+            text: text.into(),
+        };
+        let (id, message) = tab.page.request(request);
+        tab.outbox.push(message);
+        tab.settle(3);
+        match tab.done.remove(&id) {
+            Some(Reply::Planned(planned)) => planned,
+            other => panic!("{other:?}"),
+        }
+    };
+    let (_, summary) = plan(&mut tab, "Connections.csv", file).unwrap();
+    // The preview: Ada may be a duplicate (the file adds her email), Grace is new.
+    assert_eq!((summary.contacts, summary.new_total), (2, 1));
+    assert_eq!(summary.new_named[0].0, "Grace Hopper");
+    let [(index, ada)] = summary.decisions.as_slice() else {
+        panic!("{:?}", summary.decisions);
+    };
+    assert_eq!(ada.contact.name, "Ada Lovelace");
+    let apply = |tab: &mut Sim, choices| {
+        let (id, message) = tab.page.request(Request::ApplyImport(choices));
+        tab.outbox.push(message);
+        tab.settle(4);
+        match tab.done.remove(&id) {
+            Some(Reply::Applied(applied)) => applied,
+            other => panic!("{other:?}"),
+        }
+    };
+    // Both kept: Ada twice, and Grace.
+    assert_eq!(apply(&mut tab, vec![(*index, Choice::KeepBoth)]), Ok(2));
+    assert_eq!(
+        tab.names(),
+        ["Ada Lovelace", "Ada Lovelace", "Grace Hopper"]
+    );
+    assert_eq!(reopened(&storage).len(), 3);
+    // A plan is written once; a worker started again doesn't have it.
+    assert!(apply(&mut tab, Vec::new()).is_err());
+    plan(&mut tab, "Connections.csv", file).unwrap();
+    tab.host = Host::new(POLICY, "worker");
+    tab.outbox = tab.page.open().unwrap();
+    assert_eq!(apply(&mut tab, Vec::new()), Err(LOST_PLAN.to_owned()));
+    // A file that can't be read says why.
+    let broken = plan(
+        &mut tab,
+        "Connections.csv",
+        "First Name,Last Name,Connected On\nA,B,someday\n",
+    );
+    assert!(broken.unwrap_err().contains("Line 2"));
+}

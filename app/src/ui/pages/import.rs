@@ -1,16 +1,12 @@
 //! Bringing contacts in from LinkedIn, Google, a phone's address book or another Colloquy:
 //! choose a file, see what it would change, decide about each possible duplicate, import.
 
-use crate::doc::Command;
-use crate::exchange::merge::{Choice, Entry, Plan};
+use crate::exchange::merge::{Choice, Entry, Summary, PREVIEW_NAMED as NAMED};
 use crate::exchange::Format;
 use crate::ui::state::use_network;
 use crate::wire::{Reply, Request};
 use leptos::prelude::*;
 use leptos_router::components::A;
-
-/// How many new people the preview names before summing up the rest.
-const NAMED: usize = 50;
 
 #[derive(Clone, Debug, PartialEq)]
 enum Status {
@@ -26,7 +22,8 @@ enum Status {
 #[component]
 pub fn ImportPage() -> impl IntoView {
     let state = use_network();
-    let plan: RwSignal<Option<(Format, String, Plan)>> = RwSignal::new(None);
+    // The preview of the plan the worker made (and keeps).
+    let plan: RwSignal<Option<(Format, String, Summary)>> = RwSignal::new(None);
     let status = RwSignal::new(Status::Idle);
 
     let choose = move |ev: leptos::ev::Event| {
@@ -48,24 +45,26 @@ pub fn ImportPage() -> impl IntoView {
                         return;
                     }
                 };
-                match crate::exchange::read_file(&name, &bytes) {
-                    Err(e) => status.set(Status::Failed(format!(
-                        "{name} can't be imported. {e} Nothing was imported."
-                    ))),
-                    Ok(parsed) if parsed.contacts.is_empty() => status.set(Status::Failed(
-                        format!("{name} holds no contacts. Nothing was imported."),
-                    )),
-                    Ok(parsed) => {
-                        let format = parsed.format;
-                        // (Answered once the network is open.)
-                        state.request(Request::PlanImport(parsed.contacts), move |reply| {
-                            if let Reply::Planned(p) = reply {
-                                status.set(Status::Idle);
-                                plan.set(Some((format, name, p)));
-                            }
-                        });
+                let text = match crate::exchange::decode_text(&bytes) {
+                    Ok(text) => text,
+                    Err(e) => return status.set(failed(&name, &e.to_string())),
+                };
+                // Read and matched by the worker (once the network is open).
+                let request = Request::PlanImport {
+                    name: name.clone(),
+                    text,
+                };
+                state.request(request, move |reply| match reply {
+                    Reply::Planned(Err(e)) => status.set(failed(&name, &e)),
+                    Reply::Planned(Ok((_, summary))) if summary.contacts == 0 => status.set(
+                        Status::Failed(format!("{name} holds no contacts. Nothing was imported.")),
+                    ),
+                    Reply::Planned(Ok((format, summary))) => {
+                        status.set(Status::Idle);
+                        plan.set(Some((format, name, summary)));
                     }
-                }
+                    _ => {}
+                });
             });
         }
         #[cfg(not(feature = "hydrate"))]
@@ -74,26 +73,21 @@ pub fn ImportPage() -> impl IntoView {
 
     let busy = Signal::derive(move || matches!(status.get(), Status::Importing(_)));
     let apply = move || {
-        let Some((counts, p)) =
-            plan.with_untracked(|p| p.as_ref().map(|(_, _, p)| (p.counts(), p.clone())))
+        let Some((counts, choices)) =
+            plan.with_untracked(|p| p.as_ref().map(|(_, _, p)| (p.counts(), p.choices())))
         else {
             return status.set(Status::Idle);
         };
-        let done = move || {
-            plan.set(None);
-            status.set(Status::Done(summary_after(
-                counts.added,
-                counts.merged,
-                counts.already_here + counts.skipped,
-            )));
-        };
-        // Kept in storage at once like any edit, so leaving the page loses nothing; an import
-        // too large to keep that way is sent as it is, and the page waits for it.
-        if state.edit(Command::Import(p.clone())).is_ok() {
-            return done();
-        }
-        state.request(Request::ApplyImport(p), move |reply| match reply {
-            Reply::Applied(Ok(_)) => done(),
+        // The worker writes the plan it keeps, with these choices, as one change.
+        state.request(Request::ApplyImport(choices), move |reply| match reply {
+            Reply::Applied(Ok(_)) => {
+                plan.set(None);
+                status.set(Status::Done(summary_after(
+                    counts.added,
+                    counts.merged,
+                    counts.already_here + counts.skipped,
+                )));
+            }
             Reply::Applied(Err(e)) => status.set(Status::Failed(format!(
                 "The import failed and nothing was changed: {e}"
             ))),
@@ -152,7 +146,7 @@ pub fn ImportPage() -> impl IntoView {
 /// What the import would do, with a choice for every possible duplicate.
 #[component]
 fn Preview(
-    plan: RwSignal<Option<(Format, String, Plan)>>,
+    plan: RwSignal<Option<(Format, String, Summary)>>,
     import: impl Fn(leptos::ev::MouseEvent) + 'static,
     /// Whether the import is under way.
     busy: Signal<bool>,
@@ -165,8 +159,8 @@ fn Preview(
                     format!(
                         "{name}: {} with {} contact{}",
                         article(format.label()),
-                        plan.entries.len(),
-                        if plan.entries.len() == 1 { "" } else { "s" }
+                        plan.contacts,
+                        if plan.contacts == 1 { "" } else { "s" }
                     )
                 })
                 .unwrap_or_default()
@@ -178,47 +172,21 @@ fn Preview(
     };
     // Possible duplicates that need a decision (a merge that would add something).
     let decisions = move || {
-        plan.with(|p| {
-            p.as_ref()
-                .map(|(_, _, plan)| {
-                    plan.entries
-                        .iter()
-                        .enumerate()
-                        .filter(|(_, e)| e.matched.is_some() && !e.already_here())
-                        .map(|(i, e)| (i, e.clone()))
-                        .collect::<Vec<_>>()
-                })
-                .unwrap_or_default()
-        })
+        plan.with(|p| p.as_ref().map(|(_, _, plan)| plan.decisions.clone()))
+            .unwrap_or_default()
     };
     let new_people = move || {
         plan.with(|p| {
             p.as_ref()
-                .map(|(_, _, plan)| {
-                    let new: Vec<&Entry> = plan
-                        .entries
-                        .iter()
-                        .filter(|e| e.matched.is_none())
-                        .collect();
-                    let named: Vec<(String, String)> = new
-                        .iter()
-                        .take(NAMED)
-                        .map(|e| {
-                            (
-                                e.contact.name.clone(),
-                                crate::domain::role_line(&e.contact.role, &e.contact.organisation),
-                            )
-                        })
-                        .collect();
-                    (named, new.len())
-                })
-                .unwrap_or_default()
+                .map(|(_, _, plan)| (plan.new_named.clone(), plan.new_total))
         })
+        .unwrap_or_default()
     };
     let choose = move |index: usize, choice: Choice| {
         plan.update(|p| {
-            if let Some((_, _, plan)) = p.as_mut() {
-                plan.entries[index].choice = choice;
+            let decisions = p.as_mut().map(|(_, _, plan)| plan.decisions.iter_mut());
+            for (_, entry) in decisions.into_iter().flatten().filter(|(i, _)| *i == index) {
+                entry.choice = choice;
             }
         })
     };
@@ -322,6 +290,14 @@ fn Match(
             </select>
         </li>
     }
+}
+
+/// Why the file named `name` can't be imported.
+#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+fn failed(name: &str, why: &str) -> Status {
+    Status::Failed(format!(
+        "{name} can't be imported. {why} Nothing was imported."
+    ))
 }
 
 fn people(n: usize) -> &'static str {
