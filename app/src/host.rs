@@ -87,10 +87,6 @@ impl KeyValue for LoggingKv {
     }
 }
 
-/// Why an import can't be applied: its plan is not in this worker (it was restarted).
-pub const LOST_PLAN: &str =
-    "its preview was lost (the app restarted its work); choose the file again";
-
 /// The overview as the page has it, to send only what changes.
 #[derive(Default)]
 struct Shown {
@@ -192,8 +188,6 @@ pub struct Host {
     /// Instants the replica named, for the page.
     marks: Rc<RefCell<Vec<&'static str>>>,
     shown: Shown,
-    /// The import planned last, until it is applied (see `Request::PlanImport`).
-    planned: Option<crate::exchange::merge::Plan>,
     /// The heads of the cached overview the page drew, until the network opens.
     drawn: Option<Vec<ChangeHash>>,
 }
@@ -215,7 +209,6 @@ impl Host {
             online: false,
             marks: Rc::default(),
             shown: Shown::default(),
-            planned: None,
             drawn: None,
         }
     }
@@ -313,24 +306,11 @@ impl Host {
                         let read = crate::exchange::read_text(&name, &text);
                         let planned = read.map(|parsed| {
                             let plan = replica.plan_import(parsed.contacts);
-                            let summary = plan.summary(crate::exchange::merge::PREVIEW_NAMED);
-                            self.planned = Some(plan);
-                            (parsed.format, summary)
+                            let named = crate::exchange::merge::PREVIEW_NAMED;
+                            (parsed.format, plan.summary(named))
                         });
                         (Reply::Planned(planned.map_err(|e| e.to_string())), None)
                     }
-                    Request::ApplyImport(choices) => match self.planned.take() {
-                        Some(mut plan) => {
-                            plan.choose(&choices);
-                            match replica.run(&crate::doc::Command::Import(plan), now) {
-                                Ok((ran, effects)) => {
-                                    (Reply::Applied(Ok(ran.people.len())), Some(effects))
-                                }
-                                Err(e) => (Reply::Applied(Err(e.to_string())), None),
-                            }
-                        }
-                        None => (Reply::Applied(Err(LOST_PLAN.to_owned())), None),
-                    },
                     Request::Aside => {
                         let aside: std::collections::BTreeMap<String, String> =
                             replica.kept_aside().into_iter().collect();

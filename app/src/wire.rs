@@ -13,7 +13,7 @@ use crate::doc::typing::Target;
 use crate::doc::Command;
 use crate::domain::clock::FollowUpSettings;
 use crate::domain::{Field, FieldId, Interview, InterviewId, PersonId, PersonRow};
-use crate::exchange::merge::{Choice, Summary};
+use crate::exchange::merge::Summary;
 use crate::exchange::Format;
 use crate::sync::Status;
 use crate::view::{Answer, Query};
@@ -75,11 +75,8 @@ pub enum Request {
     /// The whole network as a saved Automerge document.
     Export,
     /// Read a file of contacts (its name and text) and match them against the network as it is
-    /// now. The worker keeps the plan for `ApplyImport`.
+    /// now, for the preview (`Command::ImportFile` writes it).
     PlanImport { name: String, text: String },
-    /// Write the import planned last, with the choices made for its possible duplicates
-    /// (by index in the plan).
-    ApplyImport(Vec<(usize, Choice)>),
     /// Unreadable data kept aside, as JSON `{key: value}`.
     Aside,
     /// Delete the unreadable data kept aside.
@@ -94,8 +91,6 @@ pub enum Reply {
     Exported(Vec<u8>),
     /// The preview of the plan made, or why the file can't be read.
     Planned(Result<(Format, Summary), String>),
-    /// How many people an applied import wrote, or why it failed.
-    Applied(Result<usize, String>),
     Aside(String),
     /// Whether anything was kept aside to delete.
     Discarded(bool),

@@ -11,7 +11,7 @@ use crate::domain::{
     Acquaintance, Field, FieldId, Interview, InterviewId, Objective, OwnQuestion, Person, PersonId,
     Profile, Templates,
 };
-use crate::exchange::merge::Plan;
+use crate::exchange::merge::{Choice, Plan};
 
 // One is made per tap or form sent, and dropped once run: its size doesn't matter.
 #[allow(clippy::large_enum_variant)]
@@ -51,6 +51,14 @@ pub enum Command {
     /// Writes an import's new and merged people, resolved against the network as it is when
     /// it runs (so a plan kept while the page is left still merges rightly).
     Import(Plan),
+    /// Reads a file of contacts (its name and text) and writes it as `Import` does, planned
+    /// against the network as it is when it runs, with the preview's choices for its possible
+    /// duplicates (by index). Kept as the file itself: quick to keep, whatever its size.
+    ImportFile {
+        name: String,
+        text: String,
+        choices: Vec<(usize, Choice)>,
+    },
     /// Removes a person and the interviews with them; the people they referred stay, no longer
     /// linked to them.
     DeletePerson { id: PersonId },
@@ -175,9 +183,10 @@ impl Network {
                 );
             }
             Command::Restore(records) => keys = records.keys(),
-            Command::PutSettings { .. } | Command::PutQuestion { .. } | Command::Import(_) => {
-                return Ok(None)
-            }
+            Command::PutSettings { .. }
+            | Command::PutQuestion { .. }
+            | Command::Import(_)
+            | Command::ImportFile { .. } => return Ok(None),
         }
         Ok(Some(keys))
     }
@@ -268,6 +277,19 @@ impl Network {
                     self.put_people(&people, now)?;
                 }
                 Ok(people)
+            }
+            Command::ImportFile {
+                name,
+                text,
+                choices,
+            } => {
+                let read = crate::exchange::read_text(name, text);
+                let contacts = read.map_err(|e| DocError::File(e.to_string()))?.contacts;
+                let mut plan = crate::exchange::merge::plan(&self.identities(), contacts, |id| {
+                    self.person(id).ok().flatten()
+                });
+                plan.choose(choices);
+                self.carry_out(&Command::Import(plan), now)
             }
             Command::DeletePerson { id } => {
                 let mut records = Records::default();

@@ -54,6 +54,9 @@ pub enum DocError {
     Reconcile(#[from] autosurgeon::ReconcileError),
     #[error("your network is still opening; try again in a moment")]
     Opening,
+    /// A file to import that can't be read.
+    #[error("{0}")]
+    File(String),
 }
 
 /// One user's whole network: an Automerge document and the commands and queries on it.

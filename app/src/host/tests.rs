@@ -607,7 +607,7 @@ fn an_edit_comes_back_with_its_undo_and_typing_is_committed_once_it_pauses() {
 }
 
 #[test]
-fn an_import_is_read_and_planned_by_the_worker_and_written_with_the_choices_made() {
+fn an_import_is_planned_by_the_worker_and_kept_as_the_file_with_the_choices_made() {
     use crate::exchange::merge::Choice;
     use crate::wire::{Reply, Request};
     let storage = MemoryKv::default();
@@ -648,28 +648,25 @@ fn an_import_is_read_and_planned_by_the_worker_and_written_with_the_choices_made
         panic!("{:?}", summary.decisions);
     };
     assert_eq!(ada.contact.name, "Ada Lovelace");
-    let apply = |tab: &mut Sim, choices| {
-        let (id, message) = tab.page.request(Request::ApplyImport(choices));
-        tab.outbox.push(message);
-        tab.settle(4);
-        match tab.done.remove(&id) {
-            Some(Reply::Applied(applied)) => applied,
-            other => panic!("{other:?}"),
-        }
+    // Import keeps the file and the choices in storage at once, and the worker writes them.
+    let import = |tab: &mut Sim, text: &str, choices, now| {
+        let command = Command::ImportFile {
+            name: "Connections.csv".into(),
+            text: text.into(),
+            choices,
+        };
+        tab.edit(&command, now);
+        assert_eq!(tab.journal().len(), 1, "kept before the worker hears of it");
+        tab.settle(now);
     };
     // Both kept: Ada twice, and Grace.
-    assert_eq!(apply(&mut tab, vec![(*index, Choice::KeepBoth)]), Ok(2));
+    import(&mut tab, file, vec![(*index, Choice::KeepBoth)], 4);
     assert_eq!(
         tab.names(),
         ["Ada Lovelace", "Ada Lovelace", "Grace Hopper"]
     );
+    assert!(tab.journal().is_empty());
     assert_eq!(reopened(&storage).len(), 3);
-    // A plan is written once; a worker started again doesn't have it.
-    assert!(apply(&mut tab, Vec::new()).is_err());
-    plan(&mut tab, "Connections.csv", file).unwrap();
-    tab.host = Host::new(POLICY, "worker");
-    tab.outbox = tab.page.open().unwrap();
-    assert_eq!(apply(&mut tab, Vec::new()), Err(LOST_PLAN.to_owned()));
     // A file that can't be read says why.
     let broken = plan(
         &mut tab,
@@ -677,4 +674,13 @@ fn an_import_is_read_and_planned_by_the_worker_and_written_with_the_choices_made
         "First Name,Last Name,Connected On\nA,B,someday\n",
     );
     assert!(broken.unwrap_err().contains("Line 2"));
+    import(
+        &mut tab,
+        "First Name,Last Name,Connected On\nA,B,someday\n",
+        vec![],
+        5,
+    );
+    let (_, outcome) = tab.ran.last().unwrap();
+    assert!(outcome.as_ref().unwrap_err().contains("Line 2"));
+    assert_eq!(reopened(&storage).len(), 3);
 }

@@ -1,9 +1,11 @@
 //! Bringing contacts in from LinkedIn, Google, a phone's address book or another Colloquy:
 //! choose a file, see what it would change, decide about each possible duplicate, import.
 
+use crate::doc::Command;
 use crate::exchange::merge::{Choice, Entry, Summary, PREVIEW_NAMED as NAMED};
 use crate::exchange::Format;
 use crate::ui::state::use_network;
+#[cfg(feature = "hydrate")]
 use crate::wire::{Reply, Request};
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -24,6 +26,8 @@ pub fn ImportPage() -> impl IntoView {
     let state = use_network();
     // The preview of the plan the worker made (and keeps).
     let plan: RwSignal<Option<(Format, String, Summary)>> = RwSignal::new(None);
+    // The file's text, kept as the import itself once the user says so.
+    let text = StoredValue::new(String::new());
     let status = RwSignal::new(Status::Idle);
 
     let choose = move |ev: leptos::ev::Event| {
@@ -45,14 +49,15 @@ pub fn ImportPage() -> impl IntoView {
                         return;
                     }
                 };
-                let text = match crate::exchange::decode_text(&bytes) {
+                let file_text = match crate::exchange::decode_text(&bytes) {
                     Ok(text) => text,
                     Err(e) => return status.set(failed(&name, &e.to_string())),
                 };
                 // Read and matched by the worker (once the network is open).
+                text.set_value(file_text.clone());
                 let request = Request::PlanImport {
                     name: name.clone(),
-                    text,
+                    text: file_text,
                 };
                 state.request(request, move |reply| match reply {
                     Reply::Planned(Err(e)) => status.set(failed(&name, &e)),
@@ -73,14 +78,20 @@ pub fn ImportPage() -> impl IntoView {
 
     let busy = Signal::derive(move || matches!(status.get(), Status::Importing(_)));
     let apply = move || {
-        let Some((counts, choices)) =
-            plan.with_untracked(|p| p.as_ref().map(|(_, _, p)| (p.counts(), p.choices())))
-        else {
+        let Some((name, counts, choices)) = plan.with_untracked(|p| {
+            p.as_ref()
+                .map(|(_, name, p)| (name.clone(), p.counts(), p.choices()))
+        }) else {
             return status.set(Status::Idle);
         };
-        // The worker writes the plan it keeps, with these choices, as one change.
-        state.request(Request::ApplyImport(choices), move |reply| match reply {
-            Reply::Applied(Ok(_)) => {
+        // Kept in storage at once like any edit, as the file and the choices: leaving the
+        // page loses nothing, and the worker writes it as one change.
+        match state.edit(Command::ImportFile {
+            name,
+            text: text.get_value(),
+            choices,
+        }) {
+            Ok(()) => {
                 plan.set(None);
                 status.set(Status::Done(summary_after(
                     counts.added,
@@ -88,11 +99,10 @@ pub fn ImportPage() -> impl IntoView {
                     counts.already_here + counts.skipped,
                 )));
             }
-            Reply::Applied(Err(e)) => status.set(Status::Failed(format!(
+            Err(e) => status.set(Status::Failed(format!(
                 "The import failed and nothing was changed: {e}"
             ))),
-            _ => {}
-        });
+        }
     };
     let import = move |_| {
         if busy.get_untracked() {
