@@ -131,10 +131,16 @@ export function webdriverTab(driver: WebDriver, engine: string, baseURL: string)
     until<WebElement>(what, async () => (await driver.executeScript(body)) as WebElement | null);
   // Into the middle of the screen first: at the bottom, the fixed tab bar would take the click.
   const centre = (el: WebElement) => driver.executeScript(`arguments[0].scrollIntoView({ block: "center" })`, el);
-  const click = async (el: WebElement) => {
-    await centre(el);
-    await el.click();
-  };
+  // Found and clicked as one step, again until it works: an element the page redraws between
+  // the two (a list updated by the network) is found afresh.
+  const click = (what: string, body: string) =>
+    until(what, async () => {
+      const el = (await driver.executeScript(body)) as WebElement | null;
+      if (!el) return null;
+      await centre(el);
+      await el.click();
+      return true;
+    });
   const waitReady = () =>
     until("the app opened the network", async () => driver.executeScript(`return !!document.querySelector('${ready}')`) as Promise<boolean>, 60_000);
   return {
@@ -149,10 +155,10 @@ export function webdriverTab(driver: WebDriver, engine: string, baseURL: string)
       await waitReady();
     },
     async link(name) {
-      await click(await element(`a link named ${name}`, finder("link", name)));
+      await click(`a link named ${name}`, finder("link", name));
     },
     async button(name) {
-      await click(await element(`a button named ${name}`, finder("button", name)));
+      await click(`a button named ${name}`, finder("button", name));
     },
     async fill(label, value) {
       const field = await element(`a field labelled ${label}`, labelled(label));
@@ -228,7 +234,10 @@ export function webdriverTab(driver: WebDriver, engine: string, baseURL: string)
     },
     async check(label) {
       const box = await element(`a checkbox labelled ${label}`, labelled(label));
-      if (!(await box.isSelected())) await click(box);
+      if (!(await box.isSelected())) {
+        await centre(box);
+        await box.click();
+      }
     },
     async see(text) {
       await until(`the text ${JSON.stringify(text)}`, async () =>
