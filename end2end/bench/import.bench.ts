@@ -5,8 +5,8 @@ import { median } from "./stored";
 // Imports a LinkedIn export of 5,000 connections into an empty network and prints, as medians of
 // several runs: the time from choosing the file to the preview on screen (reading, parsing and
 // matching), from pressing Import to "Imported" on screen (one Automerge change, saved to
-// storage), the two together, and the page's longest task meanwhile (the matching and the
-// change are the worker's). The page times itself: from the input's event to the first frame
+// storage), the two together, and the page's longest task from choosing the file on (the
+// reading, matching and the change are the worker's). The page times itself: from the input's event to the first frame
 // drawn after the result is in the document.
 const RUNS = 5;
 const COUNT = Number(process.env.IMPORT_BENCH_COUNT ?? 5000);
@@ -25,10 +25,10 @@ test("import contacts", async ({ browser }) => {
     await page.evaluate(() => {
       const times: Record<string, number> = {};
       (window as any).benchTimes = times;
-      const tasks: number[] = [];
+      const tasks: [number, number][] = [];
       (window as any).benchTasks = tasks;
       new PerformanceObserver((list) => {
-        for (const task of list.getEntries()) tasks.push(task.duration);
+        for (const task of list.getEntries()) tasks.push([task.startTime, task.duration]);
       }).observe({ type: "longtask" });
       // When `selector` first matches, the time of the next frame.
       const shown = (selector: string, name: string) => {
@@ -56,10 +56,12 @@ test("import contacts", async ({ browser }) => {
     const t = await page.evaluate(() => (window as any).benchTimes);
     // Long tasks are reported a moment after they end.
     await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 50)));
-    const tasks: number[] = await page.evaluate(() => (window as any).benchTasks);
+    const tasks: [number, number][] = await page.evaluate(() => (window as any).benchTasks);
     previewed.push(t.previewed - t.chosen);
     written.push(t.imported - t.clicked);
-    longest.push(Math.max(0, ...tasks));
+    // Begun once the file is chosen (before, the page opened, and Playwright made the file in
+    // the page for the input).
+    longest.push(Math.max(0, ...tasks.filter(([start]) => start >= t.chosen).map(([, ms]) => ms)));
     await context.close();
   }
   const total = previewed.map((p, i) => p + written[i]);
