@@ -48,7 +48,7 @@ fn put_word(bits: &mut [u8; PHRASE_BYTES], i: usize, word: u16) {
 pub enum CryptoError {
     #[error("the recovery phrase needs 24 words from the BIP39 English list ({0})")]
     Phrase(String),
-    #[error("the pairing link is damaged: it must carry a 32-byte key")]
+    #[error("it must carry a 32-byte key, and this one is damaged or cut short")]
     Link,
     #[error("this data was not sealed with this network's key, or it was changed")]
     Open,
