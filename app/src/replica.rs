@@ -14,7 +14,7 @@ use crate::doc::store::{KeyValue, Opened, PendingSnapshot, Problem, Store};
 use crate::doc::typing::{Target, Typing};
 use crate::doc::{Command, DocError, Network, Ran};
 use crate::domain::{Interview, InterviewId, PersonRow};
-use crate::exchange::merge::{self, Plan};
+use crate::exchange::merge::Plan;
 use crate::exchange::Contact;
 use std::rc::Rc;
 
@@ -446,10 +446,7 @@ impl Replica {
 
     /// Matches imported contacts against the network as it is now.
     pub fn plan_import(&self, contacts: Vec<Contact>) -> Plan {
-        let network = &self.network;
-        merge::plan(&network.identities(), contacts, |id| {
-            network.person(id).ok().flatten()
-        })
+        self.network.plan_import(contacts)
     }
 
     /// The changes after `heads` (empty when there are none) and the heads now: what sync

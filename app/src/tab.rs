@@ -387,16 +387,21 @@ impl<K: KeyValue> Tab<K> {
                 (Some(News::Changed), asks)
             }
             FromWorker::Saved(saved) => {
-                let report = self.report_mut();
-                let first = report.save == SaveState::Idle;
-                report.save = if saved {
+                let save = if saved {
                     SaveState::Saved
                 } else {
                     SaveState::NotSaved
                 };
-                report.problems.retain(|p| *p != Problem::Full);
-                if !saved {
-                    report.problems.push(Problem::Full);
+                let first = self.report.save == SaveState::Idle;
+                let full = self.report.problems.contains(&Problem::Full);
+                // (Said after every edit: the screens hear of it only when it changes.)
+                if self.report.save != save || full == saved {
+                    let report = self.report_mut();
+                    report.save = save;
+                    report.problems.retain(|p| *p != Problem::Full);
+                    if !saved {
+                        report.problems.push(Problem::Full);
+                    }
                 }
                 (Some(News::Saved { first }), Vec::new())
             }

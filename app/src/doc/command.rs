@@ -285,9 +285,7 @@ impl Network {
             } => {
                 let read = crate::exchange::read_text(name, text);
                 let contacts = read.map_err(|e| DocError::File(e.to_string()))?.contacts;
-                let mut plan = crate::exchange::merge::plan(&self.identities(), contacts, |id| {
-                    self.person(id).ok().flatten()
-                });
+                let mut plan = self.plan_import(contacts);
                 plan.choose(choices);
                 self.carry_out(&Command::Import(plan), now)
             }

@@ -144,6 +144,16 @@ impl Network {
         Ok(())
     }
 
+    /// Matches imported contacts against the network as it is now.
+    pub fn plan_import(
+        &self,
+        contacts: Vec<crate::exchange::Contact>,
+    ) -> crate::exchange::merge::Plan {
+        crate::exchange::merge::plan(&self.identities(), contacts, |id| {
+            self.person(id).ok().flatten()
+        })
+    }
+
     /// What identifies each person (name, organisation, email addresses, LinkedIn), for
     /// matching imported contacts; read in one pass per person, without notes.
     pub fn identities(&self) -> Vec<(PersonId, Identity)> {

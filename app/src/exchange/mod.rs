@@ -116,13 +116,12 @@ pub fn read_file(name: &str, bytes: &[u8]) -> Result<Parsed, ImportError> {
 
 /// Reads a file's text (see [`decode_text`]) as [`read_file`] does.
 pub fn read_text(name: &str, text: &str) -> Result<Parsed, ImportError> {
-    let text = text.to_owned();
-    let format = detect(name, &text)?;
+    let format = detect(name, text)?;
     let contacts = match format {
-        Format::LinkedIn => linkedin::read(&text)?,
-        Format::Google => google::read(&text)?,
-        Format::VCard => vcard::read(&text)?,
-        Format::Json => json::read(&text)?,
+        Format::LinkedIn => linkedin::read(text)?,
+        Format::Google => google::read(text)?,
+        Format::VCard => vcard::read(text)?,
+        Format::Json => json::read(text)?,
     };
     Ok(Parsed { format, contacts })
 }

@@ -391,3 +391,19 @@ fn an_edit_storage_has_no_room_for_is_shown_not_saved_at_once() {
     assert!(first(&mut other, true));
     assert!(!first(&mut other, true));
 }
+
+#[test]
+fn a_save_like_the_last_is_not_told_to_the_screens_again() {
+    let mut tab = Tab::new("a", MemoryKv::default());
+    tab.new_report();
+    tab.receive(FromWorker::Saved(true));
+    assert!(tab.new_report().is_some());
+    tab.receive(FromWorker::Saved(true));
+    assert!(tab.new_report().is_none(), "nothing changed");
+    tab.receive(FromWorker::Saved(false));
+    assert_eq!(tab.new_report().unwrap().problems, [Problem::Full]);
+    tab.receive(FromWorker::Saved(false));
+    assert!(tab.new_report().is_none());
+    tab.receive(FromWorker::Saved(true));
+    assert!(tab.new_report().unwrap().problems.is_empty());
+}

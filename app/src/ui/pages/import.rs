@@ -24,7 +24,7 @@ enum Status {
 #[component]
 pub fn ImportPage() -> impl IntoView {
     let state = use_network();
-    // The preview of the plan the worker made (and keeps).
+    // The preview of the plan the worker made.
     let plan: RwSignal<Option<(Format, String, Summary)>> = RwSignal::new(None);
     // The file's text, kept as the import itself once the user says so.
     let text = StoredValue::new(String::new());
