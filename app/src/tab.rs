@@ -14,7 +14,7 @@
 //! base the worker's writes give (see [`Tab::typed_key_write`]).
 
 use crate::doc::journal;
-use crate::doc::list_cache::CachedList;
+use crate::doc::list_cache::ListReader;
 use crate::doc::store::{KeyValue, KvError, Problem, PREFIX, TYPING};
 use crate::doc::typing::{Target, Typing};
 use crate::doc::Command;
@@ -84,6 +84,8 @@ pub struct Tab<K> {
     asked: HashMap<u64, Query>,
     /// The heads of the cached overview drawn, until a worker's change is drawn over it.
     drawn: Option<Vec<ChangeHash>>,
+    /// The cached overview while it is read part by part (see [`Tab::show_cached`]).
+    reading: Option<ListReader>,
     /// Questions the screens read since they were last told of news: asked again on a change.
     shown: std::collections::HashSet<Query>,
     /// A change the screens are not told of until the answers it made stale are fresh, so
@@ -122,6 +124,7 @@ impl<K: KeyValue> Tab<K> {
             asked: HashMap::new(),
             shown: Default::default(),
             drawn: None,
+            reading: None,
             held: false,
             next_id: 0,
             typing: None,
@@ -144,8 +147,9 @@ impl<K: KeyValue> Tab<K> {
     /// have dropped (the typing it didn't show yet, the requests it didn't answer).
     pub fn open(&mut self) -> Result<Vec<ToWorker>, KvError> {
         // A new worker numbers its batches from the start, and tells the overview from the
-        // cache drawn, else whole.
+        // cache drawn, else whole: so the cache is read to its end (or found unreadable).
         self.dropping = None;
+        self.finish_reading();
         let mut stored = Vec::new();
         for key in self.storage.keys()? {
             if key.starts_with(PREFIX) {
@@ -179,8 +183,45 @@ impl<K: KeyValue> Tab<K> {
         Ok(first.chain(asked).collect())
     }
 
-    /// Draws the cached overview until the worker's arrives.
-    pub fn show_cached(&mut self, mut list: CachedList) {
+    /// Draws the cached overview until the worker's arrives: at once its first part (the
+    /// heads, the people list's first page), then a part at each [`Tab::read_cached`]. Until
+    /// the last part is read, the people list is partial ([`Tab::people_count`] says how many
+    /// there are) and the fields, which "what's next" waits for, are unknown.
+    pub fn show_cached(&mut self, reader: ListReader) {
+        self.rows = reader.list().rows.clone();
+        self.drawn = Some(reader.list().heads.clone());
+        let done = reader.is_done();
+        self.reading = Some(reader);
+        if done {
+            self.finish_reading();
+        }
+    }
+
+    /// Reads parts of the cached overview until `now()` passes `until` (at least one);
+    /// true while there is more to read.
+    pub fn read_cached(&mut self, until: i64, now: impl Fn() -> i64) -> bool {
+        while let Some(reader) = self.reading.as_mut() {
+            if reader.read_part().is_none() || reader.is_done() {
+                self.finish_reading();
+            } else if now() > until {
+                return true;
+            }
+        }
+        false
+    }
+
+    /// Reads what is left of the cached overview and draws it whole; one that turns out
+    /// unreadable is taken off the screen (the worker will send its overview whole).
+    fn finish_reading(&mut self) {
+        let Some(mut reader) = self.reading.take() else {
+            return;
+        };
+        while !reader.is_done() && reader.read_part().is_some() {}
+        let Some(mut list) = reader.finish() else {
+            self.rows.clear();
+            self.drawn = None;
+            return;
+        };
         let mut outlines = std::mem::take(&mut list.interviews);
         outlines.sort_by(|a, b| a.0.cmp(&b.0));
         self.outlines = Rc::new(outlines);
@@ -517,6 +558,10 @@ impl<K: KeyValue> Tab<K> {
             fields,
             whole,
         } = change;
+        if whole {
+            self.reading = None;
+        }
+        self.finish_reading();
         self.drawn = None;
         if whole {
             self.rows.clear();
@@ -543,13 +588,21 @@ impl<K: KeyValue> Tab<K> {
         }
     }
 
-    /// The people list, sorted.
+    /// The people list, sorted (only its first part while the cache is read).
     pub fn rows(&self) -> &[PersonRow] {
         &self.rows
     }
 
-    pub fn outlines(&self) -> Outlines {
-        self.outlines.clone()
+    /// How many people the network holds (the list may still be being read).
+    pub fn people_count(&self) -> usize {
+        self.reading
+            .as_ref()
+            .map_or(self.rows.len(), ListReader::people)
+    }
+
+    /// Every interview in outline; `None` while the cache is read.
+    pub fn outlines(&self) -> Option<Outlines> {
+        self.reading.is_none().then(|| self.outlines.clone())
     }
 
     pub fn fields_and_follow_up(&self) -> Option<(Vec<(FieldId, Field)>, FollowUpSettings)> {

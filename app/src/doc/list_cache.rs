@@ -2,8 +2,9 @@
 //! list and "what's next" are on screen before the document has loaded: the people list, every
 //! interview in outline, the fields and the follow-up settings.
 //!
-//! Stored under `colloquy/list` as base64 of the deflated, hand-written form of `doc::fields`,
-//! tagged with the document heads it was built from. It is only ever a cache: one whose heads differ from the loaded document's is
+//! Stored under `colloquy/list` in parts, each base64 of the deflated, hand-written form of
+//! `doc::fields`, tagged with the document heads it was built from: a page reads the first part
+//! (the people list's first page) and draws it, then the rest a part at a time. It is only ever a cache: one whose heads differ from the loaded document's is
 //! rebuilt from the document, and one that can't be read is ignored.
 
 use super::fields::{put_field, take_field};
@@ -16,11 +17,13 @@ use std::io::{Read, Write};
 
 pub const LIST_KEY: &str = "colloquy/list";
 
-/// The stored form, deflated: this tag, then fields (`doc::fields`): the heads, the people
-/// (id, name, organisation, role, location, referred by or "", extra), the interviews (id,
-/// person, field, the outline's numbers), the fields (id, name, objective, created at), each
-/// list after its length, and the follow-up settings.
-const FORMAT: &str = "overview2";
+/// The stored form: this tag, then parts, each a field (`doc::fields`) holding base64 of its
+/// deflated text, itself fields. The first part: the heads (after their count), the number of
+/// people and of interviews, the fields (counted; id, name, objective, created at), the
+/// follow-up settings, then the first [`FIRST_ROWS`] people. Each later part: a counted list of
+/// people (id, name, organisation, role, location, referred by or "", extra) until all are
+/// there, then of interviews (id, person, field, the outline's numbers).
+const FORMAT: &str = "overview3";
 
 /// The cached overview and the document heads it shows.
 #[derive(Clone, Debug, PartialEq)]
@@ -120,47 +123,101 @@ fn take_len(rest: &mut &str) -> Option<usize> {
     take_field(rest)?.parse().ok()
 }
 
-/// Reads the cached overview, if there is a readable one.
-pub fn read_list(kv: &impl KeyValue) -> Option<CachedList> {
-    let text = kv.get(LIST_KEY).ok()??;
+/// Rows in the first part: the people list's first page, drawn before the rest is read.
+pub const FIRST_ROWS: usize = 100;
+/// Rows, and interviews, in each later part: a part is read in a few milliseconds, so reading
+/// a large overview part by part never holds the page for long.
+const ROWS_PER_PART: usize = 1000;
+const INTERVIEWS_PER_PART: usize = 2000;
+
+/// Inflates one part.
+fn inflate(part: &str) -> Option<String> {
     let deflated = base64::engine::general_purpose::STANDARD
-        .decode(text)
+        .decode(part)
         .ok()?;
-    let mut stored = String::new();
+    let mut text = String::new();
     flate2::read::DeflateDecoder::new(&deflated[..])
-        .read_to_string(&mut stored)
+        .read_to_string(&mut text)
         .ok()?;
-    let mut rest = stored.strip_prefix(FORMAT)?;
-    let rest = &mut rest;
-    let heads = (0..take_len(rest)?)
-        .map(|_| take_field(rest)?.parse().ok())
-        .collect::<Option<Vec<ChangeHash>>>()?;
-    let rows = (0..take_len(rest)?)
-        .map(|_| {
-            let mut f = [""; 7];
-            for field in &mut f {
-                *field = take_field(rest)?;
-            }
-            let [id, name, organisation, role, location, referred_by, extra] = f;
-            Some(PersonRow::from_parts(
-                PersonId::from(id),
-                name.to_owned(),
-                organisation.to_owned(),
-                role.to_owned(),
-                location.to_owned(),
-                (!referred_by.is_empty()).then(|| PersonId::from(referred_by)),
-                extra.to_owned(),
-            ))
-        })
-        .collect::<Option<Vec<_>>>()?;
-    let interviews = (0..take_len(rest)?)
-        .map(|_| {
-            let (id, person, field) = (take_field(rest)?, take_field(rest)?, take_field(rest)?);
-            outline_from(id, person, field, take_field(rest)?)
-        })
-        .collect::<Option<Vec<_>>>()?;
-    let fields = (0..take_len(rest)?)
-        .map(|_| {
+    Some(text)
+}
+
+fn deflate(text: &str) -> String {
+    let mut encoder = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::fast());
+    encoder
+        .write_all(text.as_bytes())
+        .expect("writing to memory");
+    let deflated = encoder.finish().expect("writing to memory");
+    base64::engine::general_purpose::STANDARD.encode(deflated)
+}
+
+fn take_row(rest: &mut &str) -> Option<PersonRow> {
+    let mut f = [""; 7];
+    for field in &mut f {
+        *field = take_field(rest)?;
+    }
+    let [id, name, organisation, role, location, referred_by, extra] = f;
+    Some(PersonRow::from_parts(
+        PersonId::from(id),
+        name.to_owned(),
+        organisation.to_owned(),
+        role.to_owned(),
+        location.to_owned(),
+        (!referred_by.is_empty()).then(|| PersonId::from(referred_by)),
+        extra.to_owned(),
+    ))
+}
+
+fn take_outline(rest: &mut &str) -> Option<(InterviewId, Interview)> {
+    let (id, person, field) = (take_field(rest)?, take_field(rest)?, take_field(rest)?);
+    outline_from(id, person, field, take_field(rest)?)
+}
+
+/// Takes a counted list of items off `rest`, adding them to `into` up to `limit` in all.
+fn take_items<T>(
+    rest: &mut &str,
+    into: &mut Vec<T>,
+    limit: usize,
+    take: impl Fn(&mut &str) -> Option<T>,
+) -> Option<()> {
+    let count = take_len(rest)?;
+    if count > limit.saturating_sub(into.len()) {
+        return None;
+    }
+    into.reserve(count);
+    for _ in 0..count {
+        into.push(take(rest)?);
+    }
+    Some(())
+}
+
+/// A cached overview being read part by part: the first part (the heads, the fields and
+/// settings, the people list's first page) at once, the rest a part at a time, so a page draws
+/// its first screen before reading everyone (see `Tab::read_cached`).
+#[derive(Debug)]
+pub struct ListReader {
+    stored: String,
+    /// Where the next part starts in `stored`.
+    at: usize,
+    list: CachedList,
+    rows: usize,
+    interviews: usize,
+}
+
+impl ListReader {
+    /// Reads the stored overview's first part; `None` when there is no readable one.
+    pub fn open(kv: &impl KeyValue) -> Option<ListReader> {
+        let stored = kv.get(LIST_KEY).ok()??;
+        let mut rest = stored.strip_prefix(FORMAT)?;
+        let first = inflate(take_field(&mut rest)?)?;
+        let at = stored.len() - rest.len();
+        let rest = &mut first.as_str();
+        let heads = (0..take_len(rest)?)
+            .map(|_| take_field(rest)?.parse().ok())
+            .collect::<Option<Vec<ChangeHash>>>()?;
+        let (rows, interviews) = (take_len(rest)?, take_len(rest)?);
+        let mut fields = Vec::new();
+        take_items(rest, &mut fields, usize::MAX, |rest| {
             let (id, name) = (take_field(rest)?, take_field(rest)?);
             let (objective, created_at) = (take_field(rest)?, take_field(rest)?);
             Some((
@@ -171,62 +228,147 @@ pub fn read_list(kv: &impl KeyValue) -> Option<CachedList> {
                     created_at: created_at.parse().ok()?,
                 },
             ))
+        })?;
+        let (second, follow) = take_field(rest)?.split_once(',')?;
+        let follow_up = FollowUpSettings {
+            second_contact_after_days: second.parse().ok()?,
+            follow_up_after_days: follow.parse().ok()?,
+        };
+        let mut list = CachedList {
+            heads,
+            rows: Vec::new(),
+            interviews: Vec::new(),
+            fields,
+            follow_up,
+        };
+        take_items(rest, &mut list.rows, rows.min(FIRST_ROWS), take_row)?;
+        if !rest.is_empty() || list.rows.len() < rows.min(FIRST_ROWS) {
+            return None;
+        }
+        Some(ListReader {
+            stored,
+            at,
+            list,
+            rows,
+            interviews,
         })
-        .collect::<Option<Vec<_>>>()?;
-    let (second, follow) = take_field(rest)?.split_once(',')?;
-    let follow_up = FollowUpSettings {
-        second_contact_after_days: second.parse().ok()?,
-        follow_up_after_days: follow.parse().ok()?,
-    };
-    if !rest.is_empty() {
-        return None;
     }
-    Some(CachedList {
-        heads,
-        rows,
-        interviews,
-        fields,
-        follow_up,
-    })
+
+    /// What has been read so far: every part but the rows and interviews still to come.
+    pub fn list(&self) -> &CachedList {
+        &self.list
+    }
+
+    /// How many people the whole list holds.
+    pub fn people(&self) -> usize {
+        self.rows
+    }
+
+    /// Whether every part has been read.
+    pub fn is_done(&self) -> bool {
+        self.list.rows.len() == self.rows && self.list.interviews.len() == self.interviews
+    }
+
+    /// Reads the next part; `None` when it can't be read (the overview is then unusable).
+    pub fn read_part(&mut self) -> Option<()> {
+        if self.is_done() {
+            return Some(());
+        }
+        let mut rest = &self.stored[self.at..];
+        let part = inflate(take_field(&mut rest)?)?;
+        self.at = self.stored.len() - rest.len();
+        let text = &mut part.as_str();
+        if self.list.rows.len() < self.rows {
+            take_items(text, &mut self.list.rows, self.rows, take_row)?;
+        } else {
+            take_items(
+                text,
+                &mut self.list.interviews,
+                self.interviews,
+                take_outline,
+            )?;
+        }
+        text.is_empty().then_some(())
+    }
+
+    /// The whole overview, once every part is read (and nothing follows them).
+    pub fn finish(self) -> Option<CachedList> {
+        (self.is_done() && self.at == self.stored.len()).then_some(self.list)
+    }
+}
+
+/// `list` as a page would find it stored, ready to read (for tests).
+#[cfg(test)]
+pub(crate) fn reader_of(list: &CachedList) -> ListReader {
+    let mut kv = super::store::MemoryKv::default();
+    write_list(
+        &mut kv,
+        &Overview {
+            heads: &list.heads,
+            rows: &list.rows,
+            interviews: &list.interviews,
+            fields: &list.fields,
+            follow_up: list.follow_up,
+        },
+    )
+    .expect("writing to memory");
+    ListReader::open(&kv).expect("just written")
+}
+
+/// Reads the cached overview whole, if there is a readable one.
+pub fn read_list(kv: &impl KeyValue) -> Option<CachedList> {
+    let mut reader = ListReader::open(kv)?;
+    while !reader.is_done() {
+        reader.read_part()?;
+    }
+    reader.finish()
+}
+
+fn put_row(out: &mut String, r: &PersonRow) {
+    for field in [
+        r.id.as_str(),
+        &r.name,
+        &r.organisation,
+        &r.role,
+        &r.location,
+        r.referred_by.as_ref().map_or("", |p| p.as_str()),
+        &r.extra,
+    ] {
+        put_field(out, field);
+    }
+}
+
+fn put_outline(out: &mut String, (id, i): &(InterviewId, Interview)) {
+    for field in [id.as_str(), i.person.as_str(), i.field.as_str()] {
+        put_field(out, field);
+    }
+    put_field(out, &outline_numbers(i));
+}
+
+/// Adds a counted list of `items` to `out`.
+fn put_items<T>(out: &mut String, items: &[T], put: impl Fn(&mut String, &T)) {
+    put_field(out, &items.len().to_string());
+    for item in items {
+        put(out, item);
+    }
 }
 
 /// Replaces the cached overview.
 pub fn write_list(kv: &mut impl KeyValue, overview: &Overview<'_>) -> Result<(), KvError> {
-    let mut out = String::with_capacity(64 + overview.rows.len() * 96);
-    out.push_str(FORMAT);
-    let out = &mut out;
+    let mut first = String::with_capacity(1024 + FIRST_ROWS * 96);
+    let out = &mut first;
     put_field(out, &overview.heads.len().to_string());
     for head in overview.heads {
         put_field(out, &head.to_string());
     }
     put_field(out, &overview.rows.len().to_string());
-    for r in overview.rows {
-        for field in [
-            r.id.as_str(),
-            &r.name,
-            &r.organisation,
-            &r.role,
-            &r.location,
-            r.referred_by.as_ref().map_or("", |p| p.as_str()),
-            &r.extra,
-        ] {
-            put_field(out, field);
-        }
-    }
     put_field(out, &overview.interviews.len().to_string());
-    for (id, i) in overview.interviews {
-        for field in [id.as_str(), i.person.as_str(), i.field.as_str()] {
-            put_field(out, field);
-        }
-        put_field(out, &outline_numbers(i));
-    }
-    put_field(out, &overview.fields.len().to_string());
-    for (id, f) in overview.fields {
+    put_items(out, overview.fields, |out, (id, f)| {
         for field in [id.as_str(), &f.name, f.objective.key()] {
             put_field(out, field);
         }
         put_field(out, &f.created_at.to_string());
-    }
+    });
     let follow_up = &overview.follow_up;
     put_field(
         out,
@@ -235,15 +377,22 @@ pub fn write_list(kv: &mut impl KeyValue, overview: &Overview<'_>) -> Result<(),
             follow_up.second_contact_after_days, follow_up.follow_up_after_days
         ),
     );
-    let mut encoder = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::fast());
-    encoder
-        .write_all(out.as_bytes())
-        .expect("writing to memory");
-    let deflated = encoder.finish().expect("writing to memory");
-    kv.set(
-        LIST_KEY,
-        &base64::engine::general_purpose::STANDARD.encode(deflated),
-    )
+    let (page, rest) = overview.rows.split_at(overview.rows.len().min(FIRST_ROWS));
+    put_items(out, page, put_row);
+    let mut stored = String::from(FORMAT);
+    put_field(&mut stored, &deflate(&first));
+    let mut part = String::new();
+    for rows in rest.chunks(ROWS_PER_PART) {
+        part.clear();
+        put_items(&mut part, rows, put_row);
+        put_field(&mut stored, &deflate(&part));
+    }
+    for interviews in overview.interviews.chunks(INTERVIEWS_PER_PART) {
+        part.clear();
+        put_items(&mut part, interviews, put_outline);
+        put_field(&mut stored, &deflate(&part));
+    }
+    kv.set(LIST_KEY, &stored)
 }
 
 /// Drops the cached overview (to make room when storage is full).
@@ -348,56 +497,158 @@ mod tests {
         assert_eq!(cached.follow_up.follow_up_after_days, 9);
     }
 
+    /// An overview of `people` rows and `interviews` outlines, made up.
+    fn made_up(people: usize, interviews: usize) -> CachedList {
+        let rows = (0..people)
+            .map(|n| {
+                PersonRow::from_parts(
+                    PersonId::from(format!("p{n:05}")),
+                    format!("Person {n:05}"),
+                    "Org".into(),
+                    String::new(),
+                    "Leeds".into(),
+                    (n % 3 == 1).then(|| PersonId::from(format!("p{:05}", n - 1))),
+                    "tag".into(),
+                )
+            })
+            .collect();
+        let interviews = (0..interviews)
+            .map(|n| {
+                let mut i = Interview::new(format!("p{n:05}").into(), "f".into(), n as i64);
+                i.held_at = Some(n as i64 * 2);
+                (InterviewId::from(format!("i{n:05}")), i)
+            })
+            .collect();
+        CachedList {
+            heads: Vec::new(),
+            rows,
+            interviews,
+            fields: vec![(
+                FieldId::from("f"),
+                Field {
+                    name: "Data".into(),
+                    objective: Objective::General,
+                    created_at: 0,
+                },
+            )],
+            follow_up: FollowUpSettings::default(),
+        }
+    }
+
+    fn write(kv: &mut MemoryKv, list: &CachedList) {
+        write_list(
+            kv,
+            &Overview {
+                heads: &list.heads,
+                rows: &list.rows,
+                interviews: &list.interviews,
+                fields: &list.fields,
+                follow_up: list.follow_up,
+            },
+        )
+        .unwrap();
+    }
+
+    #[test]
+    fn a_large_overview_is_read_a_part_at_a_time_first_page_first() {
+        for (people, interviews) in [(0, 0), (FIRST_ROWS, 0), (2_501, 4_001), (40, 2_000)] {
+            let list = made_up(people, interviews);
+            let mut kv = MemoryKv::default();
+            write(&mut kv, &list);
+            let mut reader = ListReader::open(&kv).unwrap();
+            assert_eq!(reader.people(), people);
+            assert_eq!(reader.list().rows, list.rows[..people.min(FIRST_ROWS)]);
+            assert!(reader.list().interviews.is_empty());
+            assert_eq!(reader.list().fields, list.fields);
+            let mut parts = 0;
+            while !reader.is_done() {
+                let (rows, interviews) = (reader.list().rows.len(), reader.list().interviews.len());
+                reader.read_part().unwrap();
+                parts += 1;
+                // Each part adds at most a part's worth.
+                assert!(reader.list().rows.len() - rows <= ROWS_PER_PART);
+                assert!(reader.list().interviews.len() - interviews <= INTERVIEWS_PER_PART);
+            }
+            let expected = people.saturating_sub(FIRST_ROWS).div_ceil(ROWS_PER_PART)
+                + interviews.div_ceil(INTERVIEWS_PER_PART);
+            assert_eq!(parts, expected, "{people} people, {interviews} interviews");
+            assert_eq!(reader.finish().unwrap(), list);
+            assert_eq!(read_list(&kv).unwrap(), list);
+        }
+    }
+
     #[test]
     fn an_unreadable_overview_is_ignored() {
         let mut kv = MemoryKv::default();
-        let deflate = |text: &str| {
-            let mut encoder =
-                flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::fast());
-            encoder.write_all(text.as_bytes()).unwrap();
-            base64::engine::general_purpose::STANDARD.encode(encoder.finish().unwrap())
+        let list = made_up(FIRST_ROWS + 5, 3);
+        write(&mut kv, &list);
+        let valid = kv.get(LIST_KEY).unwrap().unwrap();
+        // Its parts as stored, inflated.
+        let mut rest = valid.strip_prefix(FORMAT).unwrap();
+        let mut parts = Vec::new();
+        while !rest.is_empty() {
+            parts.push(inflate(take_field(&mut rest).unwrap()).unwrap());
+        }
+        assert_eq!(parts.len(), 3);
+        let stored = |tag: &str, parts: &[String]| {
+            let mut out = tag.to_owned();
+            for part in parts {
+                put_field(&mut out, &deflate(part));
+            }
+            out
         };
-        // Written by hand: no heads, no people, one interview, the given fields, then
-        // `follow_up` and whatever follows.
-        let stored =
-            |tag: &str, interviews: &str, numbers: &str, fields: &[&str], follow_up: &str| {
-                let mut out = tag.to_owned();
-                for field in ["0", "0", interviews, "i", "p", "f", numbers] {
-                    put_field(&mut out, field);
-                }
-                put_field(&mut out, &(fields.len() / 4).to_string());
-                for field in fields {
-                    put_field(&mut out, field);
-                }
-                put_field(&mut out, follow_up);
-                out
-            };
+        assert_eq!(read_list(&kv), Some(list));
+        let with = |n: usize, part: String| {
+            let mut changed = parts.clone();
+            changed[n] = part;
+            stored(FORMAT, &changed)
+        };
         let numbers = "1,,,,,,,,30,,,";
-        let valid = stored(FORMAT, "1", numbers, &["f", "F", "focused", "5"], "3,7");
-        kv.set(LIST_KEY, &deflate(&valid)).unwrap();
-        let read = read_list(&kv).unwrap();
-        assert_eq!(read.interviews[0].1.meeting.minutes, 30);
-        assert_eq!(read.fields[0].1.objective, Objective::Focused);
-        let broken = [
-            // Another format; a list longer than what follows; numbers missing, too many,
-            // not numbers or out of range; an unknown objective; settings cut short; more
-            // after the end.
-            stored("overview1", "1", numbers, &[], "3,7"),
-            stored(FORMAT, "2", numbers, &[], "3,7"),
-            stored(FORMAT, "1000000000000", numbers, &[], "3,7"),
-            stored(FORMAT, "1", "1,,,,,,,,30,,", &[], "3,7"),
-            stored(FORMAT, "1", "1,,,,,,,,30,,,,", &[], "3,7"),
-            stored(FORMAT, "1", ",,,,,,,,30,,,", &[], "3,7"),
-            stored(FORMAT, "1", "1,x,,,,,,,30,,,", &[], "3,7"),
-            stored(FORMAT, "1", "1,,,,,,,,-30,,,", &[], "3,7"),
-            stored(FORMAT, "1", numbers, &["f", "F", "nonsense", "5"], "3,7"),
-            stored(FORMAT, "1", numbers, &[], "3"),
-            valid.clone() + "1:x",
+        let outline = |numbers: &str| {
+            let mut out = String::new();
+            for field in ["1", "i", "p", "f", numbers] {
+                put_field(&mut out, field);
+            }
+            out
+        };
+        let mut broken = vec![
+            // Another format; a part missing, or one too many; a part that isn't base64 or
+            // deflated.
+            stored("overview2", &parts),
+            stored(FORMAT, &parts[..2]),
+            stored(FORMAT, &[parts.clone(), vec![parts[2].clone()]].concat()),
+            valid.replacen(FORMAT, &format!("{FORMAT}3:!!!"), 1),
+            format!("{FORMAT}8:aGVsbG8="),
+            // More people in a part than the list holds; more after a part's items.
+            with(1, format!("1:6{}", parts[1].strip_prefix("1:5").unwrap())),
+            with(2, parts[2].clone() + "1:x"),
         ];
-        for junk in ["", "!!!", "aGVsbG8=", "eJzLSM3JyVcozy/KSQEAGgQEXQ=="]
+        // Numbers missing, too many, not numbers or out of range.
+        for numbers in [
+            "1,,,,,,,,30,,",
+            "1,,,,,,,,30,,,,",
+            ",,,,,,,,30,,,",
+            "1,x,,,,,,,30,,,",
+            "1,,,,,,,,-30,,,",
+        ] {
+            // A last part of one interview with these numbers (the list says three).
+            let mut first = parts[0].clone();
+            first = first.replacen("1:3", "1:1", 1);
+            broken.push(stored(FORMAT, &[first, parts[1].clone(), outline(numbers)]));
+        }
+        // The control: the same made by hand with good numbers reads.
+        let mut first = parts[0].clone();
+        first = first.replacen("1:3", "1:1", 1);
+        kv.set(
+            LIST_KEY,
+            &stored(FORMAT, &[first, parts[1].clone(), outline(numbers)]),
+        )
+        .unwrap();
+        assert_eq!(read_list(&kv).unwrap().interviews[0].1.meeting.minutes, 30);
+        for junk in ["", "!!!", "overview3", "overview3aGVsbG8="]
             .into_iter()
             .map(str::to_owned)
-            .chain(broken.iter().map(|text| deflate(text)))
+            .chain(broken)
         {
             kv.set(LIST_KEY, &junk).unwrap();
             assert_eq!(read_list(&kv), None, "{junk}");

@@ -4,6 +4,7 @@
 //! point and started again from what its page has stored.
 
 use super::*;
+use crate::doc::list_cache::{reader_of, ListReader};
 use crate::doc::Command;
 use crate::domain::{Person, PersonId};
 use crate::tab::{News, SaveState};
@@ -97,8 +98,8 @@ impl Sim {
             ..Recording::default()
         };
         let mut page = crate::tab::Tab::new(name, storage.clone());
-        if let Some(list) = read_list(&storage).filter(|_| cached) {
-            page.show_cached(list);
+        if let Some(reader) = ListReader::open(&storage).filter(|_| cached) {
+            page.show_cached(reader);
         }
         let outbox = page.open().unwrap();
         Sim {
@@ -432,7 +433,7 @@ fn a_page_that_drew_the_cached_overview_is_told_only_what_changed_from_it() {
     assert!(blank.changes[0].whole);
     assert_eq!(blank.names(), ["Ada", "Barbara", "Edsger", "Grace"]);
     let mut stale = Sim::drawing(&storage, "d", false);
-    stale.page.show_cached(cached);
+    stale.page.show_cached(reader_of(&cached));
     stale.outbox = stale.page.open().unwrap();
     stale.settle(120_002);
     assert!(stale.changes[0].whole);

@@ -2,6 +2,7 @@
 //! `host/tests.rs`.
 
 use super::*;
+use crate::doc::list_cache::{reader_of, CachedList, FIRST_ROWS};
 use crate::doc::store::MemoryKv;
 use crate::domain::PersonId;
 
@@ -66,13 +67,13 @@ fn the_overview_is_kept_from_changes_sorted() {
 #[test]
 fn a_whole_overview_replaces_what_the_cache_drew_and_a_change_adds_to_it() {
     let mut tab = Tab::new("a", MemoryKv::default());
-    tab.show_cached(CachedList {
+    tab.show_cached(reader_of(&CachedList {
         heads: Vec::new(),
-        rows: vec![row("ghost", "Ghost"), row("a", "Ada")],
+        rows: vec![row("a", "Ada"), row("ghost", "Ghost")],
         interviews: Vec::new(),
         fields: Vec::new(),
         follow_up: FollowUpSettings::default(),
-    });
+    }));
     // The worker hears which cache was drawn.
     let Some(ToWorker::Open { drawn, .. }) = tab.open().unwrap().into_iter().next() else {
         panic!("opens first");
@@ -406,4 +407,66 @@ fn a_save_like_the_last_is_not_told_to_the_screens_again() {
     assert!(tab.new_report().is_none());
     tab.receive(FromWorker::Saved(true));
     assert!(tab.new_report().unwrap().problems.is_empty());
+}
+
+/// A large cached overview: its first page drawn at once, the rest a part at a time, "what's
+/// next" (which needs every interview) only once all is read; a worker asking first has it
+/// read to its end, so it is told exactly which cache was drawn.
+#[test]
+fn a_large_cache_draws_its_first_page_then_the_rest_a_part_at_a_time() {
+    let rows: Vec<PersonRow> = (0..2_500)
+        .map(|n| row(&format!("p{n:05}"), &format!("P{n:05}")))
+        .collect();
+    let interviews: Vec<(InterviewId, Interview)> = (0..3_000)
+        .rev()
+        .map(|n| {
+            let person = PersonId::from(format!("p{:05}", n % 2_500));
+            (
+                InterviewId::from(format!("i{n:05}")),
+                Interview::new(person, "f".into(), n),
+            )
+        })
+        .collect();
+    let list = CachedList {
+        heads: Vec::new(),
+        rows: rows.clone(),
+        interviews,
+        fields: Vec::new(),
+        follow_up: FollowUpSettings::default(),
+    };
+    for ask_first in [false, true] {
+        let mut tab = Tab::new("a", MemoryKv::default());
+        tab.show_cached(reader_of(&list));
+        assert_eq!(tab.rows(), &rows[..FIRST_ROWS]);
+        assert_eq!(tab.people_count(), 2_500);
+        assert_eq!(tab.fields_and_follow_up(), None, "what's next waits");
+        assert_eq!(tab.outlines(), None);
+        // A part per call here: the clock is always past the time given.
+        if ask_first {
+            assert!(tab.read_cached(0, || 1));
+            tab.open().unwrap();
+        } else {
+            let mut parts = 1;
+            while tab.read_cached(0, || 1) {
+                parts += 1;
+                assert!(tab.rows().len() <= 2_500);
+            }
+            assert_eq!(
+                parts, 5,
+                "3 parts of rows after the first page, then 2 of interviews"
+            );
+        }
+        assert!(!tab.read_cached(0, || 1));
+        // Given time, all parts at once.
+        let mut again = Tab::new("b", MemoryKv::default());
+        again.show_cached(reader_of(&list));
+        assert!(!again.read_cached(1, || 0));
+        assert_eq!(again.rows(), rows);
+        assert_eq!(tab.rows(), rows);
+        assert_eq!(tab.people_count(), 2_500);
+        assert!(tab.fields_and_follow_up().is_some());
+        let outlines = tab.outlines().unwrap();
+        assert_eq!(outlines.len(), 3_000);
+        assert!(outlines.windows(2).all(|w| w[0].0 < w[1].0), "sorted by id");
+    }
 }

@@ -181,7 +181,7 @@ pub fn use_wide() -> Signal<bool> {
 /// meanwhile (loading is proportional to the document's history and can take a while).
 #[cfg(feature = "hydrate")]
 fn open_local_network(state: state::NetworkState, sync: sync::SyncState) {
-    use crate::doc::list_cache::read_list;
+    use crate::doc::list_cache::ListReader;
     use crate::doc::store::{KeyValue, MemoryKv, PREFIX};
 
     crate::browser::mark("colloquy:storage-read");
@@ -191,7 +191,7 @@ fn open_local_network(state: state::NetworkState, sync: sync::SyncState) {
         // Storage can't be used at all: run from memory and say so.
         Err(e) => (Box::new(MemoryKv::default()), Some(e)),
     };
-    let cached = read_list(&kv);
+    let cached = ListReader::open(&kv);
     let mut tab = crate::tab::Tab::new(&tab_name, kv);
     if let Some(e) = unusable {
         tab.report_mut().problems.push(match e {
@@ -220,7 +220,8 @@ fn open_local_network(state: state::NetworkState, sync: sync::SyncState) {
         let live = crate::browser::held_locks().await;
         // One tab at a time (tabs reopened together after a crash would each recover it).
         crate::browser::with_lock_if_free("colloquy-recover-typing", move || {
-            state.recover_typing(live)
+            // Typing that tabs left when they died (see `Replica::recover_typing`).
+            state.send(crate::wire::ToWorker::RecoverTyping { live })
         });
     });
     sync.resume();

@@ -7,7 +7,7 @@
 //! render their loading state, so the server's HTML and the first client render agree. After
 //! hydration the page draws the cached overview and starts the worker.
 
-use crate::doc::list_cache::CachedList;
+use crate::doc::list_cache::ListReader;
 use crate::doc::store::KeyValue;
 use crate::doc::typing::Target;
 use crate::doc::Command;
@@ -63,8 +63,7 @@ pub fn use_network() -> NetworkState {
 }
 
 impl NetworkState {
-    /// Takes over this page's storage, drawing the cached overview (if any) until the worker's
-    /// arrives, and starts the worker that holds the network.
+    /// Takes over this page's storage and starts the worker that holds the network.
     #[cfg(feature = "hydrate")]
     pub fn start(&self, tab: Tab<Box<dyn KeyValue>>) {
         self.tab.set_value(Some(tab));
@@ -73,18 +72,32 @@ impl NetworkState {
         let state = *self;
         let link = crate::browser::worker::Link::start(
             move || {
-                let first = state.with_tab(|tab| tab.open());
-                first.and_then(Result::ok).unwrap_or_default()
+                state
+                    .with_tab(Tab::open)
+                    .and_then(Result::ok)
+                    .unwrap_or_default()
             },
             move |message| state.receive(message),
         );
         self.link.set_value(Some(link));
     }
 
-    /// Draws the cached overview while the worker opens the network.
-    pub fn show_cached(&self, list: CachedList) {
-        self.with_tab(|tab| tab.show_cached(list));
+    /// Draws the cached overview while the worker opens the network: its first part at once,
+    /// the rest a few parts per task, so that no task holds the page for long.
+    pub fn show_cached(self, reader: ListReader) {
+        self.with_tab(|tab| tab.show_cached(reader));
         self.version.update(|v| *v += 1);
+        #[cfg(feature = "hydrate")]
+        self.read_cached();
+    }
+
+    #[cfg(feature = "hydrate")]
+    fn read_cached(self) {
+        let more = move || match self.with_tab(|tab| tab.read_cached(now() + 12, now)) {
+            Some(true) => self.read_cached(),
+            _ => self.version.update(|v| *v += 1),
+        };
+        set_timeout(more, std::time::Duration::ZERO);
     }
 
     /// Works on the tab, showing its report when that changed.
@@ -155,6 +168,11 @@ impl NetworkState {
         self.read(|tab| f(tab.rows()))
     }
 
+    /// How many people there are (the list may be only partly read yet).
+    pub fn people_count(&self) -> Option<usize> {
+        self.read(Tab::people_count)
+    }
+
     fn read<T>(&self, f: impl FnOnce(&Tab<Box<dyn KeyValue>>) -> T) -> Option<T> {
         self.version.track();
         self.tab.try_with_value(|tab| tab.as_ref().map(f)).flatten()
@@ -192,7 +210,7 @@ impl NetworkState {
 
     /// Every interview in outline, re-running when the network changes.
     pub fn outlines(&self) -> Option<Outlines> {
-        self.read(Tab::outlines)
+        self.read(Tab::outlines).flatten()
     }
 
     /// The fields and the follow-up settings, re-running when the network changes.
@@ -229,10 +247,6 @@ impl NetworkState {
         self.tell(|tab| tab.undo(now()));
     }
 
-    pub fn dismiss_notice(&self) {
-        self.with_tab(Tab::dismiss_notice);
-    }
-
     /// Types into a text: shown and kept in storage at once, committed by the worker when
     /// typing pauses.
     pub fn type_text(&self, target: Target, text: String) {
@@ -245,11 +259,6 @@ impl NetworkState {
     /// Commits the typing in progress now (the page is being left).
     pub fn flush_typing(&self) {
         self.tell(|tab| Some(tab.leave(now())));
-    }
-
-    /// Recovers typing that tabs left when they died (see `Replica::recover_typing`).
-    pub fn recover_typing(&self, live: Option<Vec<String>>) {
-        self.send(ToWorker::RecoverTyping { live });
     }
 
     /// Takes in a key another tab stored.
@@ -267,11 +276,5 @@ impl NetworkState {
             r.insert(id, Box::new(then));
         });
         self.send(message);
-    }
-
-    /// Deletes the unreadable data kept aside, once the user has a copy or gives up on it.
-    pub fn discard_aside(&self) {
-        // (The tab drops the problem once it is done.)
-        self.request(Request::DiscardAside, |_| {});
     }
 }

@@ -61,7 +61,8 @@ fn ProblemNotice(problem: Problem) -> impl IntoView {
                         type="button"
                         class="quiet"
                         on:click=move |_| {
-                            state.discard_aside();
+                            // (The tab drops the problem once it is done.)
+                            state.request(crate::wire::Request::DiscardAside, |_| {});
                         }
                     >
                         "Delete the unreadable data"

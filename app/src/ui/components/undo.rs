@@ -19,7 +19,7 @@ pub fn UndoNotice() -> impl IntoView {
                             type="button"
                             class="quiet close"
                             aria-label="Dismiss"
-                            on:click=move |_| state.dismiss_notice()
+                            on:click=move |_| { state.with_tab(crate::tab::Tab::dismiss_notice); }
                         >
                             "×"
                         </button>

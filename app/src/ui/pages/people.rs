@@ -52,10 +52,17 @@ fn PeopleList() -> impl IntoView {
     let found = Memo::new(move |_| {
         let query = query.get();
         let limit = limit.get();
+        let total = state.people_count()?;
         state.rows_with(|rows| {
             let all = search_people(rows, &query);
             let shown: Vec<PersonRow> = all.iter().take(limit).map(|row| (*row).clone()).collect();
-            (all.len(), rows.len(), shown)
+            // While the list is read, everyone read so far matching means everyone does.
+            let matching = if all.len() == rows.len() {
+                total
+            } else {
+                all.len()
+            };
+            (matching, total, shown)
         })
     });
 
