@@ -52,12 +52,17 @@ fn set_panic_hook() {
     }));
 }
 
-/// The browser's entry point: attaches the app to the server-rendered page.
+/// The browser's entry point: attaches the app to the server-rendered page, in a task of its
+/// own: the browser compiles the wasm (or reads its cached code) in the task that calls this,
+/// and both together would hold the page for longer than a tap may wait.
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     set_panic_hook();
-    leptos::mount::hydrate_body(App);
+    leptos::prelude::set_timeout(
+        || leptos::mount::hydrate_body(App),
+        std::time::Duration::ZERO,
+    );
 }
 
 /// The entry point of the offline shell (`/offline.html`), which the service worker serves for

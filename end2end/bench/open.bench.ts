@@ -11,13 +11,25 @@ import { median, sizes, storeNetwork } from "./stored";
 // - `longest`: the longest task the page began after `shown`, while the network opens (how long a
 //   tap on the first screen may wait);
 // - `stored`: from the app starting to read browser storage (`colloquy:storage-read`, once the
-//   wasm has compiled and the page hydrated) to interactive: the part that grows with the network.
+//   wasm has compiled and the page hydrated) to interactive: the part that grows with the network;
+// - on a new page, where the time to `shown` goes: `wasm`, the app's wasm received (its last
+//   byte, from the service worker's cache); `reading`, the app starting to read storage, once
+//   it has compiled and hydrated; `first`, the longest task up to `shown` (drawing included).
 // Prints medians of several page loads, two ways:
 // - a new page each time, as when the app is opened: the wasm is compiled afresh;
 // - reloading one page: the browser keeps the compiled (and optimised) wasm from the last load.
 const RUNS = 7;
 
-type Marks = { shown: number; interactive: number; opened: number; longest: number; stored: number };
+type Marks = {
+  shown: number;
+  interactive: number;
+  opened: number;
+  longest: number;
+  stored: number;
+  wasm: number;
+  reading: number;
+  first: number;
+};
 
 /** Has every page of `context` note its long tasks from its first script on. */
 async function watchLongTasks(context: BrowserContext) {
@@ -43,7 +55,13 @@ async function open(page: Page, path: "/people" | "/"): Promise<Marks> {
     const after = tasks.filter(([start]) => start > shown);
     const interactive = Math.max(shown, ...tasks.map(([start, duration]) => start + duration));
     const reading = performance.getEntriesByName("colloquy:storage-read")[0]?.startTime ?? NaN;
+    const wasm = performance
+      .getEntriesByType("resource")
+      .find((entry) => entry.name.endsWith(".wasm")) as PerformanceResourceTiming | undefined;
     return {
+      wasm: wasm?.responseEnd ?? NaN,
+      reading,
+      first: Math.max(0, ...tasks.filter(([start]) => start <= shown).map(([, duration]) => duration)),
       shown,
       interactive,
       stored: interactive - reading,
@@ -56,6 +74,7 @@ async function open(page: Page, path: "/people" | "/"): Promise<Marks> {
 test("open a stored network", async ({ context }) => {
   await watchLongTasks(context);
   const rows: string[] = [];
+  const steps: string[] = [];
   const ms = (xs: Marks[], key: keyof Marks, width: number) =>
     median(xs.map((x) => x[key])).toFixed(0).padStart(width);
   const columns = (xs: Marks[]) =>
@@ -79,6 +98,9 @@ test("open a stored network", async ({ context }) => {
       await page.goto(path);
       for (let run = 0; run < RUNS; run++) reload.push(await open(page, path));
       rows.push(`${String(n).padStart(6)}  ${path.padEnd(7)}  ${columns(fresh)}   ${columns(reload)}`);
+      steps.push(
+        `${String(n).padStart(6)}  ${path.padEnd(7)}  ${ms(fresh, "wasm", 5)}  ${ms(fresh, "reading", 8)}  ${ms(fresh, "shown", 6)}  ${ms(fresh, "first", 11)}`,
+      );
     }
     await page.close();
   }
@@ -86,5 +108,8 @@ test("open a stored network", async ({ context }) => {
   console.log("                  new page                                      reload");
   console.log("people  screen    shown  interactive   open  longest  stored    shown  interactive   open  longest  stored");
   for (const row of rows) console.log(row);
+  console.log("\nnew page, where the time to shown goes (ms from navigation; first_task: longest task up to shown)");
+  console.log("people  screen    wasm   reading   shown  first_task");
+  for (const row of steps) console.log(row);
   console.log("(issue 26 as filed, 10000 /people on a new page: shown ~250, edits waited ~4000 while the page opened the network)");
 });
