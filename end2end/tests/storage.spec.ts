@@ -223,51 +223,63 @@ test.describe("with no service worker, so the test decides what the worker's scr
  * replaced in the page. Its fields are each a length in UTF-8 bytes, `:`, and the text. */
 type Overview = { heads: string[]; rows: string[][]; interviews: string[][]; fields: string[][]; followUp: string };
 
+// The stored overview (`doc::list_cache`): "overview3", then parts, each a field (its length,
+// ":", its text) holding base64 of its deflated text, itself fields. The first part: the heads,
+// the counts of people and interviews, the fields, the follow-up settings and the first 100
+// people; later parts: a counted list of people until all are there, then of interviews.
 async function readOverview(page: import("@playwright/test").Page): Promise<Overview | null> {
   return page.evaluate(async () => {
     const value = localStorage.getItem("colloquy/list");
     if (value === null) return null;
-    const bytes = Uint8Array.from(atob(value), (c) => c.charCodeAt(0));
-    const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("deflate-raw"));
-    let rest = new Uint8Array(await new Response(stream).arrayBuffer());
-    const tag = "overview2";
-    if (new TextDecoder().decode(rest.subarray(0, tag.length)) !== tag) throw new Error("another format");
-    rest = rest.subarray(tag.length);
-    const field = () => {
-      const colon = rest.indexOf(58);
-      const len = Number(new TextDecoder().decode(rest.subarray(0, colon)));
-      const text = new TextDecoder().decode(rest.subarray(colon + 1, colon + 1 + len));
-      rest = rest.subarray(colon + 1 + len);
-      return text;
+    const tag = "overview3";
+    if (!value.startsWith(tag)) throw new Error("another format");
+    const fields = (text: Uint8Array) => {
+      let rest = text;
+      return () => {
+        const colon = rest.indexOf(58);
+        const len = Number(new TextDecoder().decode(rest.subarray(0, colon)));
+        const field = new TextDecoder().decode(rest.subarray(colon + 1, colon + 1 + len));
+        rest = rest.subarray(colon + 1 + len);
+        return field;
+      };
     };
-    const list = (width: number) =>
+    const outer = fields(new TextEncoder().encode(value.slice(tag.length)));
+    const part = async () => {
+      const bytes = Uint8Array.from(atob(outer()), (c) => c.charCodeAt(0));
+      const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("deflate-raw"));
+      return fields(new Uint8Array(await new Response(stream).arrayBuffer()));
+    };
+    const list = (field: () => string, width: number) =>
       Array.from({ length: Number(field()) }, () => Array.from({ length: width }, field));
-    return {
-      heads: list(1).map((h) => h[0]),
-      rows: list(7),
-      interviews: list(4),
-      fields: list(4),
-      followUp: field(),
-    };
+    const first = await part();
+    const heads = list(first, 1).map((h) => h[0]);
+    const [people, interviewCount] = [Number(first()), Number(first())];
+    const overview = { heads, fields: list(first, 4), followUp: first(), rows: list(first, 7), interviews: [] as string[][] };
+    while (overview.rows.length < people) overview.rows.push(...list(await part(), 7));
+    while (overview.interviews.length < interviewCount) overview.interviews.push(...list(await part(), 4));
+    return overview;
   });
 }
 
 async function writeOverview(page: import("@playwright/test").Page, overview: Overview): Promise<string> {
   return page.evaluate(async (o) => {
-    const parts: string[] = ["overview2"];
-    const put = (text: string) => parts.push(`${new TextEncoder().encode(text).length}:${text}`);
-    const list = (items: string[][]) => {
-      put(String(items.length));
-      for (const item of items) item.forEach(put);
+    const field = (text: string) => `${new TextEncoder().encode(text).length}:${text}`;
+    const list = (items: string[][]) => field(String(items.length)) + items.map((item) => item.map(field).join("")).join("");
+    const deflated = async (text: string) => {
+      const stream = new Blob([text]).stream().pipeThrough(new CompressionStream("deflate-raw"));
+      const bytes = new Uint8Array(await new Response(stream).arrayBuffer());
+      return field(btoa(String.fromCharCode(...bytes)));
     };
-    list(o.heads.map((h) => [h]));
-    list(o.rows);
-    list(o.interviews);
-    list(o.fields);
-    put(o.followUp);
-    const stream = new Blob([parts.join("")]).stream().pipeThrough(new CompressionStream("deflate-raw"));
-    const bytes = new Uint8Array(await new Response(stream).arrayBuffer());
-    const value = btoa(String.fromCharCode(...bytes));
+    const first =
+      list(o.heads.map((h) => [h])) +
+      field(String(o.rows.length)) +
+      field(String(o.interviews.length)) +
+      list(o.fields) +
+      field(o.followUp) +
+      list(o.rows.slice(0, 100));
+    let value = "overview3" + (await deflated(first));
+    if (o.rows.length > 100) value += await deflated(list(o.rows.slice(100)));
+    if (o.interviews.length > 0) value += await deflated(list(o.interviews));
     localStorage.setItem("colloquy/list", value);
     return value;
   }, overview);

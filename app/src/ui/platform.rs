@@ -39,3 +39,9 @@ pub fn online() -> bool {
     #[cfg(not(feature = "hydrate"))]
     false
 }
+
+/// Runs `f` in a task of its own, after whatever the browser has waiting.
+#[cfg(feature = "hydrate")]
+pub fn later(f: impl FnOnce() + 'static) {
+    leptos::prelude::set_timeout(f, std::time::Duration::ZERO);
+}

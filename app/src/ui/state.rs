@@ -82,8 +82,7 @@ impl NetworkState {
         self.link.set_value(Some(link));
     }
 
-    /// Draws the cached overview while the worker opens the network: its first part at once,
-    /// the rest a few parts per task, so that no task holds the page for long.
+    /// Draws the cached overview's first part at once, the rest a few parts per task.
     pub fn show_cached(self, reader: ListReader) {
         self.with_tab(|tab| tab.show_cached(reader));
         self.version.update(|v| *v += 1);
@@ -93,11 +92,14 @@ impl NetworkState {
 
     #[cfg(feature = "hydrate")]
     fn read_cached(self) {
-        let more = move || match self.with_tab(|tab| tab.read_cached(now() + 12, now)) {
-            Some(true) => self.read_cached(),
-            _ => self.version.update(|v| *v += 1),
-        };
-        set_timeout(more, std::time::Duration::ZERO);
+        use crate::ui::platform::later;
+        later(
+            move || match self.with_tab(|tab| tab.read_cached(now() + 12, now)) {
+                Some(true) => self.read_cached(),
+                // The screens redraw in a task of their own ("what's next" reads everything).
+                _ => later(move || self.version.update(|v| *v += 1)),
+            },
+        );
     }
 
     /// Works on the tab, showing its report when that changed.
@@ -178,8 +180,7 @@ impl NetworkState {
         self.tab.try_with_value(|tab| tab.as_ref().map(f)).flatten()
     }
 
-    /// Asks the worker (see `ui/view.rs`), re-running whenever the network changes: the last
-    /// answer heard, until a fresh one comes. `None` until one has.
+    /// Asks the worker (`ui/view.rs`), re-running on changes: the last answer heard, if any.
     pub(super) fn ask_view(&self, query: Query) -> Option<Answer> {
         self.version.track();
         self.answered.track();
@@ -190,8 +191,7 @@ impl NetworkState {
         answer
     }
 
-    /// Runs `then` with what `read` gives (a read of answers) as soon as it gives it: when
-    /// the answers are here, else once the worker's arrive. For what a tap asks for.
+    /// Runs `then` with what `read` (a read of answers) gives as soon as it gives it: for taps.
     pub fn once<T: 'static>(
         &self,
         read: impl Fn() -> Option<T> + 'static,
@@ -247,8 +247,7 @@ impl NetworkState {
         self.tell(|tab| tab.undo(now()));
     }
 
-    /// Types into a text: shown and kept in storage at once, committed by the worker when
-    /// typing pauses.
+    /// Types into a text: shown and stored at once, committed by the worker when typing pauses.
     pub fn type_text(&self, target: Target, text: String) {
         if let Some(message) = self.with_tab(|tab| tab.type_text(target, text, now())) {
             self.answered.update(|v| *v += 1);
@@ -266,8 +265,7 @@ impl NetworkState {
         self.tell(|tab| tab.stored_elsewhere(key).ok());
     }
 
-    /// Sends work on the whole network (again to a new worker until done); `then` gets the
-    /// reply.
+    /// Sends work on the whole network (again to a new worker until done); `then` gets the reply.
     pub fn request(&self, request: Request, then: impl FnOnce(Reply) + 'static) {
         let Some((id, message)) = self.with_tab(|tab| tab.request(request)) else {
             return;
