@@ -301,8 +301,15 @@ impl ListReader {
 #[cfg(test)]
 pub(crate) fn reader_of(list: &CachedList) -> ListReader {
     let mut kv = super::store::MemoryKv::default();
+    write_cached(&mut kv, list).expect("writing to memory");
+    ListReader::open(&kv).expect("just written")
+}
+
+/// Stores a whole cached list (for tests).
+#[cfg(test)]
+fn write_cached(kv: &mut impl KeyValue, list: &CachedList) -> Result<(), KvError> {
     write_list(
-        &mut kv,
+        kv,
         &Overview {
             heads: &list.heads,
             rows: &list.rows,
@@ -311,8 +318,6 @@ pub(crate) fn reader_of(list: &CachedList) -> ListReader {
             follow_up: list.follow_up,
         },
     )
-    .expect("writing to memory");
-    ListReader::open(&kv).expect("just written")
 }
 
 /// Reads the cached overview whole, if there is a readable one.
@@ -536,17 +541,7 @@ mod tests {
     }
 
     fn write(kv: &mut MemoryKv, list: &CachedList) {
-        write_list(
-            kv,
-            &Overview {
-                heads: &list.heads,
-                rows: &list.rows,
-                interviews: &list.interviews,
-                fields: &list.fields,
-                follow_up: list.follow_up,
-            },
-        )
-        .unwrap();
+        write_cached(kv, list).unwrap();
     }
 
     #[test]
