@@ -37,10 +37,6 @@ pub const UPKEEP_PAUSE: i64 = 1500;
 /// How long typing must pause before it is committed to the document as one change (ms).
 pub const TYPING_PAUSE: i64 = 1000;
 
-/// Past this many bytes of changes, sync pushes the whole compressed document instead when it
-/// is smaller (see [`Replica::changes_since`]).
-pub const WHOLE_PUSH: usize = 64 * 1024;
-
 /// Where the browser has no Web Locks to tell a live tab from a dead one, typing another tab
 /// left is taken as abandoned once it is this old (ms); a live tab commits within `TYPING_PAUSE`.
 pub const TYPING_ABANDONED: i64 = 30_000;
@@ -453,38 +449,20 @@ impl Replica {
         self.network.plan_import(contacts)
     }
 
-    /// The changes after `heads` (empty when there are none) and the heads now: what sync
-    /// pushes next. Typing in progress is committed first.
-    ///
-    /// Changes one by one take far more room than the compressed document (15 MB against
-    /// 0.9 MB at 10,000 people): from no heads, or when the changes come to more than
-    /// [`WHOLE_PUSH`] bytes, the whole document goes instead when it is smaller. A device
-    /// applies either the same way.
+    /// What sync pushes next to a relay that has the changes up to `heads` (see
+    /// [`Network::save_since`]; empty when nothing is new), and the heads now. Typing in
+    /// progress is committed first.
     pub fn changes_since(
         &mut self,
         heads: &[automerge::ChangeHash],
         now: i64,
     ) -> (Vec<u8>, Vec<automerge::ChangeHash>, Effects) {
         let effects = self.flush_typing(now);
-        let now_heads = self.network.heads();
-        let bytes = if now_heads.is_empty() || now_heads == heads {
-            Vec::new()
-        } else if heads.is_empty() {
-            self.network.save()
-        } else {
-            let changes = self.network.save_after(heads);
-            if changes.len() > WHOLE_PUSH {
-                let whole = self.network.save();
-                if whole.len() < changes.len() {
-                    whole
-                } else {
-                    changes
-                }
-            } else {
-                changes
-            }
-        };
-        (bytes, now_heads, effects)
+        (
+            self.network.save_since(heads),
+            self.network.heads(),
+            effects,
+        )
     }
 
     /// Applies changes from another device and saves them; returns the heads before and after.

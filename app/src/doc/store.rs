@@ -523,7 +523,7 @@ impl<K: KeyValue> Store<K> {
     /// On failure the changes stay in `network` and are written with the next save.
     pub fn save(&mut self, network: &mut Network) -> Result<Saved, KvError> {
         self.follow_head(network)?;
-        let bytes = network.save_after(&self.persisted);
+        let bytes = network.save_since(&self.persisted);
         if bytes.is_empty() {
             self.unsaved = false;
             return Ok(Saved::Nothing);

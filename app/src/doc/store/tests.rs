@@ -69,6 +69,35 @@ fn each_edit_appends_a_small_chunk() {
 }
 
 #[test]
+fn a_long_history_taken_in_is_stored_as_the_document() {
+    let mut other = Network::new();
+    for i in 0..300 {
+        let person = Person {
+            name: format!("P{i:03}"),
+            ..Person::default()
+        };
+        other
+            .put_person(&PersonId::from(person.name.as_str()), &person, 1)
+            .unwrap();
+    }
+    let kv = MemoryKv::default();
+    let mut tab = open(&kv, "t1");
+    add(&mut tab, "Ada").unwrap();
+    tab.network.apply(&other.save()).unwrap();
+    let Ok(Saved::Chunk(stored)) = tab.store.save(&mut tab.network) else {
+        panic!("saved as a chunk")
+    };
+    let changes = other.save_after(&[]).len();
+    assert!(
+        stored * 4 < changes,
+        "{stored} bytes for {changes} of changes"
+    );
+    let again = open(&kv, "t2");
+    assert!(again.problems.is_empty());
+    assert_eq!(names(&again.network).len(), 301);
+}
+
+#[test]
 fn compaction_moves_head_and_keeps_one_previous_generation() {
     let kv = MemoryKv::default();
     let mut tab = open(&kv, "t1");
