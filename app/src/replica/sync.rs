@@ -247,6 +247,11 @@ impl Replica {
         let pushed = sync.pushed.clone();
         let (changes, heads, mut effects) = self.changes_since(&pushed, now);
         if changes.is_empty() {
+            // Nothing to push after all: the status held back for it is shown.
+            if let Some(sync) = &self.sync {
+                let status = sync.client.status().clone();
+                effects.sync.push(SyncEffect::Status(Some(status)));
+            }
             return effects;
         }
         let pushed = self.sync_with(now, |sync| {
@@ -277,6 +282,9 @@ impl Replica {
         if let Some(sync) = &mut self.sync {
             if !std::mem::replace(&mut sync.push_scheduled, true) {
                 effects.timers.push(Timer::Push { after: PUSH_PAUSE });
+                if *sync.client.status() == Status::UpToDate {
+                    effects.sync.push(SyncEffect::Status(Some(Status::Syncing)));
+                }
             }
         }
     }
@@ -348,6 +356,11 @@ impl Replica {
                     return;
                 }
                 Output::Status(status) => {
+                    // Not up to date while changes made here wait to be pushed.
+                    let status = match status {
+                        Status::UpToDate if sync.push_scheduled => Status::Syncing,
+                        status => status,
+                    };
                     // The network is at the relay now: the invite code has done its work.
                     if status == Status::UpToDate {
                         let _ = self.sync_store().set_invite(None);

@@ -248,6 +248,36 @@ fn paired() -> World {
 }
 
 #[test]
+fn up_to_date_is_shown_only_once_the_relay_has_every_change() {
+    let mut world = World::new();
+    let a = world.open(MemoryKv::default());
+    world.add(a, "Ada");
+    world.event(a, |r, now| r.sync_start(&secret(), true, true, now));
+    let mut shown = 0;
+    let mut check = |world: &mut World| {
+        let device = &mut world.devices[a];
+        if device.status == Some(Status::UpToDate) {
+            shown += 1;
+            let heads = device.replica.heads();
+            let sync = device.replica.sync.as_ref().unwrap();
+            assert!(!sync.client.has_unacked());
+            assert_eq!(sync.pushed, heads, "up to date with changes unpushed");
+        }
+    };
+    while world.step() {
+        check(&mut world);
+    }
+    // An edit: "syncing…" until it is at the relay.
+    world.add(a, "Bea");
+    assert_eq!(world.devices[a].status, Some(Status::Syncing));
+    while world.step() {
+        check(&mut world);
+    }
+    assert!(shown >= 2, "up to date shown at the end of each");
+    assert_eq!(world.devices[a].status, Some(Status::UpToDate));
+}
+
+#[test]
 fn two_devices_pair_and_keep_each_others_edits() {
     let mut world = paired();
     world.add(0, "Cy");
