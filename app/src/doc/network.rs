@@ -353,15 +353,9 @@ impl Network {
         if count == 0 {
             return Vec::new();
         }
-        // Op counters are Lamport clocks: the newest head's counts every op of the history
-        // (those made at once on other devices aside).
-        let mut all = 0;
-        for head in self.doc.get_heads() {
-            if let Some(change) = self.doc.get_change_meta_by_hash(&head) {
-                all = all.max(change.max_op);
-            }
-        }
-        if count > WHOLE_AFTER && (heads.is_empty() || after * WHOLE_SHARE > all) {
+        if count > WHOLE_AFTER
+            && (heads.is_empty() || after * WHOLE_SHARE > op_count(&mut self.doc))
+        {
             self.doc.save()
         } else {
             self.doc.save_after(heads)
@@ -379,8 +373,27 @@ impl Network {
     /// Bytes that don't parse whole are refused and nothing of them is applied (Automerge's own
     /// incremental load would keep a readable prefix and say nothing).
     pub fn apply(&mut self, bytes: &[u8]) -> Result<(), DocError> {
-        check_chunks(bytes)?;
-        self.doc.load_incremental(bytes)?;
+        match check_chunks(bytes)? {
+            Some(whole) => self.take_in(whole),
+            None => {
+                self.doc.load_incremental(bytes)?;
+                Ok(())
+            }
+        }
+    }
+
+    /// Takes in a whole document, merging the smaller history into the larger: changes applied
+    /// one by one are slow (8 s for the 15,000 of a network of 10,000 people, natively, against
+    /// 1.5 s to load them as a document), and a device joining a network has next to nothing
+    /// of its own.
+    fn take_in(&mut self, mut other: AutoCommit) -> Result<(), DocError> {
+        if op_count(&mut other) <= op_count(&mut self.doc) {
+            self.doc.merge(&mut other)?;
+            return Ok(());
+        }
+        other.set_actor(self.doc.get_actor().clone());
+        other.merge(&mut self.doc)?;
+        *self = Network::from_doc(other)?;
         Ok(())
     }
 
@@ -855,12 +868,27 @@ fn as_i64(value: &ValueRef<'_>) -> Option<i64> {
 /// Checks that `bytes` is a whole sequence of Automerge chunks (documents or changes), each of
 /// which parses, following the binary format's framing: a 4-byte magic number, a 4-byte
 /// checksum, a type byte and a LEB128 length.
-fn check_chunks(mut bytes: &[u8]) -> Result<(), DocError> {
+/// About how many ops a document's history holds: op counters are Lamport clocks, so the
+/// newest head's counts every op before it (those made at the same time elsewhere aside).
+fn op_count(doc: &mut AutoCommit) -> u64 {
+    let mut ops = 0;
+    for head in doc.get_heads() {
+        if let Some(change) = doc.get_change_meta_by_hash(&head) {
+            ops = ops.max(change.max_op);
+        }
+    }
+    ops
+}
+
+/// Checks that `bytes` are whole Automerge chunks, loading each document among them; when the
+/// bytes are one document, it comes back loaded.
+fn check_chunks(mut bytes: &[u8]) -> Result<Option<AutoCommit>, DocError> {
     const MAGIC: [u8; 4] = [0x85, 0x6f, 0x4a, 0x83];
     let bad = |why: &str| DocError::Layout(format!("saved changes are damaged: {why}"));
     if bytes.is_empty() {
         return Err(bad("empty"));
     }
+    let whole = bytes.len();
     while !bytes.is_empty() {
         if bytes.len() < 10 || bytes[..4] != MAGIC {
             return Err(bad("not an Automerge chunk"));
@@ -888,7 +916,10 @@ fn check_chunks(mut bytes: &[u8]) -> Result<(), DocError> {
         let (chunk, rest) = bytes.split_at(end);
         match kind {
             0 => {
-                AutoCommit::load(chunk)?;
+                let doc = AutoCommit::load(chunk)?;
+                if rest.is_empty() && chunk.len() == whole {
+                    return Ok(Some(doc));
+                }
             }
             1 | 2 => {
                 let change = Change::try_from(chunk).map_err(|e| bad(&e.to_string()))?;
@@ -902,7 +933,7 @@ fn check_chunks(mut bytes: &[u8]) -> Result<(), DocError> {
         }
         bytes = rest;
     }
-    Ok(())
+    Ok(None)
 }
 
 #[cfg(test)]
@@ -1085,6 +1116,31 @@ mod tests {
         laptop.merge(&mut phone).unwrap();
         let names: Vec<String> = laptop.rows().into_iter().map(|r| r.name).collect();
         assert_eq!(names, ["Ada", "Grace"]);
+    }
+
+    #[test]
+    fn a_whole_document_is_taken_in_from_the_larger_side() {
+        let mut big = Network::new();
+        for n in 0..30 {
+            big.put_person(&format!("b{n:02}").into(), &person("Big"), 1)
+                .unwrap();
+        }
+        let mut small = Network::new();
+        small.put_person(&"s".into(), &person("Small"), 2).unwrap();
+        let (big_doc, small_doc) = (big.save(), small.save());
+        // Each side takes in the other's document: the same network either way.
+        let actor = small.doc.get_actor().clone();
+        small.apply(&big_doc).unwrap();
+        big.apply(&small_doc).unwrap();
+        assert_eq!(small.len(), 31);
+        assert_eq!(small.heads(), big.heads());
+        assert_eq!(small.rows(), big.rows());
+        // The device goes on writing as itself.
+        assert_eq!(small.doc.get_actor(), &actor);
+        let heads = big.heads();
+        small.put_person(&"t".into(), &person("Then"), 3).unwrap();
+        big.apply(&small.save_after(&heads)).unwrap();
+        assert_eq!(big.len(), 32);
     }
 
     #[test]
