@@ -19,7 +19,7 @@ use crate::domain::clock::FollowUpSettings;
 use crate::domain::{Field, FieldId, Interview, InterviewId, PersonId, PersonRow};
 use crate::replica::{Effects, Replica, SyncEffect, Timer};
 use crate::wire::{
-    FromWorker, OverviewChange, Reply, Request, SyncRequest, ToWorker, Write, Writes,
+    FromWorker, OverviewChange, Reply, Request, SyncRequest, ToWorker, Write, Writes, PACK_AT,
 };
 use automerge::ChangeHash;
 use std::cell::RefCell;
@@ -545,8 +545,13 @@ impl Host {
                 .into_iter()
                 .partition(|m| matches!(m, FromWorker::Answer { .. } | FromWorker::Done { .. }));
             out.to_page = rest;
+            let change = self.shown.change(replica);
             out.to_page
-                .push(FromWorker::Changed(self.shown.change(replica)));
+                .push(if change.rows.len() + change.outlines.len() > PACK_AT {
+                    FromWorker::Overview(replica.packed_overview())
+                } else {
+                    FromWorker::Changed(change)
+                });
             out.to_page.extend::<Vec<FromWorker>>(answers);
         }
         for effect in sync {

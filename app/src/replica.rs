@@ -205,6 +205,19 @@ impl Replica {
         (self.network.fields(), self.network.profile().follow_up)
     }
 
+    /// The whole overview, packed as the cache stores it (`list_cache::pack`).
+    pub fn packed_overview(&mut self) -> String {
+        let (heads, interviews) = (self.network.heads(), self.outlines());
+        let (fields, follow_up) = self.fields_and_follow_up();
+        crate::doc::list_cache::pack(&Overview {
+            heads: &heads,
+            rows: &self.rows,
+            interviews: &interviews,
+            fields: &fields,
+            follow_up,
+        })
+    }
+
     /// Every interview in outline: read from the document once (at 5,000 interviews that takes
     /// a good part of a second), then kept up to date edit by edit.
     pub fn outlines(&mut self) -> Outlines {

@@ -416,16 +416,14 @@ impl<K: KeyValue> Tab<K> {
             }
             FromWorker::Changed(change) => {
                 self.change(change);
-                for (_, fresh) in self.answers.values_mut() {
-                    *fresh = false;
+                self.changed()
+            }
+            FromWorker::Overview(packed) => {
+                self.reading = None;
+                if let Some(reader) = ListReader::unpack(packed) {
+                    self.show_cached(reader);
                 }
-                // What the screens show is asked again at once (unless already asked: an
-                // answer still to come was made after this change).
-                let mut shown: Vec<Query> = self.shown.iter().cloned().collect();
-                shown.retain(|query| !self.asked.values().any(|q| q == query));
-                let asks: Vec<ToWorker> = shown.into_iter().map(|query| self.ask(query)).collect();
-                self.held = true;
-                (Some(News::Changed), asks)
+                self.changed()
             }
             FromWorker::Saved(saved) => {
                 let save = if saved {
@@ -549,6 +547,19 @@ impl<K: KeyValue> Tab<K> {
         })
     }
 
+    /// The overview changed: every answer is stale, and what the screens show is asked again
+    /// at once (unless already asked: an answer still to come was made after this change).
+    fn changed(&mut self) -> (Option<News>, Vec<ToWorker>) {
+        for (_, fresh) in self.answers.values_mut() {
+            *fresh = false;
+        }
+        let mut shown: Vec<Query> = self.shown.iter().cloned().collect();
+        shown.retain(|query| !self.asked.values().any(|q| q == query));
+        let asks: Vec<ToWorker> = shown.into_iter().map(|query| self.ask(query)).collect();
+        self.held = true;
+        (Some(News::Changed), asks)
+    }
+
     fn change(&mut self, change: OverviewChange) {
         let OverviewChange {
             rows_removed,
@@ -591,6 +602,11 @@ impl<K: KeyValue> Tab<K> {
     /// The people list, sorted (only its first part while the cache is read).
     pub fn rows(&self) -> &[PersonRow] {
         &self.rows
+    }
+
+    /// Whether an overview is being read a part at a time (see [`Tab::read_cached`]).
+    pub fn is_reading(&self) -> bool {
+        self.reading.is_some()
     }
 
     /// How many people the network holds (the list may still be being read).

@@ -207,7 +207,11 @@ pub struct ListReader {
 impl ListReader {
     /// Reads the stored overview's first part; `None` when there is no readable one.
     pub fn open(kv: &impl KeyValue) -> Option<ListReader> {
-        let stored = kv.get(LIST_KEY).ok()??;
+        ListReader::unpack(kv.get(LIST_KEY).ok()??)
+    }
+
+    /// Reads the first part of an overview [`pack`]ed; `None` when it is unreadable.
+    pub fn unpack(stored: String) -> Option<ListReader> {
         let mut rest = stored.strip_prefix(FORMAT)?;
         let first = inflate(take_field(&mut rest)?)?;
         let at = stored.len() - rest.len();
@@ -360,6 +364,12 @@ fn put_items<T>(out: &mut String, items: &[T], put: impl Fn(&mut String, &T)) {
 
 /// Replaces the cached overview.
 pub fn write_list(kv: &mut impl KeyValue, overview: &Overview<'_>) -> Result<(), KvError> {
+    kv.set(LIST_KEY, &pack(overview))
+}
+
+/// The overview in the stored form, which [`ListReader`] reads a part at a time (the worker
+/// sends a page a large overview so too).
+pub fn pack(overview: &Overview<'_>) -> String {
     let mut first = String::with_capacity(1024 + FIRST_ROWS * 96);
     let out = &mut first;
     put_field(out, &overview.heads.len().to_string());
@@ -397,7 +407,7 @@ pub fn write_list(kv: &mut impl KeyValue, overview: &Overview<'_>) -> Result<(),
         put_items(&mut part, interviews, put_outline);
         put_field(&mut stored, &deflate(&part));
     }
-    kv.set(LIST_KEY, &stored)
+    stored
 }
 
 /// Drops the cached overview (to make room when storage is full).

@@ -441,6 +441,46 @@ fn a_page_that_drew_the_cached_overview_is_told_only_what_changed_from_it() {
 }
 
 #[test]
+fn a_large_overview_comes_packed_and_is_drawn_a_part_at_a_time() {
+    use crate::doc::list_cache::FIRST_ROWS;
+    let storage = MemoryKv::default();
+    let kv = Box::new(storage.clone()) as Box<dyn KeyValue>;
+    let mut stored = Store::open(kv, "setup", POLICY).unwrap();
+    let people: Vec<(PersonId, Person)> = (0..PACK_AT + 200)
+        .map(|n| {
+            let person = Person {
+                name: format!("P{n:04}"),
+                ..Person::default()
+            };
+            (PersonId::from(person.name.as_str()), person)
+        })
+        .collect();
+    stored.network.put_people(&people, 1).unwrap();
+    stored.store.compact(&mut stored.network).unwrap();
+    // A page with nothing drawn is sent the whole overview, packed: it draws the first page
+    // at once, and reads the rest a part per task.
+    let mut tab = Sim::open(&storage, "a");
+    tab.settle(2);
+    assert!(tab.changes.is_empty(), "not sent as one change");
+    assert!(tab.page.is_reading());
+    assert_eq!(tab.page.rows().len(), FIRST_ROWS);
+    assert_eq!(tab.page.people_count(), people.len());
+    assert_eq!(tab.page.outlines(), None);
+    let mut tasks = 1;
+    while tab.page.read_cached(0, || 1) {
+        tasks += 1;
+    }
+    assert_eq!(tasks, 2);
+    assert_eq!(tab.names().len(), people.len());
+    assert_eq!(tab.page.outlines().map(|o| o.len()), Some(0));
+    // Small changes to it come as changes.
+    tab.edit(&put("Ada"), 3);
+    tab.settle(4);
+    assert_eq!(tab.changes.last().map(|c| c.rows.len()), Some(1));
+    assert_eq!(tab.names().len(), people.len() + 1);
+}
+
+#[test]
 fn two_tabs_each_with_a_worker_keep_each_others_edits() {
     let storage = MemoryKv::default();
     let mut a = Sim::open(&storage, "a");

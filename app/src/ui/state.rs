@@ -85,9 +85,16 @@ impl NetworkState {
     /// Draws the cached overview's first part at once, the rest a few parts per task.
     pub fn show_cached(self, reader: ListReader) {
         self.with_tab(|tab| tab.show_cached(reader));
+        self.redraw();
+    }
+
+    /// Redraws the overview, reading the rest of one being read a few parts per task.
+    fn redraw(self) {
         self.version.update(|v| *v += 1);
         #[cfg(feature = "hydrate")]
-        self.read_cached();
+        if self.with_tab(|tab| tab.is_reading()) == Some(true) {
+            self.read_cached();
+        }
     }
 
     #[cfg(feature = "hydrate")]
@@ -151,7 +158,7 @@ impl NetworkState {
                 self.ready.set(true);
                 mark("colloquy:network-open");
             }
-            News::Changed => self.version.update(|v| *v += 1),
+            News::Changed => self.redraw(),
             News::Answered => self.answered.update(|v| *v += 1),
             // The first real use: ask the browser to keep this site's storage for good.
             News::Saved { first: true } => crate::browser::request_persistent_storage(),
@@ -189,23 +196,6 @@ impl NetworkState {
             self.send(ask);
         }
         answer
-    }
-
-    /// Runs `then` with what `read` (a read of answers) gives as soon as it gives it: for taps.
-    pub fn once<T: 'static>(
-        &self,
-        read: impl Fn() -> Option<T> + 'static,
-        then: impl FnOnce(T) + 'static,
-    ) {
-        let mut then = Some(then);
-        // (Once done it reads nothing, so it never runs again.)
-        Effect::new(move || {
-            if let Some(value) = then.is_some().then(&read).flatten() {
-                if let Some(then) = then.take() {
-                    then(value);
-                }
-            }
-        });
     }
 
     /// Every interview in outline, re-running when the network changes.

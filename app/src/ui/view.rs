@@ -7,7 +7,7 @@ use crate::domain::{
     Field, FieldId, Interview, InterviewId, Person, PersonId, PersonRow, RecordEntry,
 };
 use crate::view::{Answer, Query, Settings};
-use leptos::prelude::{Memo, Signal};
+use leptos::prelude::{Effect, Memo, Signal};
 
 /// One typed read per query: `$name(args) -> $out`, asking `$query` and unpacking `$variant`.
 macro_rules! reads {
@@ -50,6 +50,23 @@ reads! {
 }
 
 impl NetworkState {
+    /// Runs `then` with what `read` (a read of answers) gives as soon as it gives it: for taps.
+    pub fn once<T: 'static>(
+        &self,
+        read: impl Fn() -> Option<T> + 'static,
+        then: impl FnOnce(T) + 'static,
+    ) {
+        let mut then = Some(then);
+        // (Once done it reads nothing, so it never runs again.)
+        Effect::new(move || {
+            if let Some(value) = then.is_some().then(&read).flatten() {
+                if let Some(then) = then.take() {
+                    then(value);
+                }
+            }
+        });
+    }
+
     /// A person's line in the people list (from the cached overview while opening).
     pub fn row(&self, id: &PersonId) -> Option<Option<PersonRow>> {
         self.rows_with(|rows| rows.iter().find(|row| &row.id == id).cloned())
