@@ -4,8 +4,9 @@ use crate::ui::state::use_network;
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-/// How many rows the list shows before "Show more".
-const PAGE: usize = 100;
+/// How many rows the list shows before "Show more" (and how many more each time): several
+/// screens' worth, and few enough to draw within a task (a hundred took ~30 ms of a phone's).
+const PAGE: usize = 50;
 
 /// `/people`: the people list with search.
 #[component]
