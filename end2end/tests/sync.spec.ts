@@ -1,5 +1,14 @@
 import { expect, test, type Page } from "@playwright/test";
-import { addPerson, listedNames, navigate, open, waitReady, watchConsole } from "./helpers";
+import {
+  addPerson,
+  listedNames,
+  navigate,
+  open,
+  SAMPLE_PEOPLE,
+  sampleNetwork,
+  waitReady,
+  watchConsole,
+} from "./helpers";
 
 /** Replaces a person's notes through the edit form, as a user would. */
 async function setNotes(page: Page, name: string, notes: string) {
@@ -195,4 +204,56 @@ test("a device that syncs one network asks before a link switches it to another"
   await expect(page.locator(".fingerprint strong")).toHaveText(theirs.words);
   await mine.context.close();
   await theirs.context.close();
+});
+
+test(`a network of ${SAMPLE_PEOPLE.toLocaleString("en")} people, made in as many edits, syncs whole to a new device that keeps it`, async ({
+  browser,
+}) => {
+  test.setTimeout(300_000);
+  const laptop = await (await browser.newContext()).newPage();
+  const problems = watchConsole(laptop);
+  const entries = await sampleNetwork(SAMPLE_PEOPLE);
+  await laptop.goto("/people");
+  await laptop.evaluate((entries) => {
+    localStorage.clear();
+    for (const [key, value] of Object.entries(entries)) localStorage.setItem(key, value);
+  }, entries);
+  await laptop.goto("/settings");
+  await expect(laptop.locator('main[data-network="ready"]')).toBeVisible({ timeout: 240_000 });
+  await laptop.getByRole("button", { name: "Turn on sync" }).click();
+  // Up to date only once the relay has all of it.
+  await expect(laptop.getByRole("status").filter({ hasText: "Sync:" })).toHaveText("Sync: up to date", {
+    timeout: 120_000,
+  });
+  await laptop.getByRole("button", { name: "Pair another device" }).click();
+  const link = (await laptop.locator(".pair-link code").textContent()) ?? "";
+
+  const phone = await (await browser.newContext()).newPage();
+  const phoneProblems = watchConsole(phone);
+  await phone.goto(link);
+  await waitReady(phone);
+  await phone.getByRole("button", { name: "Join" }).click();
+  await expect(phone.getByRole("status").filter({ hasText: "Sync:" })).toHaveText("Sync: up to date", {
+    timeout: 120_000,
+  });
+  await phone.getByRole("link", { name: "See your people" }).click();
+  const everyone = `${SAMPLE_PEOPLE} people`;
+  await expect(phone.getByText(everyone, { exact: true })).toBeVisible({ timeout: 60_000 });
+  // Stored, not only shown: after a reload the phone has the people and their interviews.
+  await phone.reload();
+  await expect(phone.getByText(everyone, { exact: true })).toBeVisible({ timeout: 60_000 });
+  await phone.goto("/interviews/i000000");
+  await expect(phone.getByRole("heading", { level: 1 })).toHaveText("Interview with Person 00000 Example", {
+    timeout: 240_000,
+  });
+  // And edits go on both ways.
+  await open(phone, "/people");
+  await addPerson(phone, { name: "Added On The Phone" });
+  await laptop.goto("/people");
+  await waitReady(laptop);
+  await laptop.getByRole("searchbox", { name: "Search people" }).fill("On The Phone");
+  await expect.poll(() => listedNames(laptop), { timeout: 30_000 }).toEqual(["Added On The Phone"]);
+  expect([...problems, ...phoneProblems]).toEqual([]);
+  await laptop.context().close();
+  await phone.context().close();
 });
