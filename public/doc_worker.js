@@ -2,8 +2,8 @@
 // app/src/browser/worker.rs). The first message names the app's script, its compiled wasm and
 // a Web Lock to hold while this worker lives (its end frees the lock, which the page watches).
 // Once the app runs, the worker says { ready: true } and every later message is the page's, as
-// JSON. When the app can't start here it says { unavailable }, and the page holds the network
-// itself.
+// JSON in UTF-8 bytes. When the app can't start here it says { unavailable }, and the page
+// holds the network itself.
 self.onmessage = async ({ data }) => {
   let app;
   try {

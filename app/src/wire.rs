@@ -1,5 +1,6 @@
 //! What a page and the worker holding its network say to each other (`host`), as data that
-//! crosses `postMessage` as JSON. Document-free: the page needs none of Automerge to speak it.
+//! crosses `postMessage` as JSON (in UTF-8 bytes, handed over). Document-free: the page needs
+//! none of Automerge to speak it.
 //!
 //! The page owns localStorage (workers have none): it sends the worker every stored key once,
 //! then each key another tab writes and each command it keeps (`doc::journal`, durable before
