@@ -41,8 +41,21 @@ pub fn HomePage() -> impl IntoView {
             let referred = |id: &crate::domain::PersonId| {
                 people.get(id).and_then(|p| p.referred_by.as_ref()).is_some_and(|r| people.contains_key(r))
             };
+            // Only the lines shown are written out (there can be thousands): each group's
+            // first `SHOWN`, or all of one the user opened; the rest are counted.
+            let open = expanded.get();
+            let mut totals: Vec<(&'static str, usize)> = Vec::new();
+            let mut shows = |group: &'static str| {
+                let at = totals.iter().position(|(g, _)| *g == group).unwrap_or_else(|| {
+                    totals.push((group, 0));
+                    totals.len() - 1
+                });
+                totals[at].1 += 1;
+                totals[at].1 <= SHOWN || open.contains(&group)
+            };
             let lines: Vec<Line> = next_steps(&interviews, now, zone, settings, referred)
                 .into_iter()
+                .filter(|step| shows(step.kind.group()))
                 .map(|step| {
                     let person = people.get(&step.person);
                     let referrer = person
@@ -88,7 +101,7 @@ pub fn HomePage() -> impl IntoView {
                 let Some(by) = row.referred_by.as_ref().and_then(|r| people.get(r)) else {
                     continue;
                 };
-                if !asked.contains(&row.id) {
+                if !asked.contains(&row.id) && shows(NextKind::SendRequest.group()) {
                     lines.push(Line {
                         href: format!("/people/{}", row.id),
                         text: ask_line(&row.name, Some(&by.name)),
@@ -102,7 +115,7 @@ pub fn HomePage() -> impl IntoView {
                 .iter()
                 .map(|(id, f)| (id.to_string(), f.name.clone(), people_heard(interviews.iter().map(|(_, i)| i), id)))
                 .collect();
-            (lines, breadth, fields.is_empty(), rows.is_empty(), interviews.is_empty())
+            (lines, totals, breadth, fields.is_empty(), rows.is_empty(), interviews.is_empty())
         })
     });
     // Who the user is, so the first request is signed: step one until it is given.
@@ -130,7 +143,7 @@ pub fn HomePage() -> impl IntoView {
         </Show>
         {move || match overview.get() {
             None => view! { <Opening/> }.into_any(),
-            Some((lines, breadth, no_fields, no_people, no_interviews)) => {
+            Some((lines, totals, breadth, no_fields, no_people, no_interviews)) => {
                 let now = now();
                 let when = move |label: &str, at| format!("{label} {} ({})", zone.format(at), relative(at, now, zone)).trim_start().to_owned();
                 let groups = ["Thank-yous due", "Follow-ups due", "Meetings", "Reflections to write", "Requests to send", "Awaiting a reply"];
@@ -147,11 +160,8 @@ pub fn HomePage() -> impl IntoView {
                         </section>
                     })}
                     {groups.into_iter().map(|group| {
-                        let mut items: Vec<Line> = lines.iter().filter(|l| l.group == group).cloned().collect();
-                        let total = items.len();
-                        if !expanded.with(|e| e.contains(&group)) {
-                            items.truncate(SHOWN);
-                        }
+                        let items: Vec<Line> = lines.iter().filter(|l| l.group == group).cloned().collect();
+                        let total = totals.iter().find(|(g, _)| *g == group).map_or(0, |(_, n)| *n);
                         let hidden = total - items.len();
                         (!items.is_empty()).then(|| view! {
                             <section aria-label=group>
