@@ -5,8 +5,8 @@
 //!
 //! Run with `cargo bench -p app --bench open`; `OPEN_BENCH_SIZES=1000,10000` picks sizes (people; interviews are half that).
 
-use app::doc::list_cache::{read_list, write_list, Overview};
-use app::doc::store::{CompactionPolicy, MemoryKv, Store};
+use app::doc::list_cache::{pack, read_list, Overview, LIST_KEY};
+use app::doc::store::{CompactionPolicy, KeyValue, MemoryKv, Store};
 use app::doc::Network;
 use app::domain::{InterviewId, PersonId};
 use std::time::{Duration, Instant};
@@ -116,7 +116,7 @@ fn main() {
         };
         let write = median(|| {
             let start = Instant::now();
-            write_list(&mut cache, &overview).unwrap();
+            cache.set(LIST_KEY, &pack(&overview)).unwrap();
             start.elapsed()
         });
         let read = median(|| {
@@ -168,11 +168,11 @@ fn worker_edit(kv: &MemoryKv, n: usize) -> (Duration, usize) {
     use app::doc::{journal, Command};
     use app::host::Host;
     use app::wire::{FromWorker, ToWorker};
-    let stored = app::doc::store::KeyValue::keys(kv)
+    let stored = KeyValue::keys(kv)
         .unwrap()
         .into_iter()
         .map(|key| {
-            let value = app::doc::store::KeyValue::get(kv, &key).unwrap().unwrap();
+            let value = KeyValue::get(kv, &key).unwrap().unwrap();
             (key, value)
         })
         .collect();

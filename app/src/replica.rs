@@ -579,16 +579,8 @@ impl Replica {
             }
         }
         if self.list_stale && !self.store.has_unsaved() {
-            let heads = self.network.heads();
-            let interviews = self.outlines();
-            let written = self.store.write_list(&Overview {
-                heads: &heads,
-                rows: &self.rows,
-                interviews: &interviews,
-                fields: &self.network.fields(),
-                follow_up: self.network.profile().follow_up,
-            });
-            self.list_stale = written.is_err();
+            let packed = self.packed_overview();
+            self.list_stale = self.store.write_list(&packed).is_err();
         }
         (effects, pending)
     }

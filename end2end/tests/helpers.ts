@@ -158,3 +158,13 @@ export async function sampleNetwork(people: number): Promise<Record<string, stri
   }
   return JSON.parse(readFileSync(file, "utf8"));
 }
+
+/** Replaces this origin's storage with the sample network of `people` (see `sampleNetwork`). */
+export async function storeSampleNetwork(page: Page, people: number) {
+  const entries = await sampleNetwork(people);
+  await page.goto("/people");
+  await page.evaluate((entries) => {
+    localStorage.clear();
+    for (const [key, value] of Object.entries(entries)) localStorage.setItem(key, value);
+  }, entries);
+}

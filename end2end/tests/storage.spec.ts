@@ -5,7 +5,7 @@ import {
   navigate,
   open,
   SAMPLE_PEOPLE,
-  sampleNetwork,
+  storeSampleNetwork,
   waitReady,
   watchConsole,
 } from "./helpers";
@@ -447,12 +447,7 @@ test("edits kept while a 3,000-person network opens survive leaving mid-opening,
 }) => {
   test.setTimeout(120_000);
   const problems = watchConsole(page);
-  const entries = await sampleNetwork(SAMPLE_PEOPLE);
-  await page.goto("/people");
-  await page.evaluate((entries) => {
-    localStorage.clear();
-    for (const [key, value] of Object.entries(entries)) localStorage.setItem(key, value);
-  }, entries);
+  await storeSampleNetwork(page, SAMPLE_PEOPLE);
   await page.reload();
   await expect(page.locator('main[data-network="ready"]')).toBeVisible({ timeout: 120_000 });
   await expect

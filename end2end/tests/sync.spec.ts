@@ -5,7 +5,7 @@ import {
   navigate,
   open,
   SAMPLE_PEOPLE,
-  sampleNetwork,
+  storeSampleNetwork,
   waitReady,
   watchConsole,
 } from "./helpers";
@@ -212,12 +212,7 @@ test(`a network of ${SAMPLE_PEOPLE.toLocaleString("en")} people, made in as many
   test.setTimeout(300_000);
   const laptop = await (await browser.newContext()).newPage();
   const problems = watchConsole(laptop);
-  const entries = await sampleNetwork(SAMPLE_PEOPLE);
-  await laptop.goto("/people");
-  await laptop.evaluate((entries) => {
-    localStorage.clear();
-    for (const [key, value] of Object.entries(entries)) localStorage.setItem(key, value);
-  }, entries);
+  await storeSampleNetwork(laptop, SAMPLE_PEOPLE);
   await laptop.goto("/settings");
   await expect(laptop.locator('main[data-network="ready"]')).toBeVisible({ timeout: 240_000 });
   await laptop.getByRole("button", { name: "Turn on sync" }).click();

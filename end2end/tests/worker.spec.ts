@@ -1,5 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
-import { addPerson, listedNames, LARGE_PEOPLE, open, sampleNetwork, waitReady, watchConsole } from "./helpers";
+import { addPerson, listedNames, LARGE_PEOPLE, open, storeSampleNetwork, waitReady, watchConsole } from "./helpers";
 
 // The network is held by a dedicated worker (app/src/browser/worker.rs, app/src/host.rs); the
 // page keeps each edit in storage before the worker hears of it (app/src/tab.rs).
@@ -80,12 +80,7 @@ test(`an edit made while a ${LARGE_PEOPLE.toLocaleString("en")}-person network i
 }) => {
   test.setTimeout(300_000);
   const problems = watchConsole(page);
-  const entries = await sampleNetwork(LARGE_PEOPLE);
-  await page.goto("/people");
-  await page.evaluate((entries) => {
-    localStorage.clear();
-    for (const [key, value] of Object.entries(entries)) localStorage.setItem(key, value);
-  }, entries);
+  await storeSampleNetwork(page, LARGE_PEOPLE);
   // Open once so the overview is cached, as it is for anyone who used the app before.
   await page.reload();
   await expect(page.locator('main[data-network="ready"]')).toBeVisible({ timeout: 240_000 });

@@ -8,7 +8,7 @@
 //! rebuilt from the document, and one that can't be read is ignored.
 
 use super::fields::{put_field, take_field};
-use super::store::{KeyValue, KvError};
+use super::store::KeyValue;
 use crate::domain::clock::FollowUpSettings;
 use crate::domain::{Field, FieldId, Interview, InterviewId, Objective, PersonId, PersonRow};
 use automerge::ChangeHash;
@@ -311,17 +311,15 @@ pub(crate) fn reader_of(list: &CachedList) -> ListReader {
 
 /// Stores a whole cached list (for tests).
 #[cfg(test)]
-fn write_cached(kv: &mut impl KeyValue, list: &CachedList) -> Result<(), KvError> {
-    write_list(
-        kv,
-        &Overview {
-            heads: &list.heads,
-            rows: &list.rows,
-            interviews: &list.interviews,
-            fields: &list.fields,
-            follow_up: list.follow_up,
-        },
-    )
+fn write_cached(kv: &mut impl KeyValue, list: &CachedList) -> Result<(), super::store::KvError> {
+    let packed = pack(&Overview {
+        heads: &list.heads,
+        rows: &list.rows,
+        interviews: &list.interviews,
+        fields: &list.fields,
+        follow_up: list.follow_up,
+    });
+    kv.set(LIST_KEY, &packed)
 }
 
 /// Reads the cached overview whole, if there is a readable one.
@@ -360,11 +358,6 @@ fn put_items<T>(out: &mut String, items: &[T], put: impl Fn(&mut String, &T)) {
     for item in items {
         put(out, item);
     }
-}
-
-/// Replaces the cached overview.
-pub fn write_list(kv: &mut impl KeyValue, overview: &Overview<'_>) -> Result<(), KvError> {
-    kv.set(LIST_KEY, &pack(overview))
 }
 
 /// The overview in the stored form, which [`ListReader`] reads a part at a time (the worker
@@ -492,17 +485,14 @@ mod tests {
         let interviews = net.interview_outlines();
         let fields = net.fields();
         let follow_up = net.profile().follow_up;
-        write_list(
-            &mut kv,
-            &Overview {
-                heads: &heads,
-                rows: &rows,
-                interviews: &interviews,
-                fields: &fields,
-                follow_up,
-            },
-        )
-        .unwrap();
+        let packed = pack(&Overview {
+            heads: &heads,
+            rows: &rows,
+            interviews: &interviews,
+            fields: &fields,
+            follow_up,
+        });
+        kv.set(LIST_KEY, &packed).unwrap();
         let cached = read_list(&kv).unwrap();
         assert_eq!(cached.heads, heads);
         assert_eq!(cached.rows, rows);

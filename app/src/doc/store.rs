@@ -860,12 +860,9 @@ impl<K: KeyValue> Store<K> {
         Ok(key)
     }
 
-    /// Replaces the cached overview (see [`super::list_cache`]).
-    pub fn write_list(
-        &mut self,
-        overview: &super::list_cache::Overview<'_>,
-    ) -> Result<(), KvError> {
-        super::list_cache::write_list(&mut self.kv, overview)
+    /// Replaces the cached overview with one [`super::list_cache::pack`]ed.
+    pub fn write_list(&mut self, packed: &str) -> Result<(), KvError> {
+        self.kv.set(super::list_cache::LIST_KEY, packed)
     }
 
     /// Writes `value`; if storage is full, drops the cached people list (only a cache) and

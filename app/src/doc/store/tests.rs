@@ -291,13 +291,15 @@ fn a_full_store_gives_up_the_list_cache_before_an_edit() {
         .collect();
     let heads = tab.network.heads();
     tab.store
-        .write_list(&crate::doc::list_cache::Overview {
-            heads: &heads,
-            rows: &rows,
-            interviews: &[],
-            fields: &[],
-            follow_up: Default::default(),
-        })
+        .write_list(&crate::doc::list_cache::pack(
+            &crate::doc::list_cache::Overview {
+                heads: &heads,
+                rows: &rows,
+                interviews: &[],
+                fields: &[],
+                follow_up: Default::default(),
+            },
+        ))
         .unwrap();
     assert!(kv.raw(crate::doc::list_cache::LIST_KEY).unwrap().len() > 1000);
     kv.limit(Some(kv.used()));
