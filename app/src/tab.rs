@@ -201,7 +201,7 @@ impl<K: KeyValue> Tab<K> {
     /// true while there is more to read.
     pub fn read_cached(&mut self, until: i64, now: impl Fn() -> i64) -> bool {
         while let Some(reader) = self.reading.as_mut() {
-            if reader.read_part().is_none() || reader.is_done() {
+            if reader.read_part(&self.storage).is_none() || reader.is_done() {
                 self.finish_reading();
             } else if now() > until {
                 return true;
@@ -216,7 +216,7 @@ impl<K: KeyValue> Tab<K> {
         let Some(mut reader) = self.reading.take() else {
             return;
         };
-        while !reader.is_done() && reader.read_part().is_some() {}
+        while !reader.is_done() && reader.read_part(&self.storage).is_some() {}
         let Some(mut list) = reader.finish() else {
             self.rows.clear();
             self.drawn = None;

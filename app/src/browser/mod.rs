@@ -27,9 +27,36 @@ impl LocalStorageKv {
     }
 }
 
+#[wasm_bindgen::prelude::wasm_bindgen]
+extern "C" {
+    /// The same `Storage`, declared here for a `getItem` that answers with the JavaScript
+    /// string itself, not yet copied into the app.
+    #[wasm_bindgen(js_name = Storage)]
+    type StorageStrings;
+    #[wasm_bindgen(method, catch, js_name = getItem)]
+    fn get_item_string(
+        this: &StorageStrings,
+        key: &str,
+    ) -> Result<Option<js_sys::JsString>, wasm_bindgen::JsValue>;
+}
+
 impl KeyValue for LocalStorageKv {
     fn get(&self, key: &str) -> Result<Option<String>, KvError> {
         self.storage.get_item(key).map_err(classify)
+    }
+
+    /// Copies only the value's first `len` characters (each at least a byte) into the app.
+    fn get_start(&self, key: &str, len: usize) -> Result<Option<String>, KvError> {
+        let strings: &StorageStrings = self.storage.unchecked_ref();
+        let value = strings.get_item_string(key).map_err(classify)?;
+        let len = u32::try_from(len).unwrap_or(u32::MAX);
+        Ok(value.map(|value| {
+            if value.length() > len {
+                value.slice(0, len).into()
+            } else {
+                value.into()
+            }
+        }))
     }
 
     fn set(&mut self, key: &str, value: &str) -> Result<(), KvError> {

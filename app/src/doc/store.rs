@@ -34,6 +34,13 @@ pub const TYPING: &str = "colloquy/typing/";
 /// A string key-value store: the browser's localStorage in the app.
 pub trait KeyValue {
     fn get(&self, key: &str) -> Result<Option<String>, KvError>;
+    /// The start of a value: the whole of it when shorter than `len` bytes, else at least its
+    /// first `len`. A store that can hand over part of a value for less than the whole (the
+    /// browser's, where a long value costs milliseconds to copy into the app) says so.
+    fn get_start(&self, key: &str, len: usize) -> Result<Option<String>, KvError> {
+        let _ = len;
+        self.get(key)
+    }
     fn set(&mut self, key: &str, value: &str) -> Result<(), KvError>;
     fn remove(&mut self, key: &str) -> Result<(), KvError>;
     /// Every key in the store.
@@ -43,6 +50,9 @@ pub trait KeyValue {
 impl<K: KeyValue + ?Sized> KeyValue for Box<K> {
     fn get(&self, key: &str) -> Result<Option<String>, KvError> {
         (**self).get(key)
+    }
+    fn get_start(&self, key: &str, len: usize) -> Result<Option<String>, KvError> {
+        (**self).get_start(key, len)
     }
     fn set(&mut self, key: &str, value: &str) -> Result<(), KvError> {
         (**self).set(key, value)
@@ -58,6 +68,9 @@ impl<K: KeyValue + ?Sized> KeyValue for Box<K> {
 impl<K: KeyValue + ?Sized> KeyValue for &mut K {
     fn get(&self, key: &str) -> Result<Option<String>, KvError> {
         (**self).get(key)
+    }
+    fn get_start(&self, key: &str, len: usize) -> Result<Option<String>, KvError> {
+        (**self).get_start(key, len)
     }
     fn set(&mut self, key: &str, value: &str) -> Result<(), KvError> {
         (**self).set(key, value)
@@ -111,6 +124,16 @@ impl MemoryKv {
 impl KeyValue for MemoryKv {
     fn get(&self, key: &str) -> Result<Option<String>, KvError> {
         Ok(self.entries.borrow().get(key).cloned())
+    }
+
+    /// Cuts as the browser's store does, so tests read values in part as pages do.
+    fn get_start(&self, key: &str, len: usize) -> Result<Option<String>, KvError> {
+        Ok(self.entries.borrow().get(key).map(|value| {
+            let end = (len..value.len())
+                .find(|&at| value.is_char_boundary(at))
+                .unwrap_or(value.len());
+            value[..end].to_owned()
+        }))
     }
 
     fn set(&mut self, key: &str, value: &str) -> Result<(), KvError> {
