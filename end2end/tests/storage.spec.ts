@@ -217,6 +217,31 @@ test.describe("with no service worker, so the test decides what the worker's scr
     await page.getByRole("link", { name: "Edit" }).click();
     await expect(page.getByLabel("Notes", { exact: true })).toHaveValue(writer.text());
   });
+
+  test("a new page draws a large cached list from the start of it, and the rest after", async ({ page, context }) => {
+    await storeSampleNetwork(page, SAMPLE_PEOPLE);
+    await page.goto("/people");
+    await waitReady(page);
+    // The overview the worker cached: longer than the start a new page copies (64 KB).
+    const cached = () => page.evaluate(() => localStorage.getItem("colloquy/list")?.length ?? 0);
+    await expect.poll(cached, { timeout: 60_000 }).toBeGreaterThan(64 * 1024);
+    const more = (p: typeof page) => p.getByRole("button", { name: "Show more" });
+    // Past the first part (100 people): 150 rows, as the open network lists them.
+    await more(page).click();
+    await more(page).click();
+    const names = await listedNames(page);
+    expect(names).toHaveLength(150);
+
+    // A page whose worker never starts: all it draws comes from the cache.
+    const other = await context.newPage();
+    await other.route("**/doc_worker.js", () => {});
+    await other.goto("/people");
+    await expect(other.getByText(`${SAMPLE_PEOPLE} people`)).toBeVisible();
+    await more(other).click();
+    await more(other).click();
+    await expect.poll(() => listedNames(other)).toEqual(names);
+    await expect(other.locator('main[data-network="loading"]')).toBeVisible();
+  });
 });
 
 /** The cached overview (`colloquy/list`: base64 of deflated text, `doc::list_cache`), read or
