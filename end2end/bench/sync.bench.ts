@@ -69,7 +69,7 @@ async function pairOnce(browser: Browser, n: number) {
   await phone.getByRole("button", { name: "Join" }).click();
   await expect(status(phone)).toHaveText("Sync: up to date", { timeout: 300_000 });
   await phone.getByRole("link", { name: "See your people" }).click();
-  await expect(phone.getByText(`${n} people`, { exact: true })).toBeVisible({ timeout: 300_000 });
+  await expect(phone.getByText(`${n.toLocaleString("en")} people`, { exact: true })).toBeVisible({ timeout: 300_000 });
   const pull = { ms: Date.now() - pullStart, longest: await longestSince(phone, since) };
 
   // Both on the day-of screen of the first interview; the laptop ticks, the phone follows.

@@ -236,7 +236,7 @@ test.describe("with no service worker, so the test decides what the worker's scr
     const other = await context.newPage();
     await other.route("**/doc_worker.js", () => {});
     await other.goto("/people");
-    await expect(other.getByText(`${SAMPLE_PEOPLE} people`)).toBeVisible();
+    await expect(other.getByText(`${SAMPLE_PEOPLE.toLocaleString("en")} people`)).toBeVisible();
     await more(other).click();
     await more(other).click();
     await expect.poll(() => listedNames(other)).toEqual(names);

@@ -232,7 +232,7 @@ test(`a network of ${SAMPLE_PEOPLE.toLocaleString("en")} people, made in as many
     timeout: 120_000,
   });
   await phone.getByRole("link", { name: "See your people" }).click();
-  const everyone = `${SAMPLE_PEOPLE} people`;
+  const everyone = `${SAMPLE_PEOPLE.toLocaleString("en")} people`;
   await expect(phone.getByText(everyone, { exact: true })).toBeVisible({ timeout: 60_000 });
   // Stored, not only shown: after a reload the phone has the people and their interviews.
   await phone.reload();

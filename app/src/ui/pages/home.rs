@@ -176,7 +176,7 @@ pub fn HomePage() -> impl IntoView {
                                 </ul>
                                 {(hidden > 0).then(|| view! {
                                     <button type="button" class="quiet" on:click=move |_| expanded.update(|e| e.push(group))>
-                                        {format!("Show all {total} ({hidden} more)")}
+                                        {format!("Show all {} ({} more)", super::grouped(total), super::grouped(hidden))}
                                     </button>
                                 })}
                             </section>

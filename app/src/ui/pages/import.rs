@@ -141,7 +141,7 @@ pub fn ImportPage() -> impl IntoView {
             Status::Idle => ().into_any(),
             Status::Reading => view! { <p class="muted" aria-busy="true">"Reading the file…"</p> }.into_any(),
             Status::Importing(n) => view! {
-                <p class="muted" role="status" aria-busy="true">{format!("Importing {n} {}…", people(n))}</p>
+                <p class="muted" role="status" aria-busy="true">{format!("Importing {} {}…", super::grouped(n), people(n))}</p>
             }.into_any(),
             Status::Failed(message) => view! { <p class="form-error" role="alert">{message}</p> }.into_any(),
             Status::Done(message) => view! {
@@ -205,9 +205,13 @@ fn Preview(
         let c = counts();
         match (c.added, c.merged) {
             (0, 0) => "Nothing to import".to_owned(),
-            (added, 0) => format!("Import {added} {}", people(added)),
-            (0, merged) => format!("Merge {merged} {}", people(merged)),
-            (added, merged) => format!("Import {added} and merge {merged}"),
+            (added, 0) => format!("Import {} {}", super::grouped(added), people(added)),
+            (0, merged) => format!("Merge {} {}", super::grouped(merged), people(merged)),
+            (added, merged) => format!(
+                "Import {} and merge {}",
+                super::grouped(added),
+                super::grouped(merged)
+            ),
         }
     };
     let nothing = move || {
@@ -244,7 +248,7 @@ fn Preview(
                         }).collect_view()}
                     </ul>
                     {(total > NAMED).then(|| view! {
-                        <p class="muted">{format!("…and {} more.", total - NAMED)}</p>
+                        <p class="muted">{format!("…and {} more.", super::grouped(total - NAMED))}</p>
                     })}
                 })
             }}
@@ -331,16 +335,19 @@ fn article(label: &str) -> String {
 fn summary_before(added: usize, merged: usize, already: usize, skipped: usize) -> String {
     let mut parts = Vec::new();
     if added > 0 {
-        parts.push(format!("{added} new {}", people(added)));
+        parts.push(format!("{} new {}", super::grouped(added), people(added)));
     }
     if merged > 0 {
-        parts.push(format!("{merged} to merge"));
+        parts.push(format!("{} to merge", super::grouped(merged)));
     }
     if already > 0 {
-        parts.push(format!("{already} already in your network"));
+        parts.push(format!(
+            "{} already in your network",
+            super::grouped(already)
+        ));
     }
     if skipped > 0 {
-        parts.push(format!("{skipped} skipped"));
+        parts.push(format!("{} skipped", super::grouped(skipped)));
     }
     if added + merged == 0 {
         parts.push("nothing new to import".into());
@@ -351,13 +358,13 @@ fn summary_before(added: usize, merged: usize, already: usize, skipped: usize) -
 fn summary_after(added: usize, merged: usize, left: usize) -> String {
     let mut parts = Vec::new();
     if added > 0 {
-        parts.push(format!("added {added} {}", people(added)));
+        parts.push(format!("added {} {}", super::grouped(added), people(added)));
     }
     if merged > 0 {
-        parts.push(format!("merged {merged}"));
+        parts.push(format!("merged {}", super::grouped(merged)));
     }
     if left > 0 {
-        parts.push(format!("left {left} unchanged"));
+        parts.push(format!("left {} unchanged", super::grouped(left)));
     }
     if parts.is_empty() {
         return "Nothing new to import.".into();

@@ -52,3 +52,36 @@ fn mark_first_shown(name: &'static str, shown: impl Fn() -> bool + Send + Sync +
         shown
     });
 }
+
+/// A count as the screens write it, its thousands grouped: "10,000 people".
+fn grouped(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::grouped;
+
+    #[test]
+    fn counts_have_their_thousands_grouped() {
+        for (n, written) in [
+            (0, "0"),
+            (7, "7"),
+            (999, "999"),
+            (1_000, "1,000"),
+            (10_000, "10,000"),
+            (123_456, "123,456"),
+            (1_234_567, "1,234,567"),
+        ] {
+            assert_eq!(grouped(n), written);
+        }
+    }
+}

@@ -88,15 +88,16 @@ fn PeopleList() -> impl IntoView {
             Some((_, 0, _)) => view! { <Empty/> }.into_any(),
             Some((matching, total, shown)) => {
                 let more = matching > shown.len();
+                let (all, some) = (super::grouped(total), super::grouped(matching));
                 let summary = if matching == total {
                     match total {
                         1 => "1 person".to_owned(),
-                        _ => format!("{total} people"),
+                        _ => format!("{all} people"),
                     }
                 } else {
                     match matching {
-                        1 => format!("1 of {total} people matches"),
-                        _ => format!("{matching} of {total} people match"),
+                        1 => format!("1 of {all} people matches"),
+                        _ => format!("{some} of {all} people match"),
                     }
                 };
                 view! {

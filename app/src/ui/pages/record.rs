@@ -123,7 +123,7 @@ pub fn RecordPage() -> impl IntoView {
                     }).collect_view()}
                 </ol>
                 {(more > 0).then(|| view! {
-                    <p class="no-print">{format!("Showing {} of {total}. ", total - more)}
+                    <p class="no-print">{format!("Showing {} of {}. ", super::grouped(total - more), super::grouped(total))}
                         <button type="button" class="quiet" on:click=move |_| shown.update(|n| *n = n.saturating_add(PAGE))>
                             {format!("Show {} more", more.min(PAGE))}
                         </button>
