@@ -86,6 +86,9 @@ pub struct Tab<K> {
     drawn: Option<Vec<ChangeHash>>,
     /// The cached overview while it is read part by part (see [`Tab::show_cached`]).
     reading: Option<ListReader>,
+    /// Changes heard while an overview is read, made once it is (the rows they change may be
+    /// in parts not yet read); reading the rest at once would hold the page.
+    waiting: Vec<OverviewChange>,
     /// Questions the screens read since they were last told of news: asked again on a change.
     shown: std::collections::HashSet<Query>,
     /// A change the screens are not told of until the answers it made stale are fresh, so
@@ -125,6 +128,7 @@ impl<K: KeyValue> Tab<K> {
             shown: Default::default(),
             drawn: None,
             reading: None,
+            waiting: Vec::new(),
             held: false,
             next_id: 0,
             typing: None,
@@ -217,17 +221,20 @@ impl<K: KeyValue> Tab<K> {
             return;
         };
         while !reader.is_done() && reader.read_part(&self.storage).is_some() {}
-        let Some(mut list) = reader.finish() else {
+        if let Some(mut list) = reader.finish() {
+            let mut outlines = std::mem::take(&mut list.interviews);
+            outlines.sort_by(|a, b| a.0.cmp(&b.0));
+            self.outlines = Rc::new(outlines);
+            self.rows = list.rows;
+            self.fields = Some((list.fields, list.follow_up));
+            self.drawn = Some(list.heads);
+        } else {
             self.rows.clear();
             self.drawn = None;
-            return;
-        };
-        let mut outlines = std::mem::take(&mut list.interviews);
-        outlines.sort_by(|a, b| a.0.cmp(&b.0));
-        self.outlines = Rc::new(outlines);
-        self.rows = list.rows;
-        self.fields = Some((list.fields, list.follow_up));
-        self.drawn = Some(list.heads);
+        }
+        for change in std::mem::take(&mut self.waiting) {
+            self.apply(change);
+        }
     }
 
     /// An edit: kept in storage at once, then handed to the worker, which runs it and says so
@@ -420,6 +427,7 @@ impl<K: KeyValue> Tab<K> {
             }
             FromWorker::Overview(packed) => {
                 self.reading = None;
+                self.waiting.clear();
                 if let Some(reader) = ListReader::unpack(packed) {
                     self.show_cached(reader);
                 }
@@ -561,6 +569,17 @@ impl<K: KeyValue> Tab<K> {
     }
 
     fn change(&mut self, change: OverviewChange) {
+        if change.whole {
+            self.reading = None;
+            self.waiting.clear();
+        } else if self.reading.is_some() {
+            self.waiting.push(change);
+            return;
+        }
+        self.apply(change);
+    }
+
+    fn apply(&mut self, change: OverviewChange) {
         let OverviewChange {
             rows_removed,
             rows,
@@ -569,10 +588,6 @@ impl<K: KeyValue> Tab<K> {
             fields,
             whole,
         } = change;
-        if whole {
-            self.reading = None;
-        }
-        self.finish_reading();
         self.drawn = None;
         if whole {
             self.rows.clear();

@@ -466,18 +466,24 @@ fn a_large_overview_comes_packed_and_is_drawn_a_part_at_a_time() {
     assert_eq!(tab.page.rows().len(), FIRST_ROWS);
     assert_eq!(tab.page.people_count(), people.len());
     assert_eq!(tab.page.outlines(), None);
+    // An edit made meanwhile: its change waits for the reading, which goes on a part per task.
+    tab.edit(&put("Ada"), 3);
+    tab.settle(4);
+    assert!(tab.page.is_reading());
+    assert_eq!(tab.page.rows().len(), FIRST_ROWS);
     let mut tasks = 1;
     while tab.page.read_cached(0, || 1) {
         tasks += 1;
     }
     assert_eq!(tasks, 2);
-    assert_eq!(tab.names().len(), people.len());
+    assert_eq!(tab.names().len(), people.len() + 1);
+    assert!(tab.names().iter().any(|name| name == "Ada"));
     assert_eq!(tab.page.outlines().map(|o| o.len()), Some(0));
     // Small changes to it come as changes.
-    tab.edit(&put("Ada"), 3);
-    tab.settle(4);
+    tab.edit(&put("Grace"), 5);
+    tab.settle(6);
     assert_eq!(tab.changes.last().map(|c| c.rows.len()), Some(1));
-    assert_eq!(tab.names().len(), people.len() + 1);
+    assert_eq!(tab.names().len(), people.len() + 2);
 }
 
 #[test]
