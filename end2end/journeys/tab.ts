@@ -233,11 +233,17 @@ export function webdriverTab(driver: WebDriver, engine: string, baseURL: string)
       if (!found) throw new Error(`${engine}: no option ${JSON.stringify(option)} in ${label}`);
     },
     async check(label) {
-      const box = await element(`a checkbox labelled ${label}`, labelled(label));
-      if (!(await box.isSelected())) {
-        await centre(box);
-        await box.click();
-      }
+      // As `click`: found, centred and clicked as one step, again until it is checked (a
+      // page still laying itself out can move it under the tab bar between two steps).
+      await until(`a checkbox labelled ${label}, checked`, async () => {
+        const box = (await driver.executeScript(labelled(label))) as WebElement | null;
+        if (!box) return null;
+        if (!(await box.isSelected())) {
+          await centre(box);
+          await box.click();
+        }
+        return box.isSelected();
+      });
     },
     async see(text) {
       await until(`the text ${JSON.stringify(text)}`, async () =>
