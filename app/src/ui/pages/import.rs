@@ -141,7 +141,7 @@ pub fn ImportPage() -> impl IntoView {
             Status::Idle => ().into_any(),
             Status::Reading => view! { <p class="muted" aria-busy="true">"Reading the file…"</p> }.into_any(),
             Status::Importing(n) => view! {
-                <p class="muted" role="status" aria-busy="true">{format!("Importing {} {}…", super::grouped(n), people(n))}</p>
+                <p class="muted" role="status" aria-busy="true">{format!("Importing {}…", super::counted_people(n))}</p>
             }.into_any(),
             Status::Failed(message) => view! { <p class="form-error" role="alert">{message}</p> }.into_any(),
             Status::Done(message) => view! {
@@ -205,8 +205,8 @@ fn Preview(
         let c = counts();
         match (c.added, c.merged) {
             (0, 0) => "Nothing to import".to_owned(),
-            (added, 0) => format!("Import {} {}", super::grouped(added), people(added)),
-            (0, merged) => format!("Merge {} {}", super::grouped(merged), people(merged)),
+            (added, 0) => format!("Import {}", super::counted_people(added)),
+            (0, merged) => format!("Merge {}", super::counted_people(merged)),
             (added, merged) => format!(
                 "Import {} and merge {}",
                 super::grouped(added),
@@ -314,14 +314,6 @@ fn failed(name: &str, why: &str) -> Status {
     ))
 }
 
-fn people(n: usize) -> &'static str {
-    if n == 1 {
-        "person"
-    } else {
-        "people"
-    }
-}
-
 fn article(label: &str) -> String {
     let a = if label.starts_with(['A', 'E', 'I', 'O', 'U']) {
         "an"
@@ -335,7 +327,11 @@ fn article(label: &str) -> String {
 fn summary_before(added: usize, merged: usize, already: usize, skipped: usize) -> String {
     let mut parts = Vec::new();
     if added > 0 {
-        parts.push(format!("{} new {}", super::grouped(added), people(added)));
+        parts.push(format!(
+            "{} new {}",
+            super::grouped(added),
+            super::people(added)
+        ));
     }
     if merged > 0 {
         parts.push(format!("{} to merge", super::grouped(merged)));
@@ -358,7 +354,7 @@ fn summary_before(added: usize, merged: usize, already: usize, skipped: usize) -
 fn summary_after(added: usize, merged: usize, left: usize) -> String {
     let mut parts = Vec::new();
     if added > 0 {
-        parts.push(format!("added {} {}", super::grouped(added), people(added)));
+        parts.push(format!("added {}", super::counted_people(added)));
     }
     if merged > 0 {
         parts.push(format!("merged {}", super::grouped(merged)));

@@ -53,6 +53,19 @@ fn mark_first_shown(name: &'static str, shown: impl Fn() -> bool + Send + Sync +
     });
 }
 
+/// How many people, as the screens write it: "1 person", "10,000 people".
+fn counted_people(n: usize) -> String {
+    format!("{} {}", grouped(n), people(n))
+}
+
+fn people(n: usize) -> &'static str {
+    if n == 1 {
+        "person"
+    } else {
+        "people"
+    }
+}
+
 /// A count as the screens write it, its thousands grouped: "10,000 people".
 fn grouped(n: usize) -> String {
     let digits = n.to_string();
@@ -68,7 +81,7 @@ fn grouped(n: usize) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::grouped;
+    use super::{counted_people, grouped};
 
     #[test]
     fn counts_have_their_thousands_grouped() {
@@ -83,5 +96,7 @@ mod tests {
         ] {
             assert_eq!(grouped(n), written);
         }
+        assert_eq!(counted_people(1), "1 person");
+        assert_eq!(counted_people(5_000), "5,000 people");
     }
 }

@@ -90,10 +90,7 @@ fn PeopleList() -> impl IntoView {
                 let more = matching > shown.len();
                 let (all, some) = (super::grouped(total), super::grouped(matching));
                 let summary = if matching == total {
-                    match total {
-                        1 => "1 person".to_owned(),
-                        _ => format!("{all} people"),
-                    }
+                    super::counted_people(total)
                 } else {
                     match matching {
                         1 => format!("1 of {all} people matches"),
