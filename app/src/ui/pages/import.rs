@@ -169,7 +169,7 @@ fn Preview(
                     format!(
                         "{name}: {} with {} contact{}",
                         article(format.label()),
-                        plan.contacts,
+                        super::grouped(plan.contacts),
                         if plan.contacts == 1 { "" } else { "s" }
                     )
                 })
