@@ -95,10 +95,11 @@ pub struct Tab<K> {
     /// they never draw the new overview beside old answers (a choice just made, undone).
     held: bool,
     next_id: u64,
-    /// What this page typed last, laid over answers until one asked after it arrives.
-    typing: Option<(Target, String)>,
-    /// The first id of the questions asked after the last typing was sent.
-    asked_after_typing: u64,
+    /// What this page typed into each text, laid over answers until the worker shows it has
+    /// it, with the first id of the questions asked after it was sent. Every text typed is
+    /// kept, not only the last: the worker commits one text when typing moves to another, and
+    /// until an answer shows that, the answer heard still has the text as it was before.
+    typing: Vec<(Target, String, u64)>,
     /// This tab's typing in storage as this page knows it, and whether the page wrote it
     /// (ahead of the worker) rather than the worker.
     typed: Option<(Typing, bool)>,
@@ -131,8 +132,7 @@ impl<K: KeyValue> Tab<K> {
             waiting: Vec::new(),
             held: false,
             next_id: 0,
-            typing: None,
-            asked_after_typing: 0,
+            typing: Vec::new(),
             typed: None,
             worker_typed: None,
             pending: BTreeMap::new(),
@@ -170,7 +170,7 @@ impl<K: KeyValue> Tab<K> {
             stored,
             drawn: self.drawn.clone(),
         };
-        let typing = self.typing.iter().map(|(target, text)| ToWorker::Type {
+        let typing = self.typing.iter().map(|(target, text, _)| ToWorker::Type {
             target: target.clone(),
             text: text.clone(),
         });
@@ -277,14 +277,17 @@ impl<K: KeyValue> Tab<K> {
         // On the base of the burst stored, or, starting one, the text as it was shown (what
         // this page typed last, which the worker committed, or the answer). Into another text
         // than the one stored, the worker commits that first, and keeps this itself.
-        let base = match (&self.typed, &self.typing) {
+        let shown = self.typing.iter().find(|(t, ..)| *t == target);
+        let base = match (&self.typed, shown) {
             (Some((typed, _)), _) if typed.target == target => Some(typed.base.clone()),
             (Some(_), _) => None,
-            (None, Some((typed, shown))) if *typed == target => Some(shown.clone()),
-            (None, _) => self.shown_text(&target),
+            (None, Some((_, shown, _))) => Some(shown.clone()),
+            (None, None) => self.shown_text(&target),
         };
-        self.typing = Some((target.clone(), text.clone()));
-        self.asked_after_typing = self.next_id + 1;
+        // The text typed last is laid over the others (as the worker commits them in order).
+        self.typing.retain(|(t, ..)| *t != target);
+        self.typing
+            .push((target.clone(), text.clone(), self.next_id + 1));
         if let Some(base) = base {
             let typing = Typing {
                 target: target.clone(),
@@ -380,7 +383,7 @@ impl<K: KeyValue> Tab<K> {
         let asking = self.asked.values().any(|q| q == query);
         let ask = (!fresh && !asking).then(|| self.ask(query.clone()));
         let answer = held.map(|(mut answer, _)| {
-            if let Some((target, text)) = &self.typing {
+            for (target, text, _) in &self.typing {
                 overlay(target, text, query, &mut answer);
             }
             answer
@@ -482,16 +485,13 @@ impl<K: KeyValue> Tab<K> {
                 let Some(query) = self.asked.remove(&id) else {
                     return (None, Vec::new());
                 };
-                if let Some((target, text)) = &self.typing {
+                // The worker has a text typed once it answers a question asked after it, or
+                // shows it. (An answer to another question says nothing of it.)
+                self.typing.retain(|(target, text, asked_after)| {
                     let mut shown = answer.clone();
-                    // The worker has the typing once it answers a question asked after it, or
-                    // shows it. (An answer to another question says nothing of it.)
-                    let after = id >= self.asked_after_typing;
-                    if overlay(target, text, &query, &mut shown) && (after || shown == answer) {
-                        // The worker has caught up with this page's typing.
-                        self.typing = None;
-                    }
-                }
+                    let after = id >= *asked_after;
+                    !(overlay(target, text, &query, &mut shown) && (after || shown == answer))
+                });
                 self.answers.insert(query, (answer, true));
                 (Some(News::Answered), Vec::new())
             }

@@ -31,6 +31,14 @@ pub enum Command {
         id: InterviewId,
         interview: Interview,
     },
+    /// Changes an interview as a page changed its copy `from` into `to`: only what differs
+    /// between the two is written, over the interview as it is when the command runs, so what
+    /// changed since the page read it (another device's edit, a text committed) stays.
+    ChangeInterview {
+        id: InterviewId,
+        from: Interview,
+        to: Interview,
+    },
     /// Adds someone the person interviewed suggested: referred by them, linked to the
     /// interview, noted as suggested by them, and with an interview about the same field to
     /// ask for (`plan`), so the name reaches "what's next".
@@ -91,11 +99,46 @@ impl Command {
     /// The interview the command writes, whose outline it changes.
     pub fn interview(&self) -> Option<&InterviewId> {
         match self {
-            Command::PutInterview { id, .. } => Some(id),
+            Command::PutInterview { id, .. } | Command::ChangeInterview { id, .. } => Some(id),
             Command::AddReferral { interview, .. } => Some(interview),
             _ => None,
         }
     }
+}
+
+/// `now` with what differs between `from` and `to` made as in `to`: a three-way merge of
+/// records, field by field down to the plain values (a list that differs is taken whole).
+fn changed_as<T>(from: &T, to: &T, now: &T) -> Result<T, serde_json::Error>
+where
+    T: serde::Serialize + serde::de::DeserializeOwned,
+{
+    use serde_json::Value;
+    fn merge(from: &Value, to: &Value, now: &mut Value) {
+        match (from, to, now) {
+            (from, to, _) if from == to => {}
+            (Value::Object(from), Value::Object(to), Value::Object(now)) => {
+                for (key, value) in to {
+                    match (from.get(key), now.get_mut(key)) {
+                        (Some(was), Some(is)) => merge(was, value, is),
+                        _ => {
+                            now.insert(key.clone(), value.clone());
+                        }
+                    }
+                }
+                for key in from.keys().filter(|key| !to.contains_key(*key)) {
+                    now.remove(key);
+                }
+            }
+            (_, to, now) => *now = to.clone(),
+        }
+    }
+    let mut merged = serde_json::to_value(now)?;
+    merge(
+        &serde_json::to_value(from)?,
+        &serde_json::to_value(to)?,
+        &mut merged,
+    );
+    serde_json::from_value(merged)
 }
 
 impl Network {
@@ -151,9 +194,9 @@ impl Network {
             Command::PutPerson { id, .. } => keys.people.push(id.clone()),
             Command::PutField { id, .. } => keys.fields.push(id.clone()),
             Command::SetObjective { field, .. } => keys.fields.push(field.clone()),
-            Command::PutInterview { id, .. } | Command::DeleteInterview { id } => {
-                keys.interviews.push(id.clone())
-            }
+            Command::PutInterview { id, .. }
+            | Command::ChangeInterview { id, .. }
+            | Command::DeleteInterview { id } => keys.interviews.push(id.clone()),
             Command::AddReferral {
                 interview,
                 id,
@@ -217,6 +260,16 @@ impl Network {
             }
             Command::PutInterview { id, interview } => {
                 self.put_interview(id, interview, now)?;
+                Ok(Vec::new())
+            }
+            Command::ChangeInterview { id, from, to } => {
+                let stored = self.interview(id)?.ok_or_else(|| {
+                    DocError::Layout("that interview is no longer in the network".into())
+                })?;
+                let changed = changed_as(from, to, &stored).map_err(|e| {
+                    DocError::Layout(format!("the change doesn't fit the interview: {e}"))
+                })?;
+                self.put_interview(id, &changed, now)?;
                 Ok(Vec::new())
             }
             Command::AddReferral {
@@ -458,6 +511,50 @@ mod tests {
             },
         );
         assert_eq!((same, gone), (0, 0));
+    }
+
+    #[test]
+    fn a_change_from_a_copy_behind_the_network_writes_only_what_it_changed() {
+        let mut net = Network::new();
+        let id = InterviewId::from("i1");
+        let read = Interview::new(PersonId::from("p"), FieldId::from("f"), 1);
+        net.put_interview(&id, &read, 1).unwrap();
+        // Written after the page read its copy: text committed, and a note from elsewhere.
+        let mut stored = read.clone();
+        stored.reflection.liked = "The mix of linguistics and code.".into();
+        stored.notes = "Ada moved into speech.".into();
+        net.put_interview(&id, &stored, 2).unwrap();
+        // The page takes a step on its copy, and types the last answer into it.
+        let mut to = read.clone();
+        to.reflection.talk_to_next = "Grace and Bo.".into();
+        to.reflection.written_at = Some(3);
+        let (_, changes) = run(
+            &mut net,
+            Command::ChangeInterview {
+                id: id.clone(),
+                from: read.clone(),
+                to: to.clone(),
+            },
+        );
+        assert_eq!(changes, 1);
+        let now = net.interview(&id).unwrap().unwrap();
+        assert_eq!(now.reflection.liked, "The mix of linguistics and code.");
+        assert_eq!(now.reflection.talk_to_next, "Grace and Bo.");
+        assert_eq!(now.reflection.written_at, Some(3));
+        assert_eq!(now.notes, "Ada moved into speech.");
+        // A change to an interview deleted meanwhile is refused, and writes nothing back.
+        net.run(&Command::DeleteInterview { id: id.clone() }, 4)
+            .unwrap();
+        let refused = net.run(
+            &Command::ChangeInterview {
+                id: id.clone(),
+                from: read,
+                to,
+            },
+            5,
+        );
+        assert!(refused.is_err());
+        assert_eq!(net.interview(&id).unwrap(), None);
     }
 
     #[test]

@@ -136,6 +136,59 @@ fn typing_stays_over_its_text_until_the_worker_answers_for_it() {
 }
 
 #[test]
+fn every_text_typed_stays_over_the_answer_until_the_worker_answers_for_it() {
+    use crate::domain::{InterviewId, InterviewText};
+    let mut tab = Tab::new("a", MemoryKv::default());
+    let id = InterviewId::from("i");
+    let query = Query::Interview(id.clone());
+    let first = match tab.answer(&query).1 {
+        Some(ToWorker::Ask { id, .. }) => id,
+        other => panic!("not asked: {other:?}"),
+    };
+    let stored = Interview::default();
+    tab.receive(FromWorker::Answer {
+        id: first,
+        answer: Answer::Interview(Some(stored.clone())),
+    });
+    // Typing moves from one text to the next, with no answer between: the first text is
+    // still what the page shows (a step taken now writes the page's copy through).
+    tab.type_text(
+        Target::Interview(id.clone(), InterviewText::Liked),
+        "The mix.".into(),
+        1,
+    );
+    tab.type_text(
+        Target::Interview(id.clone(), InterviewText::NextSteps),
+        "A course.".into(),
+        2,
+    );
+    let shown = |tab: &mut Tab<MemoryKv>| match tab.answer(&query).0 {
+        Some(Answer::Interview(Some(i))) => (i.reflection.liked, i.reflection.next_steps),
+        other => panic!("no interview: {other:?}"),
+    };
+    assert_eq!(shown(&mut tab), ("The mix.".into(), "A course.".into()));
+    // An answer asked after both stands for both.
+    let after = match tab
+        .receive(FromWorker::Changed(OverviewChange::default()))
+        .1
+        .as_slice()
+    {
+        [ToWorker::Ask { id, .. }] => *id,
+        other => panic!("not asked again: {other:?}"),
+    };
+    let mut committed = stored;
+    committed.reflection.liked = "Changed elsewhere.".into();
+    tab.receive(FromWorker::Answer {
+        id: after,
+        answer: Answer::Interview(Some(committed)),
+    });
+    assert_eq!(
+        shown(&mut tab),
+        ("Changed elsewhere.".into(), String::new())
+    );
+}
+
+#[test]
 fn an_edit_offered_for_undo_says_what_it_did_once_it_ran_and_a_failed_one_why() {
     let mut tab = Tab::new("a", MemoryKv::default());
     let delete = Command::DeletePerson {

@@ -76,14 +76,16 @@ impl InterviewEditor {
 
     /// Edits the interview and saves the edit.
     pub fn change(&self, f: impl FnOnce(&mut Interview)) {
+        let from = self.interview.get_untracked();
         self.interview.update(f);
-        self.save();
+        self.write(from, None);
     }
 
     /// Edits the interview and saves the edit, with a notice that offers to undo it.
     pub fn change_with_undo(&self, done: &str, f: impl FnOnce(&mut Interview)) {
+        let from = self.interview.get_untracked();
         self.interview.update(f);
-        self.write(Some(done.to_owned()));
+        self.write(from, Some(done.to_owned()));
     }
 
     /// Types into one of the interview's texts: kept at once, committed when typing pauses
@@ -105,12 +107,13 @@ impl InterviewEditor {
     /// doesn't allow is refused with its reason and changes nothing. A step taken can be taken
     /// back from the notice that follows it.
     pub fn step(&self, f: impl FnOnce(&mut Interview, i64) -> Result<(), StageError>) -> bool {
-        let mut next = self.interview.get_untracked();
+        let from = self.interview.get_untracked();
+        let mut next = from.clone();
         match f(&mut next, now()) {
             Ok(()) => {
                 let done = format!("Now: {}", next.stage().label());
                 self.interview.set(next);
-                self.write(Some(done))
+                self.write(from, Some(done))
             }
             Err(e) => {
                 self.error.set(Some(e.to_string()));
@@ -119,15 +122,12 @@ impl InterviewEditor {
         }
     }
 
-    fn save(&self) -> bool {
-        self.write(None)
-    }
-
-    /// Writes the copy through; with `done`, the notice offers to undo it.
-    fn write(&self, done: Option<String>) -> bool {
+    /// Writes through what changed in the copy since it was `from` (only that: the copy may
+    /// be a moment behind what is stored); with `done`, the notice offers to undo it.
+    fn write(&self, from: Interview, done: Option<String>) -> bool {
         let id = self.id.get_untracked();
-        let interview = self.interview.get_untracked();
-        let command = Command::PutInterview { id, interview };
+        let to = self.interview.get_untracked();
+        let command = Command::ChangeInterview { id, from, to };
         let saved = match done {
             Some(done) => self.state.edit_with_undo(command, done),
             None => self.state.edit(command),
