@@ -170,7 +170,9 @@ impl<K: KeyValue> Tab<K> {
             stored,
             drawn: self.drawn.clone(),
         };
-        let typing = self.typing.iter().map(|(target, text, _)| ToWorker::Type {
+        // The text typed last: the worker before committed each one before it when typing
+        // moved on (or, dying first, left it in storage, where the new one finds it).
+        let typing = self.typing.last().map(|(target, text, _)| ToWorker::Type {
             target: target.clone(),
             text: text.clone(),
         });
