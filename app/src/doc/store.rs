@@ -4,7 +4,8 @@
 //! Layout (every key starts with `colloquy/`; values are base64 text):
 //!
 //! - `head`: `"<generation> <tab>"`, the generation to load and whose snapshot it uses;
-//! - `g<generation>/snap/<tab>`: a whole saved document;
+//! - `g<generation>/snap/<tab>`: a whole saved document, deflated (`z:` before the base64;
+//!   without it, as stored before: the document's bytes);
 //! - `g<generation>/chunk/<tab>/<n>`: changes appended after the snapshot, one per edit;
 //! - `aside`: JSON list of keys that could not be read, which are never written or deleted;
 //! - `typing/<tab>`: text being typed and not yet committed (see [`super::typing`]).
@@ -307,10 +308,40 @@ fn encode(bytes: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(bytes)
 }
 
+/// Marks a value stored deflated. (Base64 has no `:`.)
+const DEFLATED: &str = "z:";
+
+/// A whole document as stored: deflated. Automerge compresses its columns one by one, not the
+/// document; deflating it whole takes another 29% off (0.90 to 0.64 MB at 10,000 people),
+/// which every page loading localStorage and every compaction writing it no longer carries.
+fn encode_snapshot(bytes: &[u8]) -> String {
+    use std::io::Write;
+    let mut encoder = flate2::write::DeflateEncoder::new(
+        Vec::with_capacity(bytes.len() / 2),
+        flate2::Compression::default(),
+    );
+    encoder.write_all(bytes).expect("writing to memory");
+    let deflated = encoder.finish().expect("writing to memory");
+    format!("{DEFLATED}{}", encode(&deflated))
+}
+
 fn decode(text: &str) -> Result<Vec<u8>, String> {
-    base64::engine::general_purpose::STANDARD
+    let (deflated, text) = match text.strip_prefix(DEFLATED) {
+        Some(text) => (true, text),
+        None => (false, text),
+    };
+    let bytes = base64::engine::general_purpose::STANDARD
         .decode(text)
-        .map_err(|e| format!("not base64: {e}"))
+        .map_err(|e| format!("not base64: {e}"))?;
+    if !deflated {
+        return Ok(bytes);
+    }
+    use std::io::Read;
+    let mut inflated = Vec::with_capacity(bytes.len() * 3 / 2);
+    flate2::read::DeflateDecoder::new(&bytes[..])
+        .read_to_end(&mut inflated)
+        .map_err(|e| format!("not deflated: {e}"))?;
+    Ok(inflated)
 }
 
 /// A snapshot written by [`Store::begin_compaction`], not yet verified or pointed at.
@@ -617,7 +648,7 @@ impl<K: KeyValue> Store<K> {
             tab: self.tab.clone(),
         }
         .to_string();
-        if let Err(e) = self.set_making_room(&key, &encode(&bytes)) {
+        if let Err(e) = self.set_making_room(&key, &encode_snapshot(&bytes)) {
             let _ = self.kv.remove(&key);
             return Err(e);
         }

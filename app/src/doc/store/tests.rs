@@ -127,6 +127,41 @@ fn compaction_moves_head_and_keeps_one_previous_generation() {
 }
 
 #[test]
+fn a_snapshot_is_stored_deflated_and_one_stored_plain_still_loads() {
+    let kv = MemoryKv::default();
+    let mut tab = open(&kv, "t1");
+    for n in 0..200 {
+        add(&mut tab, &format!("Person {n} of Acme Speech Systems")).unwrap();
+    }
+    tab.store.compact(&mut tab.network).unwrap();
+    let key = kv.keys_like("/snap/")[0].clone();
+    let stored = kv.raw(&key).unwrap();
+    let plain = encode(&tab.network.save());
+    assert!(stored.starts_with(DEFLATED), "{}", &stored[..8]);
+    assert!(
+        stored.len() < plain.len(),
+        "{} of {}",
+        stored.len(),
+        plain.len()
+    );
+    let expected = names(&tab.network);
+    assert_eq!(names(&open(&kv, "t2").network), expected);
+
+    // As stored before snapshots were deflated: the document's bytes in base64.
+    kv.put_raw(&key, &plain);
+    let reopened = open(&kv, "t3");
+    assert!(reopened.problems.is_empty(), "{:?}", reopened.problems);
+    assert_eq!(names(&reopened.network), expected);
+
+    // Marked deflated but not: unreadable, kept aside like any damaged snapshot.
+    kv.put_raw(&key, &format!("{DEFLATED}{plain}"));
+    match &open(&kv, "t4").problems[..] {
+        [Problem::Unreadable { keys, .. }] => assert_eq!(keys, std::slice::from_ref(&key)),
+        other => panic!("expected one unreadable problem, got {other:?}"),
+    }
+}
+
+#[test]
 fn a_corrupt_snapshot_is_reported_kept_and_recovered_around() {
     let kv = MemoryKv::default();
     let mut tab = open(&kv, "t1");
