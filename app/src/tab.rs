@@ -286,7 +286,7 @@ impl<K: KeyValue> Tab<K> {
             (None, Some((_, shown, _))) => Some(shown.clone()),
             (None, None) => self.shown_text(&target),
         };
-        // The text typed last is laid over the others (as the worker commits them in order).
+        // In the order typed: the last is the one a new worker is sent (see `Tab::open`).
         self.typing.retain(|(t, ..)| *t != target);
         self.typing
             .push((target.clone(), text.clone(), self.next_id + 1));
