@@ -166,6 +166,11 @@ test("an interview from the first request to the record", async ({ page, context
   await page.getByRole("button", { name: "Done reflecting" }).click();
   await expect(page.getByText(/^Reflection written /)).toBeVisible();
   await expect(page.locator(".stages [aria-current=step]")).toHaveText("Reflected");
+  // Each answer typed just before the step is kept, not only the last.
+  await page.reload();
+  await expect(page.getByLabel("What did you like? What positive impressions did you get?", { exact: true })).toHaveValue("The mix of linguistics and code.");
+  await expect(page.getByLabel("Next steps", { exact: true })).toHaveValue("Take a signal processing course.");
+  await expect(page.getByLabel("Whom else to talk to?", { exact: true })).toHaveValue("Grace and Bo.");
   await shot(page, "reflection");
 
   // The record, exported.
