@@ -8,12 +8,10 @@
 //! rebuilt from the document, and one that can't be read is ignored.
 
 use super::fields::{put_field, take_field};
-use super::store::KeyValue;
+use super::store::{deflated, inflated, KeyValue};
 use crate::domain::clock::FollowUpSettings;
 use crate::domain::{Field, FieldId, Interview, InterviewId, Objective, PersonId, PersonRow};
 use automerge::ChangeHash;
-use base64::Engine;
-use std::io::{Read, Write};
 
 pub const LIST_KEY: &str = "colloquy/list";
 
@@ -136,23 +134,11 @@ const INTERVIEWS_PER_PART: usize = 2000;
 
 /// Inflates one part.
 fn inflate(part: &str) -> Option<String> {
-    let deflated = base64::engine::general_purpose::STANDARD
-        .decode(part)
-        .ok()?;
-    let mut text = String::new();
-    flate2::read::DeflateDecoder::new(&deflated[..])
-        .read_to_string(&mut text)
-        .ok()?;
-    Some(text)
+    String::from_utf8(inflated(part).ok()?).ok()
 }
 
 fn deflate(text: &str) -> String {
-    let mut encoder = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::fast());
-    encoder
-        .write_all(text.as_bytes())
-        .expect("writing to memory");
-    let deflated = encoder.finish().expect("writing to memory");
-    base64::engine::general_purpose::STANDARD.encode(deflated)
+    deflated(text.as_bytes(), flate2::Compression::fast())
 }
 
 fn take_row(rest: &mut &str) -> Option<PersonRow> {
