@@ -89,6 +89,7 @@ test("on Wi-Fi that never answers, a page opens from the cache within seconds", 
   const problems = watchConsole(page);
   await page.goto(personPage, { timeout: 20_000 });
   await waitReady(page);
+  await expect(page.locator("html")).toHaveAttribute("data-shell", "offline");
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Café Casey");
   expect(problems).toEqual([]);
 });
