@@ -19,8 +19,8 @@ import { median, sizes, storeNetwork } from "./stored";
 // - a new page each time, as when the app is opened in a new tab while another is open: the wasm
 //   is compiled afresh (from the browser's cache of its code) in the renderer the open one uses;
 // - reloading one page: the browser keeps the compiled (and optimised) wasm from the last load;
-// - a new page with no other page of the app open, as when it is opened from the home screen:
-//   the browser gives it a renderer of its own, which has nothing of the app's in memory.
+// - a new page with no other page open, as when the app is opened from the home screen: every
+//   step of its start is slower.
 const RUNS = 7;
 
 type Marks = {
