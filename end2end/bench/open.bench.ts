@@ -92,6 +92,17 @@ async function open(page: Page, path: "/people" | "/"): Promise<Marks> {
   }, path === "/people" ? "colloquy:people-listed" : "colloquy:home-shown");
 }
 
+/** Opens `path` on a new page of `context`, `RUNS` times, each page closed after. */
+async function newPages(context: BrowserContext, path: "/people" | "/"): Promise<Marks[]> {
+  const marks: Marks[] = [];
+  for (let run = 0; run < RUNS; run++) {
+    const page = await context.newPage();
+    marks.push(await open(page, path));
+    await page.close();
+  }
+  return marks;
+}
+
 test("open a stored network", async ({ context }) => {
   await watchPages(context);
   const rows: string[] = [];
@@ -110,12 +121,7 @@ test("open a stored network", async ({ context }) => {
       .poll(() => page.evaluate(() => localStorage.getItem("colloquy/list") !== null), { timeout: 60_000 })
       .toBe(true);
     for (const path of ["/people", "/"] as const) {
-      const fresh: Marks[] = [];
-      for (let run = 0; run < RUNS; run++) {
-        const other = await context.newPage();
-        fresh.push(await open(other, path));
-        await other.close();
-      }
+      const fresh = await newPages(context, path);
       const reload: Marks[] = [];
       await page.goto(path);
       for (let run = 0; run < RUNS; run++) reload.push(await open(page, path));
@@ -126,12 +132,7 @@ test("open a stored network", async ({ context }) => {
     }
     await page.close();
     for (const path of ["/people", "/"] as const) {
-      const alone: Marks[] = [];
-      for (let run = 0; run < RUNS; run++) {
-        const only = await context.newPage();
-        alone.push(await open(only, path));
-        await only.close();
-      }
+      const alone = await newPages(context, path);
       lone.push(
         `${String(n).padStart(6)}  ${path.padEnd(7)}  ${columns(alone)}   ${ms(alone, "wasm", 5)}  ${ms(alone, "reading", 8)}`,
       );
