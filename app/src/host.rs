@@ -10,11 +10,21 @@
 //! opened again from it, and what the replica had that storage hasn't is merged back in, kept
 //! in memory as it would be on a full store (the user is told). Nothing the user did is lost:
 //! the page keeps each command until its change is written.
+//!
+//! Snapshots, the whole saved document and by far the largest values, are not the page's: the
+//! host keeps them in the browser's database (IndexedDB, which a worker can use), so the page's
+//! storage, which the browser loads whole before a new page can read any of it, holds only
+//! what the page reads. The host asks for them as [`Output::database`] writes and holds every
+//! message for the page until [`Host::database_done`]: a `head` naming a snapshot is never
+//! stored before the snapshot is. Where the database refuses them they go to the page's
+//! storage as before, and snapshots found there (stored before they moved) are moved over.
 
 use crate::crypto::RootSecret;
 use crate::doc::journal::JOURNAL;
 use crate::doc::list_cache::{read_list, CachedList};
-use crate::doc::store::{CompactionPolicy, KeyValue, KvError, MemoryKv, Problem, Store};
+use crate::doc::store::{
+    is_head, is_snapshot, CompactionPolicy, KeyValue, KvError, MemoryKv, Problem, Store,
+};
 use crate::domain::clock::FollowUpSettings;
 use crate::domain::{Field, FieldId, Interview, InterviewId, PersonId, PersonRow};
 use crate::replica::{Effects, Replica, SyncEffect, Timer};
@@ -23,7 +33,7 @@ use crate::wire::{
 };
 use automerge::ChangeHash;
 use std::cell::RefCell;
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::rc::Rc;
 
 #[cfg(test)]
@@ -39,6 +49,10 @@ pub struct Output {
     /// What sync asks of the worker's socket ([`SyncEffect::Connect`], `Send`, `Close`), in
     /// order; when the socket opens, a frame arrives or it closes, [`Host::socket`].
     pub sync: Vec<SyncEffect>,
+    /// Writes for the browser's database, to make in one transaction; then
+    /// [`Host::database_done`], which has the messages for the page held until then. Nothing
+    /// else is handed to the host meanwhile.
+    pub database: Vec<Write>,
 }
 
 /// What happened on the relay's socket.
@@ -52,26 +66,63 @@ pub enum SocketEvent {
 /// A write the replica made, with the value it replaced (to take it back).
 type Logged = (Write, Option<String>);
 
-/// The mirror as the replica's store sees it: every write is logged for the page.
+/// The snapshots in the browser's database, as the host knows them.
+type Database = Rc<RefCell<BTreeMap<String, String>>>;
+
+/// The mirror and the database as the replica's store sees them: every write is logged, for
+/// the page or for the database.
 struct LoggingKv {
     kv: MemoryKv,
     log: Rc<RefCell<Vec<Logged>>>,
+    database: Database,
+    database_log: Rc<RefCell<Vec<Logged>>>,
+}
+
+impl LoggingKv {
+    /// Moves a snapshot the page's storage holds into the database: the page removes it once
+    /// the database has it.
+    fn move_to_database(&mut self, key: &str) -> Result<(), KvError> {
+        let Some(value) = self.kv.get(key)? else {
+            return Ok(());
+        };
+        self.set(key, &value)?;
+        self.kv.remove(key)?;
+        let write = Write::Remove(key.to_owned());
+        self.log.borrow_mut().push((write, Some(value)));
+        Ok(())
+    }
 }
 
 impl KeyValue for LoggingKv {
     fn get(&self, key: &str) -> Result<Option<String>, KvError> {
+        if let Some(value) = self.database.borrow().get(key) {
+            return Ok(Some(value.clone()));
+        }
         self.kv.get(key)
     }
 
     fn set(&mut self, key: &str, value: &str) -> Result<(), KvError> {
+        let write = Write::Set(key.to_owned(), value.to_owned());
+        if is_snapshot(key) {
+            let before = self
+                .database
+                .borrow_mut()
+                .insert(key.to_owned(), value.to_owned());
+            self.database_log.borrow_mut().push((write, before));
+            return Ok(());
+        }
         let before = self.kv.get(key)?;
         self.kv.set(key, value)?;
-        let write = Write::Set(key.to_owned(), value.to_owned());
         self.log.borrow_mut().push((write, before));
         Ok(())
     }
 
     fn remove(&mut self, key: &str) -> Result<(), KvError> {
+        let before = self.database.borrow_mut().remove(key);
+        if before.is_some() {
+            let write = Write::Remove(key.to_owned());
+            self.database_log.borrow_mut().push((write, before));
+        }
         let before = self.kv.get(key)?;
         self.kv.remove(key)?;
         if before.is_some() {
@@ -83,7 +134,11 @@ impl KeyValue for LoggingKv {
     }
 
     fn keys(&self) -> Result<Vec<String>, KvError> {
-        self.kv.keys()
+        let mut keys = self.kv.keys()?;
+        let database = self.database.borrow();
+        keys.retain(|key| !database.contains_key(key));
+        keys.extend(database.keys().cloned());
+        Ok(keys)
     }
 }
 
@@ -190,6 +245,25 @@ pub struct Host {
     shown: Shown,
     /// The heads of the cached overview the page drew, until the network opens.
     drawn: Option<Vec<ChangeHash>>,
+    /// Snapshots in the browser's database ([`Host::database`]), and the writes made to them
+    /// since the last [`Output::database`].
+    database: Database,
+    database_log: Rc<RefCell<Vec<Logged>>>,
+    /// The database's writes asked for and not yet done, with the page's writes and messages
+    /// held until they are.
+    holding: Option<Holding>,
+    /// The database could not be read: the network may lack what it holds, so nothing is
+    /// compacted (which would drop what the snapshots there build on).
+    database_unread: bool,
+}
+
+/// What waits on the database's writes: the page's writes, and its messages from before and
+/// after them.
+struct Holding {
+    database: Vec<Logged>,
+    writes: Vec<Logged>,
+    before: Vec<FromWorker>,
+    after: Vec<FromWorker>,
 }
 
 impl Host {
@@ -210,7 +284,84 @@ impl Host {
             marks: Rc::default(),
             shown: Shown::default(),
             drawn: None,
+            database: Rc::default(),
+            database_log: Rc::default(),
+            holding: None,
+            database_unread: false,
         }
+    }
+
+    /// Whether `message` needs the host to know what the browser's database holds first
+    /// ([`Host::database`]): opening, and another tab's new `head`, whose snapshot is there.
+    pub fn needs_database(message: &ToWorker) -> bool {
+        match message {
+            ToWorker::Open { .. } => true,
+            ToWorker::Stored { key, .. } => is_head(key),
+            _ => false,
+        }
+    }
+
+    /// What the browser's database holds (every snapshot in it), or why it couldn't be read.
+    pub fn database(&mut self, read: Result<Vec<(String, String)>, String>) {
+        match read {
+            Ok(entries) => {
+                *self.database.borrow_mut() = entries.into_iter().collect();
+                self.database_unread = false;
+            }
+            Err(_) => self.database_unread = true,
+        }
+    }
+
+    /// The database made the last [`Output::database`] writes, or `refused` them: then they go
+    /// to the page's storage instead, ahead of the writes they came with. Either way the page
+    /// now gets what was held for it.
+    pub fn database_done(&mut self, refused: bool) -> Output {
+        let mut out = Output::default();
+        let Some(Holding {
+            database,
+            mut writes,
+            before,
+            after,
+        }) = self.holding.take()
+        else {
+            return out;
+        };
+        if refused {
+            let mut moved = Vec::new();
+            for (write, before) in database.into_iter().rev() {
+                match (&write, before) {
+                    (Write::Set(key, value), before) => {
+                        match before {
+                            Some(before) => self.database.borrow_mut().insert(key.clone(), before),
+                            None => self.database.borrow_mut().remove(key),
+                        };
+                        // A snapshot moving over from the page's storage stays there.
+                        let removal = writes
+                            .iter()
+                            .position(|(w, _)| matches!(w, Write::Remove(k) if k == key));
+                        if let Some(at) = removal {
+                            writes.remove(at);
+                            let _ = self.mirror.set(key, value);
+                        } else {
+                            let before = self.mirror.get(key).ok().flatten();
+                            let _ = self.mirror.set(key, value);
+                            moved.push((write.clone(), before));
+                        }
+                    }
+                    (Write::Remove(key), Some(before)) => {
+                        self.database.borrow_mut().insert(key.clone(), before);
+                    }
+                    (Write::Remove(_), None) => {}
+                }
+            }
+            moved.reverse();
+            moved.extend(writes);
+            writes = moved;
+        }
+        out.to_page = before;
+        self.send_writes(writes, &mut out);
+        out.to_page.extend(after);
+        out
     }
 
     /// Whether the network is open.
@@ -253,7 +404,10 @@ impl Host {
         self.finish(effects, &mut out);
         // Told after the overview and the answers it opened with: a page that hears the
         // network is open draws it as it is.
-        out.to_page.extend(opened);
+        match &mut self.holding {
+            Some(holding) => holding.after.extend(opened),
+            None => out.to_page.extend(opened),
+        }
         out
     }
 
@@ -393,10 +547,26 @@ impl Host {
 
     /// Opens the network from the mirror.
     fn open(&mut self, now: i64) -> (Effects, Vec<Problem>) {
-        let kv = LoggingKv {
+        let mut kv = LoggingKv {
             kv: self.mirror.clone(),
             log: self.log.clone(),
+            database: self.database.clone(),
+            database_log: self.database_log.clone(),
         };
+        // Snapshots stored in the page's storage (before they moved) go to the database.
+        let mut policy = self.policy;
+        if self.database_unread {
+            // Compacting would drop what the unread snapshots build on.
+            policy = CompactionPolicy {
+                max_chunks: usize::MAX,
+                min_chunk_bytes: usize::MAX,
+            };
+        } else {
+            let stored = self.mirror.keys().unwrap_or_default();
+            for key in stored.iter().filter(|key| is_snapshot(key)) {
+                let _ = kv.move_to_database(key);
+            }
+        }
         let list = read_list(&self.mirror);
         // A page that drew the cache stored is told only what changed from it.
         if let (Some(list), Some(drawn)) = (&list, self.drawn.take()) {
@@ -408,7 +578,7 @@ impl Host {
             let outlines = Rc::new(std::mem::take(&mut list.interviews));
             (list, outlines)
         });
-        let opened = match Store::open(Box::new(kv) as Box<dyn KeyValue>, &self.tab, self.policy) {
+        let opened = match Store::open(Box::new(kv) as Box<dyn KeyValue>, &self.tab, policy) {
             Ok(opened) => opened,
             Err(e) => {
                 // The mirror is memory: only a full one fails. The network opens empty, saved
@@ -423,7 +593,12 @@ impl Host {
                 opened
             }
         };
-        let problems = opened.problems.clone();
+        let mut problems = opened.problems.clone();
+        if self.database_unread {
+            problems.push(Problem::DatabaseUnread(
+                "its database did not answer".to_owned(),
+            ));
+        }
         let (mut replica, mut effects) = Replica::open(opened, cached, now);
         let marks = self.marks.clone();
         replica.on_mark(move |name| marks.borrow_mut().push(name));
@@ -513,15 +688,17 @@ impl Host {
     /// stored a change before it hears of it), then saving, problems and the overview.
     fn finish(&mut self, effects: Option<Effects>, out: &mut Output) {
         let writes: Vec<Logged> = self.log.borrow_mut().drain(..).collect();
-        if !writes.is_empty() || self.resumes.is_some() {
-            self.batch += 1;
-            out.to_page.push(FromWorker::Writes(Writes {
-                batch: self.batch,
-                resumes: self.resumes.take(),
-                writes: writes.iter().map(|(write, _)| write.clone()).collect(),
-            }));
-            self.in_flight.push_back((self.batch, writes));
-        }
+        let database: Vec<Logged> = self.database_log.borrow_mut().drain(..).collect();
+        // (Messages already in `out` came before these writes; they wait with them.)
+        let before = std::mem::take(&mut out.to_page);
+        let writes = if database.is_empty() {
+            out.to_page = before;
+            self.send_writes(writes, out);
+            None
+        } else {
+            out.database = database.iter().map(|(write, _)| write.clone()).collect();
+            Some((before, writes, database))
+        };
         for name in self.marks.borrow_mut().drain(..) {
             out.to_page.push(FromWorker::Mark(name.to_owned()));
         }
@@ -568,5 +745,26 @@ impl Host {
             }
         }
         out.timers.extend(timers);
+        if let Some((before, writes, database)) = writes {
+            self.holding = Some(Holding {
+                database,
+                writes,
+                before,
+                after: std::mem::take(&mut out.to_page),
+            });
+        }
+    }
+
+    /// Sends the page a batch of writes to make, next in `out`.
+    fn send_writes(&mut self, writes: Vec<Logged>, out: &mut Output) {
+        if !writes.is_empty() || self.resumes.is_some() {
+            self.batch += 1;
+            out.to_page.push(FromWorker::Writes(Writes {
+                batch: self.batch,
+                resumes: self.resumes.take(),
+                writes: writes.iter().map(|(write, _)| write.clone()).collect(),
+            }));
+            self.in_flight.push_back((self.batch, writes));
+        }
     }
 }

@@ -1,5 +1,6 @@
 import type { Page } from "@playwright/test";
 import { readFileSync } from "node:fs";
+import { replaceStorage } from "../tests/helpers";
 
 // What the browser benchmarks share: the sizes they run at, medians, and the stored networks
 // `cargo bench -p app --bench open` writes (`target/bench/network-<n>.json`).
@@ -12,14 +13,11 @@ export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor
 export const percentile = (xs: number[], p: number) =>
   [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))];
 
-/** Replaces this origin's localStorage with the stored network of `n` people. */
+/** Replaces what this origin stores with the stored network of `n` people. */
 export async function storeNetwork(page: Page, n: number) {
   const entries: Record<string, string> = JSON.parse(
     readFileSync(`../target/bench/network-${n}.json`, "utf8"),
   );
   await page.goto("/people");
-  await page.evaluate((entries) => {
-    localStorage.clear();
-    for (const [key, value] of Object.entries(entries)) localStorage.setItem(key, value);
-  }, entries);
+  await replaceStorage(page, entries);
 }

@@ -163,7 +163,29 @@ export async function sampleNetwork(people: number): Promise<Record<string, stri
 export async function storeSampleNetwork(page: Page, people: number) {
   const entries = await sampleNetwork(people);
   await page.goto("/people");
-  await page.evaluate((entries) => {
+  await replaceStorage(page, entries);
+}
+
+/** Replaces what the app stores (localStorage, and the database where it keeps snapshots)
+ * with `entries`, written into localStorage as a version before snapshots moved would have:
+ * the app moves the snapshots over when it next opens. */
+export async function replaceStorage(page: Page, entries: Record<string, string>) {
+  await page.evaluate(async (entries) => {
+    await new Promise<void>((resolve, reject) => {
+      const open = indexedDB.open("colloquy", 1);
+      open.onupgradeneeded = () => open.result.createObjectStore("saved");
+      open.onerror = () => reject(open.error);
+      open.onsuccess = () => {
+        const db = open.result;
+        const emptied = db.transaction("saved", "readwrite");
+        emptied.objectStore("saved").clear();
+        emptied.oncomplete = () => {
+          db.close();
+          resolve();
+        };
+        emptied.onerror = () => reject(emptied.error);
+      };
+    });
     localStorage.clear();
     for (const [key, value] of Object.entries(entries)) localStorage.setItem(key, value);
   }, entries);

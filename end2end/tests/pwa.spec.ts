@@ -158,6 +158,10 @@ test("a new version is offered, and a half-typed note survives updating", async 
     await notes.fill("Half a thought about kelp forests and");
     await expect(page.getByText("A new version of Colloquy is ready.")).toHaveCount(0);
     const before = await page.locator("link[rel=stylesheet]").first().getAttribute("href");
+    // Another tab of the app, which will move to the new version with this one.
+    const other = await page.context().newPage();
+    await other.goto(`http://127.0.0.1:${port}/people`);
+    await waitReady(other);
 
     // Deploy version 2 on the same address.
     await stop(server);
@@ -174,6 +178,9 @@ test("a new version is offered, and a half-typed note survives updating", async 
     expect(await (await page.request.get(`http://127.0.0.1:${port}${after}`)).text()).toContain("/* version 2 */");
     await expect(page.getByLabel("What you discussed", { exact: true })).toHaveValue("Half a thought about kelp forests and");
     await expect(page.getByText("A new version of Colloquy is ready.")).toHaveCount(0);
+    // The other tab reloaded into it too: no page of the old version writes beside the new.
+    await expect(other.locator("link[rel=stylesheet]").first()).toHaveAttribute("href", after!);
+    await expect(other.getByRole("link", { name: "Update Ulla" })).toBeVisible();
   } finally {
     await stop(server);
     rmSync(work, { recursive: true, force: true });

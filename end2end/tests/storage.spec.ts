@@ -143,6 +143,34 @@ async function snapshotsCheckedBy(page: import("@playwright/test").Page): Promis
   );
 }
 
+/** Where the app keeps its snapshots: the keys in localStorage and in its database. */
+async function snapshotKeys(page: import("@playwright/test").Page): Promise<{ local: string[]; database: string[] }> {
+  return page.evaluate(async () => {
+    const local = Object.keys(localStorage).filter((key) => key.includes("/snap/"));
+    const database = await new Promise<string[]>((resolve, reject) => {
+      const open = indexedDB.open("colloquy", 1);
+      open.onupgradeneeded = () => open.result.createObjectStore("saved");
+      open.onerror = () => reject(open.error);
+      open.onsuccess = () => {
+        const keys = open.result.transaction("saved").objectStore("saved").getAllKeys();
+        keys.onsuccess = () => {
+          open.result.close();
+          resolve((keys.result as string[]).filter((key) => key.includes("/snap/")));
+        };
+        keys.onerror = () => reject(keys.error);
+      };
+    });
+    return { local, database };
+  });
+}
+
+/** The snapshot `head` names, which must be in the database. */
+async function headSnapshot(page: import("@playwright/test").Page): Promise<string> {
+  const head = await page.evaluate(() => localStorage.getItem("colloquy/head"));
+  const [generation, tab] = (head ?? "").split(" ");
+  return `colloquy/g${generation}/snap/${tab}`;
+}
+
 test("many edits are compacted into a snapshot without losing any", async ({ page }) => {
   await open(page);
   await addPerson(page, { name: "Compact Me" });
@@ -163,6 +191,11 @@ test("many edits are compacted into a snapshot without losing any", async ({ pag
     .not.toBeNull();
   // Checked off the page's thread, in the worker that holds the network.
   expect(await snapshotsCheckedBy(page)).toEqual(["worker"]);
+  // Kept in the database, not in localStorage, which a new page loads whole before it can
+  // read anything.
+  const where = await snapshotKeys(page);
+  expect(where.local).toEqual([]);
+  expect(where.database).toContain(await headSnapshot(page));
   await page.reload();
   await waitReady(page);
   await expect(page.getByLabel("Notes", { exact: true })).toHaveValue(text);
@@ -212,6 +245,9 @@ test.describe("with no service worker, so the test decides what the worker's scr
     const head = () => page.evaluate(() => localStorage.getItem("colloquy/head"));
     await expect.poll(head, { timeout: 20_000 }).not.toBeNull();
     expect(await snapshotsCheckedBy(page)).toEqual(["page"]);
+    const where = await snapshotKeys(page);
+    expect(where.local).toEqual([]);
+    expect(where.database).toContain(await headSnapshot(page));
     await page.reload();
     await waitReady(page);
     await page.getByRole("link", { name: "Edit" }).click();
@@ -505,5 +541,25 @@ test("edits kept while a 3,000-person network opens survive leaving mid-opening,
   await page.getByRole("searchbox").fill("Kept");
   await expect.poll(() => listedNames(page)).toEqual(["Kept And Renamed"]);
   expect(await keptKeys()).toBe(0);
+  expect(problems).toEqual([]);
+});
+
+test("a snapshot an earlier version kept in localStorage moves to the database, and opens from there", async ({
+  page,
+}) => {
+  test.setTimeout(120_000);
+  const problems = watchConsole(page);
+  // Stored as before snapshots moved: all of it in localStorage.
+  await storeSampleNetwork(page, SAMPLE_PEOPLE);
+  const before = await snapshotKeys(page);
+  expect(before.local).toHaveLength(1);
+  expect(before.database).toEqual([]);
+  await page.reload();
+  await expect(page.locator('main[data-network="ready"]')).toBeVisible({ timeout: 120_000 });
+  // Told the network is open once the move is made.
+  expect(await snapshotKeys(page)).toEqual({ local: [], database: before.local });
+  await page.reload();
+  await expect(page.locator('main[data-network="ready"]')).toBeVisible({ timeout: 120_000 });
+  await expect(page.getByText(`${SAMPLE_PEOPLE.toLocaleString("en")} people`)).toBeVisible();
   expect(problems).toEqual([]);
 });

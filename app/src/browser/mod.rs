@@ -1,6 +1,7 @@
 //! The only module that touches web APIs: localStorage through gloo-storage, the clock,
 //! performance marks, file downloads.
 
+pub mod database;
 pub mod socket;
 pub mod worker;
 
@@ -228,6 +229,18 @@ pub fn register_service_worker(on_update: impl Fn() + Clone + 'static) {
         return;
     }
     let container = navigator.service_worker();
+    // Once a new version takes over (from "Update" in any tab), every page of the old one
+    // reloads into it: an old page may not read what the new version stores. (A page no worker
+    // controlled yet is only being claimed by the first one.)
+    if container.controller().is_some() {
+        let reload = Closure::<dyn FnMut()>::new(|| {
+            if let Some(window) = web_sys::window() {
+                let _ = window.location().reload();
+            }
+        });
+        container.set_oncontrollerchange(Some(reload.as_ref().unchecked_ref()));
+        reload.forget();
+    }
     let registered = wasm_bindgen_futures::JsFuture::from(container.register("/sw.js"));
     wasm_bindgen_futures::spawn_local(async move {
         let Some(registration) = registered

@@ -3,10 +3,11 @@
 //! thread behind the same link (the page then waits while the network opens).
 
 use crate::host::{Host, Output, SocketEvent};
-use crate::replica::SyncEffect;
+use crate::replica::{SyncEffect, Timer};
 use crate::wire::{FromWorker, ToWorker};
 use js_sys::{Object, Reflect};
 use std::cell::RefCell;
+use std::collections::VecDeque;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -30,6 +31,17 @@ struct Held {
     host: Host,
     deliver: Deliver,
     socket: Option<super::socket::Socket>,
+    /// Waiting on the browser's database: nothing goes to the host meanwhile.
+    busy: bool,
+    /// What came for the host, in order, while it was busy.
+    queue: VecDeque<Event>,
+}
+
+/// What the host is handed, one at a time.
+enum Event {
+    Message(ToWorker),
+    Timer(Timer),
+    Socket(SocketEvent),
 }
 
 /// Called by `/doc_worker.js`: from now on this worker holds its page's network. Each message
@@ -48,13 +60,15 @@ pub fn worker_host() -> Result<(), JsValue> {
             match decode::<ToWorker>(&event.data()) {
                 Ok(message) => handle(message),
                 // (Page and worker run the same build: only a bug gets here.)
-                Err(e) => with_held(|held| {
-                    (held.deliver)(FromWorker::Problems(vec![
-                        crate::doc::store::Problem::Unavailable(format!(
-                            "a message to the worker: {e}"
-                        )),
-                    ]))
-                }),
+                Err(e) => {
+                    with_held(|held| {
+                        (held.deliver)(FromWorker::Problems(vec![
+                            crate::doc::store::Problem::Unavailable(format!(
+                                "a message to the worker: {e}"
+                            )),
+                        ]))
+                    });
+                }
             }
         });
     let scope: web_sys::DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
@@ -69,48 +83,96 @@ fn hold(place: &'static str, deliver: Deliver) {
         host: Host::new(Default::default(), place),
         deliver,
         socket: None,
+        busy: false,
+        queue: VecDeque::new(),
     }));
 }
 
-fn with_held(f: impl FnOnce(&mut Held)) {
-    HOST.with_borrow_mut(|held| {
-        if let Some(held) = held.as_mut() {
-            f(held)
-        }
-    });
+fn with_held<T>(f: impl FnOnce(&mut Held) -> T) -> Option<T> {
+    HOST.with_borrow_mut(|held| held.as_mut().map(f))
 }
 
 fn handle(message: ToWorker) {
-    let out = HOST.with_borrow_mut(|held| {
-        let held = held.as_mut()?;
-        Some(held.host.handle(message, super::now()))
+    dispatch(Event::Message(message));
+}
+
+fn dispatch(event: Event) {
+    with_held(|held| held.queue.push_back(event));
+    pump();
+}
+
+/// Hands the host what came for it, in order, until it waits on the database.
+fn pump() {
+    loop {
+        let next = with_held(|held| {
+            if held.busy {
+                return None;
+            }
+            held.queue.pop_front()
+        });
+        let Some(Some(event)) = next else { return };
+        if matches!(&event, Event::Message(message) if Host::needs_database(message)) {
+            // What the database holds first (the snapshot `head` names may be there).
+            with_held(|held| held.busy = true);
+            wasm_bindgen_futures::spawn_local(async move {
+                let read = super::database::read_all().await;
+                with_held(|held| {
+                    held.host.database(read);
+                    held.busy = false;
+                });
+                run(event);
+                pump();
+            });
+            return;
+        }
+        run(event);
+    }
+}
+
+fn run(event: Event) {
+    let now = super::now();
+    let out = with_held(|held| match event {
+        Event::Message(message) => held.host.handle(message, now),
+        Event::Timer(timer) => held.host.timer(timer, now),
+        Event::Socket(event) => held.host.socket(event, now),
     });
     if let Some(out) = out {
         perform(out);
     }
 }
 
-/// Sends the page its messages, sets the timers and does what sync asks of the socket.
+/// Sends the page its messages, sets the timers, does what sync asks of the socket and makes
+/// the database's writes (the host holds what follows them until they are made).
 fn perform(out: Output) {
     let Output {
         to_page,
         timers,
         sync,
+        database,
     } = out;
-    let deliver = HOST.with_borrow(|held| held.as_ref().map(|held| held.deliver.clone()));
+    let deliver = with_held(|held| held.deliver.clone());
     if let Some(deliver) = deliver {
         for message in to_page {
             deliver(message);
         }
     }
-    for timer in timers {
-        let fire = Closure::once_into_js(move || {
-            let out =
-                HOST.with_borrow_mut(|held| Some(held.as_mut()?.host.timer(timer, super::now())));
+    // (First: what a socket reports at once must wait for the database too.)
+    if !database.is_empty() {
+        with_held(|held| held.busy = true);
+        wasm_bindgen_futures::spawn_local(async move {
+            let refused = super::database::write(&database).await.is_err();
+            let out = with_held(|held| {
+                held.busy = false;
+                held.host.database_done(refused)
+            });
             if let Some(out) = out {
                 perform(out);
             }
+            pump();
         });
+    }
+    for timer in timers {
+        let fire = Closure::once_into_js(move || dispatch(Event::Timer(timer)));
         set_timeout_any(&fire, timer.after().clamp(0, i64::from(i32::MAX)) as i32);
     }
     for effect in sync {
@@ -119,13 +181,7 @@ fn perform(out: Output) {
 }
 
 fn socket(effect: SyncEffect) {
-    let event = |event: SocketEvent| {
-        let out =
-            HOST.with_borrow_mut(|held| Some(held.as_mut()?.host.socket(event, super::now())));
-        if let Some(out) = out {
-            perform(out);
-        }
-    };
+    let event = |event: SocketEvent| dispatch(Event::Socket(event));
     match effect {
         SyncEffect::Connect { invite } => {
             let opened = super::socket::Socket::open(
@@ -135,24 +191,30 @@ fn socket(effect: SyncEffect) {
                 move || event(SocketEvent::Closed),
             );
             match opened {
-                Ok(socket) => with_held(|held| {
-                    if let Some(old) = held.socket.replace(socket) {
-                        old.close();
-                    }
-                }),
+                Ok(socket) => {
+                    with_held(|held| {
+                        if let Some(old) = held.socket.replace(socket) {
+                            old.close();
+                        }
+                    });
+                }
                 Err(_) => event(SocketEvent::Closed),
             }
         }
-        SyncEffect::Send(frame) => with_held(|held| {
-            if let Some(socket) = &held.socket {
-                socket.send(&frame);
-            }
-        }),
-        SyncEffect::Close => with_held(|held| {
-            if let Some(socket) = held.socket.take() {
-                socket.close();
-            }
-        }),
+        SyncEffect::Send(frame) => {
+            with_held(|held| {
+                if let Some(socket) = &held.socket {
+                    socket.send(&frame);
+                }
+            });
+        }
+        SyncEffect::Close => {
+            with_held(|held| {
+                if let Some(socket) = held.socket.take() {
+                    socket.close();
+                }
+            });
+        }
         // (The host tells the page these itself.)
         SyncEffect::Status(_) | SyncEffect::Deleted => {}
     }

@@ -120,6 +120,12 @@ impl MemoryKv {
     pub fn limit(&self, capacity: Option<usize>) {
         self.capacity.set(capacity);
     }
+
+    /// Which store this is (its clones are the same store).
+    #[cfg(test)]
+    pub fn id(&self) -> usize {
+        Rc::as_ptr(&self.entries) as usize
+    }
 }
 
 impl KeyValue for MemoryKv {
@@ -173,6 +179,9 @@ pub enum Problem {
     Full,
     /// Storage can't be used at all (private mode, disabled by the browser…).
     Unavailable(String),
+    /// The browser's database, where the saved copies of the network are, could not be read:
+    /// what they hold is missing until it can be.
+    DatabaseUnread(String),
 }
 
 impl fmt::Display for Problem {
@@ -195,8 +204,26 @@ impl fmt::Display for Problem {
                 "This browser won't let Colloquy save anything ({why}). Changes last only until \
                  the tab is closed."
             ),
+            Problem::DatabaseUnread(why) => write!(
+                f,
+                "Colloquy couldn't read the saved copy of your network from this browser ({why}), \
+                 so part of it may be missing here. Nothing has been deleted: reload the page to \
+                 try again."
+            ),
         }
     }
+}
+
+/// Whether `key` holds a whole saved document (a snapshot). Snapshots are by far the largest
+/// values; whoever holds the network keeps them in the browser's database rather than the
+/// page's storage (see `host`).
+pub fn is_snapshot(key: &str) -> bool {
+    matches!(Key::parse(key), Some(Key::Snapshot { .. }))
+}
+
+/// The key of `head`, which names the generation (and snapshot) to load.
+pub fn is_head(key: &str) -> bool {
+    key == HEAD
 }
 
 /// A key of the layout, parsed.
@@ -792,13 +819,14 @@ impl<K: KeyValue> Store<K> {
         }
     }
 
-    /// Characters of keys and values the network takes in the store (all of `colloquy/`).
+    /// Characters of keys and values the network takes in the page's storage (all of
+    /// `colloquy/` but the snapshots, which the browser's database holds).
     pub fn stored_chars(&self) -> usize {
         self.kv
             .keys()
             .unwrap_or_default()
             .into_iter()
-            .filter(|key| key.starts_with(PREFIX))
+            .filter(|key| key.starts_with(PREFIX) && !is_snapshot(key))
             .map(|key| key.len() + self.kv.get(&key).ok().flatten().map_or(0, |v| v.len()))
             .sum()
     }

@@ -20,6 +20,37 @@ fn crossed<T: serde::Serialize + serde::de::DeserializeOwned>(message: T) -> T {
     serde_json::from_str(&serde_json::to_string(&message).unwrap()).unwrap()
 }
 
+thread_local! {
+    /// The browser's database beside each storage (an origin has one of each), by storage.
+    static DATABASES: RefCell<HashMap<usize, MemoryKv>> = RefCell::default();
+    /// Whether the database refuses writes (a full disk) or reads.
+    static REFUSING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    static UNREADABLE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// The browser's database beside `storage`.
+fn database_of(storage: &MemoryKv) -> MemoryKv {
+    DATABASES.with_borrow_mut(|all| all.entry(storage.id()).or_default().clone())
+}
+
+fn entries(kv: &MemoryKv) -> Vec<(String, String)> {
+    let mut keys = kv.keys().unwrap();
+    keys.sort();
+    keys.into_iter()
+        .map(|k| {
+            let v = kv.get(&k).unwrap().unwrap();
+            (k, v)
+        })
+        .collect()
+}
+
+fn snapshots(kv: &MemoryKv) -> Vec<String> {
+    let mut keys = kv.keys().unwrap();
+    keys.retain(|key| crate::doc::store::is_snapshot(key));
+    keys.sort();
+    keys
+}
+
 /// A key stored (`None`: removed).
 type Stored = (String, Option<String>);
 
@@ -74,6 +105,8 @@ impl KeyValue for Recording {
 struct Sim {
     page: crate::tab::Tab<Recording>,
     storage: Recording,
+    /// The browser's database, which the worker uses itself.
+    database: MemoryKv,
     host: Host,
     /// Messages for the worker not yet handled.
     outbox: Vec<ToWorker>,
@@ -104,6 +137,7 @@ impl Sim {
         let outbox = page.open().unwrap();
         Sim {
             page,
+            database: database_of(&storage.kv),
             storage,
             host: Host::new(POLICY, "worker"),
             outbox,
@@ -132,6 +166,13 @@ impl Sim {
     fn settle(&mut self, now: i64) {
         while !self.outbox.is_empty() {
             for message in std::mem::take(&mut self.outbox) {
+                if Host::needs_database(&message) {
+                    let read = match UNREADABLE.get() {
+                        true => Err("unreadable".to_owned()),
+                        false => Ok(entries(&self.database)),
+                    };
+                    self.host.database(read);
+                }
                 let out = self.host.handle(crossed(message), now);
                 self.receive(out, now);
             }
@@ -160,12 +201,16 @@ impl Sim {
     }
 
     fn receive(&mut self, out: Output, now: i64) {
+        let database = out.database;
         for timer in out.timers {
             self.timers.push((now + timer.after(), timer));
         }
         for message in out.to_page {
             if let FromWorker::Changed(change) = &message {
                 self.changes.push(change.clone());
+            }
+            if let FromWorker::Writes(writes) = &message {
+                self.assert_head_has_its_snapshot(&writes.writes);
             }
             let (news, reply) = self.page.receive(crossed(message));
             self.outbox.extend(reply);
@@ -175,6 +220,47 @@ impl Sim {
                     self.done.insert(id, reply);
                 }
                 _ => {}
+            }
+        }
+        self.write_database(database, now);
+    }
+
+    /// The database makes (or refuses) the writes the worker asked of it, and the worker
+    /// hears so.
+    fn write_database(&mut self, writes: Vec<Write>, now: i64) {
+        if writes.is_empty() {
+            return;
+        }
+        let refused = REFUSING.get();
+        if !refused {
+            for write in writes {
+                match write {
+                    Write::Set(key, value) => self.database.set(&key, &value).unwrap(),
+                    Write::Remove(key) => self.database.remove(&key).unwrap(),
+                }
+            }
+        }
+        let out = self.host.database_done(refused);
+        self.receive(out, now);
+    }
+
+    /// A `head` is stored only once the snapshot it names is: in the database, in storage, or
+    /// earlier in the same batch.
+    fn assert_head_has_its_snapshot(&self, writes: &[Write]) {
+        let mut earlier = HashSet::new();
+        for write in writes {
+            if let Write::Set(key, value) = write {
+                if key == "colloquy/head" {
+                    let (generation, tab) = value.split_once(' ').unwrap();
+                    let snapshot = format!("colloquy/g{generation}/snap/{tab}");
+                    assert!(
+                        earlier.contains(&snapshot)
+                            || self.database.get(&snapshot).unwrap().is_some()
+                            || self.storage.get(&snapshot).unwrap().is_some(),
+                        "head names {snapshot}, not yet stored"
+                    );
+                }
+                earlier.insert(key.clone());
             }
         }
     }
@@ -318,10 +404,13 @@ fn reopened_answer(storage: &MemoryKv, query: Query) -> Option<Answer> {
 /// (`live`: the tabs' locks held, `None` where the browser has none.)
 fn recovered_answer(storage: &MemoryKv, query: Query, live: Option<Vec<String>>) -> Option<Answer> {
     let copy = MemoryKv::default();
-    for key in storage.keys().unwrap() {
-        copy.clone()
-            .set(&key, &storage.get(&key).unwrap().unwrap())
-            .unwrap();
+    for (from, to) in [
+        (storage.clone(), copy.clone()),
+        (database_of(storage), database_of(&copy)),
+    ] {
+        for (key, value) in entries(&from) {
+            to.clone().set(&key, &value).unwrap();
+        }
     }
     let mut tab = Sim::open(&copy, "fresh");
     tab.outbox.push(ToWorker::RecoverTyping { live });
@@ -730,4 +819,155 @@ fn an_import_is_planned_by_the_worker_and_kept_as_the_file_with_the_choices_made
     let (_, outcome) = tab.ran.last().unwrap();
     assert!(outcome.as_ref().unwrap_err().contains("Line 2"));
     assert_eq!(reopened(&storage).len(), 3);
+}
+
+/// Edits enough people into `tab` for upkeep to compact them, and lets it.
+fn compact_with(tab: &mut Sim, names: &[&str], from: i64) -> i64 {
+    for (n, name) in names.iter().enumerate() {
+        tab.edit(&put(name), from + n as i64);
+        tab.settle(from + n as i64);
+    }
+    let later = from + 120_000;
+    tab.wait_until(later);
+    later
+}
+
+const SIX: [&str; 6] = ["Ada", "Barbara", "Edsger", "Grace", "Joan", "Radia"];
+
+#[test]
+fn a_compaction_keeps_its_snapshot_in_the_database_and_stores_head_after_it() {
+    let storage = MemoryKv::default();
+    let mut tab = Sim::open(&storage, "a");
+    tab.settle(0);
+    compact_with(&mut tab, &SIX, 1);
+    // (Each `head` the page stored was checked against what was stored by then.)
+    assert!(storage.get("colloquy/head").unwrap().is_some(), "compacted");
+    assert_eq!(
+        snapshots(&storage),
+        Vec::<String>::new(),
+        "none in the page's storage"
+    );
+    assert_eq!(snapshots(&database_of(&storage)).len(), 1);
+    tab.assert_mirrored();
+    assert_eq!(reopened(&storage), SIX);
+}
+
+#[test]
+fn where_the_database_refuses_a_snapshot_the_page_stores_it_as_before() {
+    let storage = MemoryKv::default();
+    let mut tab = Sim::open(&storage, "a");
+    tab.settle(0);
+    REFUSING.set(true);
+    let now = compact_with(&mut tab, &SIX, 1);
+    assert!(storage.get("colloquy/head").unwrap().is_some(), "compacted");
+    assert_eq!(snapshots(&storage).len(), 1);
+    assert!(snapshots(&database_of(&storage)).is_empty());
+    tab.assert_mirrored();
+    assert_eq!(reopened(&storage), SIX);
+    // Edits go on being saved, and reach a page opened after.
+    tab.edit(&put("Hedy"), now + 1);
+    tab.settle(now + 1);
+    REFUSING.set(false);
+    assert_eq!(reopened(&storage).len(), 7);
+}
+
+#[test]
+fn a_snapshot_stored_before_they_moved_goes_to_the_database_then_leaves_the_page() {
+    let storage = MemoryKv::default();
+    let kv = Box::new(storage.clone()) as Box<dyn KeyValue>;
+    let mut stored = Store::open(kv, "setup", POLICY).unwrap();
+    let people: Vec<(PersonId, Person)> = SIX
+        .iter()
+        .map(|name| (PersonId::from(*name), put_person(name)))
+        .collect();
+    stored.network.put_people(&people, 1).unwrap();
+    stored.store.compact(&mut stored.network).unwrap();
+    let before = snapshots(&storage);
+    assert_eq!(before.len(), 1);
+    // Refused the first time: it stays where it is, and the network opens from it.
+    REFUSING.set(true);
+    let mut refused = Sim::open(&storage, "a");
+    refused.settle(2);
+    assert_eq!(refused.names(), SIX);
+    assert_eq!(snapshots(&storage), before);
+    refused.assert_mirrored();
+    REFUSING.set(false);
+    // Then moved: in the database first, out of the page's storage once it is.
+    let mut tab = Sim::open(&storage, "b");
+    tab.settle(3);
+    assert_eq!(tab.names(), SIX);
+    assert_eq!(snapshots(&database_of(&storage)), before);
+    assert!(snapshots(&storage).is_empty());
+    tab.assert_mirrored();
+    assert_eq!(reopened(&storage), SIX);
+}
+
+fn put_person(name: &str) -> Person {
+    Person {
+        name: name.into(),
+        ..Person::default()
+    }
+}
+
+#[test]
+fn when_the_database_cant_be_read_the_user_is_told_and_nothing_is_compacted() {
+    let storage = MemoryKv::default();
+    let mut first = Sim::open(&storage, "a");
+    first.settle(0);
+    let now = compact_with(&mut first, &SIX, 1);
+    let head = storage.get("colloquy/head").unwrap();
+    UNREADABLE.set(true);
+    let mut tab = Sim::open(&storage, "b");
+    tab.settle(now);
+    assert!(tab
+        .page
+        .report()
+        .problems
+        .iter()
+        .any(|p| matches!(p, Problem::DatabaseUnread(_))));
+    let names = ["Hedy", "Katherine", "Lise", "Mary", "Rosalind", "Sophie"];
+    compact_with(&mut tab, &names, now + 1);
+    assert_eq!(storage.get("colloquy/head").unwrap(), head, "not compacted");
+    UNREADABLE.set(false);
+    // Once it can be read, nothing is missing.
+    assert_eq!(reopened(&storage).len(), 12);
+}
+
+#[test]
+fn another_tab_follows_a_compaction_to_the_snapshot_in_the_database() {
+    let storage = MemoryKv::default();
+    let mut a = Sim::open(&storage, "a");
+    let mut b = Sim::open(&storage, "b");
+    a.settle(0);
+    b.settle(0);
+    let now = compact_with(&mut a, &SIX, 1);
+    assert_eq!(snapshots(&database_of(&storage)).len(), 1);
+    // B hears of A's writes, `head` among them, as storage events.
+    b.outbox.extend(a.storage_events());
+    b.settle(now + 1);
+    assert_eq!(b.names(), SIX);
+    b.edit(&put("Hedy"), now + 2);
+    b.settle(now + 2);
+    a.outbox.extend(b.storage_events());
+    a.settle(now + 3);
+    assert_eq!(a.names().len(), 7);
+    // B compacts in turn, over A's snapshot: the database keeps the newest two generations.
+    let names = ["Katherine", "Lise", "Mary", "Rosalind", "Sophie"];
+    let now = compact_with(&mut b, &names, now + 4);
+    for now in now + 1..now + 4 {
+        let (to_b, to_a) = (a.storage_events(), b.storage_events());
+        b.outbox.extend(to_b);
+        a.outbox.extend(to_a);
+        a.settle(now);
+        b.settle(now);
+    }
+    assert_eq!(a.names().len(), 12);
+    assert!(snapshots(&storage).is_empty());
+    assert_eq!(
+        snapshots(&database_of(&storage)),
+        ["colloquy/g2/snap/a", "colloquy/g3/snap/b"]
+    );
+    a.assert_mirrored();
+    b.assert_mirrored();
+    assert_eq!(reopened(&storage).len(), 12);
 }
