@@ -327,34 +327,38 @@ impl Host {
             return out;
         };
         if refused {
-            let mut moved = Vec::new();
-            for (write, before) in database.into_iter().rev() {
-                match (&write, before) {
-                    (Write::Set(key, value), before) => {
-                        match before {
-                            Some(before) => self.database.borrow_mut().insert(key.clone(), before),
-                            None => self.database.borrow_mut().remove(key),
-                        };
-                        // A snapshot moving over from the page's storage stays there.
-                        let removal = writes
-                            .iter()
-                            .position(|(w, _)| matches!(w, Write::Remove(k) if k == key));
-                        if let Some(at) = removal {
-                            writes.remove(at);
-                            let _ = self.mirror.set(key, value);
-                        } else {
-                            let before = self.mirror.get(key).ok().flatten();
-                            let _ = self.mirror.set(key, value);
-                            moved.push((write.clone(), before));
-                        }
-                    }
-                    (Write::Remove(key), Some(before)) => {
-                        self.database.borrow_mut().insert(key.clone(), before);
-                    }
-                    (Write::Remove(_), None) => {}
-                }
+            // The database is as it was: so is what the host knows of it.
+            let mut last: BTreeMap<String, Option<String>> = BTreeMap::new();
+            for (write, _) in &database {
+                let value = match write {
+                    Write::Set(_, value) => Some(value.clone()),
+                    Write::Remove(_) => None,
+                };
+                last.insert(write.key().to_owned(), value);
             }
-            moved.reverse();
+            for (write, before) in database.into_iter().rev() {
+                let mut kept = self.database.borrow_mut();
+                match before {
+                    Some(before) => kept.insert(write.key().to_owned(), before),
+                    None => kept.remove(write.key()),
+                };
+            }
+            // What was to be kept there is kept in the page's storage instead, first.
+            let mut moved = Vec::new();
+            for (key, value) in last {
+                let Some(value) = value else { continue };
+                let removal = writes
+                    .iter()
+                    .position(|(w, _)| matches!(w, Write::Remove(k) if *k == key));
+                if let Some(at) = removal {
+                    // A snapshot moving over from the page's storage stays there.
+                    writes.remove(at);
+                } else {
+                    let before = self.mirror.get(&key).ok().flatten();
+                    moved.push((Write::Set(key.clone(), value.clone()), before));
+                }
+                let _ = self.mirror.set(&key, &value);
+            }
             moved.extend(writes);
             writes = moved;
         }

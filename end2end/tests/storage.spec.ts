@@ -563,3 +563,39 @@ test("a snapshot an earlier version kept in localStorage moves to the database, 
   await expect(page.getByText(`${SAMPLE_PEOPLE.toLocaleString("en")} people`)).toBeVisible();
   expect(problems).toEqual([]);
 });
+
+test("another tab follows a compaction to its snapshot in the database, and saves into it", async ({
+  context,
+  page,
+}) => {
+  const problems = watchConsole(page);
+  await open(page);
+  await addPerson(page, { name: "Compact Here" });
+  const other = await context.newPage();
+  problems.push(...watchConsole(other));
+  await open(other);
+  const writer = noteWriter(page, "Compact Here", 23);
+  for (let i = 0; i < 25; i++) await writer.save();
+  const head = () => page.evaluate(() => localStorage.getItem("colloquy/head"));
+  await expect.poll(head, { timeout: 15_000 }).not.toBeNull();
+  const [generation, compacting] = (await head())!.split(" ");
+  // The other tab's next edit is saved into the new generation: it followed `head` to the
+  // snapshot, which only the database holds (a tab that can't read it stays where it was).
+  await addPerson(other, { name: "Made After" });
+  const savedThere = () =>
+    other.evaluate(
+      ([generation, compacting]) =>
+        Object.keys(localStorage).filter(
+          (key) => key.startsWith(`colloquy/g${generation}/chunk/`) && !key.includes(`/chunk/${compacting}/`),
+        ).length,
+      [generation, compacting],
+    );
+  await expect.poll(savedThere).toBeGreaterThan(0);
+  for (const tab of [page, other]) {
+    await tab.reload();
+    await waitReady(tab);
+    await navigate(tab, "People");
+    await expect.poll(() => listedNames(tab)).toEqual(["Compact Here", "Made After"]);
+  }
+  expect(problems).toEqual([]);
+});

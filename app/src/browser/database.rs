@@ -85,8 +85,11 @@ async fn database() -> Result<IdbDatabase, String> {
     Ok(db)
 }
 
-/// Every key and value saved.
+/// Every key and value saved. (A browser with no database at all has nothing saved in it.)
 pub async fn read_all() -> Result<Vec<(String, String)>, String> {
+    if !js_sys::Reflect::has(&js_sys::global(), &"indexedDB".into()).unwrap_or(false) {
+        return Ok(Vec::new());
+    }
     let db = database().await?;
     let transaction = db
         .transaction_with_str(SAVED)

@@ -4,7 +4,8 @@
 //! Layout (every key starts with `colloquy/`; values are base64 text):
 //!
 //! - `head`: `"<generation> <tab>"`, the generation to load and whose snapshot it uses;
-//! - `g<generation>/snap/<tab>`: a whole saved document, deflated (`z:` before the base64;
+//! - `g<generation>/snap/<tab>`: a whole saved document (kept in the browser's database by the
+//!   network's holder, see `host`), deflated (`z:` before the base64;
 //!   without it, as stored before: the document's bytes);
 //! - `g<generation>/chunk/<tab>/<n>`: changes appended after the snapshot, one per edit;
 //! - `aside`: JSON list of keys that could not be read, which are never written or deleted;
