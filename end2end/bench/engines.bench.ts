@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { test, type Engine } from "../journeys/engines";
+import { replaceStorageScript } from "../journeys/storage";
 import { median } from "./stored";
 
 // Opening a stored network of 1,000 people in each engine, through the shared journeys' `Tab`
@@ -17,21 +18,7 @@ test("open 1,000 people in each engine", async ({ newTab }) => {
   for (const engine of ["chromium", "webkit", "firefox"] as Engine[]) {
     const tab = await newTab(engine);
     await tab.open("/people");
-    await tab.run(`
-      const entries = ${entries};
-      await new Promise((resolve, reject) => {
-        const open = indexedDB.open("colloquy", 1);
-        open.onupgradeneeded = () => open.result.createObjectStore("saved");
-        open.onerror = () => reject(open.error);
-        open.onsuccess = () => {
-          const emptied = open.result.transaction("saved", "readwrite");
-          emptied.objectStore("saved").clear();
-          emptied.oncomplete = () => { open.result.close(); resolve(); };
-          emptied.onerror = () => reject(emptied.error);
-        };
-      });
-      localStorage.clear();
-      for (const [key, value] of Object.entries(entries)) localStorage.setItem(key, value);`);
+    await tab.run(replaceStorageScript(entries));
     // One load to let the app write what it caches, then the measured ones.
     await tab.open("/people");
     await tab.run(`while (localStorage.getItem("colloquy/list") === null) await new Promise((r) => setTimeout(r, 50));`);

@@ -3,6 +3,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { offlineReady as offlineReadyIn } from "../journeys/steps";
+import { replaceStorageScript } from "../journeys/storage";
 import { playwrightTab } from "../journeys/tab";
 
 /** Console errors, warnings and uncaught exceptions seen on a page. */
@@ -170,23 +171,5 @@ export async function storeSampleNetwork(page: Page, people: number) {
  * with `entries`, written into localStorage as a version before snapshots moved would have:
  * the app moves the snapshots over when it next opens. */
 export async function replaceStorage(page: Page, entries: Record<string, string>) {
-  await page.evaluate(async (entries) => {
-    await new Promise<void>((resolve, reject) => {
-      const open = indexedDB.open("colloquy", 1);
-      open.onupgradeneeded = () => open.result.createObjectStore("saved");
-      open.onerror = () => reject(open.error);
-      open.onsuccess = () => {
-        const db = open.result;
-        const emptied = db.transaction("saved", "readwrite");
-        emptied.objectStore("saved").clear();
-        emptied.oncomplete = () => {
-          db.close();
-          resolve();
-        };
-        emptied.onerror = () => reject(emptied.error);
-      };
-    });
-    localStorage.clear();
-    for (const [key, value] of Object.entries(entries)) localStorage.setItem(key, value);
-  }, entries);
+  await page.evaluate(`(async () => { ${replaceStorageScript(JSON.stringify(entries))} })()`);
 }

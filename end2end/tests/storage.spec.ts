@@ -1,4 +1,5 @@
 import { expect, test } from "@playwright/test";
+import { SNAPSHOT_KEYS_SCRIPT } from "../journeys/storage";
 import {
   addPerson,
   listedNames,
@@ -145,23 +146,7 @@ async function snapshotsCheckedBy(page: import("@playwright/test").Page): Promis
 
 /** Where the app keeps its snapshots: the keys in localStorage and in its database. */
 async function snapshotKeys(page: import("@playwright/test").Page): Promise<{ local: string[]; database: string[] }> {
-  return page.evaluate(async () => {
-    const local = Object.keys(localStorage).filter((key) => key.includes("/snap/"));
-    const database = await new Promise<string[]>((resolve, reject) => {
-      const open = indexedDB.open("colloquy", 1);
-      open.onupgradeneeded = () => open.result.createObjectStore("saved");
-      open.onerror = () => reject(open.error);
-      open.onsuccess = () => {
-        const keys = open.result.transaction("saved").objectStore("saved").getAllKeys();
-        keys.onsuccess = () => {
-          open.result.close();
-          resolve((keys.result as string[]).filter((key) => key.includes("/snap/")));
-        };
-        keys.onerror = () => reject(keys.error);
-      };
-    });
-    return { local, database };
-  });
+  return page.evaluate(`(async () => { ${SNAPSHOT_KEYS_SCRIPT} })()`);
 }
 
 /** The snapshot `head` names, which must be in the database. */
