@@ -4,9 +4,7 @@ import { join } from "node:path";
 import { expect, test } from "../journeys/engines";
 import { start, stop } from "../journeys/server";
 import { exportJourney, importJourney, interviewJourney, lacking, lackingJourney, movedSnapshotJourney, shareJourney, offlineJourney, peopleJourney, screensJourney, syncJourney } from "../journeys/steps";
-import { sampleNetwork } from "./helpers";
-
-const MOVED_PEOPLE = 300;
+import { SMALL_PEOPLE, sampleNetwork } from "./helpers";
 import { linkedInExport } from "./contacts";
 
 // The core journeys in each engine: the project names it (chromium, webkit, firefox), and so
@@ -17,9 +15,7 @@ test("add people and find them after a reload", async ({ tab }) => {
 });
 
 test("a network stored before snapshots moved to the database moves them, and opens from there", async ({ tab }) => {
-  // (Small: WebKit fails some loads of a 3,000-person snapshot in the debug build, see
-  // docs/engines.md.)
-  await movedSnapshotJourney(tab, JSON.stringify(await sampleNetwork(MOVED_PEOPLE)), MOVED_PEOPLE);
+  await movedSnapshotJourney(tab, JSON.stringify(await sampleNetwork(SMALL_PEOPLE)), SMALL_PEOPLE);
 });
 
 test("a LinkedIn export imported", async ({ tab }, info) => {

@@ -143,6 +143,8 @@ export async function offlineReady(page: Page) {
 /** The size of the sample network the large-network journeys store (made before the tests
  * start, by `global-setup.ts`). */
 export const SAMPLE_PEOPLE = 3_000;
+/** A network small enough for every engine to load in its debug build (see docs/engines.md). */
+export const SMALL_PEOPLE = 300;
 /** The network of the targets, opened while an edit is made. */
 export const LARGE_PEOPLE = 10_000;
 

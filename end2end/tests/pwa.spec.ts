@@ -234,7 +234,7 @@ test("the whole network downloads as a file and imports back into an empty brows
   await navigate(page, "People");
   await addPerson(page, { name: "Exported Fay", referredBy: "Exported Ezra" });
   await navigate(page, "Settings");
-  await expect(page.getByText(/^Your network takes .+ of this browser's site storage/)).toBeVisible();
+  await expect(page.getByText(/^Your network takes .+ in this browser\./)).toBeVisible();
   await expect(page.getByText(/^This site uses .+ of the .+ the browser allows\./)).toBeVisible();
   const [download] = await Promise.all([
     page.waitForEvent("download"),

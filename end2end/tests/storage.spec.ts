@@ -6,6 +6,7 @@ import {
   navigate,
   open,
   SAMPLE_PEOPLE,
+  sampleNetwork,
   storeSampleNetwork,
   waitReady,
   watchConsole,
@@ -546,6 +547,13 @@ test("a snapshot an earlier version kept in localStorage moves to the database, 
   await page.reload();
   await expect(page.locator('main[data-network="ready"]')).toBeVisible({ timeout: 120_000 });
   await expect(page.getByText(`${SAMPLE_PEOPLE.toLocaleString("en")} people`)).toBeVisible();
+  // Settings counts it where it now is.
+  await navigate(page, "Settings");
+  const taken = page.getByText(/^Your network takes [\d.]+ (KB|MB) in this browser\./);
+  const [, amount, unit] = /takes ([\d.]+) (KB|MB)/.exec(await taken.innerText())!;
+  const snapshot = before.local[0];
+  const chars = (await sampleNetwork(SAMPLE_PEOPLE))[snapshot].length;
+  expect(Number(amount) * (unit === "MB" ? 1e6 : 1e3)).toBeGreaterThan(2 * chars * 0.95);
   expect(problems).toEqual([]);
 });
 

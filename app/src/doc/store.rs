@@ -820,14 +820,14 @@ impl<K: KeyValue> Store<K> {
         }
     }
 
-    /// Characters of keys and values the network takes in the page's storage (all of
-    /// `colloquy/` but the snapshots, which the browser's database holds).
+    /// Characters of keys and values the network takes in the store (all of `colloquy/`, the
+    /// snapshots the browser's database holds included).
     pub fn stored_chars(&self) -> usize {
         self.kv
             .keys()
             .unwrap_or_default()
             .into_iter()
-            .filter(|key| key.starts_with(PREFIX) && !is_snapshot(key))
+            .filter(|key| key.starts_with(PREFIX))
             .map(|key| key.len() + self.kv.get(&key).ok().flatten().map_or(0, |v| v.len()))
             .sum()
     }

@@ -146,7 +146,7 @@ fn YourData() -> impl IntoView {
     let stored = move || {
         state.stored_chars().map(|chars| {
             format!(
-                "Your network takes {} of this browser's site storage (about 5 MB).",
+                "Your network takes {} in this browser.",
                 size(2 * chars as u64)
             )
         })
