@@ -144,12 +144,9 @@ fn YourData() -> impl IntoView {
         });
     });
     let stored = move || {
-        state.stored_chars().map(|chars| {
-            format!(
-                "Your network takes {} in this browser.",
-                size(2 * chars as u64)
-            )
-        })
+        state
+            .stored_chars()
+            .map(|chars| format!("Your network takes {} in this browser.", size(chars as u64)))
     };
     let export = move |_| {
         #[cfg(feature = "hydrate")]
