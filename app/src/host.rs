@@ -252,9 +252,9 @@ pub struct Host {
     /// The database's writes asked for and not yet done, with the page's writes and messages
     /// held until they are.
     holding: Option<Holding>,
-    /// The database could not be read: the network may lack what it holds, so nothing is
-    /// compacted (which would drop what the snapshots there build on).
-    database_unread: bool,
+    /// Why the database could not be read, if it couldn't: the network may lack what it
+    /// holds, so nothing is compacted (which would drop what the snapshots there build on).
+    database_unread: Option<String>,
 }
 
 /// What waits on the database's writes: the page's writes, and its messages from before and
@@ -287,7 +287,7 @@ impl Host {
             database: Rc::default(),
             database_log: Rc::default(),
             holding: None,
-            database_unread: false,
+            database_unread: None,
         }
     }
 
@@ -306,9 +306,9 @@ impl Host {
         match read {
             Ok(entries) => {
                 *self.database.borrow_mut() = entries.into_iter().collect();
-                self.database_unread = false;
+                self.database_unread = None;
             }
-            Err(_) => self.database_unread = true,
+            Err(why) => self.database_unread = Some(why),
         }
     }
 
@@ -557,15 +557,15 @@ impl Host {
             database: self.database.clone(),
             database_log: self.database_log.clone(),
         };
-        // Snapshots stored in the page's storage (before they moved) go to the database.
         let mut policy = self.policy;
-        if self.database_unread {
+        if self.database_unread.is_some() {
             // Compacting would drop what the unread snapshots build on.
             policy = CompactionPolicy {
                 max_chunks: usize::MAX,
                 min_chunk_bytes: usize::MAX,
             };
         } else {
+            // Snapshots stored in the page's storage (before they moved) go to the database.
             let stored = self.mirror.keys().unwrap_or_default();
             for key in stored.iter().filter(|key| is_snapshot(key)) {
                 let _ = kv.move_to_database(key);
@@ -598,10 +598,8 @@ impl Host {
             }
         };
         let mut problems = opened.problems.clone();
-        if self.database_unread {
-            problems.push(Problem::DatabaseUnread(
-                "its database did not answer".to_owned(),
-            ));
+        if let Some(why) = &self.database_unread {
+            problems.push(Problem::DatabaseUnread(why.clone()));
         }
         let (mut replica, mut effects) = Replica::open(opened, cached, now);
         let marks = self.marks.clone();
