@@ -4,7 +4,8 @@ import { median, sizes, storeNetwork } from "./stored";
 // Loads the stored networks written by `cargo bench -p app --bench open` into localStorage and
 // measures, per size, from navigation start:
 // - `shown`: the first screen drawn (the people list, `colloquy:people-listed`, or what's next,
-//   `colloquy:home-shown`, both from the cached overview);
+//   `colloquy:home-shown`, both from the cached overview), marked once its elements are in the
+//   document (the browser paints them as the task ends);
 // - `interactive`: the later of `shown` and the end of the page's last long task (over 50 ms, as
 //   the browser reports them): from then on, taps are answered at once;
 // - `open`: the network open for editing (`colloquy:network-open`);

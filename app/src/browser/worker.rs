@@ -251,8 +251,8 @@ struct Inner {
 }
 
 impl Link {
-    /// Starts a worker holding the network: `open` gives its first messages, `receive` takes
-    /// each of its messages.
+    /// Starts a worker holding the network (in the next task): `open` gives its first
+    /// messages, `receive` takes each of its messages.
     pub fn start(
         open: impl Fn() -> Vec<ToWorker> + 'static,
         receive: impl Fn(FromWorker) + 'static,
@@ -271,7 +271,16 @@ impl Link {
                 _closures: Vec::new(),
             })),
         };
-        link.spawn();
+        // In a task of its own: starting a worker and handing it the compiled app takes a few
+        // milliseconds the first screen, drawn in this task, shouldn't wait for. What is sent
+        // meanwhile waits in the queue.
+        let first = link.clone();
+        let spawn = Closure::once_into_js(move || {
+            if !first.inner.borrow().ended {
+                first.spawn();
+            }
+        });
+        set_timeout_any(&spawn, 0);
         link
     }
 

@@ -123,10 +123,11 @@ fn take_len(rest: &mut &str) -> Option<usize> {
 
 /// Rows in the first part: the people list's first page, drawn before the rest is read.
 pub const FIRST_ROWS: usize = 100;
-/// Bytes of the stored overview read to draw its first part, which fits in them (~10 KB at
-/// 10,000 people): copying the whole (0.3 MB) into the app took ~6 ms of a new page's first
-/// 150 ms. The rest is read with the first part after it.
-const FIRST_BYTES: usize = 64 * 1024;
+/// Bytes of the stored overview read to draw its first part, which most often fits in them
+/// (~10 KB at 10,000 people; a longer one is read whole): copying the whole (0.3 MB) into the
+/// app took ~6 ms of a new page's first 150 ms, and 64 KB ~1 ms. The rest is read with the
+/// first part after it.
+const FIRST_BYTES: usize = 20 * 1024;
 /// Rows, and interviews, in each later part: a part is read in a few milliseconds, so reading
 /// a large overview part by part never holds the page for long.
 const ROWS_PER_PART: usize = 1000;

@@ -9,10 +9,10 @@ pub mod state;
 pub mod sync;
 mod view;
 
-use components::{AppStatus, Icon, IconSvg, Problems, SaveStatus, UndoNotice};
+use components::{AppStatus, Icon, IconSvg, Link, Problems, SaveStatus, UndoNotice};
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, HashedStylesheet, Meta, MetaTags, Title};
-use leptos_router::components::{Route, Router, Routes, A};
+use leptos_meta::HashedStylesheet;
+use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 use state::provide_network_state;
 
@@ -68,7 +68,11 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="apple-mobile-web-app-capable" content="yes"/>
                 <meta name="apple-mobile-web-app-title" content="Colloquy"/>
                 <meta name="apple-mobile-web-app-status-bar-style" content="default"/>
-                <MetaTags/>
+                // Written here rather than by components: the same on every page, and nothing
+                // for the page to hydrate.
+                <meta name="description" content="Plan, hold and learn from informational interviews."/>
+                <meta name="theme-color" content=THEME_COLOUR/>
+                <title>"Colloquy"</title>
             </head>
             <body>
                 <App/>
@@ -99,7 +103,6 @@ fn set_content_security_policy() {
 
 #[component]
 pub fn App() -> impl IntoView {
-    provide_meta_context();
     let state = provide_network_state();
     let sync = sync::provide_sync_state(state);
     reminders::provide_reminders(state);
@@ -111,20 +114,17 @@ pub fn App() -> impl IntoView {
     let _ = (state, sync);
 
     view! {
-        <Title text="Colloquy"/>
-        <Meta name="description" content="Plan, hold and learn from informational interviews."/>
-        <Meta name="theme-color" content=THEME_COLOUR/>
         <Router>
             <header class="top">
-                <A href="/" attr:class="brand">"Colloquy"</A>
+                <Link href="/" class="brand">"Colloquy"</Link>
                 <SaveStatus/>
                 // A bar at the bottom of a phone's screen, in the header on a laptop.
                 <nav aria-label="Main" class="tabs">
-                    <A href="/" exact=true><IconSvg icon=Icon::Next/><span>"Next"</span></A>
-                    <A href="/people"><IconSvg icon=Icon::People/><span>"People"</span></A>
-                    <A href="/fields"><IconSvg icon=Icon::Fields/><span>"Fields"</span></A>
-                    <A href="/record"><IconSvg icon=Icon::Record/><span>"Record"</span></A>
-                    <A href="/settings"><IconSvg icon=Icon::Settings/><span>"Settings"</span></A>
+                    <Link href="/" exact=true><IconSvg icon=Icon::Next/><span>"Next"</span></Link>
+                    <Link href="/people"><IconSvg icon=Icon::People/><span>"People"</span></Link>
+                    <Link href="/fields"><IconSvg icon=Icon::Fields/><span>"Fields"</span></Link>
+                    <Link href="/record"><IconSvg icon=Icon::Record/><span>"Record"</span></Link>
+                    <Link href="/settings"><IconSvg icon=Icon::Settings/><span>"Settings"</span></Link>
                 </nav>
             </header>
             <AppStatus/>

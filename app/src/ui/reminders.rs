@@ -75,7 +75,8 @@ pub fn use_reminders() -> RemindersState {
 
 #[cfg(feature = "hydrate")]
 fn watch(state: NetworkState, reminders: RemindersState) {
-    Effect::new(move |_| {
+    // After the first screen, which doesn't need it.
+    crate::ui::platform::later(move || {
         reminders
             .permission
             .set(crate::browser::notification_permission());

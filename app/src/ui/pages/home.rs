@@ -1,10 +1,10 @@
 use super::Opening;
 use crate::domain::clock::relative;
 use crate::domain::{next_steps, people_heard, rows_by_id, NextKind, BREADTH_ENOUGH};
+use crate::ui::components::Link;
 use crate::ui::state::{now, use_network, zone};
 use crate::ui::sync::use_sync;
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 /// One line of "what's next".
 #[derive(Clone, Debug, PartialEq)]
@@ -126,16 +126,13 @@ pub fn HomePage() -> impl IntoView {
                 || (you.email.trim().is_empty() && you.phone.trim().is_empty())
         })
     });
-    super::mark_first_shown("colloquy:home-shown", move || {
-        overview.with(Option::is_some)
-    });
     view! {
         <h1>"What's next"</h1>
         <Show when=phrase_unsaved>
             <section aria-label="Keep your network safe">
                 <ul class="next">
                     <li class="urgent">
-                        <A href="/settings#recovery-phrase">"Save your recovery phrase"</A>
+                        <Link href="/settings#recovery-phrase">"Save your recovery phrase"</Link>
                         <span class="detail">"It brings your network back if you lose your devices."</span>
                     </li>
                 </ul>
@@ -144,6 +141,7 @@ pub fn HomePage() -> impl IntoView {
         {move || match overview.get() {
             None => view! { <Opening/> }.into_any(),
             Some((lines, totals, breadth, no_fields, no_people, no_interviews)) => {
+                super::mark_drawn("colloquy:home-shown");
                 let now = now();
                 let when = move |label: &str, at| format!("{label} {} ({})", zone.format(at), relative(at, now, zone)).trim_start().to_owned();
                 let groups = ["Thank-yous due", "Follow-ups due", "Meetings", "Reflections to write", "Requests to send", "Awaiting a reply"];
@@ -152,9 +150,9 @@ pub fn HomePage() -> impl IntoView {
                         <section class="empty start" aria-labelledby="start">
                             <h2 id="start">"Getting started"</h2>
                             <ol>
-                                <li class:done=move || unsigned.get() == Some(false)><A href="/settings#you">"Say who you are"</A>": your name, and an email or phone, to sign your requests."</li>
-                                <li class:done=!no_fields><A href="/fields">"Name the field you're researching"</A>" and what you want from it."</li>
-                                <li class:done=!no_people><A href="/people/new">"Add people you already know"</A>": friends, family, former colleagues, teachers."</li>
+                                <li class:done=move || unsigned.get() == Some(false)><Link href="/settings#you">"Say who you are"</Link>": your name, and an email or phone, to sign your requests."</li>
+                                <li class:done=!no_fields><Link href="/fields">"Name the field you're researching"</Link>" and what you want from it."</li>
+                                <li class:done=!no_people><Link href="/people/new">"Add people you already know"</Link>": friends, family, former colleagues, teachers."</li>
                                 <li class:done=!no_interviews>"Open someone's page and plan an interview with them."</li>
                             </ol>
                         </section>
@@ -169,7 +167,7 @@ pub fn HomePage() -> impl IntoView {
                                 <ul class="next">
                                     {items.into_iter().map(|l| view! {
                                         <li class:urgent=l.urgent>
-                                            <A href=l.href><bdi>{l.text}</bdi></A>
+                                            <Link href=l.href><bdi>{l.text}</bdi></Link>
                                             {l.when.map(|(label, at)| view! { <span class="detail">{when(label, at)}</span> })}
                                         </li>
                                     }).collect_view()}
@@ -189,7 +187,7 @@ pub fn HomePage() -> impl IntoView {
                             <ul class="breadth">
                                 {breadth.into_iter().map(|(id, name, heard)| view! {
                                     <li>
-                                        <A href=format!("/fields/{id}")><bdi>{name}</bdi></A>
+                                        <Link href=format!("/fields/{id}")><bdi>{name}</bdi></Link>
                                         ": " {heard} {if heard == 1 { " person" } else { " people" }}
                                         {(heard > 0 && heard < BREADTH_ENOUGH).then(|| view! {
                                             <span class="nudge">" — talk to at least " {BREADTH_ENOUGH} ": one or two views can mislead."</span>

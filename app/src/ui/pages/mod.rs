@@ -35,22 +35,26 @@ fn Opening() -> impl IntoView {
     view! { <p class="muted" aria-busy="true">"Opening your network…"</p> }
 }
 
-/// Leaves the performance mark `name` the first time `shown` holds: when a screen's data is
-/// first on screen, for the benchmarks.
-fn mark_first_shown(name: &'static str, shown: impl Fn() -> bool + Send + Sync + 'static) {
-    Effect::new(move |marked: Option<bool>| {
-        if marked == Some(true) {
-            return true;
+/// Leaves the performance mark `name` once a screen's data is first drawn, for the benchmarks:
+/// called as the view showing it is made, it marks once that view is in the document (the task
+/// spawned runs after the build in progress), once per page.
+fn mark_drawn(name: &'static str) {
+    #[cfg(feature = "hydrate")]
+    leptos::task::spawn_local(async move {
+        thread_local! {
+            static MARKED: std::cell::RefCell<Vec<&'static str>> = const { std::cell::RefCell::new(Vec::new()) };
         }
-        let shown = shown();
-        #[cfg(feature = "hydrate")]
-        if shown {
+        if MARKED.with_borrow_mut(|marked| {
+            !marked.contains(&name) && {
+                marked.push(name);
+                true
+            }
+        }) {
             crate::browser::mark(name);
         }
-        #[cfg(not(feature = "hydrate"))]
-        let _ = name;
-        shown
     });
+    #[cfg(not(feature = "hydrate"))]
+    let _ = name;
 }
 
 /// How many people, as the screens write it: "1 person", "10,000 people".
