@@ -221,15 +221,18 @@ fn open_local_network(state: state::NetworkState, sync: sync::SyncState) {
         }
     });
     // Typing is committed when the page is left; typing left by tabs that died first is
-    // recovered (each live tab holds a lock, so its typing is left alone).
-    crate::browser::hold_lock(&state::tab_lock(&tab_name));
+    // recovered (each live tab holds a lock, so its typing is left alone). After the first
+    // screen: this tab has typed nothing yet.
     window_event_listener(leptos::ev::pagehide, move |_| state.flush_typing());
-    leptos::task::spawn_local(async move {
-        let live = crate::browser::held_locks().await;
-        // One tab at a time (tabs reopened together after a crash would each recover it).
-        crate::browser::with_lock_if_free("colloquy-recover-typing", move || {
-            // Typing that tabs left when they died (see `Replica::recover_typing`).
-            state.send(crate::wire::ToWorker::RecoverTyping { live })
+    crate::ui::platform::later(move || {
+        crate::browser::hold_lock(&state::tab_lock(&tab_name));
+        leptos::task::spawn_local(async move {
+            let live = crate::browser::held_locks().await;
+            // One tab at a time (tabs reopened together after a crash would each recover it).
+            crate::browser::with_lock_if_free("colloquy-recover-typing", move || {
+                // Typing that tabs left when they died (see `Replica::recover_typing`).
+                state.send(crate::wire::ToWorker::RecoverTyping { live })
+            });
         });
     });
     sync.resume();

@@ -19,7 +19,10 @@ pub fn AppStatus() -> impl IntoView {
                 crate::browser::check_for_update();
             }
         });
-        crate::browser::register_service_worker(move || update_ready.set(true));
+        // After the first screen, which doesn't wait for it.
+        crate::ui::platform::later(move || {
+            crate::browser::register_service_worker(move || update_ready.set(true));
+        });
         // A phone may keep the app open for days: look for a new version now and then.
         let every = set_interval_with_handle(
             crate::browser::check_for_update,
