@@ -316,12 +316,13 @@ impl ListReader {
     }
 }
 
-/// `list` as a page would find it stored, ready to read (for tests).
+/// `list` as a page would find it stored, read whole and ready to read part by part (for
+/// tests: the reader needs no store for its later parts).
 #[cfg(test)]
 pub(crate) fn reader_of(list: &CachedList) -> ListReader {
     let mut kv = super::store::MemoryKv::default();
     write_cached(&mut kv, list).expect("writing to memory");
-    ListReader::open(&kv).expect("just written")
+    ListReader::unpack(kv.get(LIST_KEY).unwrap().expect("just written")).expect("readable")
 }
 
 /// Stores a whole cached list (for tests).
