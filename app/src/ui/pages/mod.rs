@@ -44,12 +44,14 @@ fn mark_drawn(name: &'static str) {
         thread_local! {
             static MARKED: std::cell::RefCell<Vec<&'static str>> = const { std::cell::RefCell::new(Vec::new()) };
         }
-        if MARKED.with_borrow_mut(|marked| {
-            !marked.contains(&name) && {
+        let first = MARKED.with_borrow_mut(|marked| {
+            let first = !marked.contains(&name);
+            if first {
                 marked.push(name);
-                true
             }
-        }) {
+            first
+        });
+        if first {
             crate::browser::mark(name);
         }
     });
